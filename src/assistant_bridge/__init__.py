@@ -1,0 +1,49 @@
+"""assistant-bridge: the Unleash, Jylo and Zaia assistant APIs for LangChain and LlamaIndex.
+
+This top-level package holds the vendor clients and the error tree only; it imports
+neither LangChain nor LlamaIndex. The framework adapters live in
+``assistant_bridge.langchain`` and ``assistant_bridge.llama_index`` (extras
+``langchain`` and ``llama-index``).
+"""
+
+from ._transport import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AssistantBridgeError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    StreamError,
+    UnprocessableEntityError,
+)
+from ._version import __version__
+from .unleash import AsyncUnleashClient, SearchFilters, UnleashClient
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AssistantBridgeError",
+    "AsyncUnleashClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "SearchFilters",
+    "StreamError",
+    "UnleashClient",
+    "UnprocessableEntityError",
+    "__version__",
+]

@@ -1,0 +1,91 @@
+"""Base classes for the vendors' wire models.
+
+Response models keep unknown fields (the vendors add fields without notice); request
+models are strict, so a misspelt argument is an error before anything is sent. Both use
+the vendors' camelCase on the wire and snake_case in Python.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+__all__ = ["CaseInsensitiveEnum", "RequestModel", "ResponseModel"]
+
+
+class ResponseModel(BaseModel):
+    """A model of something a vendor sends: unknown fields are kept, none is required.
+
+    Unknown fields are available as attributes and in ``model_extra``; ``model_dump(
+    by_alias=True)`` gives back the wire form, unknown fields included.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        protected_namespaces=(),
+    )
+
+
+class RequestModel(BaseModel):
+    """A model of something sent to a vendor: an unknown field is an error."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        protected_namespaces=(),
+    )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON body the vendor expects: camelCase keys, unset fields left out."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class CaseInsensitiveEnum(str, enum.Enum):
+    """A string enum that matches its values regardless of case (``"text"`` is ``Text``)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> CaseInsensitiveEnum | None:
+        if isinstance(value, str):
+            folded = value.casefold()
+            for member in cls:
+                if member.value.casefold() == folded:
+                    return member
+        return None
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+def invalid_request_from(exc: Exception, *, prefix: str = "") -> Exception:
+    """Turn a pydantic ``ValidationError`` into an ``InvalidRequestError`` that names the field.
+
+    ``prefix`` is prepended to each field path (``"filters"`` gives ``filters.app_id``).
+    Other exceptions are returned unchanged.
+    """
+    from pydantic import ValidationError
+
+    from ._transport._exceptions import InvalidRequestError
+
+    if not isinstance(exc, ValidationError):
+        return exc
+    problems: list[str] = []
+    first_field: str | None = None
+    for err in exc.errors(include_url=False):
+        parts = [str(p) for p in err.get("loc", ())]
+        field = ".".join([prefix, *parts] if prefix else parts) or prefix or "value"
+        first_field = first_field or field
+        message = err.get("msg", "is invalid")
+        if err.get("type") == "extra_forbidden":
+            message = "is not a known field"
+        problems.append(f"{field}: {message}")
+    return InvalidRequestError("; ".join(problems), field=first_field)

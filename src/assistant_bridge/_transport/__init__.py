@@ -1,0 +1,74 @@
+"""The only code in the package that speaks HTTP.
+
+Base clients (sync and async) with pooling, timeouts and retries; the error tree;
+problem+json parsing; event-stream decoding; secret handling and redacted logging.
+Vendor clients build on these; framework adapters never import this package directly.
+"""
+
+from ._auth import HeaderAuth, env_setting, secret_setting
+from ._client import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    AsyncAPIClient,
+    NotGiven,
+    RequestOptions,
+    SyncAPIClient,
+    TimeoutTypes,
+)
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AssistantBridgeError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    StreamError,
+    UnprocessableEntityError,
+)
+from ._problem import Problem
+from ._sse import JSONSequenceDecoder, ServerSentEvent, SSEDecoder, UnleashV1Decoder
+from ._streaming import AsyncStream, Stream
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AssistantBridgeError",
+    "AsyncAPIClient",
+    "AsyncStream",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "HeaderAuth",
+    "InternalServerError",
+    "InvalidRequestError",
+    "JSONSequenceDecoder",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "Problem",
+    "RateLimitError",
+    "RequestOptions",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "Stream",
+    "StreamError",
+    "SyncAPIClient",
+    "TimeoutTypes",
+    "UnleashV1Decoder",
+    "UnprocessableEntityError",
+    "env_setting",
+    "secret_setting",
+]

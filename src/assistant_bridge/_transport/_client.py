@@ -1,0 +1,441 @@
+"""The sync and async base clients: the only code that sends HTTP requests.
+
+A vendor client subclasses `SyncAPIClient` or `AsyncAPIClient`, builds `RequestOptions`
+and calls `request` (body read, JSON decoded by the caller) or `send_streaming` (an open
+response for a `Stream`). The base client owns one pooled ``httpx`` client per vendor
+client (or uses the caller's), applies timeouts, retries by the pure policy in `_retry`,
+and turns failures into the error tree of `_exceptions`.
+"""
+
+from __future__ import annotations
+
+import platform
+import random as _random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+
+from .._version import __version__
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidRequestError,
+    RateLimitError,
+    status_error_class,
+)
+from ._logging import logger, redact, redact_headers
+from ._problem import Problem, decode_body, format_status_message, parse_problem
+from ._retry import parse_retry_after, retry_delay, transport_error_is_retryable
+
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AsyncAPIClient",
+    "RequestOptions",
+    "SyncAPIClient",
+    "NOT_GIVEN",
+    "NotGiven",
+    "TimeoutTypes",
+    "make_timeout",
+]
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 120.0
+DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_READ_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+TimeoutTypes = float | httpx.Timeout | None
+
+
+class NotGiven:
+    """The type of `NOT_GIVEN`: an argument that was left out (``None`` means "no limit")."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+_Self = TypeVar("_Self", bound="_BaseClient")
+
+
+def make_timeout(value: TimeoutTypes) -> httpx.Timeout:
+    """A full ``httpx.Timeout``: a number sets the read (and write, pool) timeout only."""
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None:
+        return httpx.Timeout(None, connect=DEFAULT_CONNECT_TIMEOUT)
+    if value <= 0:
+        raise InvalidRequestError(
+            f"timeout: must be a positive number, got {value!r}", field="timeout"
+        )
+    return httpx.Timeout(float(value), connect=DEFAULT_CONNECT_TIMEOUT)
+
+
+def _check_retries(value: int, field: str = "max_retries") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidRequestError(
+            f"{field}: must be a whole number >= 0, got {value!r}", field=field
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """One call's request and its per-call settings.
+
+    Attributes:
+        method: the HTTP method.
+        path: a path relative to the client's base URL, or an absolute URL.
+        idempotent: whether repeating the request is harmless; by default true for GET,
+            HEAD, OPTIONS, PUT and DELETE. A non-idempotent request is retried only when
+            the server cannot have acted on it.
+        timeout: overrides the client's timeout for this call (``None`` waits forever).
+        max_retries: overrides the client's retry budget for this call.
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    content: bytes | None = None
+    data: Mapping[str, Any] | None = None
+    files: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] | None = None
+    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    max_retries: int | None = None
+    idempotent: bool | None = None
+
+    def is_idempotent(self) -> bool:
+        """Whether this request may be repeated after it may have reached the server."""
+        if self.idempotent is not None:
+            return self.idempotent
+        return self.method.upper() in IDEMPOTENT_METHODS
+
+
+class _BaseClient:
+    """What the sync and async clients share: configuration, requests, errors, retries."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        headers: Mapping[str, str] | None,
+        auth: httpx.Auth | None,
+        random: Callable[[], float] | None,
+    ) -> None:
+        if not base_url or "://" not in base_url:
+            raise InvalidRequestError(
+                f"base_url: must be an absolute http(s) URL, got {base_url!r}", field="base_url"
+            )
+        self.base_url = httpx.URL(base_url.rstrip("/") + "/")
+        self.timeout = make_timeout(timeout)
+        self.max_retries = _check_retries(max_retries)
+        self._auth = auth
+        self._random = random or _random.random
+        self._default_headers = {
+            "User-Agent": f"assistant-bridge/{__version__} python/{platform.python_version()}",
+            "Accept": "application/json",
+            **(headers or {}),
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={str(self.base_url)!r})"
+
+    # -- requests -------------------------------------------------------------------
+    def _url(self, path: str) -> httpx.URL:
+        if "://" in path:
+            return httpx.URL(path)
+        return self.base_url.join(path.lstrip("/"))
+
+    def _build_request(
+        self, http: httpx.Client | httpx.AsyncClient, opts: RequestOptions
+    ) -> httpx.Request:
+        timeout = self.timeout if isinstance(opts.timeout, NotGiven) else make_timeout(opts.timeout)
+        headers = {**self._default_headers, **(opts.headers or {})}
+        request = http.build_request(
+            opts.method,
+            self._url(opts.path),
+            params=opts.params,
+            json=opts.json,
+            content=opts.content,
+            data=opts.data,
+            files=opts.files,
+            headers=headers,
+            timeout=timeout,
+        )
+        if logger.isEnabledFor(10):
+            logger.debug(
+                "request %s %s headers=%s",
+                request.method,
+                request.url,
+                redact_headers(request.headers),
+            )
+        return request
+
+    def _retry_budget(self, opts: RequestOptions) -> int:
+        if opts.max_retries is None:
+            return self.max_retries
+        return _check_retries(opts.max_retries)
+
+    # -- retries --------------------------------------------------------------------
+    def _status_retry_delay(
+        self, response: httpx.Response, attempt: int, budget: int, opts: RequestOptions
+    ) -> float | None:
+        if response.status_code < 400 or attempt >= budget:
+            return None
+        return retry_delay(
+            response.status_code,
+            response.headers,
+            attempt=attempt,
+            idempotent=opts.is_idempotent(),
+            random=self._random,
+        )
+
+    def _transport_retry_delay(
+        self, exc: Exception, attempt: int, budget: int, opts: RequestOptions
+    ) -> float | None:
+        if attempt >= budget or not transport_error_is_retryable(
+            exc, idempotent=opts.is_idempotent()
+        ):
+            return None
+        return retry_delay(503, {}, attempt=attempt, idempotent=True, random=self._random)
+
+    @staticmethod
+    def _log_retry(request: httpx.Request, reason: str, delay: float, attempt: int) -> None:
+        logger.info(
+            "retrying %s %s in %.2fs after %s (retry %d)",
+            request.method,
+            request.url,
+            delay,
+            reason,
+            attempt + 1,
+        )
+
+    # -- errors ---------------------------------------------------------------------
+    @staticmethod
+    def _connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
+        if isinstance(exc, httpx.TimeoutException):
+            kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
+            return APITimeoutError(
+                f"{request.method} {request.url}: {kind} timed out", request=request
+            )
+        return APIConnectionError(
+            f"{request.method} {request.url}: connection error: {exc}", request=request
+        )
+
+    def _status_hint(self, response: httpx.Response, problem: Problem) -> str | None:
+        """A vendor client's advice to add to a status error's message (none by default)."""
+        return None
+
+    def _make_status_error(self, response: httpx.Response) -> APIStatusError:
+        """The typed error for a read 4xx/5xx response."""
+        body = decode_body(response)
+        problem = parse_problem(response, body)
+        message = format_status_message(response, problem, body)
+        hint = self._status_hint(response, problem)
+        if hint:
+            message = f"{message} {hint}"
+        message = redact(message)  # a server may echo a key back in its error body
+        cls = status_error_class(response.status_code)
+        if cls is RateLimitError:
+            retry_after = parse_retry_after(response.headers)
+            return RateLimitError(
+                message, response=response, problem=problem, body=body, retry_after=retry_after
+            )
+        return cls(message, response=response, problem=problem, body=body)
+
+
+class SyncAPIClient(_BaseClient):
+    """A blocking vendor client over one pooled ``httpx.Client``."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+            auth=auth,
+            random=random,
+        )
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise InvalidRequestError(
+                "http_client: must be an httpx.Client (use the async client for httpx.AsyncClient)",
+                field="http_client",
+            )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            timeout=self.timeout, limits=DEFAULT_LIMITS, follow_redirects=True
+        )
+        self._sleep = sleep
+
+    def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
+        budget = self._retry_budget(opts)
+        attempt = 0
+        while True:
+            request = self._build_request(self._http, opts)
+            response: httpx.Response | None = None
+            try:
+                response = self._http.send(request, auth=self._auth, stream=True)
+                delay = self._status_retry_delay(response, attempt, budget, opts)
+                if delay is None:
+                    if response.is_error or not stream:
+                        response.read()
+                        response.close()
+                    if response.is_error:
+                        raise self._make_status_error(response)
+                    return response
+                reason = f"status {response.status_code}"
+                response.read()  # drain, so the connection goes back to the pool
+                response.close()
+            except httpx.TransportError as exc:
+                if response is not None:
+                    response.close()
+                delay = self._transport_retry_delay(exc, attempt, budget, opts)
+                if delay is None:
+                    raise self._connection_error(exc, request) from exc
+                reason = type(exc).__name__
+            self._log_retry(request, reason, delay, attempt)
+            self._sleep(delay)
+            attempt += 1
+
+    def request(self, opts: RequestOptions) -> httpx.Response:
+        """Send a request (with retries) and return its read response, or raise."""
+        return self._send(opts, stream=False)
+
+    def send_streaming(self, opts: RequestOptions) -> httpx.Response:
+        """Send a request (with retries) and return the open response; the caller closes it."""
+        return self._send(opts, stream=True)
+
+    def close(self) -> None:
+        """Close the pooled connections (not those of an ``http_client`` the caller gave)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+async def _anyio_sleep(seconds: float) -> None:
+    await anyio.sleep(seconds)
+
+
+class AsyncAPIClient(_BaseClient):
+    """An async vendor client over one pooled ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = _anyio_sleep,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+            auth=auth,
+            random=random,
+        )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise InvalidRequestError(
+                "http_client: must be an httpx.AsyncClient (use the sync client for httpx.Client)",
+                field="http_client",
+            )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=self.timeout, limits=DEFAULT_LIMITS, follow_redirects=True
+        )
+        self._sleep = sleep
+
+    async def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
+        budget = self._retry_budget(opts)
+        attempt = 0
+        while True:
+            request = self._build_request(self._http, opts)
+            response: httpx.Response | None = None
+            try:
+                response = await self._http.send(request, auth=self._auth, stream=True)
+                delay = self._status_retry_delay(response, attempt, budget, opts)
+                if delay is None:
+                    if response.is_error or not stream:
+                        await response.aread()
+                        await response.aclose()
+                    if response.is_error:
+                        raise self._make_status_error(response)
+                    return response
+                reason = f"status {response.status_code}"
+                await response.aread()
+                await response.aclose()
+            except httpx.TransportError as exc:
+                if response is not None:
+                    await response.aclose()
+                delay = self._transport_retry_delay(exc, attempt, budget, opts)
+                if delay is None:
+                    raise self._connection_error(exc, request) from exc
+                reason = type(exc).__name__
+            self._log_retry(request, reason, delay, attempt)
+            await self._sleep(delay)
+            attempt += 1
+
+    async def request(self, opts: RequestOptions) -> httpx.Response:
+        """Send a request (with retries) and return its read response, or raise."""
+        return await self._send(opts, stream=False)
+
+    async def send_streaming(self, opts: RequestOptions) -> httpx.Response:
+        """Send a request (with retries) and return the open response; the caller closes it."""
+        return await self._send(opts, stream=True)
+
+    async def close(self) -> None:
+        """Close the pooled connections (not those of an ``http_client`` the caller gave)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self: _Self) -> _Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,226 @@
+"""The one tree of errors every vendor client raises.
+
+```
+AssistantBridgeError
+├── InvalidRequestError (also ValueError)   bad input, caught before any request is sent
+├── StreamError                             a stream that broke or carried malformed data
+└── APIError
+    ├── APIConnectionError                  no usable response (refused, reset, dropped)
+    │   └── APITimeoutError                 connect, read, write or pool timeout
+    └── APIStatusError                      the server answered 4xx/5xx
+        ├── BadRequestError                 400
+        ├── AuthenticationError             401
+        ├── PermissionDeniedError           403
+        ├── NotFoundError                   404
+        ├── ConflictError                   409
+        ├── UnprocessableEntityError        422
+        ├── RateLimitError                  429 (``retry_after``)
+        └── InternalServerError             >= 500
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._problem import Problem
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AssistantBridgeError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "StreamError",
+    "UnprocessableEntityError",
+]
+
+
+class AssistantBridgeError(Exception):
+    """The root of every error this package raises."""
+
+
+class InvalidRequestError(AssistantBridgeError, ValueError):
+    """Bad input, found before any request was sent.
+
+    Attributes:
+        field: the argument or field at fault (dotted for nested fields), if one is.
+        suggestions: valid names close to a misspelt one, nearest first.
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, suggestions: Sequence[str] = ()
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.suggestions = list(suggestions)
+
+
+class StreamError(AssistantBridgeError):
+    """A response stream broke off or carried data that could not be decoded.
+
+    Attributes:
+        text: the offending text, truncated, when the stream carried malformed data.
+    """
+
+    def __init__(self, message: str, *, text: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+
+
+class APIError(AssistantBridgeError):
+    """An error in talking to a vendor API.
+
+    Attributes:
+        request: the request that failed, when there is one.
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APIConnectionError(APIError):
+    """No usable response came back: the connection was refused, reset or dropped."""
+
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or waiting for a pooled connection)."""
+
+    def __init__(
+        self, message: str = "Request timed out.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APIStatusError(APIError):
+    """The server answered with a 4xx or 5xx status.
+
+    Attributes:
+        status_code: the HTTP status.
+        request_id: the vendor's request id (body ``requestId`` or header ``RequestId``).
+        problem: the RFC 7807 problem the body carried (empty fields if it carried none).
+        body: the decoded JSON body, or the body text when it was not JSON.
+        response: the response itself (already read).
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        problem: Problem,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.problem = problem
+        self.request_id = problem.request_id
+        self.body = body
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """Field errors from the problem's ``errors`` member, field -> messages."""
+        return self.problem.errors
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request as malformed."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the key or token is missing, wrong or expired."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the credentials are valid but not allowed to do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the resource does not exist (or is not visible to these credentials)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but its content was rejected."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests.
+
+    Attributes:
+        retry_after: seconds the server asked the caller to wait, if it said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        problem: Problem,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, response=response, problem=problem, body=body)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The error class for an HTTP status (``APIStatusError`` for unlisted 4xx)."""
+    if status_code >= 500:
+        return InternalServerError
+    return _STATUS_CLASSES.get(status_code, APIStatusError)
+
+
+def nearest_names(name: str, valid: Iterable[str], *, limit: int = 3) -> list[str]:
+    """Valid names close to ``name``, nearest first (for "did you mean" messages)."""
+    import difflib
+
+    pool = list(valid)
+    close = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
+    if close:
+        return close
+    lowered = {v.lower().replace("_", ""): v for v in pool}
+    key = name.lower().replace("_", "").replace("-", "")
+    return [lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=limit, cutoff=0.5)]

@@ -1,0 +1,422 @@
+"""`UnleashClient` and `AsyncUnleashClient`: chat v1, chat v2, search, filters, content.
+
+Each method checks its input, builds the request in `_requests`, and sends it through
+the base client (pooling, timeouts, retries, typed errors). Streaming methods return a
+`Stream` / `AsyncStream` of typed events once the response headers have arrived, so an
+HTTP error is raised by the call itself, not by the first iteration.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from .._transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    AsyncAPIClient,
+    AsyncStream,
+    NotGiven,
+    Problem,
+    Stream,
+    SyncAPIClient,
+    TimeoutTypes,
+    UnleashV1Decoder,
+)
+from .._transport._client import _anyio_sleep
+from .._transport._problem import decode_body, json_body
+from .._transport._sse import SSEDecoder
+from . import _requests as rq
+from ._assemble import assemble_chat, assemble_chat_v2
+from ._filters import SearchFilters
+from ._types_search import FilterStatsResponse, ResourceContentResponse, SearchResponse
+from ._types_v1 import ChatEvent, ChatResponse
+from ._types_v2 import ChatV2Chunk, ChatV2Response
+
+__all__ = ["AsyncUnleashClient", "UnleashClient"]
+
+Filters = SearchFilters | Mapping[str, Any] | None
+Sort = str | Mapping[str, str] | tuple[str, str] | None
+
+
+def _with_request_id(result: Any, response: httpx.Response) -> Any:
+    if getattr(result, "request_id", None) is None:
+        header = response.headers.get("requestid") or response.headers.get("x-request-id")
+        if header:
+            result.request_id = header
+    return result
+
+
+class _UnleashMixin:
+    _settings: rq.UnleashSettings
+
+    def _status_hint(self, response: httpx.Response, problem: Problem) -> str | None:
+        return self._settings.status_hint(problem, decode_body(response))
+
+    @property
+    def account(self) -> str | None:
+        """The user this client acts as (``unleash-account``), if set."""
+        return self._settings.account
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self._settings.base_url!r}, "
+            f"account={self._settings.account!r}, api_key=SecretStr('**********'))"
+        )
+
+
+class UnleashClient(_UnleashMixin, SyncAPIClient):
+    """A blocking client for the Unleash API.
+
+    Args:
+        api_key: the API key; defaults to ``UNLEASH_API_KEY``.
+        base_url: defaults to ``UNLEASH_BASE_URL``, else ``https://e-api.unleash.so``.
+        account: the user to act as with an impersonation key (the ``unleash-account``
+            header); defaults to ``UNLEASH_ACCOUNT``.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (see the retry policy in the README).
+        http_client: an ``httpx.Client`` of your own (proxies, transports); not closed by
+            `close`.
+
+    Raises:
+        InvalidRequestError: no API key in the arguments or the environment.
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        *,
+        base_url: str | None = None,
+        account: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        self._settings = rq.UnleashSettings.resolve(api_key, base_url, account)
+        super().__init__(
+            base_url=self._settings.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=self._settings.headers(),
+            auth=self._settings.auth(),
+            http_client=http_client,
+            sleep=sleep,
+            random=random,
+        )
+
+    def _stream_v1(self, opts: rq.RequestOptions) -> Stream[ChatEvent]:
+        response = self.send_streaming(opts)
+        return Stream(response, decoder=UnleashV1Decoder, parse=rq.parse_v1_event)
+
+    def _stream_v2(self, opts: rq.RequestOptions) -> Stream[ChatV2Chunk]:
+        response = self.send_streaming(opts)
+        return Stream(response, decoder=SSEDecoder, parse=rq.parse_v2_chunk)
+
+    def chat(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        filters: Filters = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatResponse:
+        """Ask the assistant (chat v1) and return its complete answer.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            thread_id: continue this thread.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_options(
+            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=False, call=call
+        )
+        with self._stream_v1(opts) as stream:
+            return _with_request_id(assemble_chat(stream), stream.response)  # type: ignore[no-any-return]
+
+    def stream_chat(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        filters: Filters = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Stream[ChatEvent]:
+        """Ask the assistant (chat v1) and stream its typed events as they arrive.
+
+        Use ``assemble_chat(events)`` on what you collected to get the `ChatResponse`.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_options(
+            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=True, call=call
+        )
+        return self._stream_v1(opts)
+
+    def chat_v2(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatV2Response:
+        """Ask the next-gen assistant (chat v2) and return its complete answer."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_v2_options(
+            messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
+        )
+        with self._stream_v2(opts) as stream:
+            return _with_request_id(assemble_chat_v2(stream), stream.response)  # type: ignore[no-any-return]
+
+    def stream_chat_v2(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Stream[ChatV2Chunk]:
+        """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE)."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_v2_options(
+            messages, assistant_id=assistant_id, thread_id=thread_id, stream=True, call=call
+        )
+        return self._stream_v2(opts)
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: Filters = None,
+        page_size: int | None = None,
+        next_token: str | None = None,
+        sort: Sort = None,
+        assistant_id: str | None = None,
+        content_search: bool | None = None,
+        semantic_search: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SearchResponse:
+        """Search the organisation's resources (one page; pass ``paging.next`` on)."""
+        opts = rq.search_options(
+            query,
+            filters=filters,
+            page_size=page_size,
+            next_token=next_token,
+            sort=sort,
+            assistant_id=assistant_id,
+            content_search=content_search,
+            semantic_search=semantic_search,
+            call=rq.CallOptions(timeout, max_retries, extra_headers),
+        )
+        return SearchResponse.model_validate(json_body(self.request(opts)))
+
+    def filter_stats(
+        self,
+        *,
+        assistant_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FilterStatsResponse:
+        """The filter values available to this user (e.g. every ``appId``)."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.filter_stats_options(assistant_id, call)
+        return FilterStatsResponse.model_validate(json_body(self.request(opts)))
+
+    def resource_content(
+        self,
+        resource_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ResourceContentResponse:
+        """The full text of one resource (``.text``), in parts."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.resource_content_options(resource_id, call)
+        return ResourceContentResponse.model_validate(json_body(self.request(opts)))
+
+
+class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
+    """An async client for the Unleash API; the same arguments and methods as `UnleashClient`."""
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        *,
+        base_url: str | None = None,
+        account: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        self._settings = rq.UnleashSettings.resolve(api_key, base_url, account)
+        super().__init__(
+            base_url=self._settings.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=self._settings.headers(),
+            auth=self._settings.auth(),
+            http_client=http_client,
+            sleep=sleep or _anyio_sleep,
+            random=random,
+        )
+
+    async def _stream_v1(self, opts: rq.RequestOptions) -> AsyncStream[ChatEvent]:
+        response = await self.send_streaming(opts)
+        return AsyncStream(response, decoder=UnleashV1Decoder, parse=rq.parse_v1_event)
+
+    async def _stream_v2(self, opts: rq.RequestOptions) -> AsyncStream[ChatV2Chunk]:
+        response = await self.send_streaming(opts)
+        return AsyncStream(response, decoder=SSEDecoder, parse=rq.parse_v2_chunk)
+
+    async def chat(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        filters: Filters = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatResponse:
+        """Ask the assistant (chat v1) and return its complete answer."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_options(
+            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=False, call=call
+        )
+        async with await self._stream_v1(opts) as stream:
+            events = [event async for event in stream]
+        return _with_request_id(assemble_chat(events), stream.response)  # type: ignore[no-any-return]
+
+    async def stream_chat(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        filters: Filters = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncStream[ChatEvent]:
+        """Ask the assistant (chat v1) and stream its typed events as they arrive."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_options(
+            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=True, call=call
+        )
+        return await self._stream_v1(opts)
+
+    async def chat_v2(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatV2Response:
+        """Ask the next-gen assistant (chat v2) and return its complete answer."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_v2_options(
+            messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
+        )
+        async with await self._stream_v2(opts) as stream:
+            chunks = [chunk async for chunk in stream]
+        return _with_request_id(assemble_chat_v2(chunks), stream.response)  # type: ignore[no-any-return]
+
+    async def stream_chat_v2(
+        self,
+        messages: Iterable[Any],
+        *,
+        assistant_id: str | None = None,
+        thread_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncStream[ChatV2Chunk]:
+        """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE)."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.chat_v2_options(
+            messages, assistant_id=assistant_id, thread_id=thread_id, stream=True, call=call
+        )
+        return await self._stream_v2(opts)
+
+    async def search(
+        self,
+        query: str,
+        *,
+        filters: Filters = None,
+        page_size: int | None = None,
+        next_token: str | None = None,
+        sort: Sort = None,
+        assistant_id: str | None = None,
+        content_search: bool | None = None,
+        semantic_search: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SearchResponse:
+        """Search the organisation's resources (one page; pass ``paging.next`` on)."""
+        opts = rq.search_options(
+            query,
+            filters=filters,
+            page_size=page_size,
+            next_token=next_token,
+            sort=sort,
+            assistant_id=assistant_id,
+            content_search=content_search,
+            semantic_search=semantic_search,
+            call=rq.CallOptions(timeout, max_retries, extra_headers),
+        )
+        return SearchResponse.model_validate(json_body(await self.request(opts)))
+
+    async def filter_stats(
+        self,
+        *,
+        assistant_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FilterStatsResponse:
+        """The filter values available to this user (e.g. every ``appId``)."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.filter_stats_options(assistant_id, call)
+        return FilterStatsResponse.model_validate(json_body(await self.request(opts)))
+
+    async def resource_content(
+        self,
+        resource_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ResourceContentResponse:
+        """The full text of one resource (``.text``), in parts."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.resource_content_options(resource_id, call)
+        return ResourceContentResponse.model_validate(json_body(await self.request(opts)))

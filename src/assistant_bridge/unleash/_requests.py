@@ -1,0 +1,318 @@
+"""What the sync and async Unleash clients share: settings, request bodies, event parsing.
+
+Nothing here sends a request. `UnleashSettings` resolves the key, base URL and account
+(arguments first, then ``UNLEASH_*`` environment variables); the ``*_options`` functions
+check the caller's input and build `RequestOptions`, so bad input fails before any
+request; the ``parse_*`` functions turn decoded events into typed items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import SecretStr
+
+from .._transport import (
+    NOT_GIVEN,
+    HeaderAuth,
+    InvalidRequestError,
+    NotGiven,
+    Problem,
+    RequestOptions,
+    ServerSentEvent,
+    StreamError,
+    TimeoutTypes,
+    env_setting,
+    secret_setting,
+)
+from ._filters import SearchFilters
+from ._messages import normalize_messages
+from ._types_v1 import ChatEvent
+from ._types_v2 import ChatV2Chunk
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "CallOptions",
+    "UnleashSettings",
+    "chat_options",
+    "chat_v2_options",
+    "filter_stats_options",
+    "parse_v1_event",
+    "parse_v2_chunk",
+    "resource_content_options",
+    "search_options",
+]
+
+DEFAULT_BASE_URL = "https://e-api.unleash.so"
+SSE_ACCEPT = "text/event-stream, application/json;q=0.9"
+JSON_ACCEPT = "application/json"
+_SORT_BY = {"relevancy": "Relevancy", "alphabetical": "Alphabetical", "recency": "Recency"}
+_SORT_ORDER = {"ascending": "Ascending", "asc": "Ascending", "descending": "Descending", "desc": "Descending"}
+
+
+@dataclass(frozen=True)
+class UnleashSettings:
+    """The resolved connection settings of an Unleash client."""
+
+    api_key: SecretStr
+    base_url: str
+    account: str | None
+
+    @classmethod
+    def resolve(
+        cls, api_key: str | SecretStr | None, base_url: str | None, account: str | None
+    ) -> UnleashSettings:
+        """Take the arguments, else ``UNLEASH_API_KEY``/``UNLEASH_BASE_URL``/``UNLEASH_ACCOUNT``."""
+        key = secret_setting(api_key, "UNLEASH_API_KEY")
+        if key is None:
+            raise InvalidRequestError(
+                "api_key: no Unleash API key was given; pass api_key=... or set the "
+                "UNLEASH_API_KEY environment variable",
+                field="api_key",
+            )
+        url = env_setting(base_url, "UNLEASH_BASE_URL", DEFAULT_BASE_URL)
+        assert url is not None
+        return cls(api_key=key, base_url=url, account=env_setting(account, "UNLEASH_ACCOUNT"))
+
+    def auth(self) -> httpx.Auth:
+        """The ``Authorization: Bearer <key>`` auth for every request."""
+        return HeaderAuth(self.api_key)
+
+    def headers(self) -> dict[str, str]:
+        """Default headers: ``unleash-account`` when an account is set."""
+        return {"unleash-account": self.account} if self.account else {}
+
+    def status_hint(self, problem: Problem, body: Any) -> str | None:
+        """Advice for the "missing impersonation header" error."""
+        text = f"{problem.reason or ''} {problem.detail or ''} {problem.title or ''}"
+        if isinstance(body, str):
+            text += body
+        if "impersonat" not in text.lower():
+            return None
+        if self.account:
+            return (
+                f"The account {self.account!r} was sent as unleash-account; check that it is "
+                "the email or id of a user in your organisation."
+            )
+        return (
+            "This API key is an impersonation key: set the user to act as with account=... "
+            "or the UNLEASH_ACCOUNT environment variable (sent as the unleash-account header)."
+        )
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Per-call overrides every method accepts."""
+
+    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    max_retries: int | None = None
+    extra_headers: Mapping[str, str] | None = None
+
+    def headers(self, accept: str) -> dict[str, str]:
+        """The call's headers: ``Accept`` plus any extra headers."""
+        return {"Accept": accept, **(self.extra_headers or {})}
+
+
+def _optional_str(value: str | None, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError(f"{field}: must be a non-empty string, got {value!r}", field=field)
+    return value
+
+
+def chat_options(
+    messages: Iterable[Any],
+    *,
+    assistant_id: str | None,
+    filters: SearchFilters | Mapping[str, Any] | None,
+    thread_id: str | None,
+    stream: bool,
+    call: CallOptions,
+) -> RequestOptions:
+    """``POST /chats`` (v1); ``stream`` selects the event stream."""
+    body: dict[str, Any] = {"messages": normalize_messages(messages), "stream": stream}
+    if _optional_str(assistant_id, "assistant_id"):
+        body["assistantId"] = assistant_id
+    parsed = SearchFilters.from_any(filters)
+    if parsed is not None and not parsed.is_empty():
+        body["enterpriseSearch"] = {"filters": parsed.to_wire()}
+    if _optional_str(thread_id, "thread_id"):
+        body["threadId"] = thread_id
+    return RequestOptions(
+        "POST",
+        "chats",
+        json=body,
+        headers=call.headers(SSE_ACCEPT if stream else JSON_ACCEPT),
+        timeout=call.timeout,
+        max_retries=call.max_retries,
+        idempotent=False,
+    )
+
+
+def chat_v2_options(
+    messages: Iterable[Any],
+    *,
+    assistant_id: str | None,
+    thread_id: str | None,
+    stream: bool,
+    call: CallOptions,
+) -> RequestOptions:
+    """``POST /chats/v2``; streaming is chosen with ``Accept: text/event-stream``."""
+    body: dict[str, Any] = {"messages": normalize_messages(messages)}
+    if _optional_str(assistant_id, "assistant_id"):
+        body["assistantId"] = assistant_id
+    if _optional_str(thread_id, "thread_id"):
+        body["threadId"] = thread_id
+    return RequestOptions(
+        "POST",
+        "chats/v2",
+        json=body,
+        headers=call.headers(SSE_ACCEPT if stream else JSON_ACCEPT),
+        timeout=call.timeout,
+        max_retries=call.max_retries,
+        idempotent=False,
+    )
+
+
+def _sort(sort: str | Mapping[str, str] | tuple[str, str] | None) -> dict[str, str] | None:
+    if sort is None:
+        return None
+    if isinstance(sort, str):
+        by, order = sort, None
+    elif isinstance(sort, tuple) and len(sort) == 2:
+        by, order = sort
+    elif isinstance(sort, Mapping) and set(sort) <= {"by", "order"}:
+        by, order = sort.get("by"), sort.get("order")
+    else:
+        raise InvalidRequestError(
+            f"sort: must be 'relevancy', 'alphabetical' or 'recency', a (by, order) pair or "
+            f"{{'by': ..., 'order': ...}}; got {sort!r}",
+            field="sort",
+        )
+    out: dict[str, str] = {}
+    if by is not None:
+        if not isinstance(by, str) or by.lower() not in _SORT_BY:
+            raise InvalidRequestError(
+                f"sort.by: must be one of Relevancy, Alphabetical, Recency; got {by!r}", field="sort.by"
+            )
+        out["by"] = _SORT_BY[by.lower()]
+    if order is not None:
+        if not isinstance(order, str) or order.lower() not in _SORT_ORDER:
+            raise InvalidRequestError(
+                f"sort.order: must be Ascending or Descending; got {order!r}", field="sort.order"
+            )
+        out["order"] = _SORT_ORDER[order.lower()]
+    return out
+
+
+def search_options(
+    query: str,
+    *,
+    filters: SearchFilters | Mapping[str, Any] | None,
+    page_size: int | None,
+    next_token: str | None,
+    sort: str | Mapping[str, str] | tuple[str, str] | None,
+    assistant_id: str | None,
+    content_search: bool | None,
+    semantic_search: bool | None,
+    call: CallOptions,
+) -> RequestOptions:
+    """``POST /search``: a read, so it is retried like an idempotent request."""
+    if not isinstance(query, str):
+        raise InvalidRequestError(f"query: must be a string, got {type(query).__name__}", field="query")
+    if page_size is not None and (isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1):
+        raise InvalidRequestError(
+            f"page_size: must be a whole number >= 1, got {page_size!r}", field="page_size"
+        )
+    body: dict[str, Any] = {"query": query}
+    parsed = SearchFilters.from_any(filters)
+    if parsed is not None and not parsed.is_empty():
+        body["filters"] = parsed.to_wire()
+    if _optional_str(assistant_id, "assistant_id"):
+        body["assistantId"] = assistant_id
+    for name, flag, key in (
+        ("content_search", content_search, "contentSearch"),
+        ("semantic_search", semantic_search, "semanticSearch"),
+    ):
+        if flag is not None:
+            if not isinstance(flag, bool):
+                raise InvalidRequestError(f"{name}: must be True or False, got {flag!r}", field=name)
+            body[key] = flag
+    sort_body = _sort(sort)
+    if sort_body:
+        body["sort"] = sort_body
+    paging: dict[str, Any] = {}
+    if page_size is not None:
+        paging["size"] = page_size
+    if _optional_str(next_token, "next_token"):
+        paging["nextToken"] = next_token
+    if paging:
+        body["paging"] = paging
+    return RequestOptions(
+        "POST",
+        "search",
+        json=body,
+        headers=call.headers(JSON_ACCEPT),
+        timeout=call.timeout,
+        max_retries=call.max_retries,
+        idempotent=True,
+    )
+
+
+def filter_stats_options(assistant_id: str | None, call: CallOptions) -> RequestOptions:
+    """``POST /filters/stats``: the filter values available (a read)."""
+    body = {"assistantId": assistant_id} if _optional_str(assistant_id, "assistant_id") else {}
+    return RequestOptions(
+        "POST",
+        "filters/stats",
+        json=body,
+        headers=call.headers(JSON_ACCEPT),
+        timeout=call.timeout,
+        max_retries=call.max_retries,
+        idempotent=True,
+    )
+
+
+def resource_content_options(resource_id: str, call: CallOptions) -> RequestOptions:
+    """``GET /resources/{id}/content``: a resource's full text."""
+    if not isinstance(resource_id, str) or not resource_id.strip():
+        raise InvalidRequestError(
+            f"resource_id: must be a non-empty string, got {resource_id!r}", field="resource_id"
+        )
+    return RequestOptions(
+        "GET",
+        f"resources/{quote(resource_id, safe='')}/content",
+        headers=call.headers(JSON_ACCEPT),
+        timeout=call.timeout,
+        max_retries=call.max_retries,
+    )
+
+
+def _objects(event: ServerSentEvent) -> Iterator[dict[str, Any]]:
+    if event.data.strip() in ("", "[DONE]"):
+        return
+    value = event.json()
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, dict):
+            raise StreamError(
+                f"expected a JSON object in the stream, got {str(item)[:120]!r}", text=str(item)[:200]
+            )
+        yield item
+
+
+def parse_v1_event(event: ServerSentEvent) -> Iterator[ChatEvent]:
+    """The typed v1 events in one decoded event (a JSON array body gives several)."""
+    for item in _objects(event):
+        yield ChatEvent.model_validate(item)
+
+
+def parse_v2_chunk(event: ServerSentEvent) -> Iterator[ChatV2Chunk]:
+    """The typed v2 chunks in one decoded event (a JSON array body gives several)."""
+    for item in _objects(event):
+        yield ChatV2Chunk.model_validate(item)

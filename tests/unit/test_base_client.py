@@ -1,0 +1,280 @@
+"""The base clients over httpx.MockTransport: retries, timeouts, errors, ownership."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from assistant_bridge._transport import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncAPIClient,
+    BadRequestError,
+    InternalServerError,
+    InvalidRequestError,
+    RateLimitError,
+    RequestOptions,
+    SyncAPIClient,
+)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Script:
+    """A MockTransport handler that plays a list of outcomes and records every request."""
+
+    def __init__(self, *outcomes: httpx.Response | Exception | int) -> None:
+        self.outcomes = list(outcomes)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        outcome = self.outcomes.pop(0) if len(self.outcomes) > 1 else self.outcomes[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        if isinstance(outcome, int):
+            return httpx.Response(outcome, json={"ok": outcome < 400})
+        return outcome
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+class AsyncSleeps(list[float]):
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def sync_client(script: Script, sleeps: Sleeps | None = None, **kw: object) -> SyncAPIClient:
+    return SyncAPIClient(
+        base_url="https://api.example.test/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(script)),
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        random=lambda: 0.0,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def async_client(script: Script, sleeps: AsyncSleeps | None = None, **kw: object) -> AsyncAPIClient:
+    return AsyncAPIClient(
+        base_url="https://api.example.test/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(script)),
+        sleep=sleeps if sleeps is not None else AsyncSleeps(),
+        random=lambda: 0.0,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+GET = RequestOptions("GET", "things")
+POST = RequestOptions("POST", "things", json={"a": 1})
+
+
+def test_url_join_and_default_headers() -> None:
+    script = Script(200)
+    client = sync_client(script)
+    client.request(RequestOptions("GET", "/things", params={"q": "x"}, headers={"X-Extra": "1"}))
+    request = script.requests[0]
+    assert str(request.url) == "https://api.example.test/v1/things?q=x"
+    assert request.headers["accept"] == "application/json"
+    assert request.headers["user-agent"].startswith("assistant-bridge/")
+    assert request.headers["x-extra"] == "1"
+
+
+def test_json_body_is_sent() -> None:
+    script = Script(200)
+    sync_client(script).request(POST)
+    assert json.loads(script.requests[0].content) == {"a": 1}
+    assert script.requests[0].headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_idempotent_request_retries_then_succeeds(status: int) -> None:
+    script = Script(status, status, 200)
+    sleeps = Sleeps()
+    response = sync_client(script, sleeps).request(GET)
+    assert response.status_code == 200
+    assert len(script.requests) == 3
+    assert sleeps == [0.5, 1.0]
+
+
+def test_retries_exhausted_raise_the_last_error() -> None:
+    script = Script(500)
+    sleeps = Sleeps()
+    with pytest.raises(InternalServerError) as info:
+        sync_client(script, sleeps, max_retries=3).request(GET)
+    assert info.value.status_code == 500
+    assert len(script.requests) == 4
+    assert len(sleeps) == 3
+
+
+def test_per_call_max_retries_overrides_client() -> None:
+    script = Script(503)
+    with pytest.raises(InternalServerError):
+        sync_client(script).request(RequestOptions("GET", "x", max_retries=0))
+    assert len(script.requests) == 1
+
+
+def test_post_is_not_repeated_after_500() -> None:
+    script = Script(500, 200)
+    with pytest.raises(InternalServerError):
+        sync_client(script).request(POST)
+    assert len(script.requests) == 1
+
+
+@pytest.mark.parametrize("status", [429, 503, 408])
+def test_post_is_repeated_when_server_did_not_process(status: int) -> None:
+    script = Script(status, 200)
+    assert sync_client(script).request(POST).status_code == 200
+    assert len(script.requests) == 2
+
+
+def test_retry_after_is_used_as_the_delay() -> None:
+    script = Script(httpx.Response(429, headers={"Retry-After": "3"}), 200)
+    sleeps = Sleeps()
+    sync_client(script, sleeps).request(POST)
+    assert sleeps == [3.0]
+
+
+def test_retry_after_above_cap_raises_at_once() -> None:
+    script = Script(httpx.Response(429, headers={"Retry-After": "3600"}, json={"title": "slow down"}), 200)
+    sleeps = Sleeps()
+    with pytest.raises(RateLimitError) as info:
+        sync_client(script, sleeps).request(GET)
+    assert info.value.retry_after == 3600.0
+    assert sleeps == []
+    assert len(script.requests) == 1
+
+
+def test_client_errors_are_raised_without_retry() -> None:
+    body = {"title": "Bad", "errors": {"messages": ["The messages field is required."]}, "requestId": "r1"}
+    script = Script(httpx.Response(400, json=body))
+    with pytest.raises(BadRequestError, match=r"messages: The messages field is required\. \(request id r1\)"):
+        sync_client(script).request(POST)
+    assert len(script.requests) == 1
+
+
+def test_connect_error_is_retried_even_for_post() -> None:
+    req = httpx.Request("POST", "https://x")
+    script = Script(httpx.ConnectError("refused", request=req), 200)
+    assert sync_client(script).request(POST).status_code == 200
+    assert len(script.requests) == 2
+
+
+def test_read_error_on_post_is_not_retried() -> None:
+    req = httpx.Request("POST", "https://x")
+    script = Script(httpx.ReadError("reset", request=req), 200)
+    with pytest.raises(APIConnectionError) as info:
+        sync_client(script).request(POST)
+    assert not isinstance(info.value, APITimeoutError)
+    assert len(script.requests) == 1
+    assert isinstance(info.value.__cause__, httpx.ReadError)
+
+
+def test_read_timeout_on_get_is_retried_then_typed() -> None:
+    req = httpx.Request("GET", "https://x")
+    script = Script(httpx.ReadTimeout("slow", request=req))
+    with pytest.raises(APITimeoutError, match="read timed out"):
+        sync_client(script).request(GET)
+    assert len(script.requests) == 3
+
+
+def test_timeouts_default_and_per_call() -> None:
+    script = Script(200)
+    client = sync_client(script)
+    assert client.timeout.connect == 5.0
+    assert client.timeout.read == 120.0
+    client.request(GET)
+    assert script.requests[0].extensions["timeout"]["read"] == 120.0
+    client.request(RequestOptions("GET", "x", timeout=3.0))
+    assert script.requests[1].extensions["timeout"] == {"connect": 5.0, "read": 3.0, "write": 3.0, "pool": 3.0}
+    client.request(RequestOptions("GET", "x", timeout=None))
+    assert script.requests[2].extensions["timeout"]["read"] is None
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [({"timeout": -1}, "timeout"), ({"max_retries": -1}, "max_retries"), ({"max_retries": 1.5}, "max_retries")])
+def test_bad_settings_are_invalid_requests(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        SyncAPIClient(base_url="https://x", **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+
+
+def test_relative_base_url_is_rejected() -> None:
+    with pytest.raises(InvalidRequestError, match="base_url"):
+        SyncAPIClient(base_url="e-api.unleash.so")
+
+
+def test_wrong_kind_of_http_client_is_rejected() -> None:
+    with pytest.raises(InvalidRequestError, match="httpx.Client"):
+        SyncAPIClient(base_url="https://x", http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+
+
+def test_owned_client_is_closed_but_a_given_one_is_not() -> None:
+    given = httpx.Client(transport=httpx.MockTransport(Script(200)))
+    with SyncAPIClient(base_url="https://x", http_client=given):
+        pass
+    assert not given.is_closed
+    owned = SyncAPIClient(base_url="https://x")
+    owned.close()
+    assert owned._http.is_closed
+
+
+def test_streaming_send_leaves_the_body_unread() -> None:
+    script = Script(httpx.Response(200, content=iter([b"data: 1\n\n"])))
+    response = sync_client(script).send_streaming(POST)
+    assert not response.is_closed
+    assert response.read() == b"data: 1\n\n"
+    response.close()
+
+
+def test_streaming_send_reads_error_bodies() -> None:
+    script = Script(httpx.Response(400, json={"detail": "nope"}))
+    with pytest.raises(BadRequestError, match="nope"):
+        sync_client(script).send_streaming(POST)
+
+
+# -- async ----------------------------------------------------------------------------
+
+
+async def test_async_retries_with_injected_sleep() -> None:
+    script = Script(502, httpx.Response(503, headers={"Retry-After": "2"}), 200)
+    sleeps = AsyncSleeps()
+    async with async_client(script, sleeps) as client:
+        response = await client.request(GET)
+    assert response.status_code == 200
+    assert sleeps == [0.5, 2.0]
+
+
+async def test_async_post_not_repeated_after_read_error() -> None:
+    req = httpx.Request("POST", "https://x")
+    script = Script(httpx.ReadError("reset", request=req), 200)
+    client = async_client(script)
+    with pytest.raises(APIConnectionError):
+        await client.request(POST)
+    assert len(script.requests) == 1
+
+
+async def test_async_connect_timeout_retried_then_typed() -> None:
+    req = httpx.Request("POST", "https://x")
+    script = Script(httpx.ConnectTimeout("slow", request=req))
+    client = async_client(script)
+    with pytest.raises(APITimeoutError, match="connect timed out"):
+        await client.request(POST)
+    assert len(script.requests) == 3
+
+
+async def test_async_status_error_typed() -> None:
+    script = Script(httpx.Response(429, json={"title": "Too Many Requests"}))
+    client = async_client(script, max_retries=0)
+    with pytest.raises(RateLimitError):
+        await client.request(POST)
+
+
+async def test_async_owned_client_closed() -> None:
+    client = AsyncAPIClient(base_url="https://x")
+    await client.close()
+    assert client._http.is_closed
