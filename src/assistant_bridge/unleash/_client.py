@@ -137,10 +137,18 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
             assistant_id: the assistant (default: the organisation's default assistant).
             filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
             thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
-            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=False, call=call
+            messages,
+            assistant_id=assistant_id,
+            filters=filters,
+            thread_id=thread_id,
+            stream=False,
+            call=call,
         )
         with self._stream_v1(opts) as stream:
             return _with_request_id(assemble_chat(stream), stream.response)  # type: ignore[no-any-return]
@@ -162,7 +170,12 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
-            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=True, call=call
+            messages,
+            assistant_id=assistant_id,
+            filters=filters,
+            thread_id=thread_id,
+            stream=True,
+            call=call,
         )
         return self._stream_v1(opts)
 
@@ -306,7 +319,12 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         """Ask the assistant (chat v1) and return its complete answer."""
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
-            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=False, call=call
+            messages,
+            assistant_id=assistant_id,
+            filters=filters,
+            thread_id=thread_id,
+            stream=False,
+            call=call,
         )
         async with await self._stream_v1(opts) as stream:
             events = [event async for event in stream]
@@ -326,7 +344,12 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         """Ask the assistant (chat v1) and stream its typed events as they arrive."""
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
-            messages, assistant_id=assistant_id, filters=filters, thread_id=thread_id, stream=True, call=call
+            messages,
+            assistant_id=assistant_id,
+            filters=filters,
+            thread_id=thread_id,
+            stream=True,
+            call=call,
         )
         return await self._stream_v1(opts)
 

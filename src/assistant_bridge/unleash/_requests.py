@@ -51,7 +51,12 @@ DEFAULT_BASE_URL = "https://e-api.unleash.so"
 SSE_ACCEPT = "text/event-stream, application/json;q=0.9"
 JSON_ACCEPT = "application/json"
 _SORT_BY = {"relevancy": "Relevancy", "alphabetical": "Alphabetical", "recency": "Recency"}
-_SORT_ORDER = {"ascending": "Ascending", "asc": "Ascending", "descending": "Descending", "desc": "Descending"}
+_SORT_ORDER = {
+    "ascending": "Ascending",
+    "asc": "Ascending",
+    "descending": "Descending",
+    "desc": "Descending",
+}
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,9 @@ def _optional_str(value: str | None, field: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise InvalidRequestError(f"{field}: must be a non-empty string, got {value!r}", field=field)
+        raise InvalidRequestError(
+            f"{field}: must be a non-empty string, got {value!r}", field=field
+        )
     return value
 
 
@@ -198,7 +205,8 @@ def _sort(sort: str | Mapping[str, str] | tuple[str, str] | None) -> dict[str, s
     if by is not None:
         if not isinstance(by, str) or by.lower() not in _SORT_BY:
             raise InvalidRequestError(
-                f"sort.by: must be one of Relevancy, Alphabetical, Recency; got {by!r}", field="sort.by"
+                f"sort.by: must be one of Relevancy, Alphabetical, Recency; got {by!r}",
+                field="sort.by",
             )
         out["by"] = _SORT_BY[by.lower()]
     if order is not None:
@@ -224,8 +232,12 @@ def search_options(
 ) -> RequestOptions:
     """``POST /search``: a read, so it is retried like an idempotent request."""
     if not isinstance(query, str):
-        raise InvalidRequestError(f"query: must be a string, got {type(query).__name__}", field="query")
-    if page_size is not None and (isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1):
+        raise InvalidRequestError(
+            f"query: must be a string, got {type(query).__name__}", field="query"
+        )
+    if page_size is not None and (
+        isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1
+    ):
         raise InvalidRequestError(
             f"page_size: must be a whole number >= 1, got {page_size!r}", field="page_size"
         )
@@ -241,7 +253,9 @@ def search_options(
     ):
         if flag is not None:
             if not isinstance(flag, bool):
-                raise InvalidRequestError(f"{name}: must be True or False, got {flag!r}", field=name)
+                raise InvalidRequestError(
+                    f"{name}: must be True or False, got {flag!r}", field=name
+                )
             body[key] = flag
     sort_body = _sort(sort)
     if sort_body:
@@ -301,7 +315,8 @@ def _objects(event: ServerSentEvent) -> Iterator[dict[str, Any]]:
     for item in items:
         if not isinstance(item, dict):
             raise StreamError(
-                f"expected a JSON object in the stream, got {str(item)[:120]!r}", text=str(item)[:200]
+                f"expected a JSON object in the stream, got {str(item)[:120]!r}",
+                text=str(item)[:200],
             )
         yield item
 

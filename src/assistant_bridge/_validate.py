@@ -1,0 +1,54 @@
+"""Small input checks shared by the vendor clients; each failure names the field and the rule."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ._transport._exceptions import InvalidRequestError
+
+__all__ = ["check_int", "check_text", "check_uuid"]
+
+
+def check_uuid(value: Any, field: str) -> str:
+    """Return ``value`` as a canonical lower-case UUID string, or raise naming ``field``."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value.strip()))
+        except ValueError:
+            pass
+    raise InvalidRequestError(
+        f"{field}: must be a UUID such as 3f2b8c1e-6d4a-4f0e-9b7c-2a1d5e8f9c0b, got {value!r}",
+        field=field,
+    )
+
+
+def check_text(value: Any, field: str, *, max_length: int | None = None) -> str:
+    """Return ``value`` if it is a non-blank string (at most ``max_length``), or raise."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError(
+            f"{field}: must be a non-empty string, got {value!r}", field=field
+        )
+    if max_length is not None and len(value) > max_length:
+        raise InvalidRequestError(
+            f"{field}: must be at most {max_length} characters, got {len(value)}", field=field
+        )
+    return value
+
+
+def check_int(value: Any, field: str, *, minimum: int, maximum: int | None = None) -> int:
+    """Return ``value`` if it is a whole number in range, or raise naming the range."""
+    in_range = (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= minimum
+        and (maximum is None or value <= maximum)
+    )
+    if not in_range:
+        bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+        raise InvalidRequestError(
+            f"{field}: must be a whole number {bound}, got {value!r}", field=field
+        )
+    return int(value)
