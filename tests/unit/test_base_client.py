@@ -209,7 +209,7 @@ def test_relative_base_url_is_rejected() -> None:
 
 
 def test_wrong_kind_of_http_client_is_rejected() -> None:
-    with pytest.raises(InvalidRequestError, match="httpx.Client"):
+    with pytest.raises(InvalidRequestError, match=r"httpx\.Client"):
         SyncAPIClient(base_url="https://x", http_client=httpx.AsyncClient())  # type: ignore[arg-type]
 
 

@@ -34,7 +34,14 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._problem import Problem
-from ._sse import JSONSequenceDecoder, ServerSentEvent, SSEDecoder, UnleashV1Decoder
+from ._sse import (
+    AutoDecoder,
+    EventDecoder,
+    JSONSequenceDecoder,
+    ServerSentEvent,
+    SSEDecoder,
+    UnleashV1Decoder,
+)
 from ._streaming import AsyncStream, Stream
 
 __all__ = [
@@ -48,9 +55,11 @@ __all__ = [
     "AssistantBridgeError",
     "AsyncAPIClient",
     "AsyncStream",
+    "AutoDecoder",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "EventDecoder",
     "HeaderAuth",
     "InternalServerError",
     "InvalidRequestError",

@@ -46,6 +46,7 @@ class HeaderAuth(httpx.Auth):
 
 def secret_setting(value: str | SecretStr | None, env: str) -> SecretStr | None:
     """The secret passed in, else the environment variable ``env``, else None (blank is unset)."""
+    raw: str | None
     if isinstance(value, SecretStr):
         raw = value.get_secret_value()
     else:

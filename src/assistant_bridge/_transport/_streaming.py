@@ -15,26 +15,21 @@ from typing import Generic, TypeVar
 import httpx
 
 from ._exceptions import APITimeoutError, StreamError
-from ._sse import EventDecoder, JSONSequenceDecoder, ServerSentEvent
+from ._sse import AutoDecoder, EventDecoder, ServerSentEvent
 
 __all__ = ["AsyncStream", "Stream", "choose_decoder"]
 
 T = TypeVar("T")
 
 
-def choose_decoder(response: httpx.Response, preferred: Callable[[], EventDecoder]) -> EventDecoder:
-    """The decoder for a response: JSON bodies (whole or NDJSON) by their content type.
+def choose_decoder(expected: Callable[[], EventDecoder]) -> EventDecoder:
+    """The decoder for a response body: JSON (whole or NDJSON) by its first byte, else ``expected``.
 
-    A server that ignores ``Accept: text/event-stream`` and answers ``application/json``
-    is still read correctly: its body becomes one event.
+    The body decides, not the content type: a server that ignores
+    ``Accept: text/event-stream`` and answers one JSON body is read correctly, and so is
+    an event stream labelled ``application/json``.
     """
-    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("application/json", "text/json", "application/x-ndjson") or (
-        content_type.endswith("+json")
-        or content_type in ("application/jsonl", "application/ndjson")
-    ):
-        return JSONSequenceDecoder()
-    return preferred()
+    return AutoDecoder(expected)
 
 
 def _broken(exc: httpx.TransportError, request: httpx.Request) -> Exception:
@@ -57,14 +52,15 @@ class _StreamBase(Generic[T]):
         parse: Callable[[ServerSentEvent], Iterable[T]],
     ) -> None:
         self.response = response
-        self._decoder = choose_decoder(response, decoder)
+        self._decoder = choose_decoder(decoder)
         self._parse = parse
 
     @property
     def request_id(self) -> str | None:
         """The vendor's request id from the response headers, if it sent one."""
         headers = self.response.headers
-        return headers.get("requestid") or headers.get("x-request-id")
+        value = headers.get("requestid") or headers.get("x-request-id")
+        return str(value) if value else None
 
     def _items(self, events: list[ServerSentEvent]) -> Iterator[T]:
         for event in events:

@@ -1,0 +1,99 @@
+"""The Unleash enterprise-search assistant API: clients, wire models, filters, assembly.
+
+`UnleashClient` / `AsyncUnleashClient` call chat v1 (``POST /chats``), chat v2
+(``POST /chats/v2``), search, filter stats and resource content. `SearchFilters` is the
+typed filter model; `assemble_chat` / `assemble_chat_v2` turn streamed events into the
+same final objects the non-streaming calls return.
+"""
+
+from ._assemble import ChatAssembler, ChatV2Assembler, assemble_chat, assemble_chat_v2
+from ._client import AsyncUnleashClient, UnleashClient
+from ._filters import FILTER_FIELDS, TIME_FIELD_PAIRS, FilterField, SearchFilters
+from ._messages import ROLES, normalize_messages
+from ._requests import DEFAULT_BASE_URL
+from ._types_search import (
+    FilterStatsResponse,
+    ResourceContentPart,
+    ResourceContentResponse,
+    SearchResponse,
+    SearchResult,
+    SortBy,
+    SortOrder,
+)
+from ._types_v1 import (
+    ChatEvent,
+    ChatEventType,
+    ChatMessageRequest,
+    ChatResponse,
+    Citation,
+    MessagePart,
+    MessagePartType,
+    MessageRole,
+    ProgressCode,
+    Reference,
+    Resource,
+)
+from ._types_v2 import (
+    ChatV2Chunk,
+    ChatV2Citation,
+    ChatV2Reference,
+    ChatV2Response,
+    ReferenceChatV2,
+    Sources,
+    Tool,
+    ToolCall,
+    ToolCallStatus,
+    ToolResources,
+    ToolStatus,
+    ToolStep,
+    ToolStepRecord,
+    WebSource,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "FILTER_FIELDS",
+    "ROLES",
+    "TIME_FIELD_PAIRS",
+    "AsyncUnleashClient",
+    "ChatAssembler",
+    "ChatEvent",
+    "ChatEventType",
+    "ChatMessageRequest",
+    "ChatResponse",
+    "ChatV2Assembler",
+    "ChatV2Chunk",
+    "ChatV2Citation",
+    "ChatV2Reference",
+    "ChatV2Response",
+    "Citation",
+    "FilterField",
+    "FilterStatsResponse",
+    "MessagePart",
+    "MessagePartType",
+    "MessageRole",
+    "ProgressCode",
+    "Reference",
+    "ReferenceChatV2",
+    "Resource",
+    "ResourceContentPart",
+    "ResourceContentResponse",
+    "SearchFilters",
+    "SearchResponse",
+    "SearchResult",
+    "SortBy",
+    "SortOrder",
+    "Sources",
+    "Tool",
+    "ToolCall",
+    "ToolCallStatus",
+    "ToolResources",
+    "ToolStatus",
+    "ToolStep",
+    "ToolStepRecord",
+    "UnleashClient",
+    "WebSource",
+    "assemble_chat",
+    "assemble_chat_v2",
+    "normalize_messages",
+]

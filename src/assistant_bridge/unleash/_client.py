@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 from pydantic import SecretStr
@@ -23,6 +23,8 @@ from .._transport import (
     AsyncStream,
     NotGiven,
     Problem,
+    RequestOptions,
+    SSEDecoder,
     Stream,
     SyncAPIClient,
     TimeoutTypes,
@@ -30,7 +32,6 @@ from .._transport import (
 )
 from .._transport._client import _anyio_sleep
 from .._transport._problem import decode_body, json_body
-from .._transport._sse import SSEDecoder
 from . import _requests as rq
 from ._assemble import assemble_chat, assemble_chat_v2
 from ._filters import SearchFilters
@@ -40,8 +41,8 @@ from ._types_v2 import ChatV2Chunk, ChatV2Response
 
 __all__ = ["AsyncUnleashClient", "UnleashClient"]
 
-Filters = SearchFilters | Mapping[str, Any] | None
-Sort = str | Mapping[str, str] | tuple[str, str] | None
+Filters: TypeAlias = SearchFilters | Mapping[str, Any] | None
+Sort: TypeAlias = str | Mapping[str, str] | tuple[str, str] | None
 
 
 def _with_request_id(result: Any, response: httpx.Response) -> Any:
@@ -111,11 +112,11 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
             random=random,
         )
 
-    def _stream_v1(self, opts: rq.RequestOptions) -> Stream[ChatEvent]:
+    def _stream_v1(self, opts: RequestOptions) -> Stream[ChatEvent]:
         response = self.send_streaming(opts)
         return Stream(response, decoder=UnleashV1Decoder, parse=rq.parse_v1_event)
 
-    def _stream_v2(self, opts: rq.RequestOptions) -> Stream[ChatV2Chunk]:
+    def _stream_v2(self, opts: RequestOptions) -> Stream[ChatV2Chunk]:
         response = self.send_streaming(opts)
         return Stream(response, decoder=SSEDecoder, parse=rq.parse_v2_chunk)
 
@@ -297,11 +298,11 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
             random=random,
         )
 
-    async def _stream_v1(self, opts: rq.RequestOptions) -> AsyncStream[ChatEvent]:
+    async def _stream_v1(self, opts: RequestOptions) -> AsyncStream[ChatEvent]:
         response = await self.send_streaming(opts)
         return AsyncStream(response, decoder=UnleashV1Decoder, parse=rq.parse_v1_event)
 
-    async def _stream_v2(self, opts: rq.RequestOptions) -> AsyncStream[ChatV2Chunk]:
+    async def _stream_v2(self, opts: RequestOptions) -> AsyncStream[ChatV2Chunk]:
         response = await self.send_streaming(opts)
         return AsyncStream(response, decoder=SSEDecoder, parse=rq.parse_v2_chunk)
 

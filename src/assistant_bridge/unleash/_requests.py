@@ -8,13 +8,14 @@ request; the ``parse_*`` functions turn decoded events into typed items.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from .._transport import (
     NOT_GIVEN,
@@ -47,6 +48,7 @@ __all__ = [
     "search_options",
 ]
 
+_M = TypeVar("_M", bound=BaseModel)
 DEFAULT_BASE_URL = "https://e-api.unleash.so"
 SSE_ACCEPT = "text/event-stream, application/json;q=0.9"
 JSON_ACCEPT = "application/json"
@@ -189,6 +191,8 @@ def chat_v2_options(
 def _sort(sort: str | Mapping[str, str] | tuple[str, str] | None) -> dict[str, str] | None:
     if sort is None:
         return None
+    by: str | None
+    order: str | None
     if isinstance(sort, str):
         by, order = sort, None
     elif isinstance(sort, tuple) and len(sort) == 2:
@@ -321,13 +325,25 @@ def _objects(event: ServerSentEvent) -> Iterator[dict[str, Any]]:
         yield item
 
 
+def _typed(model: type[_M], item: dict[str, Any]) -> _M:
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        text = json.dumps(item)[:200]
+        raise StreamError(
+            f"a {model.__name__} in the stream has fields of the wrong shape "
+            f"({exc.error_count()} problem(s)): {text!r}",
+            text=text,
+        ) from None
+
+
 def parse_v1_event(event: ServerSentEvent) -> Iterator[ChatEvent]:
     """The typed v1 events in one decoded event (a JSON array body gives several)."""
     for item in _objects(event):
-        yield ChatEvent.model_validate(item)
+        yield _typed(ChatEvent, item)
 
 
 def parse_v2_chunk(event: ServerSentEvent) -> Iterator[ChatV2Chunk]:
     """The typed v2 chunks in one decoded event (a JSON array body gives several)."""
     for item in _objects(event):
-        yield ChatV2Chunk.model_validate(item)
+        yield _typed(ChatV2Chunk, item)

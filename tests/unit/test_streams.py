@@ -1,0 +1,118 @@
+"""Typed streams over open responses: incremental delivery, closing, and breaks, sync and async."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from assistant_bridge import APITimeoutError, AsyncUnleashClient, StreamError, UnleashClient
+
+MESSAGES = [{"role": "User", "text": "hi"}]
+
+
+def sse(*chunks: dict[str, object]) -> list[bytes]:
+    return [f"data: {json.dumps(c)}\n\n".encode() for c in chunks]
+
+
+def sync_client(handler: httpx.MockTransport) -> UnleashClient:
+    return UnleashClient("k-123456", base_url="https://u.test", http_client=httpx.Client(transport=handler), sleep=lambda s: None)
+
+
+def async_client(handler: httpx.MockTransport) -> AsyncUnleashClient:
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    return AsyncUnleashClient("k-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=handler), sleep=no_sleep)
+
+
+def test_each_chunk_is_yielded_before_the_next_is_produced() -> None:
+    produced: list[int] = []
+
+    def body() -> Iterator[bytes]:
+        for index, piece in enumerate(sse({"text": "a"}, {"text": "b"}, {"text": "c"})):
+            produced.append(index)
+            yield piece
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"}))
+    seen: list[tuple[str | None, list[int]]] = []
+    for chunk in sync_client(transport).stream_chat_v2(MESSAGES):
+        seen.append((chunk.text, list(produced)))
+    assert seen == [("a", [0]), ("b", [0, 1]), ("c", [0, 1, 2])]
+
+
+def test_leaving_the_with_block_early_closes_the_response() -> None:
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=iter(sse({"text": "a"}, {"text": "b"})), headers={"content-type": "text/event-stream"}))
+    with sync_client(transport).stream_chat_v2(MESSAGES) as stream:
+        first = next(iter(stream))
+    assert first.text == "a"
+    assert stream.response.is_closed
+
+
+def test_a_stream_that_stalls_past_the_read_timeout_is_a_timeout_error() -> None:
+    def body() -> Iterator[bytes]:
+        yield from sse({"text": "a"})
+        raise httpx.ReadTimeout("timed out")
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"}))
+    stream = sync_client(transport).stream_chat_v2(MESSAGES)
+    with pytest.raises(APITimeoutError, match="stalled"):
+        list(stream)
+    assert stream.response.is_closed
+
+
+def test_non_streaming_chat_with_a_broken_body_raises_not_a_partial_answer() -> None:
+    def body() -> Iterator[bytes]:
+        yield from sse({"text": "partial"})
+        raise httpx.RemoteProtocolError("peer closed connection")
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"}))
+    with pytest.raises(StreamError):
+        sync_client(transport).chat_v2(MESSAGES)
+
+
+async def test_async_stream_yields_incrementally_and_closes_on_break() -> None:
+    produced: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        for index, piece in enumerate(sse({"text": "a"}, {"text": "b"})):
+            produced.append(index)
+            yield piece
+        raise httpx.RemoteProtocolError("peer closed connection")
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"}))
+    async with async_client(transport) as client:
+        stream = await client.stream_chat_v2(MESSAGES)
+        seen: list[tuple[str | None, list[int]]] = []
+        with pytest.raises(StreamError, match="broke off"):
+            async for chunk in stream:
+                seen.append((chunk.text, list(produced)))
+    assert seen == [("a", [0]), ("b", [0, 1])]
+    assert stream.response.is_closed
+
+
+async def test_async_malformed_event_names_the_text() -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b'data: {"text": "ok"}\n\ndata: {"text": nope}\n\n'
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"}))
+    async with async_client(transport) as client:
+        stream = await client.stream_chat_v2(MESSAGES)
+        with pytest.raises(StreamError, match="nope"):
+            [chunk async for chunk in stream]
+    assert stream.response.is_closed
+
+
+async def test_async_early_close() -> None:
+    async def body() -> AsyncIterator[bytes]:
+        for piece in sse({"text": "a"}, {"text": "b"}):
+            yield piece
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"}))
+    async with async_client(transport) as client, await client.stream_chat_v2(MESSAGES) as stream:
+        async for chunk in stream:
+            assert chunk.text == "a"
+            break
+    assert stream.response.is_closed
