@@ -8,8 +8,20 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from assistant_bridge._transport import HeaderAuth, SyncAPIClient, RequestOptions, AuthenticationError
-from assistant_bridge._transport._logging import REDACTED, SecretFilter, logger, redact, redact_headers, register_secret
+from assistant_bridge._transport import (
+    AuthenticationError,
+    HeaderAuth,
+    RequestOptions,
+    SyncAPIClient,
+)
+from assistant_bridge._transport._logging import (
+    REDACTED,
+    SecretFilter,
+    logger,
+    redact,
+    redact_headers,
+    register_secret,
+)
 
 SECRET = "sk-live-0123456789abcdef"
 
