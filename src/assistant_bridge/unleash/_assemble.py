@@ -156,6 +156,11 @@ class ChatAssembler:
             else:
                 acc.append(part.model_copy())
 
+    @property
+    def text(self) -> str:
+        """The streamed answer text so far (a ``Full`` event is applied by `result`)."""
+        return "".join(p.text or "" for p in self._parts if p.is_text)
+
     def result(self) -> ChatResponse:
         """The answer so far (a new object each call)."""
         parts = self._parts
@@ -314,6 +319,16 @@ class ChatV2Assembler:
         if resources.web_search is not None:
             _add_web_sources(record.web_sources, resources.web_search.sources)
         record.custom.update(resources.custom)
+
+    @property
+    def text(self) -> str:
+        """The answer text so far."""
+        return self._text
+
+    @property
+    def step_count(self) -> int:
+        """How many tool steps were seen so far."""
+        return len(self._steps)
 
     def result(self) -> ChatV2Response:
         """The answer so far (a new object each call)."""

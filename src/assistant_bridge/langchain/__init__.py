@@ -1,0 +1,44 @@
+"""LangChain integration (extra ``langchain``): chat models, retrievers, message histories.
+
+Nothing here speaks HTTP: every class goes through the vendor clients, and client errors
+reach LangChain as classes that are also langchain-core ``ModelError`` s.
+"""
+
+try:
+    import langchain_core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "assistant_bridge.langchain needs langchain-core: pip install 'assistant-bridge[langchain]'"
+    ) from exc
+
+from ._chat_unleash import ChatUnleash
+from ._content import documents_from_message
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    StreamError,
+    UnprocessableEntityError,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatUnleash",
+    "InternalServerError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "documents_from_message",
+]

@@ -1,0 +1,217 @@
+"""Unleash answers as ``AIMessage`` s and streams of ``AIMessageChunk`` s (no I/O here).
+
+`message_from_v2` / `message_from_v1` build the message of a whole answer; `V2Chunks` and
+`V1Chunks` turn streamed items into chunks, one ``add`` at a time, and ``finish`` gives
+the last chunk. Merging a stream's chunks gives the same content, sources and content
+blocks as the whole answer: the text is the same (deltas are derived from the assembled
+answer, so cumulative and delta streams both work), and the sources are computed from the
+assembled answer once, in the last chunk.
+
+``stop`` sequences are applied here, on the client side (the API has no such option): the
+answer ends before the first one, and citations past that point are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from ..sources import Source, sources_from_chat, sources_from_chat_v2
+from ..unleash import (
+    ChatAssembler,
+    ChatEvent,
+    ChatResponse,
+    ChatV2Assembler,
+    ChatV2Chunk,
+    ChatV2Response,
+)
+from ._content import PROVIDER, source_items, tool_event, tool_events_from_records
+
+__all__ = ["StopGuard", "V1Chunks", "V2Chunks", "message_from_v1", "message_from_v2"]
+
+
+class StopGuard:
+    """Cuts text at the first stop sequence, holding back a possible partial match."""
+
+    def __init__(self, stop: Sequence[str] | None) -> None:
+        self.stop = [s for s in (stop or []) if s]
+        self._hold = max((len(s) for s in self.stop), default=1) - 1
+        self._buffer = ""
+        self.stopped = False
+
+    def cut(self, text: str) -> tuple[str, bool]:
+        """``text`` up to the first stop sequence, and whether one was found."""
+        ends = [i for i in (text.find(s) for s in self.stop) if i >= 0]
+        return (text[: min(ends)], True) if ends else (text, False)
+
+    def feed(self, delta: str) -> str:
+        """The part of ``delta`` that is safe to emit now."""
+        if self.stopped:
+            return ""
+        text, found = self.cut(self._buffer + delta)
+        if found:
+            self.stopped = True
+            self._buffer = ""
+            return text
+        cut = max(len(text) - self._hold, 0)
+        self._buffer = text[cut:]
+        return text[:cut]
+
+    def flush(self) -> str:
+        """What is held back, at the end of the stream."""
+        text, self._buffer = self._buffer, ""
+        return "" if self.stopped else text
+
+
+def _clip(sources: list[Source], length: int) -> list[Source]:
+    """Drop citation spans that end past ``length`` (text cut by a stop sequence)."""
+    return [
+        replace(s, citations=tuple(c for c in s.citations if c.end_index <= length))
+        for s in sources
+    ]
+
+
+def _metadata(model: str, api_version: str, response: Any, stopped: bool) -> dict[str, Any]:
+    values = {
+        "model_provider": PROVIDER,
+        "model_name": model,
+        "api_version": api_version,
+        "thread_id": response.thread_id,
+        "request_id": response.request_id,
+        "finish_reason": "stop_sequence" if stopped else "stop",
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _v2_kwargs(response: ChatV2Response, text_length: int) -> dict[str, Any]:
+    sources = _clip(sources_from_chat_v2(response), text_length)
+    kwargs: dict[str, Any] = {"sources": source_items(sources)}
+    steps = tool_events_from_records(response.tool_steps)
+    if steps:
+        kwargs["tool_steps"] = steps
+    return kwargs
+
+
+def _v1_kwargs(response: ChatResponse, text_length: int) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "sources": source_items(_clip(sources_from_chat(response), text_length))
+    }
+    if response.progress:
+        kwargs["progress"] = [str(p) for p in response.progress]
+    return kwargs
+
+
+def message_from_v2(
+    response: ChatV2Response, *, model: str, stop: Sequence[str] | None
+) -> AIMessage:
+    """The ``AIMessage`` of a whole v2 answer."""
+    text, stopped = StopGuard(stop).cut(response.text)
+    return AIMessage(
+        content=text,
+        additional_kwargs=_v2_kwargs(response, len(text)),
+        response_metadata=_metadata(model, "v2", response, stopped),
+    )
+
+
+def message_from_v1(response: ChatResponse, *, model: str, stop: Sequence[str] | None) -> AIMessage:
+    """The ``AIMessage`` of a whole v1 answer."""
+    text, stopped = StopGuard(stop).cut(response.text)
+    return AIMessage(
+        content=text,
+        additional_kwargs=_v1_kwargs(response, len(text)),
+        response_metadata=_metadata(model, "v1", response, stopped),
+    )
+
+
+class _Chunks:
+    """What the v1 and v2 chunk builders share: text deltas through the stop guard."""
+
+    def __init__(self, *, model: str, stop: Sequence[str] | None) -> None:
+        self.model = model
+        self.guard = StopGuard(stop)
+        self._seen = ""
+        self._emitted = 0
+
+    @property
+    def stopped(self) -> bool:
+        """Whether a stop sequence ended the answer (stop reading the stream)."""
+        return self.guard.stopped
+
+    def _delta(self, text: str) -> str:
+        if text.startswith(self._seen):
+            delta = text[len(self._seen) :]
+        else:  # the server rewrote earlier text: nothing already emitted can change
+            delta = text[self._emitted :] if len(text) > self._emitted else ""
+        self._seen = text
+        safe = self.guard.feed(delta)
+        self._emitted += len(safe)
+        return safe
+
+    def _chunk(self, text: str = "", **kwargs: Any) -> AIMessageChunk:
+        return AIMessageChunk(
+            content=text,
+            additional_kwargs=kwargs,
+            response_metadata={"model_provider": PROVIDER},
+        )
+
+
+class V2Chunks(_Chunks):
+    """Streamed v2 chunks to ``AIMessageChunk`` s."""
+
+    def __init__(self, *, model: str, stop: Sequence[str] | None) -> None:
+        super().__init__(model=model, stop=stop)
+        self.assembler = ChatV2Assembler()
+
+    def add(self, chunk: ChatV2Chunk) -> list[AIMessageChunk]:
+        """The message chunks for one streamed chunk (text delta, tool step)."""
+        self.assembler.add(chunk)
+        out: list[AIMessageChunk] = []
+        if chunk.tool is not None:
+            step_id = f"step-{self.assembler.step_count - 1}"
+            out.append(self._chunk(tool_steps=[tool_event(chunk.tool, step_id)]))
+        delta = self._delta(self.assembler.text) if chunk.text else ""
+        if delta:
+            out.append(self._chunk(delta))
+        return out
+
+    def finish(self) -> AIMessageChunk:
+        """The last chunk: held-back text, the sources, and the response metadata."""
+        response = self.assembler.result()
+        tail = self._delta(response.text) + self.guard.flush()
+        text, _ = self.guard.cut(response.text)
+        kwargs = {"sources": source_items(_clip(sources_from_chat_v2(response), len(text)))}
+        return AIMessageChunk(
+            content=tail,
+            additional_kwargs=kwargs,
+            response_metadata=_metadata(self.model, "v2", response, self.stopped),
+            chunk_position="last",
+        )
+
+
+class V1Chunks(_Chunks):
+    """Streamed v1 events to ``AIMessageChunk`` s."""
+
+    def __init__(self, *, model: str, stop: Sequence[str] | None) -> None:
+        super().__init__(model=model, stop=stop)
+        self.assembler = ChatAssembler()
+
+    def add(self, event: ChatEvent) -> list[AIMessageChunk]:
+        """The message chunks for one streamed event (text delta)."""
+        self.assembler.add(event)
+        delta = self._delta(self.assembler.text) if event.has_message else ""
+        return [self._chunk(delta)] if delta else []
+
+    def finish(self) -> AIMessageChunk:
+        """The last chunk: held-back text, sources, progress and the response metadata."""
+        response = self.assembler.result()
+        tail = self._delta(response.text) + self.guard.flush()
+        text, _ = self.guard.cut(response.text)
+        return AIMessageChunk(
+            content=tail,
+            additional_kwargs=_v1_kwargs(response, len(text)),
+            response_metadata=_metadata(self.model, "v1", response, self.stopped),
+            chunk_position="last",
+        )

@@ -1,0 +1,348 @@
+"""`ChatUnleash`: the Unleash enterprise-search assistant as a LangChain chat model.
+
+The model talks to Unleash only through `UnleashClient` / `AsyncUnleashClient` (created
+on first use from the fields, or passed in), so it shares their retries, timeouts and
+typed errors; errors reach LangChain as classes that are also ``ModelError`` s. Async
+methods use the async client (no thread executor), and streaming yields text as the
+server's events arrive.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+
+from .._transport._exceptions import nearest_names
+from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
+from ._answer import V1Chunks, V2Chunks, message_from_v1, message_from_v2
+from ._errors import InvalidRequestError, translated_errors
+from ._messages import to_unleash_messages
+
+__all__ = ["ChatUnleash"]
+
+_CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries", "model")
+
+
+class ChatUnleash(BaseChatModel):
+    """The Unleash assistant as a LangChain chat model, with citations and search steps.
+
+    Setup:
+        ``pip install 'assistant-bridge[langchain]'`` and set ``UNLEASH_API_KEY`` (and
+        ``UNLEASH_BASE_URL`` for a tenant host, ``UNLEASH_ACCOUNT`` for an impersonation
+        key, ``UNLEASH_ASSISTANT_ID`` for an assistant other than the default).
+
+    Example:
+        .. code-block:: python
+
+            from assistant_bridge.langchain import ChatUnleash
+
+            llm = ChatUnleash()
+            msg = llm.invoke("Who owns the billing service?")
+            msg.content_blocks  # text with citation annotations, search steps
+            llm.invoke("And its on-call?", thread_id=msg.response_metadata["thread_id"])
+
+    Conversation state is per call: pass ``thread_id=...`` to ``invoke``/``stream`` to
+    continue a thread; the instance itself never changes, so it is safe under ``batch``
+    and concurrent use. Other per-call keywords: ``assistant_id``, ``filters`` (v1),
+    ``timeout``, ``max_retries``.
+
+    Unleash has no sampling or length controls: ``temperature``, ``max_tokens`` and
+    ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences
+    are applied on the client side: the answer ends before the first one.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("UNLEASH_API_KEY", default=None)
+    )
+    """The Unleash API key (env ``UNLEASH_API_KEY``)."""
+    base_url: str | None = Field(default_factory=from_env("UNLEASH_BASE_URL", default=None))
+    """The API's base URL (env ``UNLEASH_BASE_URL``, else ``https://e-api.unleash.so``)."""
+    account: str | None = Field(default_factory=from_env("UNLEASH_ACCOUNT", default=None))
+    """The user to act as with an impersonation key (env ``UNLEASH_ACCOUNT``)."""
+    assistant_id: str | None = Field(default_factory=from_env("UNLEASH_ASSISTANT_ID", default=None))
+    """The assistant to ask (env ``UNLEASH_ASSISTANT_ID``; none: the default assistant)."""
+    model: str = Field(default="unleash-assistant", alias="model_name")
+    """A name for tracing; Unleash has no model choice."""
+    api_version: Literal["v1", "v2"] = "v2"
+    """``"v2"`` (``POST /chats/v2``, tool steps) or ``"v1"`` (``POST /chats``, filters)."""
+    filters: SearchFilters | None = None
+    """Search filters for v1 (a `SearchFilters` or a dict of filter names)."""
+    timeout: float | None = None
+    """Read timeout in seconds (connect is 5 s); None: the client's default (120 s)."""
+    max_retries: int = 2
+    """Retries of a request that failed in a retryable way."""
+    streaming: bool = False
+    """Whether ``invoke`` streams under the hood (callbacks then see each token)."""
+    temperature: float | None = None
+    """Accepted for compatibility; Unleash does not take it."""
+    max_tokens: int | None = None
+    """Accepted for compatibility; Unleash does not take it."""
+    top_p: float | None = None
+    """Accepted for compatibility; Unleash does not take it."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences, applied on the client side."""
+    client: UnleashClient | None = Field(default=None, exclude=True)
+    """A ready sync client (then the connection fields are not used for sync calls)."""
+    async_client: AsyncUnleashClient | None = Field(default=None, exclude=True)
+    """A ready async client."""
+
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _sync: UnleashClient | None = PrivateAttr(default=None)
+    _async: AsyncUnleashClient | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_filters(cls, values: Any) -> Any:
+        if not isinstance(values, dict) or values.get("filters") is None:
+            return values
+        if values.get("api_version", "v2") == "v2":
+            raise InvalidRequestError(
+                "filters: Unleash chat v2 takes no filters; use api_version='v1' for "
+                "filtered chat, or UnleashSearchRetriever",
+                field="filters",
+            )
+        return {**values, "filters": SearchFilters.from_any(values["filters"])}
+
+    @property
+    def _llm_type(self) -> str:
+        return "unleash-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Secrets by field, read from the environment when deserialised."""
+        return {"api_key": "UNLEASH_API_KEY"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "api_version": self.api_version,
+            "assistant_id": self.assistant_id,
+            "base_url": self.base_url,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="unleash",
+            ls_model_name=str(kwargs.get("model") or self.model),
+            ls_model_type="chat",
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    # -- clients --------------------------------------------------------------------
+    def _connection(self) -> dict[str, Any]:
+        conn: dict[str, Any] = {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "account": self.account,
+            "max_retries": self.max_retries,
+        }
+        if self.timeout is not None:
+            conn["timeout"] = self.timeout
+        return conn
+
+    def _sync_client(self) -> UnleashClient:
+        if self.client is not None:
+            return self.client
+        with self._lock:
+            if self._sync is None:
+                with translated_errors():
+                    self._sync = UnleashClient(**self._connection())
+            return self._sync
+
+    def _async_client(self) -> AsyncUnleashClient:
+        if self.async_client is not None:
+            return self.async_client
+        with self._lock:
+            if self._async is None:
+                with translated_errors():
+                    self._async = AsyncUnleashClient(**self._connection())
+            return self._async
+
+    # -- per-call arguments -----------------------------------------------------------
+    def _call(self, messages: Sequence[BaseMessage], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = [k for k in kwargs if k not in _CALL_KWARGS]
+        if unknown:
+            near = nearest_names(unknown[0], _CALL_KWARGS)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise InvalidRequestError(
+                f"{unknown[0]}: not an argument of ChatUnleash calls{hint} "
+                f"(known: {', '.join(_CALL_KWARGS)})",
+                field=unknown[0],
+                suggestions=near,
+            )
+        call: dict[str, Any] = {
+            "assistant_id": kwargs.get("assistant_id", self.assistant_id),
+            "thread_id": kwargs.get("thread_id"),
+        }
+        for name in ("timeout", "max_retries"):
+            if kwargs.get(name) is not None:
+                call[name] = kwargs[name]
+        filters = self.filters
+        if kwargs.get("filters") is not None:
+            if self.api_version == "v2":
+                raise InvalidRequestError(
+                    "filters: Unleash chat v2 takes no filters; use api_version='v1'",
+                    field="filters",
+                )
+            extra = SearchFilters.from_any(kwargs["filters"])
+            filters = filters.merged(extra) if filters is not None else extra
+        if self.api_version == "v1":
+            call["filters"] = filters
+        call["messages"] = to_unleash_messages(messages)
+        return call
+
+    def _stop(self, stop: list[str] | None) -> list[str] | None:
+        return stop if stop is not None else self.stop
+
+    def _name(self, kwargs: Mapping[str, Any]) -> str:
+        """The model name for this call's metadata (a per-call ``model`` is a tracing name)."""
+        return str(kwargs.get("model") or self.model)
+
+    # -- LangChain entry points --------------------------------------------------------
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return _result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
+        with translated_errors():
+            call = self._call(messages, kwargs)
+            client = self._sync_client()
+            if self.api_version == "v1":
+                answer = message_from_v1(
+                    client.chat(**call), model=self._name(kwargs), stop=self._stop(stop)
+                )
+            else:
+                answer = message_from_v2(
+                    client.chat_v2(**call), model=self._name(kwargs), stop=self._stop(stop)
+                )
+        return ChatResult(generations=[ChatGeneration(message=answer)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
+            return _result_from_chunks(iter(chunks))
+        with translated_errors():
+            call = self._call(messages, kwargs)
+            client = self._async_client()
+            if self.api_version == "v1":
+                answer = message_from_v1(
+                    await client.chat(**call), model=self._name(kwargs), stop=self._stop(stop)
+                )
+            else:
+                answer = message_from_v2(
+                    await client.chat_v2(**call), model=self._name(kwargs), stop=self._stop(stop)
+                )
+        return ChatResult(generations=[ChatGeneration(message=answer)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with translated_errors():
+            call = self._call(messages, kwargs)
+            client = self._sync_client()
+        builder: V1Chunks | V2Chunks
+        if self.api_version == "v1":
+            builder = V1Chunks(model=self._name(kwargs), stop=self._stop(stop))
+            opened: Any = client.stream_chat
+        else:
+            builder = V2Chunks(model=self._name(kwargs), stop=self._stop(stop))
+            opened = client.stream_chat_v2
+        with translated_errors(), opened(**call) as stream:
+            for item in stream:
+                for chunk in builder.add(item):
+                    yield _emit(chunk, run_manager)
+                if builder.stopped:
+                    break
+            last = builder.finish()
+        yield _emit(last, run_manager)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        with translated_errors():
+            call = self._call(messages, kwargs)
+            client = self._async_client()
+        builder: V1Chunks | V2Chunks
+        with translated_errors():
+            if self.api_version == "v1":
+                builder = V1Chunks(model=self._name(kwargs), stop=self._stop(stop))
+                stream: Any = await client.stream_chat(**call)
+            else:
+                builder = V2Chunks(model=self._name(kwargs), stop=self._stop(stop))
+                stream = await client.stream_chat_v2(**call)
+            async with stream:
+                async for item in stream:
+                    for chunk in builder.add(item):
+                        generation = ChatGenerationChunk(message=chunk)
+                        if run_manager and chunk.content:
+                            await run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
+                        yield generation
+                    if builder.stopped:
+                        break
+        last = ChatGenerationChunk(message=builder.finish())
+        if run_manager and last.message.content:
+            await run_manager.on_llm_new_token(str(last.message.content), chunk=last)
+        yield last
+
+
+def _emit(
+    chunk: AIMessageChunk, run_manager: CallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    generation = ChatGenerationChunk(message=chunk)
+    if run_manager and chunk.content:
+        run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
+    return generation
+
+
+def _result_from_chunks(chunks: Iterator[ChatGenerationChunk]) -> ChatResult:
+    merged: ChatGenerationChunk | None = None
+    for chunk in chunks:
+        merged = chunk if merged is None else merged + chunk
+    if merged is None:  # pragma: no cover - a stream always ends with its last chunk
+        raise InvalidRequestError("the stream produced no answer")
+    message = merged.message
+    answer = AIMessage(
+        content=message.content,
+        additional_kwargs=message.additional_kwargs,
+        response_metadata=message.response_metadata,
+        id=message.id,
+    )
+    return ChatResult(generations=[ChatGeneration(message=answer)])

@@ -1,0 +1,271 @@
+"""One vendor-neutral model of a cited source, shared by the LangChain and LlamaIndex adapters.
+
+A `Source` is something an answer was built from: an enterprise resource Unleash found, a
+web page, a search hit, or the answer itself. `Source.metadata()` gives the metadata both
+frameworks attach (LangChain ``Document.metadata``, LlamaIndex ``TextNode.metadata``),
+so the keys are identical on both sides:
+
+``source`` (url), ``title``, ``id``, ``app_id``, ``type``, ``external_id``,
+``subtitle``, ``score``, ``kind``, ``vendor``, ``citations`` (``[{start_index,
+end_index, cited_text}]`` into the answer text; an answer's own citations also carry
+``source_ids``, the ``id`` s of the sources each one cites) and ``data`` (the vendor's raw
+data). Keys without a value are left out.
+
+`answer_from_chat` / `answer_from_chat_v2` give the answer itself as a source (kind and
+type ``"answer"``), with every citation of the answer.
+
+Where the API gives only a position (Unleash v2 ``reference.position``, a v1
+``InlineReference`` part), the cited span is inferred: it runs from the start of the
+sentence that ends at the position up to the position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from .unleash._types_search import SearchResponse
+from .unleash._types_v1 import ChatResponse, Resource
+from .unleash._types_v2 import ChatV2Response, WebSource
+
+__all__ = [
+    "CitationSpan",
+    "Source",
+    "SourceKind",
+    "answer_from_chat",
+    "answer_from_chat_v2",
+    "cited_span",
+    "sources_from_chat",
+    "sources_from_chat_v2",
+    "sources_from_search",
+]
+
+SourceKind = Literal["enterprise", "web", "search", "document", "answer"]
+
+_SENTENCE_END = re.compile(r"(?:[.!?](?:\s|$)|[\u3002\uff01\uff1f]|\n)")
+_URL_KEYS = ("url", "webUrl", "link", "href", "permalink")
+_TITLE_KEYS = ("title", "name", "subject", "summary")
+
+
+@dataclass(frozen=True)
+class CitationSpan:
+    """Where a source is cited in the answer text: ``text[start_index:end_index]``.
+
+    ``source_ids`` is set on an answer's own citations: the ids of the sources cited there.
+    """
+
+    start_index: int
+    end_index: int
+    cited_text: str | None = None
+    source_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The span as metadata: ``{start_index, end_index, cited_text, source_ids}``."""
+        out: dict[str, Any] = {"start_index": self.start_index, "end_index": self.end_index}
+        if self.cited_text:
+            out["cited_text"] = self.cited_text
+        if self.source_ids:
+            out["source_ids"] = list(self.source_ids)
+        return out
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source, independent of vendor and framework.
+
+    Attributes:
+        text: the content a framework shows (a snippet, the full text, or the answer).
+        id: the vendor's id of the source.
+        url: where a person can open it (metadata key ``source``).
+        citations: where the answer cites it, in order.
+        data: the vendor's raw, app-specific data.
+    """
+
+    text: str
+    kind: SourceKind
+    vendor: str
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    app_id: str | None = None
+    type: str | None = None
+    external_id: str | None = None
+    subtitle: str | None = None
+    score: float | None = None
+    citations: tuple[CitationSpan, ...] = ()
+    data: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    def metadata(self) -> dict[str, Any]:
+        """The framework metadata; the same keys for LangChain and LlamaIndex."""
+        values: dict[str, Any] = {
+            "source": self.url,
+            "title": self.title,
+            "id": self.id,
+            "app_id": self.app_id,
+            "type": self.type,
+            "external_id": self.external_id,
+            "subtitle": self.subtitle,
+            "score": self.score,
+            "kind": self.kind,
+            "vendor": self.vendor,
+            "citations": [c.as_dict() for c in self.citations] or None,
+            "data": dict(self.data) if self.data else None,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def cited_span(text: str, position: int) -> CitationSpan:
+    """The span a citation at ``position`` refers to: its sentence, up to the position."""
+    end = min(max(position, 0), len(text))
+    start = 0
+    for match in _SENTENCE_END.finditer(text, 0, max(end - 1, 0)):
+        start = match.end()
+    while start < end and text[start].isspace():
+        start += 1
+    return CitationSpan(start, end, text[start:end].strip() or None)
+
+
+def _first_str(data: Mapping[str, Any] | None, keys: Sequence[str]) -> str | None:
+    for key in keys:
+        value = (data or {}).get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _from_resource(
+    resource: Resource, *, kind: SourceKind, text: str | None, spans: Iterable[CitationSpan] = ()
+) -> Source:
+    data = resource.data or None
+    title = resource.title or resource.name or _first_str(data, _TITLE_KEYS)
+    return Source(
+        text=text if text is not None else (title or resource.subtitle or ""),
+        kind=kind,
+        vendor="unleash",
+        id=resource.id,
+        title=title,
+        url=resource.url or _first_str(data, _URL_KEYS),
+        app_id=resource.app_id,
+        type=resource.type,
+        external_id=resource.external_id,
+        subtitle=resource.subtitle,
+        citations=tuple(spans),
+        data=data,
+    )
+
+
+def _from_web(source: WebSource, spans: Iterable[CitationSpan] = ()) -> Source:
+    return Source(
+        text=source.description or source.title or source.url or "",
+        kind="web",
+        vendor="unleash",
+        id=source.id or source.url,
+        title=source.title,
+        url=source.url,
+        type="web",
+        subtitle=source.site_name,
+        citations=tuple(spans),
+    )
+
+
+def sources_from_search(response: SearchResponse) -> list[Source]:
+    """One source per search hit, in rank order; the text is the snippet."""
+    out: list[Source] = []
+    for result in response.results:
+        resource = result.resource or Resource()
+        snippet = result.snippet or " … ".join(result.highlights) or None
+        source = _from_resource(resource, kind="search", text=snippet)
+        score = (result.model_extra or {}).get("score")
+        if isinstance(score, (int, float)) and not isinstance(score, bool):
+            source = replace(source, score=float(score))
+        out.append(source)
+    return out
+
+
+def sources_from_chat_v2(response: ChatV2Response) -> list[Source]:
+    """The enterprise resources and web pages a v2 answer's tools found, cited ones first.
+
+    Each source carries the spans where a reference cites it.
+    """
+    spans: dict[str, list[CitationSpan]] = {}
+    for citation in response.citations():
+        span = cited_span(response.text, citation.position)
+        for resource in citation.resources:
+            if resource.id is not None:
+                spans.setdefault(resource.id, []).append(span)
+        for web in citation.web_sources:
+            key = web.id or web.url
+            if key is not None:
+                spans.setdefault(key, []).append(span)
+    found = [
+        _from_resource(r, kind="enterprise", text=None, spans=spans.get(r.id or "", ()))
+        for r in response.resources
+    ]
+    found += [_from_web(w, spans.get(w.id or w.url or "", ())) for w in response.web_sources]
+    return _cited_first(found)
+
+
+def sources_from_chat(response: ChatResponse) -> list[Source]:
+    """The resources of a v1 answer, cited ones first, with the spans that cite them."""
+    spans: dict[str, list[CitationSpan]] = {}
+    for citation in response.citations():
+        span = cited_span(response.text, citation.offset)
+        for resource in citation.resources:
+            if resource.id is not None:
+                spans.setdefault(resource.id, []).append(span)
+    found = [
+        _from_resource(r, kind="enterprise", text=None, spans=spans.get(r.id or "", ()))
+        for r in response.resources
+    ]
+    return _cited_first(found)
+
+
+def _cited_first(sources: list[Source]) -> list[Source]:
+    """Cited sources first (in order of first citation), then the rest in found order."""
+    cited = sorted((s for s in sources if s.citations), key=lambda s: s.citations[0].end_index)
+    return cited + [s for s in sources if not s.citations]
+
+
+def _answer(
+    text: str, spans: list[CitationSpan], request_id: str | None, thread_id: str | None
+) -> Source:
+    ids = {"request_id": request_id, "thread_id": thread_id}
+    return Source(
+        text=text,
+        kind="answer",
+        vendor="unleash",
+        id=request_id,
+        type="answer",
+        citations=tuple(spans),
+        data={key: value for key, value in ids.items() if value} or None,
+    )
+
+
+def answer_from_chat_v2(response: ChatV2Response) -> Source:
+    """A v2 answer as a source: its text, every citation with the ids it cites.
+
+    ``data`` holds the ``request_id`` and ``thread_id`` (to continue the thread).
+    """
+    spans: list[CitationSpan] = []
+    for citation in response.citations():
+        ids = [r.id for r in citation.resources if r.id is not None]
+        ids += [key for key in (w.id or w.url for w in citation.web_sources) if key is not None]
+        span = cited_span(response.text, citation.position)
+        spans.append(replace(span, source_ids=tuple(dict.fromkeys(ids))))
+    return _answer(response.text, spans, response.request_id, response.thread_id)
+
+
+def answer_from_chat(response: ChatResponse) -> Source:
+    """A v1 answer as a source: its text, every citation with the ids it cites.
+
+    ``data`` holds the ``request_id`` and ``thread_id`` (to continue the thread).
+    """
+    spans: list[CitationSpan] = []
+    text = response.text
+    for citation in response.citations():
+        ids = [r.id for r in citation.resources if r.id is not None]
+        span = cited_span(text, citation.offset)
+        spans.append(replace(span, source_ids=tuple(dict.fromkeys(ids))))
+    return _answer(text, spans, response.request_id, response.thread_id)
