@@ -26,6 +26,8 @@ from ._errors import (
     StreamError,
     UnprocessableEntityError,
 )
+from ._retrievers import UnleashChatRetriever, UnleashSearchRetriever
+from ._self_query import UnleashTranslator
 
 __all__ = [
     "APIConnectionError",
@@ -39,6 +41,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "StreamError",
+    "UnleashChatRetriever",
+    "UnleashSearchRetriever",
+    "UnleashTranslator",
     "UnprocessableEntityError",
     "documents_from_message",
 ]
