@@ -24,7 +24,9 @@ from ._transport import (
     UnprocessableEntityError,
 )
 from ._version import __version__
+from .jylo import AsyncJyloClient, JyloAuth, JyloClient
 from .unleash import AsyncUnleashClient, SearchFilters, UnleashClient
+from .zaia import AsyncZaiaClient, ZaiaClient
 
 __all__ = [
     "APIConnectionError",
@@ -32,12 +34,16 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AssistantBridgeError",
+    "AsyncJyloClient",
     "AsyncUnleashClient",
+    "AsyncZaiaClient",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
     "InvalidRequestError",
+    "JyloAuth",
+    "JyloClient",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -45,5 +51,6 @@ __all__ = [
     "StreamError",
     "UnleashClient",
     "UnprocessableEntityError",
+    "ZaiaClient",
     "__version__",
 ]

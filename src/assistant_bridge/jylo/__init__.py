@@ -1,0 +1,37 @@
+"""The Jylo assistant-messages API: clients, OAuth2 auth, wire models, citations.
+
+`JyloClient` / `AsyncJyloClient` list, create (plain or streamed), get, update and
+delete an assistant's messages, upload documents to attach, list the models of the
+settings API, and list and create assistants. `JyloAuth` is the client-credentials
+``httpx.Auth`` they use (usable on its own). `parse_citations` reads the markers in a
+message's ``textWithCitations``.
+"""
+
+from ._async_client import AsyncJyloClient
+from ._auth import DEFAULT_AUDIENCE, JyloAuth
+from ._citations import Citation, CitedText, parse_citations
+from ._client import JyloClient
+from ._settings import REGIONS
+from ._streaming import AsyncMessageStream, MessageAssembler, MessageStream
+from ._types import Assistant, Document, ItemSorting, Message, ModelInfo, Page, ResourceOwner
+
+__all__ = [
+    "DEFAULT_AUDIENCE",
+    "REGIONS",
+    "Assistant",
+    "AsyncJyloClient",
+    "AsyncMessageStream",
+    "Citation",
+    "CitedText",
+    "Document",
+    "ItemSorting",
+    "JyloAuth",
+    "JyloClient",
+    "Message",
+    "MessageAssembler",
+    "MessageStream",
+    "ModelInfo",
+    "Page",
+    "ResourceOwner",
+    "parse_citations",
+]

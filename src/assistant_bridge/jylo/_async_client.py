@@ -1,0 +1,350 @@
+"""`AsyncJyloClient`: the async client for a Jylo project's assistants and their messages.
+
+The same methods as `JyloClient`, awaited, over one pooled ``httpx.AsyncClient``; the
+request building, response reading and token handling are shared with the sync client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from .._transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    AsyncAPIClient,
+    NotGiven,
+    RequestOptions,
+    TimeoutTypes,
+)
+from .._transport._client import _anyio_sleep
+from . import _requests as rq
+from ._client import DEFAULT_PAGE_SIZE, _JyloMixin
+from ._responses import parse_list, parse_message, parse_model, parse_page
+from ._settings import JyloSettings
+from ._streaming import AsyncMessageStream
+from ._types import Assistant, Document, Message, ModelInfo, Page
+
+__all__ = ["AsyncJyloClient"]
+
+
+class AsyncJyloClient(_JyloMixin, AsyncAPIClient):
+    """An async client for the Jylo assistant-messages API.
+
+    The same arguments as `JyloClient` (``http_client`` is an ``httpx.AsyncClient``,
+    ``sleep`` an async function), and the same methods, awaited; `iter_messages` is an
+    async iterator and `stream_message` returns an `AsyncMessageStream`. Concurrent calls
+    on a cold token cache share one token request.
+    """
+
+    def __init__(
+        self,
+        client_id: str | None = None,
+        client_secret: str | SecretStr | None = None,
+        token: str | SecretStr | None = None,
+        tenant: str | None = None,
+        region: str | None = None,
+        project_id: str | None = None,
+        base_url: str | None = None,
+        token_url: str | None = None,
+        settings_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        *,
+        audience: str | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        random: Callable[[], float] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._settings = JyloSettings.resolve(
+            client_id=client_id,
+            client_secret=client_secret,
+            token=token,
+            tenant=tenant,
+            region=region,
+            project_id=project_id,
+            base_url=base_url,
+            token_url=token_url,
+            settings_url=settings_url,
+            audience=audience,
+        )
+        super().__init__(
+            base_url=self._settings.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            auth=self._settings.auth(clock),
+            http_client=http_client,
+            sleep=sleep or _anyio_sleep,
+            random=random,
+        )
+
+    # -- messages ------------------------------------------------------------------
+    async def list_messages(
+        self,
+        assistant_id: str,
+        *,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        search_text: str | None = None,
+        sorting: rq.Sorting = None,
+        desc: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Page[Message]:
+        """One page of an assistant's messages (the API sorts newest first by default).
+
+        Args:
+            assistant_id: the assistant (a UUID).
+            page_number: the page to fetch.
+            page_size: messages per page (at least 1).
+            search_text: only messages that match this text.
+            sorting: a sort key (`ItemSorting`, e.g. ``"dateAdded"``) or an integer.
+            desc: sort descending (the server's default) or ascending.
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
+        return parse_page(await self.request(opts), Message)
+
+    def iter_messages(
+        self,
+        assistant_id: str,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        search_text: str | None = None,
+        sorting: rq.Sorting = None,
+        desc: bool | None = None,
+        first_page: int = 1,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Message]:
+        """Every message of an assistant, fetching page after page as you iterate.
+
+        Use it with ``async for``. Walking stops on an empty page, a short page, the last page the server reports,
+        or a page that repeats the previous one. ``first_page`` is 1 (set 0 for a server
+        that counts pages from 0). Bad arguments raise here, before any request.
+        """
+        query = rq.ListQuery(first_page, page_size, search_text, sorting, desc)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        first = rq.message_options("GET", self._project(), assistant_id, call, query=query)
+        return self._walk(first, query, assistant_id, call)
+
+    async def _walk(
+        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: rq.CallOptions
+    ) -> AsyncIterator[Message]:
+        walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
+        while True:
+            page = parse_page(await self.request(opts), Message)
+            if walker.is_repeat(page):
+                return
+            for item in page.items:
+                yield item
+            if not walker.should_continue(page):
+                return
+            query = dataclasses.replace(query, page_number=walker.page_number)
+            opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
+
+    async def create_message(
+        self,
+        assistant_id: str,
+        text: str,
+        *,
+        model_identifier: str,
+        message_document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Message:
+        """Post a message to the assistant and return the message the API answers with.
+
+        Args:
+            assistant_id: the assistant (a UUID).
+            text: the message text (not blank).
+            model_identifier: the model to answer with (see `list_models`).
+            message_document_identifiers: documents to attach (ids or `Document` results
+                of `upload_document`).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget (a POST is repeated only when the
+                server cannot have processed it).
+            extra_headers: more headers for this call.
+        """
+        body = rq.message_body(text, model_identifier, message_document_identifiers, False)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options("POST", self._project(), assistant_id, call, body=body)
+        return parse_message(await self.request(opts))
+
+    async def stream_message(
+        self,
+        assistant_id: str,
+        text: str,
+        *,
+        model_identifier: str,
+        message_document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncMessageStream:
+        """Post a message and stream the reply: iterate for text, then read ``.message``.
+
+        The server may answer server-sent events, newline-delimited JSON or one JSON
+        body; all three are read. An HTTP error is raised here, not while iterating.
+        Arguments are those of `create_message`.
+        """
+        body = rq.message_body(text, model_identifier, message_document_identifiers, True)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options(
+            "POST", self._project(), assistant_id, call, body=body, stream=True
+        )
+        return AsyncMessageStream(await self.send_streaming(opts))
+
+    async def get_message(
+        self,
+        assistant_id: str,
+        message_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Message:
+        """One message by its id."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options("GET", self._project(), assistant_id, call, message_id=message_id)
+        return parse_message(await self.request(opts))
+
+    async def update_message(
+        self,
+        assistant_id: str,
+        message_id: str,
+        text: str,
+        *,
+        model_identifier: str,
+        message_document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Message:
+        """Replace a message's text (and attachments); returns the updated message."""
+        body = rq.message_body(text, model_identifier, message_document_identifiers, False)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options(
+            "PUT", self._project(), assistant_id, call, message_id=message_id, body=body
+        )
+        return parse_message(await self.request(opts))
+
+    async def delete_message(
+        self,
+        assistant_id: str,
+        message_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Delete a message."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options(
+            "DELETE", self._project(), assistant_id, call, message_id=message_id
+        )
+        await self.request(opts)
+
+    async def upload_document(
+        self,
+        assistant_id: str,
+        file: rq.FileInput,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Document:
+        """Upload a document (multipart) to attach to a message.
+
+        Args:
+            assistant_id: the assistant (a UUID).
+            file: a path, or a binary file object (left open for you to close).
+            filename: the name to send (default: the file's own name).
+            content_type: the part's type (default: guessed from the name).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+
+        Returns:
+            The upload result; pass ``result.id`` in ``message_document_identifiers``.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        path = rq.messages_path(self._project(), assistant_id) + "/document"
+        with rq.open_upload(file, filename, content_type) as upload:
+            opts = call.options("POST", path, files=upload.files(), idempotent=False)
+            return parse_model(await self.request(opts), Document)
+
+    # -- models and assistants -----------------------------------------------------
+    async def list_models(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[ModelInfo]:
+        """The models of the settings API; pass one's ``object_identifier`` as ``model_identifier``."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        return parse_list(await self.request(call.options("GET", self._models_url())), ModelInfo)
+
+    async def list_assistants(
+        self,
+        *,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        search_text: str | None = None,
+        sorting: rq.Sorting = None,
+        desc: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Page[Assistant]:
+        """One page of the project's assistants (same paging arguments as `list_messages`)."""
+        query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.assistant_options(self._project(), call, query=query)
+        return parse_page(await self.request(opts), Assistant)
+
+    async def create_assistant(
+        self,
+        name: str,
+        *,
+        description: str | None = None,
+        document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Assistant:
+        """Create an assistant (a new conversation) in the project.
+
+        Args:
+            name: the assistant's name (not blank).
+            description: what it is for.
+            document_identifiers: documents to give it (sent as ``documentObjectIdentifiers``).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.assistant_options(
+            self._project(),
+            call,
+            name=name,
+            description=description,
+            document_identifiers=document_identifiers,
+        )
+        return parse_model(await self.request(opts), Assistant)

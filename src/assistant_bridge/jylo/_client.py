@@ -1,0 +1,400 @@
+"""`JyloClient`: the blocking client for a Jylo project's assistants and their messages.
+
+Each method checks its input and builds its request in `_requests` (so bad input fails
+before anything is sent), sends it through the base client (pooling, timeouts, retries,
+typed errors, OAuth2 token via `JyloAuth`), and reads the answer in `_responses`.
+`AsyncJyloClient` in `_async_client` has the same methods.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from .._transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    NotGiven,
+    Problem,
+    RequestOptions,
+    SyncAPIClient,
+    TimeoutTypes,
+)
+from . import _requests as rq
+from ._responses import parse_list, parse_message, parse_model, parse_page, status_hint
+from ._settings import JyloSettings
+from ._streaming import MessageStream
+from ._types import Assistant, Document, Message, ModelInfo, Page
+
+__all__ = ["JyloClient"]
+
+DEFAULT_PAGE_SIZE = 50
+
+
+class _JyloMixin:
+    """What both Jylo clients share: settings, repr and error hints."""
+
+    _settings: JyloSettings
+
+    @property
+    def project_id(self) -> str | None:
+        """The project whose assistants this client works with."""
+        return self._settings.project_id
+
+    def _project(self) -> str:
+        return self._settings.require_project()
+
+    def _models_url(self) -> str:
+        return f"{self._settings.require_settings_url()}/models"
+
+    def _status_hint(self, response: httpx.Response, problem: Problem) -> str | None:
+        return status_hint(self._settings, response, problem)
+
+    def __repr__(self) -> str:
+        s = self._settings
+        auth = "token=SecretStr('**********')" if s.token else f"client_id={s.client_id!r}"
+        return (
+            f"{type(self).__name__}(base_url={s.base_url!r}, project_id={s.project_id!r}, {auth})"
+        )
+
+
+class JyloClient(_JyloMixin, SyncAPIClient):
+    """A blocking client for the Jylo assistant-messages API.
+
+    Args:
+        client_id: the API client's id (``JYLO_CLIENT_ID``).
+        client_secret: the API client's secret (``JYLO_CLIENT_SECRET``).
+        token: a ready bearer token to use instead of the client-credentials grant.
+        tenant: your tenant name (``JYLO_TENANT``), for the derived API URL.
+        region: ``uk``, ``us``, ``eu``, ``au`` or ``jp`` (``JYLO_REGION``).
+        project_id: the project that holds the assistants (``JYLO_PROJECT_ID``).
+        base_url: the API URL (``JYLO_BASE_URL``); default ``https://api.<tenant>.<region>.jylo.ai``.
+        token_url: the token endpoint (``JYLO_TOKEN_URL``); default from the region (the
+            UK login host for ``au`` and ``jp``, which have no documented one).
+        settings_url: the settings API (``JYLO_SETTINGS_URL``); default
+            ``https://settings.<region>.jylo.ai``.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (a ``POST`` only when it cannot have
+            been processed).
+        http_client: an ``httpx.Client`` of your own; not closed by `close`.
+        audience: the token ``audience`` (``JYLO_AUDIENCE``); default
+            ``https://jga.jylo.ai/external/v2``.
+        sleep: how to wait between retries (injectable for tests).
+        random: jitter source for retry delays.
+        clock: wall-clock seconds, for token expiry (injectable for tests).
+
+    Raises:
+        InvalidRequestError: a setting is missing (the message names the variable).
+    """
+
+    def __init__(
+        self,
+        client_id: str | None = None,
+        client_secret: str | SecretStr | None = None,
+        token: str | SecretStr | None = None,
+        tenant: str | None = None,
+        region: str | None = None,
+        project_id: str | None = None,
+        base_url: str | None = None,
+        token_url: str | None = None,
+        settings_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        *,
+        audience: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._settings = JyloSettings.resolve(
+            client_id=client_id,
+            client_secret=client_secret,
+            token=token,
+            tenant=tenant,
+            region=region,
+            project_id=project_id,
+            base_url=base_url,
+            token_url=token_url,
+            settings_url=settings_url,
+            audience=audience,
+        )
+        super().__init__(
+            base_url=self._settings.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            auth=self._settings.auth(clock),
+            http_client=http_client,
+            sleep=sleep,
+            random=random,
+        )
+
+    # -- messages ------------------------------------------------------------------
+    def list_messages(
+        self,
+        assistant_id: str,
+        *,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        search_text: str | None = None,
+        sorting: rq.Sorting = None,
+        desc: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Page[Message]:
+        """One page of an assistant's messages (the API sorts newest first by default).
+
+        Args:
+            assistant_id: the assistant (a UUID).
+            page_number: the page to fetch.
+            page_size: messages per page (at least 1).
+            search_text: only messages that match this text.
+            sorting: a sort key (`ItemSorting`, e.g. ``"dateAdded"``) or an integer.
+            desc: sort descending (the server's default) or ascending.
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
+        return parse_page(self.request(opts), Message)
+
+    def iter_messages(
+        self,
+        assistant_id: str,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        search_text: str | None = None,
+        sorting: rq.Sorting = None,
+        desc: bool | None = None,
+        first_page: int = 1,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Iterator[Message]:
+        """Every message of an assistant, fetching page after page as you iterate.
+
+        Walking stops on an empty page, a short page, the last page the server reports,
+        or a page that repeats the previous one. ``first_page`` is 1 (set 0 for a server
+        that counts pages from 0). Bad arguments raise here, before any request.
+        """
+        query = rq.ListQuery(first_page, page_size, search_text, sorting, desc)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        first = rq.message_options("GET", self._project(), assistant_id, call, query=query)
+        return self._walk(first, query, assistant_id, call)
+
+    def _walk(
+        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: rq.CallOptions
+    ) -> Iterator[Message]:
+        walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
+        while True:
+            page = parse_page(self.request(opts), Message)
+            if walker.is_repeat(page):
+                return
+            yield from page.items
+            if not walker.should_continue(page):
+                return
+            query = dataclasses.replace(query, page_number=walker.page_number)
+            opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
+
+    def create_message(
+        self,
+        assistant_id: str,
+        text: str,
+        *,
+        model_identifier: str,
+        message_document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Message:
+        """Post a message to the assistant and return the message the API answers with.
+
+        Args:
+            assistant_id: the assistant (a UUID).
+            text: the message text (not blank).
+            model_identifier: the model to answer with (see `list_models`).
+            message_document_identifiers: documents to attach (ids or `Document` results
+                of `upload_document`).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget (a POST is repeated only when the
+                server cannot have processed it).
+            extra_headers: more headers for this call.
+        """
+        body = rq.message_body(text, model_identifier, message_document_identifiers, False)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options("POST", self._project(), assistant_id, call, body=body)
+        return parse_message(self.request(opts))
+
+    def stream_message(
+        self,
+        assistant_id: str,
+        text: str,
+        *,
+        model_identifier: str,
+        message_document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> MessageStream:
+        """Post a message and stream the reply: iterate for text, then read ``.message``.
+
+        The server may answer server-sent events, newline-delimited JSON or one JSON
+        body; all three are read. An HTTP error is raised here, not while iterating.
+        Arguments are those of `create_message`.
+        """
+        body = rq.message_body(text, model_identifier, message_document_identifiers, True)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options(
+            "POST", self._project(), assistant_id, call, body=body, stream=True
+        )
+        return MessageStream(self.send_streaming(opts))
+
+    def get_message(
+        self,
+        assistant_id: str,
+        message_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Message:
+        """One message by its id."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options("GET", self._project(), assistant_id, call, message_id=message_id)
+        return parse_message(self.request(opts))
+
+    def update_message(
+        self,
+        assistant_id: str,
+        message_id: str,
+        text: str,
+        *,
+        model_identifier: str,
+        message_document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Message:
+        """Replace a message's text (and attachments); returns the updated message."""
+        body = rq.message_body(text, model_identifier, message_document_identifiers, False)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options(
+            "PUT", self._project(), assistant_id, call, message_id=message_id, body=body
+        )
+        return parse_message(self.request(opts))
+
+    def delete_message(
+        self,
+        assistant_id: str,
+        message_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Delete a message."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.message_options(
+            "DELETE", self._project(), assistant_id, call, message_id=message_id
+        )
+        self.request(opts)
+
+    def upload_document(
+        self,
+        assistant_id: str,
+        file: rq.FileInput,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Document:
+        """Upload a document (multipart) to attach to a message.
+
+        Args:
+            assistant_id: the assistant (a UUID).
+            file: a path, or a binary file object (left open for you to close).
+            filename: the name to send (default: the file's own name).
+            content_type: the part's type (default: guessed from the name).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+
+        Returns:
+            The upload result; pass ``result.id`` in ``message_document_identifiers``.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        path = rq.messages_path(self._project(), assistant_id) + "/document"
+        with rq.open_upload(file, filename, content_type) as upload:
+            opts = call.options("POST", path, files=upload.files(), idempotent=False)
+            return parse_model(self.request(opts), Document)
+
+    # -- models and assistants -----------------------------------------------------
+    def list_models(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[ModelInfo]:
+        """The models of the settings API; pass one's ``object_identifier`` as ``model_identifier``."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        return parse_list(self.request(call.options("GET", self._models_url())), ModelInfo)
+
+    def list_assistants(
+        self,
+        *,
+        page_number: int | None = None,
+        page_size: int | None = None,
+        search_text: str | None = None,
+        sorting: rq.Sorting = None,
+        desc: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Page[Assistant]:
+        """One page of the project's assistants (same paging arguments as `list_messages`)."""
+        query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.assistant_options(self._project(), call, query=query)
+        return parse_page(self.request(opts), Assistant)
+
+    def create_assistant(
+        self,
+        name: str,
+        *,
+        description: str | None = None,
+        document_identifiers: Iterable[Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Assistant:
+        """Create an assistant (a new conversation) in the project.
+
+        Args:
+            name: the assistant's name (not blank).
+            description: what it is for.
+            document_identifiers: documents to give it (sent as ``documentObjectIdentifiers``).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.assistant_options(
+            self._project(),
+            call,
+            name=name,
+            description=description,
+            document_identifiers=document_identifiers,
+        )
+        return parse_model(self.request(opts), Assistant)

@@ -1,0 +1,85 @@
+"""Reading Jylo responses into typed models, shared by the sync and async clients.
+
+A body that is not JSON, or whose fields have the wrong shape, becomes an `APIError` that
+names the endpoint and quotes the body briefly, instead of a bare pydantic error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .._transport import APIError, Problem
+from .._transport._problem import json_body
+from ._settings import JyloSettings
+from ._streaming import message_from_body
+from ._types import Message, Page
+
+__all__ = ["parse_list", "parse_message", "parse_model", "parse_page", "status_hint"]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _validate(model: Any, value: Any, response: httpx.Response) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        name = getattr(model, "__name__", "the answer")
+        raise APIError(
+            f"{response.request.method} {response.request.url}: the answer does not fit "
+            f"{name} ({exc.error_count()} problem(s)): {json.dumps(value)[:200]}",
+            request=response.request,
+        ) from None
+
+
+def parse_model(response: httpx.Response, model: type[_M]) -> _M:
+    """One object of ``model`` from a read JSON response."""
+    result: _M = _validate(model, json_body(response), response)
+    return result
+
+
+def parse_message(response: httpx.Response) -> Message:
+    """A message from a read response: a JSON object, or a streamed body assembled."""
+    body = response.content.lstrip()
+    if body[:1] == b"{":
+        try:
+            value = json.loads(body)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            result: Message = _validate(Message, value, response)
+            return result
+    return message_from_body(response)
+
+
+def parse_page(response: httpx.Response, model: type[_M]) -> Page[_M]:
+    """A page of ``model`` items from a bare JSON array or a wrapped page."""
+    result: Page[_M] = _validate(Page[model], json_body(response), response)  # type: ignore[valid-type]
+    return result
+
+
+def parse_list(response: httpx.Response, model: type[_M]) -> list[_M]:
+    """The items of a list answer (a bare array or a wrapped page)."""
+    return parse_page(response, model).items
+
+
+def status_hint(settings: JyloSettings, response: httpx.Response, problem: Problem) -> str | None:
+    """Advice to add to an error: where a token failure came from and what to check."""
+    url = response.request.url
+    if settings.token_url and url == httpx.URL(settings.token_url):
+        return (
+            f"(from the Jylo token endpoint {settings.token_url}: check JYLO_CLIENT_ID, "
+            "JYLO_CLIENT_SECRET and JYLO_TOKEN_URL)"
+        )
+    if response.status_code == 401:
+        if settings.token is not None:
+            return "The bearer token was refused; it may have expired: pass a fresh token=..."
+        return (
+            "The API refused a freshly fetched token; check the API client's audience and access."
+        )
+    if response.status_code == 403:
+        return f"These credentials may not use project {settings.project_id!r} or this assistant."
+    return None

@@ -1,0 +1,30 @@
+"""The Zaia chat-messages API: clients, wire models and input checks.
+
+`ZaiaClient` / `AsyncZaiaClient` list a chat's messages, append messages (with an
+opt-in splitter for text over the 4000-character limit), start an export of a period's
+messages to a public ``https://`` callback, and list chats and chat threads so you can
+find their ids. Zaia is a data API for conversations, not a text-generation API.
+"""
+
+from ._async_client import AsyncZaiaClient
+from ._checks import MAX_CONTENT_LENGTH, check_callback_url, split_content, system_resolver
+from ._client import ZaiaClient
+from ._requests import DEFAULT_BASE_URL
+from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, Language, ListResult
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MAX_CONTENT_LENGTH",
+    "AsyncZaiaClient",
+    "Chat",
+    "ChatMessage",
+    "ChatRole",
+    "ChatThread",
+    "ExportStarted",
+    "Language",
+    "ListResult",
+    "ZaiaClient",
+    "check_callback_url",
+    "split_content",
+    "system_resolver",
+]

@@ -1,0 +1,264 @@
+"""`AsyncZaiaClient`: the async client for Zaia chats, threads and chat messages.
+
+The same methods as `ZaiaClient`, awaited, over one pooled ``httpx.AsyncClient``; input
+checks, request building and response reading are shared with the sync client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from .._transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    AsyncAPIClient,
+    NotGiven,
+    TimeoutTypes,
+)
+from .._transport._client import _anyio_sleep
+from . import _requests as rq
+from ._checks import (
+    MAX_CONTENT_LENGTH,
+    Resolver,
+    check_resolved,
+    resolve_in_thread,
+    system_resolver,
+    url_host,
+)
+from ._client import _ZaiaMixin, message_bodies, parse
+from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
+
+__all__ = ["AsyncZaiaClient"]
+
+
+class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
+    """An async client for the Zaia chat-messages API.
+
+    The same arguments as `ZaiaClient` (``http_client`` is an ``httpx.AsyncClient``,
+    ``sleep`` an async function) and the same methods, awaited. The callback URL's host
+    is resolved in a worker thread, so the event loop is never blocked by DNS.
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        *,
+        auth_scheme: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        resolver: Resolver | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        self._settings = rq.ZaiaSettings.resolve(api_key, base_url, auth_scheme)
+        self._resolver = resolver
+        super().__init__(
+            base_url=self._settings.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            auth=self._settings.auth(),
+            http_client=http_client,
+            sleep=sleep or _anyio_sleep,
+            random=random,
+        )
+
+    async def list_chat_messages(
+        self,
+        chat_id: str,
+        *,
+        chat_thread_id: str | None = None,
+        joins: str | Iterable[str] | None = None,
+        ticket_ids: str | Iterable[str] | None = None,
+        limit: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ListResult[ChatMessage]:
+        """The messages of a chat (optionally of one thread, or about given tickets).
+
+        Args:
+            chat_id: the chat (a UUID; see `list_chats`).
+            chat_thread_id: only this thread's messages (see `list_chat_threads`).
+            joins: related objects to include, as the API names them.
+            ticket_ids: only messages about these tickets (UUIDs).
+            limit: at most this many messages (``pagination.limit``, 1 to 1000; the
+                server's default is 250).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.list_messages_options(
+            chat_id,
+            chat_thread_id=chat_thread_id,
+            joins=joins,
+            ticket_ids=ticket_ids,
+            limit=limit,
+            call=call,
+        )
+        result: ListResult[ChatMessage] = parse(await self.request(opts), ListResult[ChatMessage])
+        return result
+
+    async def create_chat_message(
+        self,
+        chat_id: str,
+        content: str,
+        *,
+        chat_thread_id: str | None = None,
+        external_id: str | None = None,
+        sender_id: str,
+        role: ChatRole | str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatMessage:
+        """Append a message to a chat.
+
+        Args:
+            chat_id: the chat (a UUID).
+            content: the text, 1 to 4000 characters (see `create_chat_messages` for
+                longer text).
+            chat_thread_id: the thread (a UUID), or None (sent as null).
+            external_id: your reference, 3 to 250 characters, or None (sent as null).
+            sender_id: who sends it (a UUID).
+            role: the sender's role: a `ChatRole` or its value in any case (``"user"``,
+                ``"assistant"``, ``"system"``, inferred), or another value sent as given.
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget (a POST is repeated only when the
+                server cannot have processed it).
+            extra_headers: more headers for this call.
+        """
+        body = rq.message_body(
+            chat_id,
+            content,
+            chat_thread_id=chat_thread_id,
+            external_id_value=external_id,
+            sender_id=sender_id,
+            role=role,
+        )
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ChatMessage = parse(
+            await self.request(rq.create_message_options(body, call)), ChatMessage
+        )
+        return result
+
+    async def create_chat_messages(
+        self,
+        chat_id: str,
+        content: str,
+        *,
+        chat_thread_id: str | None = None,
+        external_id: str | None = None,
+        sender_id: str,
+        role: ChatRole | str,
+        max_length: int = MAX_CONTENT_LENGTH,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[ChatMessage]:
+        """Append text of any length as one or more messages (opt-in splitting).
+
+        The text is split with `split_content` (paragraphs, then sentences, then words)
+        into parts of at most ``max_length`` characters, sent in order. With several
+        parts, each part's external id is ``<external_id>-1``, ``-2``... Every part is
+        checked before the first is sent; if sending one fails, the parts before it stay
+        created. Other arguments are those of `create_chat_message`.
+        """
+        bodies = message_bodies(
+            chat_id,
+            content,
+            chat_thread_id=chat_thread_id,
+            external_id=external_id,
+            sender_id=sender_id,
+            role=role,
+            max_length=max_length,
+        )
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        created: list[ChatMessage] = []
+        for body in bodies:
+            response = await self.request(rq.create_message_options(body, call))
+            created.append(parse(response, ChatMessage))
+        return created
+
+    async def export_chat_messages(
+        self,
+        range_start: Any,
+        callback_url: str,
+        *,
+        range_end: Any = None,
+        language: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ExportStarted:
+        """Start an export of the messages of a period; the file is POSTed to ``callback_url``.
+
+        Args:
+            range_start: the start (a datetime, a date or an ISO-8601 string; naive
+                values are UTC).
+            callback_url: an ``https://`` URL on a public server (checked, DNS included).
+            range_end: the end (default: now, on the server); not before ``range_start``.
+            language: the export's language (default ``enUs`` on the server).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        body = rq.export_body(range_start, range_end, language)
+        url, host, literal = url_host(callback_url)
+        if not literal:
+            resolve = self._resolver or system_resolver
+            addresses = await resolve_in_thread(resolve, host)
+            check_resolved(url, host, addresses)
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ExportStarted = parse(
+            await self.request(rq.export_options(body, url, call)), ExportStarted
+        )
+        return result
+
+    async def list_chats(
+        self,
+        *,
+        limit: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ListResult[Chat]:
+        """The workspace's chats, to find a ``chat_id``.
+
+        Args:
+            limit: at most this many chats (``pagination.limit``, 1 to 1000).
+            params: more query parameters, passed as given (filters the API offers).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ListResult[Chat] = parse(
+            await self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
+        )
+        return result
+
+    async def list_chat_threads(
+        self,
+        chat_id: str,
+        *,
+        limit: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ListResult[ChatThread]:
+        """The threads of a chat, to find a ``chat_thread_id``."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ListResult[ChatThread] = parse(
+            await self.request(rq.list_threads_options(chat_id, limit, call)),
+            ListResult[ChatThread],
+        )
+        return result

@@ -1,0 +1,333 @@
+"""`ZaiaClient`: the blocking client for Zaia chats, threads and chat messages.
+
+Each method checks its input in `_requests` / `_checks` (so bad input, including a
+callback URL that resolves to a private address, fails before anything is sent), sends
+the request through the base client (pooling, timeouts, retries, typed errors) and reads
+the answer into the models of `_types`. `AsyncZaiaClient` has the same methods.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from .._transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    APIError,
+    NotGiven,
+    SyncAPIClient,
+    TimeoutTypes,
+)
+from .._transport._problem import json_body
+from .._validate import check_int
+from . import _requests as rq
+from ._checks import (
+    MAX_CONTENT_LENGTH,
+    Resolver,
+    check_resolved,
+    split_content,
+    system_resolver,
+    url_host,
+)
+from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
+
+__all__ = ["ZaiaClient"]
+
+
+def parse(response: httpx.Response, model: Any) -> Any:
+    """The read JSON answer as ``model``, or an `APIError` naming the call."""
+    value = json_body(response)
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise APIError(
+            f"{response.request.method} {response.request.url}: the answer does not fit "
+            f"{getattr(model, '__name__', 'the model')} ({exc.error_count()} problem(s)): "
+            f"{json.dumps(value)[:200]}",
+            request=response.request,
+        ) from None
+
+
+def message_bodies(
+    chat_id: Any,
+    content: Any,
+    *,
+    chat_thread_id: Any,
+    external_id: Any,
+    sender_id: Any,
+    role: Any,
+    max_length: int,
+) -> list[dict[str, Any]]:
+    """Every part's body for `create_chat_messages`, all checked before the first is sent."""
+    size = check_int(max_length, "max_length", minimum=1, maximum=MAX_CONTENT_LENGTH)
+    parts = (split_content(content, size) if isinstance(content, str) else []) or [content]
+    ids = rq.part_external_ids(external_id, len(parts))
+    return [
+        rq.message_body(
+            chat_id,
+            part,
+            chat_thread_id=chat_thread_id,
+            external_id_value=part_id,
+            sender_id=sender_id,
+            role=role,
+        )
+        for part, part_id in zip(parts, ids, strict=True)
+    ]
+
+
+class _ZaiaMixin:
+    """What both Zaia clients share: settings and repr."""
+
+    _settings: rq.ZaiaSettings
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self._settings.base_url!r}, "
+            f"auth_scheme={self._settings.auth_scheme!r}, api_key=SecretStr('**********'))"
+        )
+
+
+class ZaiaClient(_ZaiaMixin, SyncAPIClient):
+    """A blocking client for the Zaia chat-messages API.
+
+    Args:
+        api_key: the workspace API key (``ZAIA_API_KEY``), sent in the ``authorization``
+            header.
+        base_url: ``ZAIA_BASE_URL``, else ``https://api.endless.zaia.app``.
+        auth_scheme: put before the key in the header, e.g. ``"Bearer"``
+            (``ZAIA_AUTH_SCHEME``); default none: the bare key, as the API reference reads.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (a ``POST`` only when it cannot have
+            been processed).
+        http_client: an ``httpx.Client`` of your own; not closed by `close`.
+        resolver: host name -> IP addresses, used to check an export's ``callback_url``;
+            default: the system resolver.
+        sleep: how to wait between retries (injectable for tests).
+        random: jitter source for retry delays.
+
+    Raises:
+        InvalidRequestError: no API key in the arguments or the environment.
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        *,
+        auth_scheme: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        resolver: Resolver | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        self._settings = rq.ZaiaSettings.resolve(api_key, base_url, auth_scheme)
+        self._resolver = resolver
+        super().__init__(
+            base_url=self._settings.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            auth=self._settings.auth(),
+            http_client=http_client,
+            sleep=sleep,
+            random=random,
+        )
+
+    def list_chat_messages(
+        self,
+        chat_id: str,
+        *,
+        chat_thread_id: str | None = None,
+        joins: str | Iterable[str] | None = None,
+        ticket_ids: str | Iterable[str] | None = None,
+        limit: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ListResult[ChatMessage]:
+        """The messages of a chat (optionally of one thread, or about given tickets).
+
+        Args:
+            chat_id: the chat (a UUID; see `list_chats`).
+            chat_thread_id: only this thread's messages (see `list_chat_threads`).
+            joins: related objects to include, as the API names them.
+            ticket_ids: only messages about these tickets (UUIDs).
+            limit: at most this many messages (``pagination.limit``, 1 to 1000; the
+                server's default is 250).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.list_messages_options(
+            chat_id,
+            chat_thread_id=chat_thread_id,
+            joins=joins,
+            ticket_ids=ticket_ids,
+            limit=limit,
+            call=call,
+        )
+        result: ListResult[ChatMessage] = parse(self.request(opts), ListResult[ChatMessage])
+        return result
+
+    def create_chat_message(
+        self,
+        chat_id: str,
+        content: str,
+        *,
+        chat_thread_id: str | None = None,
+        external_id: str | None = None,
+        sender_id: str,
+        role: ChatRole | str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatMessage:
+        """Append a message to a chat.
+
+        Args:
+            chat_id: the chat (a UUID).
+            content: the text, 1 to 4000 characters (see `create_chat_messages` for
+                longer text).
+            chat_thread_id: the thread (a UUID), or None (sent as null).
+            external_id: your reference, 3 to 250 characters, or None (sent as null).
+            sender_id: who sends it (a UUID).
+            role: the sender's role: a `ChatRole` or its value in any case (``"user"``,
+                ``"assistant"``, ``"system"``, inferred), or another value sent as given.
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget (a POST is repeated only when the
+                server cannot have processed it).
+            extra_headers: more headers for this call.
+        """
+        body = rq.message_body(
+            chat_id,
+            content,
+            chat_thread_id=chat_thread_id,
+            external_id_value=external_id,
+            sender_id=sender_id,
+            role=role,
+        )
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ChatMessage = parse(
+            self.request(rq.create_message_options(body, call)), ChatMessage
+        )
+        return result
+
+    def create_chat_messages(
+        self,
+        chat_id: str,
+        content: str,
+        *,
+        chat_thread_id: str | None = None,
+        external_id: str | None = None,
+        sender_id: str,
+        role: ChatRole | str,
+        max_length: int = MAX_CONTENT_LENGTH,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[ChatMessage]:
+        """Append text of any length as one or more messages (opt-in splitting).
+
+        The text is split with `split_content` (paragraphs, then sentences, then words)
+        into parts of at most ``max_length`` characters, sent in order. With several
+        parts, each part's external id is ``<external_id>-1``, ``-2``... Every part is
+        checked before the first is sent; if sending one fails, the parts before it stay
+        created. Other arguments are those of `create_chat_message`.
+        """
+        bodies = message_bodies(
+            chat_id,
+            content,
+            chat_thread_id=chat_thread_id,
+            external_id=external_id,
+            sender_id=sender_id,
+            role=role,
+            max_length=max_length,
+        )
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        return [
+            parse(self.request(rq.create_message_options(body, call)), ChatMessage)
+            for body in bodies
+        ]
+
+    def export_chat_messages(
+        self,
+        range_start: Any,
+        callback_url: str,
+        *,
+        range_end: Any = None,
+        language: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ExportStarted:
+        """Start an export of the messages of a period; the file is POSTed to ``callback_url``.
+
+        Args:
+            range_start: the start (a datetime, a date or an ISO-8601 string; naive
+                values are UTC).
+            callback_url: an ``https://`` URL on a public server (checked, DNS included).
+            range_end: the end (default: now, on the server); not before ``range_start``.
+            language: the export's language (default ``enUs`` on the server).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        body = rq.export_body(range_start, range_end, language)
+        url, host, literal = url_host(callback_url)
+        if not literal:
+            resolve = self._resolver or system_resolver
+            check_resolved(url, host, resolve(host))
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ExportStarted = parse(
+            self.request(rq.export_options(body, url, call)), ExportStarted
+        )
+        return result
+
+    def list_chats(
+        self,
+        *,
+        limit: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ListResult[Chat]:
+        """The workspace's chats, to find a ``chat_id``.
+
+        Args:
+            limit: at most this many chats (``pagination.limit``, 1 to 1000).
+            params: more query parameters, passed as given (filters the API offers).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ListResult[Chat] = parse(
+            self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
+        )
+        return result
+
+    def list_chat_threads(
+        self,
+        chat_id: str,
+        *,
+        limit: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ListResult[ChatThread]:
+        """The threads of a chat, to find a ``chat_thread_id``."""
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        result: ListResult[ChatThread] = parse(
+            self.request(rq.list_threads_options(chat_id, limit, call)), ListResult[ChatThread]
+        )
+        return result
