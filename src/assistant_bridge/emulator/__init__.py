@@ -1,0 +1,41 @@
+"""A local emulator of the Unleash, Jylo and Zaia APIs (extra ``emulator``).
+
+It is the package's offline default and the source of the recorded test cassettes:
+deterministic, extractive answers built from a small bundled corpus (a fictional
+company's pages, tickets, mails, events, files and people), the vendors' wire formats,
+and fault injection. Unleash is served at the root, Jylo under ``/jylo``, Zaia under
+``/zaia``; `EMULATOR_KEYS` holds the credentials it accepts.
+
+    with run_emulator() as base_url:
+        client = UnleashClient(EMULATOR_KEYS["unleash"], base_url=base_url)
+
+Faults: send ``x-emulator-fault: 503;times=1`` (see `FAULT_HEADER` and `parse_faults`)
+on a request, or start the emulator with ``run_emulator(faults=...)`` /
+``assistant-bridge emulator --fault ...``. ``POST /_emulator/reset`` restores the
+starting state; ``GET /_emulator/status`` reports open streams and fault counters.
+"""
+
+try:
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "the emulator needs the 'emulator' extra: pip install 'assistant-bridge[emulator]'"
+    ) from exc
+
+from ._app import EmulatorConfig, create_app
+from ._data import EMULATOR_KEYS
+from ._faults import FAULT_HEADER, parse_faults
+from ._server import EmulatorURL, emulator_env, run_emulator, serve
+
+__all__ = [
+    "EMULATOR_KEYS",
+    "FAULT_HEADER",
+    "EmulatorConfig",
+    "EmulatorURL",
+    "create_app",
+    "emulator_env",
+    "parse_faults",
+    "run_emulator",
+    "serve",
+]
