@@ -1,0 +1,43 @@
+"""LlamaIndex integration (extra ``llama-index``): LLMs, retriever, filters, chat stores.
+
+`Unleash` is the Unleash assistant as a LlamaIndex ``LLM`` (answers with
+``CitationBlock`` s, threads per call); `UnleashRetriever` returns Unleash search hits or
+the assistant's sources as nodes with the same metadata as the LangChain side;
+`search_filters_from_metadata` translates LlamaIndex ``MetadataFilters`` into Unleash
+`SearchFilters`. `Jylo` is a Jylo assistant as an ``LLM``; `JyloChatStore` and
+`ZaiaChatStore` keep ``ChatMemoryBuffer`` s on the vendors' stored conversations. Nothing here speaks HTTP: every class goes through the vendor clients,
+whose errors pass through unchanged.
+"""
+
+try:
+    import llama_index.core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "assistant_bridge.llama_index needs llama-index-core: "
+        "pip install 'assistant-bridge[llama-index]'"
+    ) from exc
+
+from .._conversations import UnsupportedOperationError
+from ._answer import citation_blocks, nodes_from_response, to_nodes
+from ._chat_stores import JyloChatStore, ZaiaChatStore
+from ._jylo import Jylo
+from ._llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
+from ._metadata_filters import search_filters_from_metadata, to_search_filters
+from ._retriever import DEFAULT_SEARCH_TOP_K, UnleashRetriever
+
+__all__ = [
+    "DEFAULT_CONTEXT_WINDOW",
+    "DEFAULT_NUM_OUTPUT",
+    "DEFAULT_SEARCH_TOP_K",
+    "Jylo",
+    "JyloChatStore",
+    "Unleash",
+    "UnleashRetriever",
+    "UnsupportedOperationError",
+    "ZaiaChatStore",
+    "citation_blocks",
+    "nodes_from_response",
+    "search_filters_from_metadata",
+    "to_nodes",
+    "to_search_filters",
+]

@@ -1,0 +1,388 @@
+"""`Unleash`: the Unleash enterprise-search assistant as a LlamaIndex ``LLM``.
+
+The LLM talks to Unleash only through `UnleashClient` / `AsyncUnleashClient` (created on
+first use from the fields, or passed in), so it shares their retries, timeouts and typed
+errors, which reach the caller unchanged. Async methods use the async client, streaming
+yields text as the server's events arrive, and every entry point is wrapped with
+LlamaIndex's callback decorators so instrumentation and callback handlers see it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, cast
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.llms import LLM
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from pydantic import Field, PrivateAttr, SecretStr
+
+from .._transport import AsyncStream, InvalidRequestError, Stream
+from .._transport._exceptions import nearest_names
+from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
+from ._answer import AnswerStream, VendorResponse, chat_response, completion_response
+from ._connection import UnleashConnection, env_str
+from ._messages import to_unleash_messages
+from ._metadata_filters import to_search_filters
+
+__all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_NUM_OUTPUT", "Unleash"]
+
+DEFAULT_CONTEXT_WINDOW = 8192
+"""Tokens assumed for prompt and answer together: Unleash does not publish its limit."""
+DEFAULT_NUM_OUTPUT = 1024
+"""Tokens reserved for the answer when LlamaIndex packs a prompt (not sent to Unleash)."""
+
+_CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries")
+_CONNECTION_LOCK = threading.Lock()
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _chat_callback(f: _F) -> _F:
+    return cast("_F", llm_chat_callback()(f))
+
+
+def _completion_callback(f: _F) -> _F:
+    return cast("_F", llm_completion_callback()(f))
+
+
+def _api_key_from_env() -> SecretStr | None:
+    value = env_str("UNLEASH_API_KEY")
+    return SecretStr(value) if value else None
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One step of a stream: a text delta, or (``final`` set) the whole answer."""
+
+    delta: str
+    text: str
+    raw: Any
+    final: VendorResponse | None = None
+
+
+class Unleash(LLM):
+    """The Unleash assistant as a LlamaIndex LLM, with citations and threads.
+
+    Setup:
+        ``pip install 'assistant-bridge[llama-index]'`` and set ``UNLEASH_API_KEY`` (and
+        ``UNLEASH_BASE_URL`` for a tenant host, ``UNLEASH_ACCOUNT`` for an impersonation
+        key, ``UNLEASH_ASSISTANT_ID`` for an assistant other than the default).
+
+    An answer's ``message.blocks`` hold a ``TextBlock`` with the text, then one
+    ``CitationBlock`` per cited span (``source`` url, ``title``, the cited text,
+    ``additional_location_info`` ``{start_index, end_index, source_index}`` into the
+    answer and ``additional_kwargs["sources"]``). ``message.additional_kwargs`` and the
+    response's ``additional_kwargs`` hold the ``thread_id``; ``raw`` is the vendor's
+    response. `nodes_from_response` gives the sources as nodes.
+
+    Conversation state is per call: pass ``thread_id=...`` to ``chat`` / ``stream_chat``
+    (and their async forms) to continue a thread; the instance never changes, so it is
+    safe for concurrent use. Other per-call keywords: ``assistant_id``, ``filters`` (v1),
+    ``timeout``, ``max_retries``; any other keyword raises `InvalidRequestError`.
+    Vendor errors (``AuthenticationError``, ``RateLimitError``, ...) pass through
+    unchanged.
+
+    Attributes:
+        api_key: the API key (env ``UNLEASH_API_KEY``); only needed by the first call.
+        base_url: the API's base URL (env ``UNLEASH_BASE_URL``, else the public API).
+        account: the user to act as with an impersonation key (env ``UNLEASH_ACCOUNT``).
+        assistant_id: the assistant (env ``UNLEASH_ASSISTANT_ID``; none: the default).
+        model: a name for metadata and tracing; Unleash has no model choice.
+        api_version: ``"v2"`` (``POST /chats/v2``, tool steps) or ``"v1"``
+            (``POST /chats``, filters).
+        filters: v1 search filters: `SearchFilters`, a dict of filter names, or LlamaIndex
+            ``MetadataFilters`` (translated; see `search_filters_from_metadata`).
+        timeout: read timeout in seconds (None: the client's default).
+        max_retries: retries of a request that failed in a retryable way.
+        context_window: tokens LlamaIndex may use for prompt and answer; Unleash does not
+            publish a limit, so this is an assumption (default 8192).
+        num_output: tokens LlamaIndex reserves for the answer (default 1024).
+        client: a ready `UnleashClient` (then the connection fields are not used for
+            sync calls).
+        async_client: a ready `AsyncUnleashClient` for async calls.
+
+    Example:
+        .. code-block:: python
+
+            from llama_index.core.llms import ChatMessage
+            from assistant_bridge.llama_index import Unleash
+
+            llm = Unleash()
+            first = llm.chat([ChatMessage(role="user", content="Who owns billing?")])
+            thread = first.message.additional_kwargs["thread_id"]
+            llm.chat([ChatMessage(role="user", content="And on-call?")], thread_id=thread)
+    """
+
+    api_key: SecretStr | None = Field(default_factory=_api_key_from_env, exclude=True, repr=False)
+    base_url: str | None = Field(default_factory=lambda: env_str("UNLEASH_BASE_URL"))
+    account: str | None = Field(default_factory=lambda: env_str("UNLEASH_ACCOUNT"))
+    assistant_id: str | None = Field(default_factory=lambda: env_str("UNLEASH_ASSISTANT_ID"))
+    model: str = "unleash-assistant"
+    api_version: Literal["v1", "v2"] = "v2"
+    filters: SearchFilters | None = None
+    timeout: float | None = None
+    max_retries: int = Field(default=2, ge=0)
+    context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, gt=0)
+    num_output: int = Field(default=DEFAULT_NUM_OUTPUT, gt=0)
+    client: UnleashClient | None = Field(default=None, exclude=True, repr=False)
+    async_client: AsyncUnleashClient | None = Field(default=None, exclude=True, repr=False)
+
+    _connection_cache: UnleashConnection | None = PrivateAttr(default=None)
+
+    def __init__(self, **data: Any) -> None:
+        # Checked here, not in a validator, so the error stays an InvalidRequestError.
+        if data.get("filters") is not None:
+            data["filters"] = to_search_filters(data["filters"])
+            if data["filters"] is not None and data.get("api_version", "v2") == "v2":
+                raise InvalidRequestError(
+                    "filters: Unleash chat v2 takes no filters; use api_version='v1' for "
+                    "filtered chat, or UnleashRetriever(mode='search')",
+                    field="filters",
+                )
+        super().__init__(**data)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The name LlamaIndex serialises this class under."""
+        return "Unleash_LLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """A chat model named `model`, with the assumed context window."""
+        return LLMMetadata(
+            context_window=self.context_window,
+            num_output=self.num_output,
+            is_chat_model=True,
+            is_function_calling_model=False,
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM,
+        )
+
+    # -- clients and per-call arguments ------------------------------------------------
+
+    def _connection(self) -> UnleashConnection:
+        with _CONNECTION_LOCK:
+            if self._connection_cache is None:
+                self._connection_cache = UnleashConnection(
+                    api_key=self.api_key,
+                    base_url=self.base_url,
+                    account=self.account,
+                    timeout=self.timeout,
+                    max_retries=self.max_retries,
+                    client=self.client,
+                    async_client=self.async_client,
+                )
+            return self._connection_cache
+
+    def _call(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """The client arguments of one call; bad input raises before any request."""
+        unknown = [key for key in kwargs if key not in _CALL_KWARGS]
+        if unknown:
+            near = nearest_names(unknown[0], _CALL_KWARGS)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise InvalidRequestError(
+                f"{unknown[0]}: not an argument of Unleash calls{hint} (known: "
+                f"{', '.join(_CALL_KWARGS)})",
+                field=unknown[0],
+                suggestions=near,
+            )
+        call: dict[str, Any] = {
+            "messages": to_unleash_messages(messages),
+            "assistant_id": kwargs.get("assistant_id") or self.assistant_id,
+            "thread_id": kwargs.get("thread_id"),
+        }
+        for name in ("timeout", "max_retries"):
+            if kwargs.get(name) is not None:
+                call[name] = kwargs[name]
+        filters = self.filters
+        extra = to_search_filters(kwargs.get("filters"))
+        if extra is not None:
+            if self.api_version == "v2":
+                raise InvalidRequestError(
+                    "filters: Unleash chat v2 takes no filters; use api_version='v1'",
+                    field="filters",
+                )
+            filters = filters.merged(extra) if filters is not None else extra
+        if self.api_version == "v1":
+            call["filters"] = filters
+        return call
+
+    def _prompt_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
+        convert = self.completion_to_prompt
+        text = prompt if formatted or convert is None else convert(prompt)
+        return [ChatMessage(role=MessageRole.USER, content=text)]
+
+    def _ask(self, client: UnleashClient, call: dict[str, Any]) -> VendorResponse:
+        if self.api_version == "v1":
+            return client.chat(**call)
+        return client.chat_v2(**call)
+
+    async def _aask(self, client: AsyncUnleashClient, call: dict[str, Any]) -> VendorResponse:
+        if self.api_version == "v1":
+            return await client.chat(**call)
+        return await client.chat_v2(**call)
+
+    def _steps(self, client: UnleashClient, call: dict[str, Any]) -> Iterator[_Step]:
+        state = AnswerStream(self.api_version)
+        stream: Stream[Any] = (
+            client.stream_chat(**call)
+            if self.api_version == "v1"
+            else client.stream_chat_v2(**call)
+        )
+        with stream:
+            for item in stream:
+                delta = state.add(item)
+                if delta:
+                    yield _Step(delta, state.text, item)
+        tail, result = state.finish()
+        yield _Step(tail, result.text, result, final=result)
+
+    async def _asteps(
+        self, client: AsyncUnleashClient, call: dict[str, Any]
+    ) -> AsyncIterator[_Step]:
+        state = AnswerStream(self.api_version)
+        stream: AsyncStream[Any]
+        if self.api_version == "v1":
+            stream = await client.stream_chat(**call)
+        else:
+            stream = await client.stream_chat_v2(**call)
+        async with stream:
+            async for item in stream:
+                delta = state.add(item)
+                if delta:
+                    yield _Step(delta, state.text, item)
+        tail, result = state.finish()
+        yield _Step(tail, result.text, result, final=result)
+
+    def _chat_step(self, step: _Step) -> ChatResponse:
+        if step.final is not None:
+            return chat_response(
+                step.final, model=self.model, api_version=self.api_version, delta=step.delta
+            )
+        message = ChatMessage(role=MessageRole.ASSISTANT, content=step.text)
+        return ChatResponse(message=message, delta=step.delta, raw=step.raw)
+
+    def _completion_step(self, step: _Step) -> CompletionResponse:
+        if step.final is not None:
+            return completion_response(
+                step.final, model=self.model, api_version=self.api_version, delta=step.delta
+            )
+        return CompletionResponse(text=step.text, delta=step.delta, raw=step.raw)
+
+    # -- LlamaIndex entry points ---------------------------------------------------------
+
+    @_chat_callback
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Ask the assistant and return its whole answer with citation blocks.
+
+        Args:
+            messages: the conversation, oldest first (system, user and assistant).
+            **kwargs: ``thread_id``, ``assistant_id``, ``filters`` (v1), ``timeout``,
+                ``max_retries``.
+
+        Raises:
+            InvalidRequestError: an unsupported message, block or keyword (before any
+                request); vendor errors pass through unchanged.
+        """
+        call = self._call(messages, kwargs)
+        response = self._ask(self._connection().get_sync(), call)
+        return chat_response(response, model=self.model, api_version=self.api_version)
+
+    @_chat_callback
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Ask the assistant and yield its answer as it arrives.
+
+        Each response has the text so far in ``message`` and the new text in ``delta``;
+        the last one (its ``delta`` possibly empty) is the whole answer, with citation
+        blocks, ``thread_id`` and ``raw``. Input is checked before this returns; the
+        request is sent when iteration starts.
+        """
+        call = self._call(messages, kwargs)
+        client = self._connection().get_sync()
+
+        def gen() -> ChatResponseGen:
+            for step in self._steps(client, call):
+                yield self._chat_step(step)
+
+        return gen()
+
+    @_completion_callback
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Ask the assistant one question (a user message) and return the whole answer.
+
+        ``additional_kwargs`` holds ``citations`` (the citation blocks' fields),
+        ``sources`` and ``thread_id``. Keywords as for `chat`.
+        """
+        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        response = self._ask(self._connection().get_sync(), call)
+        return completion_response(response, model=self.model, api_version=self.api_version)
+
+    @_completion_callback
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        """Ask one question and yield the answer as it arrives (the last one is whole)."""
+        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        client = self._connection().get_sync()
+
+        def gen() -> CompletionResponseGen:
+            for step in self._steps(client, call):
+                yield self._completion_step(step)
+
+        return gen()
+
+    @_chat_callback
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async `chat`, over the async client."""
+        call = self._call(messages, kwargs)
+        response = await self._aask(self._connection().get_async(), call)
+        return chat_response(response, model=self.model, api_version=self.api_version)
+
+    @_chat_callback
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        """Async `stream_chat`, over the async client."""
+        call = self._call(messages, kwargs)
+        client = self._connection().get_async()
+
+        async def gen() -> ChatResponseAsyncGen:
+            async for step in self._asteps(client, call):
+                yield self._chat_step(step)
+
+        return gen()
+
+    @_completion_callback
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        """Async `complete`, over the async client."""
+        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        response = await self._aask(self._connection().get_async(), call)
+        return completion_response(response, model=self.model, api_version=self.api_version)
+
+    @_completion_callback
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        """Async `stream_complete`, over the async client."""
+        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        client = self._connection().get_async()
+
+        async def gen() -> CompletionResponseAsyncGen:
+            async for step in self._asteps(client, call):
+                yield self._completion_step(step)
+
+        return gen()

@@ -1,0 +1,90 @@
+"""LlamaIndex ``ChatMessage`` s to the ``{"role", "text"}`` messages Unleash chat takes.
+
+System (and developer) messages map to ``System``, user messages to ``User``, assistant
+messages (and the ``chatbot`` / ``model`` spellings of other vendors) to ``Assistant``.
+A message's text is its ``TextBlock`` s joined with newlines, as ``ChatMessage.content``
+joins them. ``CitationBlock`` s are skipped: they annotate an answer whose text is already
+in its ``TextBlock`` (so an answer of `Unleash`, kept in chat memory, can be sent back).
+Anything else the API cannot carry (tool or function messages, images, documents, audio,
+tool calls) is an `InvalidRequestError` naming the message, raised before any request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    CitationBlock,
+    MessageRole,
+    TextBlock,
+)
+
+from .._transport import InvalidRequestError
+
+__all__ = ["to_unleash_messages"]
+
+_ROLES: dict[MessageRole, str] = {
+    MessageRole.SYSTEM: "System",
+    MessageRole.DEVELOPER: "System",
+    MessageRole.USER: "User",
+    MessageRole.ASSISTANT: "Assistant",
+    MessageRole.CHATBOT: "Assistant",
+    MessageRole.MODEL: "Assistant",
+}
+
+
+def _role(message: ChatMessage, where: str) -> str:
+    role = _ROLES.get(message.role)
+    if role is None:
+        raise InvalidRequestError(
+            f"{where}: a {message.role.value!r} message cannot be sent to Unleash, whose chat "
+            "API takes only system, user and assistant messages (no tool or function results)",
+            field=f"{where}.role",
+        )
+    return role
+
+
+def _text(message: ChatMessage, where: str) -> str:
+    parts: list[str] = []
+    for index, block in enumerate(message.blocks):
+        if isinstance(block, TextBlock):
+            parts.append(block.text)
+        elif not isinstance(block, CitationBlock):
+            raise InvalidRequestError(
+                f"{where}.blocks[{index}]: a {block.block_type!r} block cannot be sent to "
+                "Unleash, whose chat API takes text only",
+                field=f"{where}.blocks[{index}]",
+            )
+    return "\n".join(parts)
+
+
+def to_unleash_messages(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
+    """The conversation in Unleash's wire form, oldest first.
+
+    Args:
+        messages: LlamaIndex chat messages.
+
+    Returns:
+        ``[{"role": "System" | "User" | "Assistant", "text": ...}]``.
+
+    Raises:
+        InvalidRequestError: no messages, a tool or function message, a non-text block,
+            or a message without text.
+    """
+    out: list[dict[str, str]] = []
+    for index, message in enumerate(messages):
+        where = f"messages[{index}]"
+        if not isinstance(message, ChatMessage):
+            raise InvalidRequestError(
+                f"{where}: must be a llama_index ChatMessage, got {type(message).__name__}",
+                field=where,
+            )
+        role = _role(message, where)
+        text = _text(message, where)
+        if not text.strip():
+            raise InvalidRequestError(f"{where}: has no text to send", field=where)
+        out.append({"role": role, "text": text})
+    if not out:
+        raise InvalidRequestError("messages: must hold at least one message", field="messages")
+    return out

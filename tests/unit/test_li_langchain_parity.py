@@ -1,0 +1,56 @@
+"""The LangChain and LlamaIndex sides give identical metadata for the same Unleash response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+
+from assistant_bridge.llama_index import Unleash, UnleashRetriever, nodes_from_response
+
+from ._li_mock import Server, search_body
+
+USER = ChatMessage(role=MessageRole.USER, content="Travel?")
+
+
+def _pairs(documents: list[Any], nodes: list[Any]) -> list[tuple[Any, Any]]:
+    assert len(documents) == len(nodes)
+    return [((d.page_content, d.metadata), (n.node.get_content(), n.node.metadata)) for d, n in zip(documents, nodes, strict=True)]
+
+
+@pytest.mark.parametrize("api_version", ["v2", "v1"])
+def test_answer_sources_match_documents_from_message(api_version: str) -> None:
+    pytest.importorskip("langchain_core")
+    from assistant_bridge.langchain import ChatUnleash, documents_from_message
+
+    server = Server()
+    lc = ChatUnleash(client=server.sync(), async_client=server.asyncio(), api_version=api_version)
+    li = Unleash(client=server.sync(), async_client=server.asyncio(), api_version=api_version)
+    documents = documents_from_message(lc.invoke("Travel?"))
+    nodes = nodes_from_response(li.chat([USER]))
+    assert documents
+    for document, node in _pairs(documents, nodes):
+        assert document == node
+
+
+@pytest.mark.parametrize("api_version", ["v2", "v1"])
+def test_chat_retrievers_match(api_version: str) -> None:
+    pytest.importorskip("langchain_core")
+    retrievers = pytest.importorskip("assistant_bridge.langchain._retrievers")
+    server = Server()
+    lc = retrievers.UnleashChatRetriever(client=server.sync(), api_version=api_version, include_answer=True)
+    li = UnleashRetriever(client=server.sync(), mode="chat", api_version=api_version, include_answer=True)
+    for document, node in _pairs(lc.invoke("Travel?"), li.retrieve("Travel?")):
+        assert document == node
+
+
+def test_search_retrievers_match() -> None:
+    pytest.importorskip("langchain_core")
+    retrievers = pytest.importorskip("assistant_bridge.langchain._retrievers")
+    server = Server()
+    server.search_pages = [search_body([1, 2, 3])]
+    lc = retrievers.UnleashSearchRetriever(client=server.sync(), k=3)
+    li = UnleashRetriever(client=server.sync(), similarity_top_k=3)
+    for document, node in _pairs(lc.invoke("travel"), li.retrieve("travel")):
+        assert document == node
