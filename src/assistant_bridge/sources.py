@@ -12,7 +12,8 @@ end_index, cited_text}]`` into the answer text; an answer's own citations also c
 data). Keys without a value are left out.
 
 `answer_from_chat` / `answer_from_chat_v2` give the answer itself as a source (kind and
-type ``"answer"``), with every citation of the answer.
+type ``"answer"``), with every citation of the answer. `sources_from_jylo` gives the
+sources a Jylo message cites in its ``textWithCitations`` (kind ``"document"``).
 
 Where the API gives only a position (Unleash v2 ``reference.position``, a v1
 ``InlineReference`` part), the cited span is inferred: it runs from the start of the
@@ -26,6 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from .jylo import Citation as JyloCitation
+from .jylo import Document as JyloDocument
+from .jylo import Message as JyloMessage
 from .unleash._types_search import SearchResponse
 from .unleash._types_v1 import ChatResponse, Resource
 from .unleash._types_v2 import ChatV2Response, WebSource
@@ -39,6 +43,7 @@ __all__ = [
     "cited_span",
     "sources_from_chat",
     "sources_from_chat_v2",
+    "sources_from_jylo",
     "sources_from_search",
 ]
 
@@ -269,3 +274,90 @@ def answer_from_chat(response: ChatResponse) -> Source:
         span = cited_span(text, citation.offset)
         spans.append(replace(span, source_ids=tuple(dict.fromkeys(ids))))
     return _answer(text, spans, response.request_id, response.thread_id)
+
+
+def _jylo_span(citation: JyloCitation, parsed: str, text: str) -> CitationSpan | None:
+    """A Jylo citation as a span of ``text`` (found again by its words if ``text`` differs)."""
+    if text == parsed or text[citation.start : citation.end] == citation.text:
+        start, end = citation.start, citation.end
+    else:
+        found = text.find(citation.text) if citation.text else -1
+        if found < 0:
+            return None
+        start, end = found, found + len(citation.text)
+    return CitationSpan(start, end, citation.text.strip() or None)
+
+
+def _jylo_documents(
+    message: JyloMessage, documents: Iterable[JyloDocument] | Mapping[str, JyloDocument]
+) -> dict[str, JyloDocument]:
+    given = documents.values() if isinstance(documents, Mapping) else documents
+    known: dict[str, JyloDocument] = {}
+    for doc in [*message.documents, *given]:
+        for key in (doc.object_identifier, doc.document_upload_object_identifier):
+            if key:
+                known[key] = doc
+    return known
+
+
+def _jylo_source(
+    source_id: str, doc: JyloDocument | None, title: str | None, spans: Iterable[CitationSpan]
+) -> Source:
+    name = title or (doc.name if doc else None)
+    data = doc.model_dump(mode="json", by_alias=True, exclude_none=True) if doc else None
+    return Source(
+        text=name or source_id,
+        kind="document",
+        vendor="jylo",
+        id=source_id,
+        title=name,
+        url=doc.url if doc else None,
+        type="document",
+        citations=tuple(spans),
+        data=data,
+    )
+
+
+def sources_from_jylo(
+    message: JyloMessage,
+    documents: Iterable[JyloDocument] | Mapping[str, JyloDocument] = (),
+    *,
+    text: str | None = None,
+) -> list[Source]:
+    """The sources a Jylo message cites, then the attached documents it does not cite.
+
+    The citations are read from ``textWithCitations`` (`Message.cited_text`); each cited
+    source id becomes one source (kind and type ``"document"``) with the spans that cite
+    it, in order of first citation. A source's title is the marker's title, else the
+    document's name; its url and ``data`` come from the matching document, looked up by
+    id in ``documents`` and ``message.documents``.
+
+    Args:
+        message: the assistant's message.
+        documents: documents that may be cited (e.g. the ones uploaded and attached).
+        text: the answer text the spans must index into, when it is not the plain text
+            parsed from ``textWithCitations`` (e.g. the streamed text); spans are then
+            found again by their cited words, and dropped if not found.
+    """
+    cited = message.cited_text()
+    plain = cited.text if text is None else text
+    known = _jylo_documents(message, documents)
+    spans: dict[str, list[CitationSpan]] = {}
+    titles: dict[str, str] = {}
+    for citation in cited.citations:
+        span = _jylo_span(citation, cited.text, plain)
+        listed = spans.setdefault(citation.source_id, [])
+        if span is not None and span not in listed:
+            listed.append(span)
+        if citation.title and citation.source_id not in titles:
+            titles[citation.source_id] = citation.title
+    out = [
+        _jylo_source(sid, known.get(sid), titles.get(sid), found) for sid, found in spans.items()
+    ]
+    cited_docs = {id(known[sid]) for sid in spans if sid in known}
+    uncited: dict[int, JyloDocument] = {}
+    for key, doc in known.items():
+        if key not in spans and id(doc) not in cited_docs:
+            uncited.setdefault(id(doc), doc)
+    out += [_jylo_source(doc.id or "", doc, None, ()) for doc in uncited.values()]
+    return out

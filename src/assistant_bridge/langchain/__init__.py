@@ -1,5 +1,9 @@
 """LangChain integration (extra ``langchain``): chat models, retrievers, message histories.
 
+`ChatUnleash` and `ChatJylo` (chat models with citations in ``content_blocks``),
+`UnleashSearchRetriever` / `UnleashChatRetriever` and the self-query `UnleashTranslator`,
+`JyloChatMessageHistory` / `ZaiaChatMessageHistory` for ``RunnableWithMessageHistory``.
+
 Nothing here speaks HTTP: every class goes through the vendor clients, and client errors
 reach LangChain as classes that are also langchain-core ``ModelError`` s.
 """
@@ -11,6 +15,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "assistant_bridge.langchain needs langchain-core: pip install 'assistant-bridge[langchain]'"
     ) from exc
 
+from .._conversations import UnsupportedOperationError
+from ._chat_jylo import ChatJylo
 from ._chat_unleash import ChatUnleash
 from ._content import documents_from_message
 from ._errors import (
@@ -26,6 +32,7 @@ from ._errors import (
     StreamError,
     UnprocessableEntityError,
 )
+from ._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
 from ._retrievers import UnleashChatRetriever, UnleashSearchRetriever
 from ._self_query import UnleashTranslator
 
@@ -34,9 +41,11 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ChatJylo",
     "ChatUnleash",
     "InternalServerError",
     "InvalidRequestError",
+    "JyloChatMessageHistory",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -45,5 +54,7 @@ __all__ = [
     "UnleashSearchRetriever",
     "UnleashTranslator",
     "UnprocessableEntityError",
+    "UnsupportedOperationError",
+    "ZaiaChatMessageHistory",
     "documents_from_message",
 ]

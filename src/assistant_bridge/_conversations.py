@@ -1,0 +1,334 @@
+"""What the Jylo and Zaia adapters of both frameworks share: clients, history reads, errors.
+
+Framework-free. `JyloConnection` / `ZaiaConnection` hold the vendor clients' connection
+settings (or ready clients) and create each client once, on first use, so an adapter can
+be built without credentials. `read_jylo` / `read_zaia` (and their async forms) read a
+stored conversation oldest first, all of it or an error that says why not.
+`Attachment` / `upload_all` upload the files of a message before it is posted.
+`UnsupportedOperationError` is what an adapter raises for an operation the vendor API
+cannot do (never a silent no-op). `split_key` reads the ``<chat id>[:<thread id>]`` keys
+of the Zaia chat store.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import SecretStr
+
+from ._transport import APIError, AssistantBridgeError, InvalidRequestError
+from .jylo import AsyncJyloClient, Document, JyloClient, Message
+from .zaia import AsyncZaiaClient, ChatMessage, ZaiaClient
+from .zaia._requests import MAX_LIMIT as ZAIA_MAX_LIMIT
+
+__all__ = [
+    "JYLO_PAGE_SIZE",
+    "Attachment",
+    "ZAIA_MAX_LIMIT",
+    "JyloConnection",
+    "UnsupportedOperationError",
+    "ZaiaConnection",
+    "aread_jylo",
+    "aupload_all",
+    "check_prefix",
+    "aread_zaia",
+    "in_order",
+    "read_jylo",
+    "read_zaia",
+    "split_key",
+    "unsupported",
+    "upload_all",
+]
+
+JYLO_PAGE_SIZE = 100
+"""Messages per page when reading a Jylo conversation (the API's documented maximum)."""
+
+_T = TypeVar("_T")
+
+
+class UnsupportedOperationError(AssistantBridgeError, NotImplementedError):
+    """The vendor's API cannot do this operation; nothing was sent or changed.
+
+    Attributes:
+        vendor: ``"jylo"`` or ``"zaia"``.
+        operation: the method that was called, e.g. ``"clear"``.
+    """
+
+    def __init__(self, message: str, *, vendor: str, operation: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.vendor = vendor
+        self.operation = operation
+
+
+def unsupported(vendor: str, operation: str, reason: str) -> UnsupportedOperationError:
+    """An `UnsupportedOperationError` whose message names the vendor, operation and reason."""
+    return UnsupportedOperationError(
+        f"{operation}: not supported by the {vendor.capitalize()} API: {reason}",
+        vendor=vendor,
+        operation=operation,
+    )
+
+
+def _secret(value: SecretStr | str | None) -> SecretStr | None:
+    return SecretStr(value) if isinstance(value, str) else value
+
+
+@dataclass
+class JyloConnection:
+    """How to reach Jylo: settings for new clients (None: the ``JYLO_*`` variables), or clients.
+
+    The fields are the `JyloClient` arguments of the same names; ``client`` and
+    ``async_client`` are used as given (and not closed).
+    """
+
+    client_id: str | None = None
+    client_secret: SecretStr | str | None = None
+    token: SecretStr | str | None = None
+    tenant: str | None = None
+    region: str | None = None
+    project_id: str | None = None
+    base_url: str | None = None
+    token_url: str | None = None
+    settings_url: str | None = None
+    audience: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    client: JyloClient | None = None
+    async_client: AsyncJyloClient | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _sync: JyloClient | None = field(default=None, repr=False, compare=False)
+    _async: AsyncJyloClient | None = field(default=None, repr=False, compare=False)
+
+    def _kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "client_id": self.client_id,
+            "client_secret": _secret(self.client_secret),
+            "token": _secret(self.token),
+            "tenant": self.tenant,
+            "region": self.region,
+            "project_id": self.project_id,
+            "base_url": self.base_url,
+            "token_url": self.token_url,
+            "settings_url": self.settings_url,
+            "audience": self.audience,
+        }
+        if self.timeout is not None:
+            kwargs["timeout"] = self.timeout
+        if self.max_retries is not None:
+            kwargs["max_retries"] = self.max_retries
+        return kwargs
+
+    def get_sync(self) -> JyloClient:
+        """The ``client`` given, else one made from the settings on first use and kept.
+
+        Raises:
+            InvalidRequestError: a setting is missing (the message names the variable).
+        """
+        if self.client is not None:
+            return self.client
+        with self._lock:
+            if self._sync is None:
+                self._sync = JyloClient(**self._kwargs())
+            return self._sync
+
+    def get_async(self) -> AsyncJyloClient:
+        """The ``async_client`` given, else one made from the settings on first use and kept."""
+        if self.async_client is not None:
+            return self.async_client
+        with self._lock:
+            if self._async is None:
+                self._async = AsyncJyloClient(**self._kwargs())
+            return self._async
+
+
+@dataclass
+class ZaiaConnection:
+    """How to reach Zaia: settings for new clients (None: the ``ZAIA_*`` variables), or clients."""
+
+    api_key: SecretStr | str | None = None
+    base_url: str | None = None
+    auth_scheme: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    client: ZaiaClient | None = None
+    async_client: AsyncZaiaClient | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _sync: ZaiaClient | None = field(default=None, repr=False, compare=False)
+    _async: AsyncZaiaClient | None = field(default=None, repr=False, compare=False)
+
+    def _kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "api_key": _secret(self.api_key),
+            "base_url": self.base_url,
+            "auth_scheme": self.auth_scheme,
+        }
+        if self.timeout is not None:
+            kwargs["timeout"] = self.timeout
+        if self.max_retries is not None:
+            kwargs["max_retries"] = self.max_retries
+        return kwargs
+
+    def get_sync(self) -> ZaiaClient:
+        """The ``client`` given, else one made from the settings on first use and kept."""
+        if self.client is not None:
+            return self.client
+        with self._lock:
+            if self._sync is None:
+                self._sync = ZaiaClient(**self._kwargs())
+            return self._sync
+
+    def get_async(self) -> AsyncZaiaClient:
+        """The ``async_client`` given, else one made from the settings on first use and kept."""
+        if self.async_client is not None:
+            return self.async_client
+        with self._lock:
+            if self._async is None:
+                self._async = AsyncZaiaClient(**self._kwargs())
+            return self._async
+
+
+def in_order(items: Iterable[_T], when: Callable[[_T], datetime | None]) -> list[_T]:
+    """``items`` oldest first by ``when`` (stable), or as given if any lacks a time."""
+    listed = list(items)
+    times = [when(item) for item in listed]
+    known = [t for t in times if t is not None]
+    if not listed or len(known) != len(listed):
+        return listed
+    try:
+        order = sorted(range(len(listed)), key=lambda i: known[i])
+    except TypeError:  # naive and aware timestamps mixed: keep the server's order
+        return listed
+    return [listed[i] for i in order]
+
+
+def read_jylo(
+    client: JyloClient, assistant_id: str, *, page_size: int = JYLO_PAGE_SIZE
+) -> list[Message]:
+    """Every message of a Jylo assistant's conversation, oldest first (all pages)."""
+    pages = client.iter_messages(assistant_id, page_size=page_size, desc=False)
+    return in_order(pages, lambda m: m.date_added)
+
+
+async def aread_jylo(
+    client: AsyncJyloClient, assistant_id: str, *, page_size: int = JYLO_PAGE_SIZE
+) -> list[Message]:
+    """Async `read_jylo`, over the async client."""
+    pages = client.iter_messages(assistant_id, page_size=page_size, desc=False)
+    return in_order([m async for m in pages], lambda m: m.date_added)
+
+
+def _complete(items: list[ChatMessage], chat_id: str, limit: int) -> list[ChatMessage]:
+    if len(items) >= limit:
+        raise unsupported(
+            "zaia",
+            "read history",
+            f"chat {chat_id} has at least {limit} messages, and Zaia's list endpoint "
+            f"returns at most {limit} per request with no way (in ZaiaClient) to ask for "
+            "the next page, so the full history cannot be read",
+        )
+    return in_order(items, lambda m: m.created_at)
+
+
+def read_zaia(
+    client: ZaiaClient, chat_id: str, thread_id: str | None, *, limit: int = ZAIA_MAX_LIMIT
+) -> list[ChatMessage]:
+    """Every message of a Zaia chat (or one of its threads), oldest first.
+
+    Raises:
+        UnsupportedOperationError: the chat holds ``limit`` messages or more, which the
+            API cannot list in full.
+    """
+    found = client.list_chat_messages(chat_id, chat_thread_id=thread_id, limit=limit)
+    return _complete(list(found), chat_id, limit)
+
+
+async def aread_zaia(
+    client: AsyncZaiaClient, chat_id: str, thread_id: str | None, *, limit: int = ZAIA_MAX_LIMIT
+) -> list[ChatMessage]:
+    """Async `read_zaia`, over the async client."""
+    found = await client.list_chat_messages(chat_id, chat_thread_id=thread_id, limit=limit)
+    return _complete(list(found), chat_id, limit)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to upload: its bytes or path, the name to send and its content type."""
+
+    file: bytes | str
+    filename: str
+    content_type: str | None = None
+
+
+def _checked(doc: Document, attachment: Attachment) -> Document:
+    if not doc.id:
+        raise APIError(f"the upload of {attachment.filename!r} returned no document id")
+    return doc
+
+
+def upload_all(
+    client: JyloClient, assistant_id: str, files: Iterable[Attachment], call: Mapping[str, Any]
+) -> list[Document]:
+    """Upload each attachment to the assistant; the documents, in order."""
+    out: list[Document] = []
+    for item in files:
+        data = io.BytesIO(item.file) if isinstance(item.file, bytes) else item.file
+        doc = client.upload_document(
+            assistant_id, data, filename=item.filename, content_type=item.content_type, **call
+        )
+        out.append(_checked(doc, item))
+    return out
+
+
+async def aupload_all(
+    client: AsyncJyloClient, assistant_id: str, files: Iterable[Attachment], call: Mapping[str, Any]
+) -> list[Document]:
+    """Async `upload_all`."""
+    out: list[Document] = []
+    for item in files:
+        data = io.BytesIO(item.file) if isinstance(item.file, bytes) else item.file
+        doc = await client.upload_document(
+            assistant_id, data, filename=item.filename, content_type=item.content_type, **call
+        )
+        out.append(_checked(doc, item))
+    return out
+
+
+def check_prefix(vendor: str, stored_ids: list[Any], given_ids: list[Any]) -> int:
+    """How many given messages are the stored conversation (matched by id, in order).
+
+    Raises:
+        UnsupportedOperationError: the given messages do not start with the stored ones:
+            ``set_messages`` can only append, never replace or reorder.
+    """
+    if given_ids[: len(stored_ids)] != stored_ids:
+        raise unsupported(
+            vendor,
+            "set_messages",
+            "it cannot replace or reorder a stored conversation; the new messages must be "
+            "the stored ones (with their ids) followed by messages to append",
+        )
+    return len(stored_ids)
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """A chat-store key ``"<chat id>"`` or ``"<chat id>:<thread id>"`` as its two ids.
+
+    Raises:
+        InvalidRequestError: the key is empty or has an empty part.
+    """
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidRequestError(
+            "key: must be '<chat id>' or '<chat id>:<thread id>'", field="key"
+        )
+    chat, sep, thread = key.strip().partition(":")
+    if not chat or (sep and not thread):
+        raise InvalidRequestError(
+            f"key: {key!r} must be '<chat id>' or '<chat id>:<thread id>'", field="key"
+        )
+    return chat, thread or None

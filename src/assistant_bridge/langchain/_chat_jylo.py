@@ -1,0 +1,365 @@
+"""`ChatJylo`: a Jylo assistant (which keeps its own conversation) as a LangChain chat model.
+
+The model talks to Jylo only through `JyloClient` / `AsyncJyloClient` (created on first
+use from the fields, or passed in), so it shares their OAuth2 login, retries, timeouts
+and typed errors; errors reach LangChain as classes that are also ``ModelError`` s.
+Each call posts the newest human message (after uploading its file blocks), streams or
+reads the reply, and returns it with its citations as standard content blocks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+
+from .._conversations import JyloConnection
+from .._transport._exceptions import nearest_names
+from ..jylo import AsyncJyloClient, JyloClient
+from ._errors import InvalidRequestError, translated_errors
+from ._jylo_parts import JyloChunks, answer_message, aupload_all, outgoing, upload_all
+
+__all__ = ["ChatJylo"]
+
+_CALL_KWARGS = (
+    "assistant_id",
+    "model",
+    "model_identifier",
+    "document_ids",
+    "timeout",
+    "max_retries",
+)
+
+
+class ChatJylo(BaseChatModel):
+    """A Jylo assistant as a LangChain chat model, with citations and attached files.
+
+    Setup:
+        ``pip install 'assistant-bridge[langchain]'``; set ``JYLO_CLIENT_ID`` and
+        ``JYLO_CLIENT_SECRET`` (or ``token=``), ``JYLO_TENANT`` and ``JYLO_REGION`` (or
+        ``JYLO_BASE_URL`` and ``JYLO_TOKEN_URL``), ``JYLO_PROJECT_ID``,
+        ``JYLO_ASSISTANT_ID`` and ``JYLO_MODEL_IDENTIFIER`` (see ``JyloClient.list_models``).
+
+    Example:
+        .. code-block:: python
+
+            from assistant_bridge.langchain import ChatJylo
+
+            llm = ChatJylo()
+            msg = llm.invoke("What does the travel policy say about hotels?")
+            msg.content_blocks  # a text block whose annotations are citations
+
+    A Jylo assistant *is* the conversation: each call posts only the newest message,
+    which must be a human message; earlier messages (system ones included) are not sent,
+    since the server already holds them. File blocks of that message (``base64``,
+    ``path``, ``bytes``, or a ``file_id`` of an uploaded document) are uploaded and
+    attached via ``messageDocumentIdentifiers``. Per-call keywords: ``assistant_id``,
+    ``model`` / ``model_identifier``, ``document_ids`` (more documents to attach),
+    ``timeout``, ``max_retries``. The instance is never changed by a call.
+
+    Jylo has no sampling or length controls: ``temperature``, ``max_tokens`` and
+    ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences are
+    applied on the client side (the reply stored on the server stays whole).
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    client_id: str | None = Field(default_factory=from_env("JYLO_CLIENT_ID", default=None))
+    """The API client's id for the client-credentials login (env ``JYLO_CLIENT_ID``)."""
+    client_secret: SecretStr | None = Field(
+        default_factory=secret_from_env("JYLO_CLIENT_SECRET", default=None)
+    )
+    """The API client's secret (env ``JYLO_CLIENT_SECRET``)."""
+    token: SecretStr | None = Field(
+        default_factory=secret_from_env("JYLO_TOKEN", default=None), alias="api_key"
+    )
+    """A ready bearer token instead of the login (env ``JYLO_TOKEN``; alias ``api_key``)."""
+    tenant: str | None = Field(default_factory=from_env("JYLO_TENANT", default=None))
+    """Your tenant name, for the derived API URL (env ``JYLO_TENANT``)."""
+    region: str | None = Field(default_factory=from_env("JYLO_REGION", default=None))
+    """``uk``, ``us``, ``eu``, ``au`` or ``jp`` (env ``JYLO_REGION``)."""
+    project_id: str | None = Field(default_factory=from_env("JYLO_PROJECT_ID", default=None))
+    """The project that holds the assistant (env ``JYLO_PROJECT_ID``)."""
+    base_url: str | None = Field(default_factory=from_env("JYLO_BASE_URL", default=None))
+    """The API URL (env ``JYLO_BASE_URL``; default from tenant and region)."""
+    token_url: str | None = Field(default_factory=from_env("JYLO_TOKEN_URL", default=None))
+    """The token endpoint (env ``JYLO_TOKEN_URL``; default from the region)."""
+    settings_url: str | None = Field(default_factory=from_env("JYLO_SETTINGS_URL", default=None))
+    """The settings API, for listing models (env ``JYLO_SETTINGS_URL``)."""
+    audience: str | None = Field(default_factory=from_env("JYLO_AUDIENCE", default=None))
+    """The token audience (env ``JYLO_AUDIENCE``; default the external v2 API)."""
+    assistant_id: str | None = Field(default_factory=from_env("JYLO_ASSISTANT_ID", default=None))
+    """The assistant (its conversation) to post to (env ``JYLO_ASSISTANT_ID``)."""
+    model_identifier: str | None = Field(
+        default_factory=from_env("JYLO_MODEL_IDENTIFIER", default=None), alias="model"
+    )
+    """The model that answers, a UUID from the settings API (env ``JYLO_MODEL_IDENTIFIER``)."""
+    timeout: float | None = None
+    """Read timeout in seconds (connect is 5 s); None: the client's default."""
+    max_retries: int = 2
+    """Retries of a request that failed in a retryable way (a POST only when safe)."""
+    streaming: bool = False
+    """Whether ``invoke`` streams under the hood (callbacks then see each token)."""
+    temperature: float | None = None
+    """Accepted for compatibility; Jylo does not take it."""
+    max_tokens: int | None = None
+    """Accepted for compatibility; Jylo does not take it."""
+    top_p: float | None = None
+    """Accepted for compatibility; Jylo does not take it."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences, applied on the client side."""
+    client: JyloClient | None = Field(default=None, exclude=True)
+    """A ready sync client (then the connection fields are not used for sync calls)."""
+    async_client: AsyncJyloClient | None = Field(default=None, exclude=True)
+    """A ready async client."""
+
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _conn: JyloConnection | None = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "jylo-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Secrets by field, read from the environment when deserialised."""
+        return {"client_secret": "JYLO_CLIENT_SECRET", "token": "JYLO_TOKEN"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model_identifier": self.model_identifier,
+            "assistant_id": self.assistant_id,
+            "project_id": self.project_id,
+            "base_url": self.base_url,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        name = kwargs.get("model") or kwargs.get("model_identifier") or self.model_identifier
+        params = LangSmithParams(
+            ls_provider="jylo", ls_model_name=str(name or "jylo-assistant"), ls_model_type="chat"
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    # -- clients and per-call arguments -------------------------------------------------
+    def _connection(self) -> JyloConnection:
+        with self._lock:
+            if self._conn is None:
+                self._conn = JyloConnection(
+                    client_id=self.client_id,
+                    client_secret=self.client_secret,
+                    token=self.token,
+                    tenant=self.tenant,
+                    region=self.region,
+                    project_id=self.project_id,
+                    base_url=self.base_url,
+                    token_url=self.token_url,
+                    settings_url=self.settings_url,
+                    audience=self.audience,
+                    timeout=self.timeout,
+                    max_retries=self.max_retries,
+                    client=self.client,
+                    async_client=self.async_client,
+                )
+            return self._conn
+
+    def _call(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = [k for k in kwargs if k not in _CALL_KWARGS]
+        if unknown:
+            near = nearest_names(unknown[0], _CALL_KWARGS)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise InvalidRequestError(
+                f"{unknown[0]}: not an argument of ChatJylo calls{hint} "
+                f"(known: {', '.join(_CALL_KWARGS)})",
+                field=unknown[0],
+                suggestions=near,
+            )
+        assistant = kwargs.get("assistant_id") or self.assistant_id
+        model = kwargs.get("model_identifier") or kwargs.get("model") or self.model_identifier
+        for value, name, env in (
+            (assistant, "assistant_id", "JYLO_ASSISTANT_ID"),
+            (model, "model_identifier", "JYLO_MODEL_IDENTIFIER"),
+        ):
+            if not value:
+                raise InvalidRequestError(
+                    f"{name}: no Jylo {name} was given; pass {name}=... or set the {env} "
+                    "environment variable",
+                    field=name,
+                )
+        options = {k: kwargs[k] for k in ("timeout", "max_retries") if kwargs.get(k) is not None}
+        return {
+            "assistant_id": str(assistant),
+            "model": str(model),
+            "document_ids": list(kwargs.get("document_ids") or []),
+            "options": options,
+        }
+
+    def _stop(self, stop: list[str] | None) -> list[str] | None:
+        return stop if stop is not None else self.stop
+
+    @staticmethod
+    def _post_args(call: dict[str, Any], docs: Sequence[Any], ids: Sequence[str]) -> dict[str, Any]:
+        attached = [*ids, *call["document_ids"], *(d.id for d in docs)]
+        return {
+            "model_identifier": call["model"],
+            "message_document_identifiers": attached or None,
+            **call["options"],
+        }
+
+    # -- LangChain entry points ------------------------------------------------------------
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return _result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
+        with translated_errors():
+            call, post = self._call(kwargs), outgoing(messages)
+            client = self._connection().get_sync()
+            docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
+            reply = client.create_message(
+                call["assistant_id"], post.text, **self._post_args(call, docs, post.document_ids)
+            )
+        answer = answer_message(
+            reply,
+            documents=docs,
+            model=call["model"],
+            assistant_id=call["assistant_id"],
+            stop=self._stop(stop),
+        )
+        return ChatResult(generations=[ChatGeneration(message=answer)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
+            return _result_from_chunks(iter(chunks))
+        with translated_errors():
+            call, post = self._call(kwargs), outgoing(messages)
+            client = self._connection().get_async()
+            docs = await aupload_all(
+                client, call["assistant_id"], post.attachments, call["options"]
+            )
+            reply = await client.create_message(
+                call["assistant_id"], post.text, **self._post_args(call, docs, post.document_ids)
+            )
+        answer = answer_message(
+            reply,
+            documents=docs,
+            model=call["model"],
+            assistant_id=call["assistant_id"],
+            stop=self._stop(stop),
+        )
+        return ChatResult(generations=[ChatGeneration(message=answer)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with translated_errors():
+            call, post = self._call(kwargs), outgoing(messages)
+            client = self._connection().get_sync()
+            docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
+        builder = JyloChunks(
+            model=call["model"], assistant_id=call["assistant_id"], stop=self._stop(stop)
+        )
+        args = self._post_args(call, docs, post.document_ids)
+        with (
+            translated_errors(),
+            client.stream_message(call["assistant_id"], post.text, **args) as stream,
+        ):
+            for piece in stream:
+                chunk = builder.add(piece)
+                if chunk is not None:
+                    yield _emit(chunk, run_manager)
+                if builder.stopped:
+                    break
+            reply = stream.until_done()  # the stored message: id and citations
+        yield _emit(builder.finish(reply, docs), run_manager)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        with translated_errors():
+            call, post = self._call(kwargs), outgoing(messages)
+            client = self._connection().get_async()
+            docs = await aupload_all(
+                client, call["assistant_id"], post.attachments, call["options"]
+            )
+        builder = JyloChunks(
+            model=call["model"], assistant_id=call["assistant_id"], stop=self._stop(stop)
+        )
+        args = self._post_args(call, docs, post.document_ids)
+        with translated_errors():
+            stream = await client.stream_message(call["assistant_id"], post.text, **args)
+            async with stream:
+                async for piece in stream:
+                    chunk = builder.add(piece)
+                    if chunk is not None:
+                        yield await _aemit(chunk, run_manager)
+                    if builder.stopped:
+                        break
+                reply = await stream.until_done()
+        yield await _aemit(builder.finish(reply, docs), run_manager)
+
+
+def _emit(
+    chunk: AIMessageChunk, run_manager: CallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    generation = ChatGenerationChunk(message=chunk)
+    if run_manager and chunk.content:
+        run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
+    return generation
+
+
+async def _aemit(
+    chunk: AIMessageChunk, run_manager: AsyncCallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    generation = ChatGenerationChunk(message=chunk)
+    if run_manager and chunk.content:
+        await run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
+    return generation
+
+
+def _result_from_chunks(chunks: Iterator[ChatGenerationChunk]) -> ChatResult:
+    merged: ChatGenerationChunk | None = None
+    for chunk in chunks:
+        merged = chunk if merged is None else merged + chunk
+    if merged is None:  # pragma: no cover - a stream always ends with its last chunk
+        raise InvalidRequestError("the stream produced no answer")
+    message = merged.message
+    answer = AIMessage(
+        content=message.content,
+        additional_kwargs=message.additional_kwargs,
+        response_metadata=message.response_metadata,
+        id=message.id,
+    )
+    return ChatResult(generations=[ChatGeneration(message=answer)])

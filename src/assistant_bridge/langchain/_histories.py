@@ -1,0 +1,360 @@
+"""Chat message histories over the conversations Jylo and Zaia store.
+
+`JyloChatMessageHistory` and `ZaiaChatMessageHistory` are ``BaseChatMessageHistory`` s, so
+``RunnableWithMessageHistory`` can keep its history in the vendor: ``messages`` reads the
+whole stored conversation oldest first (every page), ``add_messages`` appends where the
+API can, ``clear`` deletes where the API can. An operation the API cannot do raises
+`UnsupportedOperationError` (also a ``NotImplementedError``) saying so, before anything is
+sent; it is never a silent no-op. The async methods use the async clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+)
+from pydantic import SecretStr
+
+from .._conversations import (
+    JyloConnection,
+    ZaiaConnection,
+    aread_jylo,
+    aread_zaia,
+    read_jylo,
+    read_zaia,
+    unsupported,
+)
+from .._transport import InvalidRequestError
+from ..jylo import AsyncJyloClient, JyloClient
+from ..zaia import AsyncZaiaClient, ChatRole, ZaiaClient
+from ..zaia import ChatMessage as ZaiaMessage
+from ._errors import translated_errors
+from ._jylo_parts import aupload_all, from_jylo, human_parts, is_stored, upload_all
+
+__all__ = ["JyloChatMessageHistory", "ZaiaChatMessageHistory"]
+
+
+class JyloChatMessageHistory(BaseChatMessageHistory):
+    """The conversation of one Jylo assistant, as a LangChain chat message history.
+
+    Args:
+        assistant_id: the assistant (an assistant *is* one conversation).
+        model_identifier: the model that answers posted messages (needed to add one).
+        client: a ready `JyloClient`; else one is made from ``**connection``.
+        async_client: a ready `AsyncJyloClient` for the async methods.
+        **connection: `JyloClient` arguments (``client_id``, ``client_secret``, ``token``,
+            ``tenant``, ``region``, ``project_id``, ``base_url``, ``token_url``, ...);
+            unset ones come from the ``JYLO_*`` environment variables.
+
+    What the API allows:
+
+    - reading: every message, oldest first; replies are ``AIMessage`` s with their
+      citations (as `ChatJylo` returns them), questions ``HumanMessage`` s.
+    - adding a ``HumanMessage`` posts it (its file blocks uploaded and attached), and
+      Jylo answers it: the assistant's reply is stored too. A message the assistant
+      already stores (a `ChatJylo` reply, or a message read from this history) is skipped,
+      and so is the human message just before such a reply in the same call, since
+      `ChatJylo` posted it; this is what ``RunnableWithMessageHistory`` adds after each
+      run. Any other AI, system or tool message cannot be stored (Jylo writes replies
+      itself): `UnsupportedOperationError`, before anything is posted.
+    - ``clear()`` deletes every message of the conversation, one by one.
+    """
+
+    def __init__(
+        self,
+        assistant_id: str,
+        *,
+        model_identifier: str | None = None,
+        client: JyloClient | None = None,
+        async_client: AsyncJyloClient | None = None,
+        **connection: Any,
+    ) -> None:
+        for key in ("client_secret", "token"):
+            if isinstance(connection.get(key), str):
+                connection[key] = SecretStr(connection[key])
+        self.assistant_id = assistant_id
+        self.model_identifier = model_identifier
+        self._conn = JyloConnection(client=client, async_client=async_client, **connection)
+
+    # -- reading ------------------------------------------------------------------------
+    @property
+    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
+        """Every stored message, oldest first (all pages)."""
+        with translated_errors():
+            found = read_jylo(self._conn.get_sync(), self.assistant_id)
+        return [from_jylo(m, self.assistant_id) for m in found]
+
+    async def aget_messages(self) -> list[BaseMessage]:
+        """Async `messages`, over the async client."""
+        with translated_errors():
+            found = await aread_jylo(self._conn.get_async(), self.assistant_id)
+        return [from_jylo(m, self.assistant_id) for m in found]
+
+    # -- adding -------------------------------------------------------------------------
+    def _to_post(self, messages: Sequence[BaseMessage]) -> list[BaseMessage]:
+        """The messages to post; checked in full before anything is sent."""
+        skip: set[int] = set()
+        for index, message in enumerate(messages):
+            if is_stored(message, self.assistant_id):
+                skip.add(index)
+                previous = messages[index - 1] if index else None
+                if isinstance(message, AIMessage) and isinstance(previous, HumanMessage):
+                    skip.add(index - 1)
+        out: list[BaseMessage] = []
+        for index, message in enumerate(messages):
+            if index in skip:
+                continue
+            if not isinstance(message, HumanMessage):
+                raise unsupported(
+                    "jylo",
+                    "add_messages",
+                    f"messages[{index}] is a {type(message).__name__}; Jylo stores only "
+                    "the user's messages (which it answers) and its own replies, so only "
+                    "human messages and replies it already stores can be added",
+                )
+            human_parts(message, f"messages[{index}]")  # bad blocks fail before any post
+            out.append(message)
+        if out and not self.model_identifier:
+            raise InvalidRequestError(
+                "model_identifier: posting a message to Jylo needs the model that answers "
+                "it; pass model_identifier=... to JyloChatMessageHistory",
+                field="model_identifier",
+            )
+        return out
+
+    def add_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Post the human messages Jylo does not store yet (it answers each one).
+
+        Raises:
+            UnsupportedOperationError: an AI, system or tool message Jylo does not store.
+        """
+        with translated_errors():
+            todo = self._to_post(messages)
+            if not todo:
+                return
+            client = self._conn.get_sync()
+            for message in todo:
+                parts = human_parts(message, "message")
+                docs = upload_all(client, self.assistant_id, parts.attachments, {})
+                ids = [*parts.document_ids, *(d.id for d in docs if d.id)]
+                client.create_message(
+                    self.assistant_id,
+                    parts.text,
+                    model_identifier=str(self.model_identifier),
+                    message_document_identifiers=ids or None,
+                )
+
+    async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Async `add_messages`, over the async client."""
+        with translated_errors():
+            todo = self._to_post(messages)
+            if not todo:
+                return
+            client = self._conn.get_async()
+            for message in todo:
+                parts = human_parts(message, "message")
+                docs = await aupload_all(client, self.assistant_id, parts.attachments, {})
+                ids = [*parts.document_ids, *(d.id for d in docs if d.id)]
+                await client.create_message(
+                    self.assistant_id,
+                    parts.text,
+                    model_identifier=str(self.model_identifier),
+                    message_document_identifiers=ids or None,
+                )
+
+    # -- clearing -----------------------------------------------------------------------
+    def clear(self) -> None:
+        """Delete every message of the conversation (the assistant itself stays)."""
+        with translated_errors():
+            client = self._conn.get_sync()
+            for message in read_jylo(client, self.assistant_id):
+                if message.id:
+                    client.delete_message(self.assistant_id, message.id)
+
+    async def aclear(self) -> None:
+        """Async `clear`, over the async client."""
+        with translated_errors():
+            client = self._conn.get_async()
+            for message in await aread_jylo(client, self.assistant_id):
+                if message.id:
+                    await client.delete_message(self.assistant_id, message.id)
+
+
+_ROLE_OF = {"human": "user", "ai": "assistant", "system": "system"}
+_CHAT_ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
+
+
+def _zaia_text(message: BaseMessage, where: str) -> str:
+    content: Any = message.content
+    if isinstance(content, str):
+        return content
+    parts: list[str] = []
+    for index, block in enumerate(content):
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict) and block.get("type") in ("text", "text-plain"):
+            parts.append(str(block.get("text", "")))
+        else:
+            kind = block.get("type") if isinstance(block, dict) else type(block).__name__
+            raise unsupported(
+                "zaia",
+                "add_messages",
+                f"{where}.content[{index}] is a {kind!r} block; Zaia stores text only",
+            )
+    return "".join(parts)
+
+
+def _from_zaia(message: ZaiaMessage) -> BaseMessage:
+    role = str(getattr(message.role, "value", message.role) or "")
+    meta = {
+        "vendor": "zaia",
+        "chat_id": message.chat_id,
+        "chat_thread_id": message.chat_thread_id,
+        "sender_id": message.sender_id,
+        "external_id": message.external_id,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+    }
+    fields: dict[str, Any] = {
+        "content": message.content or "",
+        "id": message.id,
+        "response_metadata": {k: v for k, v in meta.items() if v is not None},
+    }
+    if role == ChatRole.USER.value:
+        return HumanMessage(**fields)
+    if role == ChatRole.ASSISTANT.value:
+        return AIMessage(**fields)
+    if role == ChatRole.SYSTEM.value:
+        return SystemMessage(**fields)
+    return ChatMessage(role=role or "unknown", **fields)
+
+
+class ZaiaChatMessageHistory(BaseChatMessageHistory):
+    """The messages of one Zaia chat (or one thread of it), as a chat message history.
+
+    Args:
+        chat_id: the chat (a UUID; see ``ZaiaClient.list_chats``).
+        chat_thread_id: only this thread: read its messages, append to it.
+        sender_id: who sends appended messages (a UUID; needed to add messages).
+        sender_ids: a sender per role (``"user"``, ``"assistant"``, ``"system"``),
+            overriding ``sender_id``.
+        client: a ready `ZaiaClient`; else one is made from ``**connection``.
+        async_client: a ready `AsyncZaiaClient` for the async methods.
+        **connection: `ZaiaClient` arguments (``api_key``, ``base_url``,
+            ``auth_scheme``, ``timeout``, ``max_retries``); unset ones come from the
+            ``ZAIA_*`` environment variables.
+
+    What the API allows: reading every message oldest first (a chat of 1000 messages or
+    more cannot be listed in full: `UnsupportedOperationError`); appending human, AI and
+    system messages (roles ``user``, ``assistant``, ``system``; text over 4000 characters
+    is split into several messages). Tool messages and non-text blocks cannot be stored,
+    and ``clear()`` raises `UnsupportedOperationError`: Zaia's API cannot delete messages.
+    """
+
+    def __init__(
+        self,
+        chat_id: str,
+        *,
+        chat_thread_id: str | None = None,
+        sender_id: str | None = None,
+        sender_ids: dict[str, str] | None = None,
+        client: ZaiaClient | None = None,
+        async_client: AsyncZaiaClient | None = None,
+        **connection: Any,
+    ) -> None:
+        if isinstance(connection.get("api_key"), str):
+            connection["api_key"] = SecretStr(connection["api_key"])
+        self.chat_id = chat_id
+        self.chat_thread_id = chat_thread_id
+        self.sender_id = sender_id
+        self.sender_ids = dict(sender_ids or {})
+        self._conn = ZaiaConnection(client=client, async_client=async_client, **connection)
+
+    @property
+    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
+        """Every message of the chat (or thread), oldest first."""
+        with translated_errors():
+            found = read_zaia(self._conn.get_sync(), self.chat_id, self.chat_thread_id)
+        return [_from_zaia(m) for m in found]
+
+    async def aget_messages(self) -> list[BaseMessage]:
+        """Async `messages`, over the async client."""
+        with translated_errors():
+            found = await aread_zaia(self._conn.get_async(), self.chat_id, self.chat_thread_id)
+        return [_from_zaia(m) for m in found]
+
+    def _bodies(self, messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+        """The arguments of each message to append; all checked before anything is sent."""
+        out: list[dict[str, Any]] = []
+        for index, message in enumerate(messages):
+            where = f"messages[{index}]"
+            role = _ROLE_OF.get(message.type)
+            if isinstance(message, ChatMessage):
+                role = _CHAT_ROLES.get(message.role.lower(), message.role.lower())
+            if role is None:
+                raise unsupported(
+                    "zaia",
+                    "add_messages",
+                    f"{where} is a {type(message).__name__}; Zaia stores user, assistant "
+                    "and system messages only",
+                )
+            sender = self.sender_ids.get(role) or self.sender_id
+            if not sender:
+                raise InvalidRequestError(
+                    "sender_id: appending to a Zaia chat needs the sender's id; pass "
+                    "sender_id=... (or sender_ids={role: id}) to ZaiaChatMessageHistory",
+                    field="sender_id",
+                )
+            text = _zaia_text(message, where)
+            out.append({"content": text, "sender_id": sender, "role": role})
+        return out
+
+    def add_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Append the messages, in order (long text as several messages).
+
+        Raises:
+            UnsupportedOperationError: a tool or function message.
+            InvalidRequestError: no sender id, or a non-text block.
+        """
+        with translated_errors():
+            bodies = self._bodies(messages)
+            client = self._conn.get_sync() if bodies else None
+            for body in bodies:
+                assert client is not None
+                client.create_chat_messages(
+                    self.chat_id, chat_thread_id=self.chat_thread_id, **body
+                )
+
+    async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Async `add_messages`, over the async client."""
+        with translated_errors():
+            bodies = self._bodies(messages)
+            client = self._conn.get_async() if bodies else None
+            for body in bodies:
+                assert client is not None
+                await client.create_chat_messages(
+                    self.chat_id, chat_thread_id=self.chat_thread_id, **body
+                )
+
+    def clear(self) -> None:
+        """Always raises: Zaia's API has no way to delete chat messages.
+
+        Raises:
+            UnsupportedOperationError: always (nothing is sent).
+        """
+        raise unsupported(
+            "zaia",
+            "clear",
+            "it has no endpoint that deletes chat messages (only read, append, export)",
+        )
+
+    async def aclear(self) -> None:
+        """Always raises, like `clear`."""
+        self.clear()

@@ -1,0 +1,295 @@
+"""Jylo messages as LangChain messages and back (no I/O here except the upload helpers).
+
+- `outgoing`: the newest human message of a conversation as the text to post and the
+  files to upload: its text blocks, and ``file`` / ``image`` blocks given as ``base64``
+  (v1 blocks, or v0 ``source_type="base64"``), a ``path``, raw ``bytes`` (``data`` or
+  ``bytes``), or an already uploaded document id (``file_id``, or v0
+  ``source_type="id"``). A URL block is an error: Jylo cannot fetch URLs.
+- `answer_message` / `JyloChunks`: a Jylo reply as an ``AIMessage`` or a stream of
+  chunks. ``content`` is the plain reply; ``additional_kwargs["sources"]`` holds the
+  cited sources (shared metadata of `assistant_bridge.sources`, citations as spans of
+  ``content``), emitted once, in the last chunk, together with ``text_with_citations``
+  (the raw marked-up text) and ``document_ids`` (the documents attached to the question).
+  ``response_metadata`` has ``model_provider="jylo"``, ``model_name`` (the model
+  identifier), ``assistant_id``, ``message_id``, ``finish_reason``; the message ``id``
+  is Jylo's message id. The Unleash content translator reads this shape, so it is
+  registered for ``model_provider == "jylo"`` too (citations in ``content_blocks``).
+- `from_jylo`: a stored Jylo message as a ``HumanMessage`` or ``AIMessage``;
+  `is_stored`: whether a message carries the id of a message this assistant stores.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages.block_translators import register_translator
+
+from .._conversations import Attachment, aupload_all, upload_all
+from ..jylo import Document, Message
+from ..sources import Source, sources_from_jylo
+from ._answer import StopGuard
+from ._content import source_items, translate_content
+from ._errors import InvalidRequestError
+
+__all__ = [
+    "PROVIDER",
+    "Attachment",
+    "JyloChunks",
+    "Outgoing",
+    "answer_message",
+    "aupload_all",
+    "from_jylo",
+    "is_stored",
+    "outgoing",
+    "upload_all",
+]
+
+PROVIDER = "jylo"
+_FILE_TYPES = ("file", "image")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What to post: the text, files to upload first, and documents already uploaded."""
+
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+    document_ids: tuple[str, ...] = ()
+
+
+def _filename(block: Mapping[str, Any], mime: str | None, index: int) -> str:
+    for holder in (block, block.get("extras") or {}, block.get("metadata") or {}):
+        for key in ("filename", "name", "title"):
+            value = holder.get(key) if isinstance(holder, Mapping) else None
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    ext = (mimetypes.guess_extension(mime) if mime else None) or ""
+    return f"attachment-{index + 1}{ext}"
+
+
+def _file_data(block: Mapping[str, Any], where: str) -> bytes | str | None:
+    source_type = block.get("source_type")
+    encoded = block.get("base64")
+    if encoded is None and source_type == "base64":
+        encoded = block.get("data")
+    if isinstance(encoded, str):
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidRequestError(
+                f"{where}: 'base64' is not valid base64", field=where
+            ) from None
+    for key in ("bytes", "data"):
+        if isinstance(block.get(key), (bytes, bytearray)):
+            return bytes(block[key])
+    path = block.get("path")
+    if isinstance(path, str) and path:
+        return path
+    return None
+
+
+def _block(block: Mapping[str, Any], where: str, index: int) -> Attachment | str:
+    """A file block as an attachment to upload, or the id of an uploaded document."""
+    file_id = block.get("file_id") or (
+        block.get("id") if block.get("source_type") == "id" else None
+    )
+    if isinstance(file_id, str) and file_id:
+        return file_id
+    if block.get("url") or block.get("source_type") == "url":
+        raise InvalidRequestError(
+            f"{where}: Jylo cannot fetch a file from a URL; download it and pass it as "
+            "'base64', 'path' or 'bytes'",
+            field=where,
+        )
+    data = _file_data(block, where)
+    if data is None:
+        raise InvalidRequestError(
+            f"{where}: a {block.get('type')!r} block needs 'base64', 'path', 'bytes' or "
+            "'file_id' to be attached to a Jylo message",
+            field=where,
+        )
+    mime = block.get("mime_type") or (block.get("metadata") or {}).get("mime_type")
+    mime = mime if isinstance(mime, str) else None
+    name = _filename(block, mime, index)
+    if isinstance(data, str) and name.startswith("attachment-"):
+        name = os.path.basename(data) or name  # a path names itself
+    return Attachment(data, name, mime)
+
+
+def human_parts(message: BaseMessage, where: str) -> Outgoing:
+    """A human message's text, files to upload and document ids."""
+    content: Any = message.content
+    if isinstance(content, str):
+        return Outgoing(content)
+    texts: list[str] = []
+    files: list[Attachment] = []
+    ids: list[str] = []
+    for index, block in enumerate(content):
+        at = f"{where}.content[{index}]"
+        if isinstance(block, str):
+            texts.append(block)
+        elif isinstance(block, dict) and block.get("type") in ("text", "text-plain"):
+            texts.append(str(block.get("text", "")))
+        elif isinstance(block, dict) and block.get("type") in _FILE_TYPES:
+            found = _block(block, at, len(files))
+            (ids if isinstance(found, str) else files).append(found)  # type: ignore[arg-type]
+        else:
+            kind = block.get("type") if isinstance(block, dict) else type(block).__name__
+            raise InvalidRequestError(
+                f"{at}: a {kind!r} block cannot be sent to Jylo, which takes text and files",
+                field=at,
+            )
+    return Outgoing("".join(texts), tuple(files), tuple(ids))
+
+
+def outgoing(messages: Sequence[BaseMessage]) -> Outgoing:
+    """The newest message, which must be a human message with text, as what to post.
+
+    Earlier messages are not sent: the Jylo assistant keeps the conversation itself.
+    """
+    if not messages:
+        raise InvalidRequestError("messages: must hold at least one message", field="messages")
+    where = f"messages[{len(messages) - 1}]"
+    last = messages[-1]
+    if not isinstance(last, HumanMessage):
+        raise InvalidRequestError(
+            f"{where}: ChatJylo posts the newest human message to the assistant (which keeps "
+            f"the conversation), but the conversation ends with a {type(last).__name__}",
+            field=where,
+        )
+    parts = human_parts(last, where)
+    if not parts.text.strip():
+        raise InvalidRequestError(f"{where}: has no text to send", field=where)
+    return parts
+
+
+def _clip(sources: list[Source], length: int) -> list[Source]:
+    return [
+        replace(s, citations=tuple(c for c in s.citations if c.end_index <= length))
+        for s in sources
+    ]
+
+
+def _metadata(message: Message, model: str, assistant_id: str, stopped: bool) -> dict[str, Any]:
+    values = {
+        "model_provider": PROVIDER,
+        "model_name": model or message.model_identifier,
+        "assistant_id": assistant_id,
+        "message_id": message.id,
+        "finish_reason": "stop_sequence" if stopped else "stop",
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _kwargs(message: Message, documents: Sequence[Document], text: str) -> dict[str, Any]:
+    sources = _clip(sources_from_jylo(message, documents, text=text), len(text))
+    kwargs: dict[str, Any] = {"sources": source_items(sources)}
+    if message.text_with_citations:
+        kwargs["text_with_citations"] = message.text_with_citations
+    ids = [d.id for d in documents if d.id] or list(message.message_document_identifiers)
+    if ids:
+        kwargs["document_ids"] = ids
+    return kwargs
+
+
+def _plain(message: Message) -> str:
+    return message.text if message.text is not None else message.cited_text().text
+
+
+def answer_message(
+    message: Message,
+    *,
+    documents: Sequence[Document] = (),
+    model: str,
+    assistant_id: str,
+    stop: Sequence[str] | None = None,
+) -> AIMessage:
+    """The ``AIMessage`` of a whole Jylo reply (cut at the first stop sequence)."""
+    text, stopped = StopGuard(stop).cut(_plain(message))
+    return AIMessage(
+        content=text,
+        additional_kwargs=_kwargs(message, documents, text),
+        response_metadata=_metadata(message, model, assistant_id, stopped),
+        id=message.id,
+    )
+
+
+class JyloChunks:
+    """Streamed text pieces to ``AIMessageChunk`` s, then the last chunk with the sources."""
+
+    def __init__(self, *, model: str, assistant_id: str, stop: Sequence[str] | None) -> None:
+        self.model = model
+        self.assistant_id = assistant_id
+        self.guard = StopGuard(stop)
+        self.text = ""
+
+    @property
+    def stopped(self) -> bool:
+        """Whether a stop sequence ended the reply (stop reading the stream)."""
+        return self.guard.stopped
+
+    def add(self, piece: str) -> AIMessageChunk | None:
+        """The chunk for one streamed piece, or None while text is held back."""
+        safe = self.guard.feed(piece)
+        if not safe:
+            return None
+        self.text += safe
+        return AIMessageChunk(content=safe, response_metadata={"model_provider": PROVIDER})
+
+    def finish(self, message: Message, documents: Sequence[Document] = ()) -> AIMessageChunk:
+        """The last chunk: held-back text, sources, metadata and the message id."""
+        tail = self.guard.flush()
+        self.text += tail
+        return AIMessageChunk(
+            content=tail,
+            additional_kwargs=_kwargs(message, documents, self.text),
+            response_metadata=_metadata(message, self.model, self.assistant_id, self.stopped),
+            id=message.id,
+            chunk_position="last",
+        )
+
+
+def from_jylo(message: Message, assistant_id: str) -> BaseMessage:
+    """A stored Jylo message as an ``AIMessage`` (with sources) or a ``HumanMessage``."""
+    if message.is_assistant:
+        return answer_message(
+            message,
+            documents=message.documents,
+            model=message.model_identifier or "",
+            assistant_id=assistant_id,
+        )
+    meta = {"vendor": PROVIDER, "assistant_id": assistant_id, "message_id": message.id}
+    kwargs: dict[str, Any] = {}
+    if message.message_document_identifiers:
+        kwargs["document_ids"] = list(message.message_document_identifiers)
+    return HumanMessage(
+        content=message.text or "",
+        id=message.id,
+        additional_kwargs=kwargs,
+        response_metadata={k: v for k, v in meta.items() if v is not None},
+    )
+
+
+def is_stored(message: BaseMessage, assistant_id: str) -> bool:
+    """Whether ``message`` is one the assistant already stores (a Jylo id of this assistant)."""
+    meta = message.response_metadata
+    from_jylo_api = meta.get("model_provider") == PROVIDER or meta.get("vendor") == PROVIDER
+    return bool(message.id) and from_jylo_api and meta.get("assistant_id") == assistant_id
+
+
+def _translate_message(message: AIMessage) -> list[Any]:
+    return translate_content(message)
+
+
+def _translate_chunk(message: AIMessageChunk) -> list[Any]:
+    return translate_content(message)
+
+
+register_translator(PROVIDER, _translate_message, _translate_chunk)

@@ -1,0 +1,235 @@
+"""LlamaIndex chat stores over the conversations Jylo and Zaia keep.
+
+`JyloChatStore` (key: an assistant id; an assistant *is* one conversation) and
+`ZaiaChatStore` (key: ``"<chat id>"`` or ``"<chat id>:<thread id>"``) are
+``BaseChatStore`` s, so ``ChatMemoryBuffer`` can sit on a vendor's stored conversation.
+Reads give the whole conversation oldest first; every method the vendor API cannot do
+raises `UnsupportedOperationError` (also a ``NotImplementedError``) saying so, before
+anything is sent. The async methods use the async clients (no thread executor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.storage.chat_store.base import BaseChatStore
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+
+from .._conversations import (
+    JyloConnection,
+    aread_jylo,
+    aupload_all,
+    check_prefix,
+    read_jylo,
+    unsupported,
+    upload_all,
+)
+from .._transport import InvalidRequestError
+from ..jylo import AsyncJyloClient, JyloClient
+from ._jylo_blocks import from_jylo, is_stored, user_parts
+from ._zaia_store import ZaiaChatStore  # defined there to keep modules small; re-exported
+
+__all__ = ["JyloChatStore", "ZaiaChatStore"]
+
+
+def _ids(messages: Sequence[ChatMessage]) -> list[Any]:
+    return [m.additional_kwargs.get("message_id") for m in messages]
+
+
+class JyloChatStore(BaseChatStore):
+    """The conversations of Jylo assistants; the key is an assistant id.
+
+    Reading gives every message oldest first (replies with their ``CitationBlock`` s).
+    `add_message` of a user message posts it, and Jylo answers it at once: the reply is
+    stored too, and the `Jylo` LLM returns that reply instead of posting again when the
+    conversation it is given ends with it. Adding a reply this assistant already stores
+    (``additional_kwargs`` ``vendor``, ``assistant_id``, ``message_id``, as `Jylo`
+    answers carry) does nothing, since it is stored; any other assistant, system or tool
+    message raises `UnsupportedOperationError` (Jylo writes replies itself). Deleting
+    works message by message. `set_messages` can only append to the stored conversation
+    (or, given ``[]``, clear it). `get_keys` lists the project's assistants.
+
+    Attributes:
+        model_identifier: the model that answers posted messages (needed to add one).
+        client / async_client: ready Jylo clients; otherwise they are made from the
+            other fields (the `JyloClient` arguments, defaulting to ``JYLO_*``).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_identifier: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    token: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    tenant: str | None = None
+    region: str | None = None
+    project_id: str | None = None
+    base_url: str | None = None
+    token_url: str | None = None
+    settings_url: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    client: JyloClient | None = Field(default=None, exclude=True, repr=False)
+    async_client: AsyncJyloClient | None = Field(default=None, exclude=True, repr=False)
+
+    _conn: JyloConnection = PrivateAttr()
+
+    def model_post_init(self, context: Any) -> None:
+        """Set up the lazily created clients."""
+        names = ("client_id", "client_secret", "token", "tenant", "region", "project_id")
+        more = ("base_url", "token_url", "settings_url", "timeout", "max_retries")
+        self._conn = JyloConnection(
+            **{n: getattr(self, n) for n in (*names, *more)},
+            client=self.client,
+            async_client=self.async_client,
+        )
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The name LlamaIndex serialises this class under."""
+        return "JyloChatStore"
+
+    # -- reading ------------------------------------------------------------------------
+    def get_messages(self, key: str, **kwargs: Any) -> list[ChatMessage]:
+        """Every message of assistant ``key``'s conversation, oldest first."""
+        return [from_jylo(m, key) for m in read_jylo(self._conn.get_sync(), key)]
+
+    async def aget_messages(self, key: str, **kwargs: Any) -> list[ChatMessage]:
+        """Async `get_messages`."""
+        return [from_jylo(m, key) for m in await aread_jylo(self._conn.get_async(), key)]
+
+    def get_keys(self) -> list[str]:
+        """The ids of the project's assistants (one page of up to 100)."""
+        return [a.id for a in self._conn.get_sync().list_assistants(page_size=100) if a.id]
+
+    async def aget_keys(self) -> list[str]:
+        """Async `get_keys`."""
+        found = await self._conn.get_async().list_assistants(page_size=100)
+        return [a.id for a in found if a.id]
+
+    # -- adding -------------------------------------------------------------------------
+    def _to_post(self, key: str, message: ChatMessage) -> bool:
+        """Whether ``message`` must be posted (False: already stored); raises if it cannot."""
+        if is_stored(message, key):
+            return False
+        if message.role != MessageRole.USER:
+            raise unsupported(
+                "jylo",
+                "add_message",
+                f"a {message.role.value!r} message cannot be stored: Jylo stores the user's "
+                "messages (which it answers) and its own replies only",
+            )
+        if not self.model_identifier:
+            raise InvalidRequestError(
+                "model_identifier: posting a message to Jylo needs the model that answers "
+                "it; pass model_identifier=... to JyloChatStore",
+                field="model_identifier",
+            )
+        return True
+
+    def add_message(self, key: str, message: ChatMessage, idx: int | None = None) -> None:
+        """Post a user message to assistant ``key`` (Jylo answers it; both are stored)."""
+        if idx is not None:
+            raise unsupported("jylo", "add_message", "messages can only be appended, not inserted")
+        if not self._to_post(key, message):
+            return
+        parts = user_parts(message, "message")
+        client = self._conn.get_sync()
+        docs = upload_all(client, key, parts.attachments, {})
+        ids = [d.id for d in docs if d.id]
+        client.create_message(
+            key,
+            parts.text,
+            model_identifier=str(self.model_identifier),
+            message_document_identifiers=ids or None,
+        )
+
+    async def async_add_message(
+        self, key: str, message: ChatMessage, idx: int | None = None
+    ) -> None:
+        """Async `add_message`."""
+        if idx is not None:
+            raise unsupported("jylo", "add_message", "messages can only be appended, not inserted")
+        if not self._to_post(key, message):
+            return
+        parts = user_parts(message, "message")
+        client = self._conn.get_async()
+        docs = await aupload_all(client, key, parts.attachments, {})
+        ids = [d.id for d in docs if d.id]
+        await client.create_message(
+            key,
+            parts.text,
+            model_identifier=str(self.model_identifier),
+            message_document_identifiers=ids or None,
+        )
+
+    def set_messages(self, key: str, messages: list[ChatMessage]) -> None:
+        """Append what follows the stored conversation; ``[]`` clears it."""
+        if not messages:
+            self.delete_messages(key)
+            return
+        start = check_prefix("jylo", _ids(self.get_messages(key)), _ids(messages))
+        for message in messages[start:]:
+            self._to_post(key, message)
+        for message in messages[start:]:
+            self.add_message(key, message)
+
+    async def aset_messages(self, key: str, messages: list[ChatMessage]) -> None:
+        """Async `set_messages`."""
+        if not messages:
+            await self.adelete_messages(key)
+            return
+        start = check_prefix("jylo", _ids(await self.aget_messages(key)), _ids(messages))
+        for message in messages[start:]:
+            self._to_post(key, message)
+        for message in messages[start:]:
+            await self.async_add_message(key, message)
+
+    # -- deleting -----------------------------------------------------------------------
+    def _delete(self, key: str, picked: list[ChatMessage]) -> None:
+        client = self._conn.get_sync()
+        for message in picked:
+            client.delete_message(key, str(message.additional_kwargs["message_id"]))
+
+    async def _adelete(self, key: str, picked: list[ChatMessage]) -> None:
+        client = self._conn.get_async()
+        for message in picked:
+            await client.delete_message(key, str(message.additional_kwargs["message_id"]))
+
+    def delete_messages(self, key: str) -> list[ChatMessage] | None:
+        """Delete every message of the conversation; the deleted messages."""
+        found = self.get_messages(key)
+        self._delete(key, found)
+        return found
+
+    async def adelete_messages(self, key: str) -> list[ChatMessage] | None:
+        """Async `delete_messages`."""
+        found = await self.aget_messages(key)
+        await self._adelete(key, found)
+        return found
+
+    def delete_message(self, key: str, idx: int) -> ChatMessage | None:
+        """Delete the message at ``idx`` (oldest first); None if there is none."""
+        found = self.get_messages(key)
+        if not -len(found) <= idx < len(found):
+            return None
+        self._delete(key, [found[idx]])
+        return found[idx]
+
+    async def adelete_message(self, key: str, idx: int) -> ChatMessage | None:
+        """Async `delete_message`."""
+        found = await self.aget_messages(key)
+        if not -len(found) <= idx < len(found):
+            return None
+        await self._adelete(key, [found[idx]])
+        return found[idx]
+
+    def delete_last_message(self, key: str) -> ChatMessage | None:
+        """Delete the newest message; None if the conversation is empty."""
+        return self.delete_message(key, -1)
+
+    async def adelete_last_message(self, key: str) -> ChatMessage | None:
+        """Async `delete_last_message`."""
+        return await self.adelete_message(key, -1)

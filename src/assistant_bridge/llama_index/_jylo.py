@@ -1,0 +1,381 @@
+"""`Jylo`: a Jylo assistant (which keeps its own conversation) as a LlamaIndex ``LLM``.
+
+The LLM talks to Jylo only through `JyloClient` / `AsyncJyloClient` (created on first use
+from the fields, or passed in), so it shares their OAuth2 login, retries, timeouts and
+typed errors, which reach the caller unchanged. Each call posts the newest user message
+(after uploading its document and image blocks) and returns the reply with
+``CitationBlock`` s; async methods use the async client, streaming yields text as it
+arrives, and every entry point has LlamaIndex's callback decorators.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.llms import LLM
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from pydantic import Field, PrivateAttr, SecretStr
+
+from .._conversations import JyloConnection, aupload_all, upload_all
+from .._transport import InvalidRequestError
+from .._transport._exceptions import nearest_names
+from ..jylo import AsyncJyloClient, Document, JyloClient
+from ._connection import env_str
+from ._jylo_blocks import Outgoing, chat_response, outgoing
+
+__all__ = ["Jylo"]
+
+DEFAULT_CONTEXT_WINDOW = 8192
+"""Tokens assumed for prompt and answer when ``context_window`` is not set."""
+_CALL_KWARGS = ("assistant_id", "model_identifier", "document_ids", "timeout", "max_retries")
+_LOCK = threading.Lock()
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _chat_callback(f: _F) -> _F:
+    return cast("_F", llm_chat_callback()(f))
+
+
+def _completion_callback(f: _F) -> _F:
+    return cast("_F", llm_completion_callback()(f))
+
+
+def _secret_env(name: str) -> SecretStr | None:
+    value = env_str(name)
+    return SecretStr(value) if value else None
+
+
+def _completion(response: ChatResponse) -> CompletionResponse:
+    kwargs = dict(response.additional_kwargs)
+    kwargs["citations"] = [
+        {
+            "source": b.source,
+            "title": b.title,
+            "cited_text": getattr(b.cited_content, "text", ""),
+            **b.additional_location_info,
+        }
+        for b in response.message.blocks
+        if b.block_type == "citation"
+    ]
+    return CompletionResponse(
+        text=response.message.content or "",
+        raw=response.raw,
+        delta=response.delta,
+        additional_kwargs=kwargs,
+    )
+
+
+class Jylo(LLM):
+    """A Jylo assistant as a LlamaIndex LLM, with citation blocks and attached documents.
+
+    Setup:
+        ``pip install 'assistant-bridge[llama-index]'``; set ``JYLO_CLIENT_ID`` and
+        ``JYLO_CLIENT_SECRET`` (or ``token``), ``JYLO_TENANT`` and ``JYLO_REGION`` (or
+        ``JYLO_BASE_URL`` and ``JYLO_TOKEN_URL``), ``JYLO_PROJECT_ID``,
+        ``JYLO_ASSISTANT_ID`` and ``JYLO_MODEL_IDENTIFIER``.
+
+    A Jylo assistant *is* the conversation, so a call posts only the newest message,
+    which must be a user message; earlier messages (system prompts included) are not
+    sent, since the server holds them. Its ``DocumentBlock`` s and ``ImageBlock`` s (data
+    or path) are uploaded and attached. When the conversation instead ends with a reply
+    this assistant stores, right after its question (what `JyloChatStore` gives a chat
+    engine after storing the question, since Jylo answers when a message is posted), that
+    reply is returned and nothing is posted.
+
+    An answer's ``message.blocks`` hold a ``TextBlock`` with the text, then one
+    ``CitationBlock`` per span ``textWithCitations`` cites (``source`` the document url
+    or id, ``title``, the cited text, ``additional_location_info`` ``{start_index,
+    end_index, source_index}``). Per-call keywords: ``assistant_id``,
+    ``model_identifier``, ``document_ids`` (more uploaded documents to attach),
+    ``timeout``, ``max_retries``. Vendor errors pass through unchanged.
+
+    Attributes:
+        assistant_id: the assistant to post to (env ``JYLO_ASSISTANT_ID``).
+        model_identifier: the model that answers (env ``JYLO_MODEL_IDENTIFIER``).
+        context_window: tokens LlamaIndex may use (the model's ``contextLength`` from
+            the settings API if you know it; default 8192).
+        num_output: tokens LlamaIndex reserves for the answer (not sent).
+        client: a ready `JyloClient`; async_client: a ready `AsyncJyloClient`.
+        The other fields are the `JyloClient` arguments, with its ``JYLO_*`` defaults.
+    """
+
+    client_id: str | None = Field(default_factory=lambda: env_str("JYLO_CLIENT_ID"))
+    client_secret: SecretStr | None = Field(
+        default_factory=lambda: _secret_env("JYLO_CLIENT_SECRET"), exclude=True, repr=False
+    )
+    token: SecretStr | None = Field(
+        default_factory=lambda: _secret_env("JYLO_TOKEN"), exclude=True, repr=False
+    )
+    tenant: str | None = Field(default_factory=lambda: env_str("JYLO_TENANT"))
+    region: str | None = Field(default_factory=lambda: env_str("JYLO_REGION"))
+    project_id: str | None = Field(default_factory=lambda: env_str("JYLO_PROJECT_ID"))
+    base_url: str | None = Field(default_factory=lambda: env_str("JYLO_BASE_URL"))
+    token_url: str | None = Field(default_factory=lambda: env_str("JYLO_TOKEN_URL"))
+    settings_url: str | None = Field(default_factory=lambda: env_str("JYLO_SETTINGS_URL"))
+    audience: str | None = Field(default_factory=lambda: env_str("JYLO_AUDIENCE"))
+    assistant_id: str | None = Field(default_factory=lambda: env_str("JYLO_ASSISTANT_ID"))
+    model_identifier: str | None = Field(default_factory=lambda: env_str("JYLO_MODEL_IDENTIFIER"))
+    timeout: float | None = None
+    max_retries: int = Field(default=2, ge=0)
+    context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, gt=0)
+    num_output: int = Field(default=1024, gt=0)
+    client: JyloClient | None = Field(default=None, exclude=True, repr=False)
+    async_client: AsyncJyloClient | None = Field(default=None, exclude=True, repr=False)
+
+    _conn: JyloConnection | None = PrivateAttr(default=None)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The name LlamaIndex serialises this class under."""
+        return "Jylo_LLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """A chat model named by its model identifier."""
+        return LLMMetadata(
+            context_window=self.context_window,
+            num_output=self.num_output,
+            is_chat_model=True,
+            is_function_calling_model=False,
+            model_name=self.model_identifier or "jylo-assistant",
+            system_role=MessageRole.SYSTEM,
+        )
+
+    # -- clients and per-call arguments ---------------------------------------------------
+    def _connection(self) -> JyloConnection:
+        with _LOCK:
+            if self._conn is None:
+                self._conn = JyloConnection(
+                    **{
+                        name: getattr(self, name)
+                        for name in (
+                            "client_id", "client_secret", "token", "tenant", "region",
+                            "project_id", "base_url", "token_url", "settings_url", "audience",
+                            "timeout", "max_retries", "client", "async_client",
+                        )
+                    }
+                )  # fmt: skip
+            return self._conn
+
+    def _call(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = [k for k in kwargs if k not in _CALL_KWARGS]
+        if unknown:
+            near = nearest_names(unknown[0], _CALL_KWARGS)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise InvalidRequestError(
+                f"{unknown[0]}: not an argument of Jylo calls{hint} (known: "
+                f"{', '.join(_CALL_KWARGS)})",
+                field=unknown[0],
+                suggestions=near,
+            )
+        call = {
+            "assistant_id": kwargs.get("assistant_id") or self.assistant_id,
+            "model": kwargs.get("model_identifier") or self.model_identifier,
+        }
+        for name, env in (
+            ("assistant_id", "JYLO_ASSISTANT_ID"),
+            ("model", "JYLO_MODEL_IDENTIFIER"),
+        ):
+            if not call[name]:
+                field = "model_identifier" if name == "model" else name
+                raise InvalidRequestError(
+                    f"{field}: not set; pass {field}=... or set the {env} environment variable",
+                    field=field,
+                )
+        options = {k: kwargs[k] for k in ("timeout", "max_retries") if kwargs.get(k) is not None}
+        return {**call, "document_ids": list(kwargs.get("document_ids") or []), "options": options}
+
+    def _user(self, prompt: str, formatted: bool) -> list[ChatMessage]:
+        convert = self.completion_to_prompt
+        text = prompt if formatted or convert is None else convert(prompt)
+        return [ChatMessage(role=MessageRole.USER, content=text)]
+
+    @staticmethod
+    def _post_args(call: dict[str, Any], docs: Sequence[Document]) -> dict[str, Any]:
+        attached = [*call["document_ids"], *(d.id for d in docs if d.id)]
+        return {
+            "model_identifier": call["model"],
+            "message_document_identifiers": attached or None,
+            **call["options"],
+        }
+
+    def _stored(self, post: Outgoing, call: dict[str, Any]) -> ChatResponse:
+        reply = post.reply
+        assert reply is not None
+        text = reply.content or ""
+        return ChatResponse(
+            message=reply,
+            delta=text,
+            additional_kwargs={**reply.additional_kwargs, "model": call["model"], "stored": True},
+        )
+
+    def _ask(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponse:
+        call = self._call(kwargs)
+        post = outgoing(messages, call["assistant_id"])
+        if post.reply is not None:
+            return self._stored(post, call)
+        client = self._connection().get_sync()
+        docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
+        reply = client.create_message(
+            call["assistant_id"], post.text, **self._post_args(call, docs)
+        )
+        return chat_response(
+            reply, assistant_id=call["assistant_id"], model=call["model"], documents=docs
+        )
+
+    async def _aask(
+        self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
+    ) -> ChatResponse:
+        call = self._call(kwargs)
+        post = outgoing(messages, call["assistant_id"])
+        if post.reply is not None:
+            return self._stored(post, call)
+        client = self._connection().get_async()
+        docs = await aupload_all(client, call["assistant_id"], post.attachments, call["options"])
+        reply = await client.create_message(
+            call["assistant_id"], post.text, **self._post_args(call, docs)
+        )
+        return chat_response(
+            reply, assistant_id=call["assistant_id"], model=call["model"], documents=docs
+        )
+
+    def _steps(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseGen:
+        call = self._call(kwargs)  # input checked before the generator starts
+        post = outgoing(messages, call["assistant_id"])
+
+        def gen() -> ChatResponseGen:
+            if post.reply is not None:
+                yield self._stored(post, call)
+                return
+            client = self._connection().get_sync()
+            docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
+            args = self._post_args(call, docs)
+            with client.stream_message(call["assistant_id"], post.text, **args) as stream:
+                text = ""
+                for piece in stream:
+                    text += piece
+                    message = ChatMessage(role=MessageRole.ASSISTANT, content=text)
+                    yield ChatResponse(message=message, delta=piece)
+                reply = stream.until_done()
+            yield chat_response(
+                reply,
+                assistant_id=call["assistant_id"],
+                model=call["model"],
+                documents=docs,
+                text=text,
+                delta="",
+            )
+
+        return gen()
+
+    def _asteps(
+        self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
+    ) -> ChatResponseAsyncGen:
+        call = self._call(kwargs)
+        post = outgoing(messages, call["assistant_id"])
+
+        async def gen() -> ChatResponseAsyncGen:
+            if post.reply is not None:
+                yield self._stored(post, call)
+                return
+            client = self._connection().get_async()
+            docs = await aupload_all(
+                client, call["assistant_id"], post.attachments, call["options"]
+            )
+            args = self._post_args(call, docs)
+            stream = await client.stream_message(call["assistant_id"], post.text, **args)
+            async with stream:
+                text = ""
+                async for piece in stream:
+                    text += piece
+                    message = ChatMessage(role=MessageRole.ASSISTANT, content=text)
+                    yield ChatResponse(message=message, delta=piece)
+                reply = await stream.until_done()
+            yield chat_response(
+                reply,
+                assistant_id=call["assistant_id"],
+                model=call["model"],
+                documents=docs,
+                text=text,
+                delta="",
+            )
+
+        return gen()
+
+    # -- LlamaIndex entry points ----------------------------------------------------------
+    @_chat_callback
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Post the newest user message and return the whole reply with citation blocks.
+
+        Raises:
+            InvalidRequestError: an unsupported message, block or keyword, or a missing
+                assistant or model (before any request); vendor errors pass through.
+        """
+        return self._ask(messages, kwargs)
+
+    @_chat_callback
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Post the newest user message and yield the reply as it arrives.
+
+        Each response has the text so far in ``message`` and the new text in ``delta``;
+        the last one (``delta`` empty) is the whole reply with its citation blocks.
+        """
+        return self._steps(messages, kwargs)
+
+    @_completion_callback
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Post ``prompt`` as a user message; ``additional_kwargs["citations"]`` has the spans."""
+        return _completion(self._ask(self._user(prompt, formatted), kwargs))
+
+    @_completion_callback
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        """Post ``prompt`` and yield the reply as it arrives (the last one is whole)."""
+        steps = self._steps(self._user(prompt, formatted), kwargs)
+        return (_completion(step) for step in steps)
+
+    @_chat_callback
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async `chat`, over the async client."""
+        return await self._aask(messages, kwargs)
+
+    @_chat_callback
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        """Async `stream_chat`, over the async client."""
+        return self._asteps(messages, kwargs)
+
+    @_completion_callback
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        """Async `complete`, over the async client."""
+        return _completion(await self._aask(self._user(prompt, formatted), kwargs))
+
+    @_completion_callback
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        """Async `stream_complete`, over the async client."""
+        steps = self._asteps(self._user(prompt, formatted), kwargs)
+
+        async def gen() -> CompletionResponseAsyncGen:
+            async for step in steps:
+                yield _completion(step)
+
+        return gen()

@@ -1,0 +1,201 @@
+"""Jylo messages as LlamaIndex messages and back (no I/O here).
+
+- `outgoing`: the newest user message of a conversation as the text to post and the
+  files to upload (``DocumentBlock`` / ``ImageBlock`` with ``data`` or ``path``; a URL is
+  an error, Jylo cannot fetch one), or, when the conversation ends with a reply this
+  assistant already stores right after its question, that reply (see `Jylo`).
+- `chat_response`: a Jylo reply as a ``ChatResponse``: ``message.blocks`` hold a
+  ``TextBlock`` and one ``CitationBlock`` per cited span (from ``textWithCitations``);
+  ``message.additional_kwargs`` has ``vendor="jylo"``, ``assistant_id``, ``message_id``
+  (so a chat store knows the reply is stored); the response's ``additional_kwargs`` add
+  ``model``, ``sources`` (the shared metadata of `assistant_bridge.sources`, as on the
+  LangChain side), ``text_with_citations`` and ``document_ids``; ``raw`` is the message.
+- `from_jylo`: a stored message as a ``ChatMessage``; `is_stored`: whether a message
+  carries the id of a message this assistant stores.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    CitationBlock,
+    DocumentBlock,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+)
+
+from .._conversations import Attachment
+from .._transport import InvalidRequestError
+from ..jylo import Document, Message
+from ..sources import sources_from_jylo
+from ._answer import citation_blocks, source_items
+
+__all__ = [
+    "VENDOR",
+    "Outgoing",
+    "chat_response",
+    "from_jylo",
+    "is_stored",
+    "outgoing",
+    "user_parts",
+]
+
+VENDOR = "jylo"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What to post (text and files), or the stored reply to return instead."""
+
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    reply: ChatMessage | None = None
+
+
+def _attachment(block: DocumentBlock | ImageBlock, where: str, index: int) -> Attachment:
+    has_data = block.data if isinstance(block, DocumentBlock) else block.image
+    if block.url and not has_data and not block.path:
+        raise InvalidRequestError(
+            f"{where}: Jylo cannot fetch a file from a URL; give the block data or a path",
+            field=where,
+        )
+    if not has_data and not block.path:
+        raise InvalidRequestError(f"{where}: the block has no data or path", field=where)
+    if isinstance(block, DocumentBlock):
+        data, mime = block.resolve_document().read(), block.document_mimetype
+        title = block.title if block.title != "input_document" else None
+    else:
+        data, mime, title = block.resolve_image(as_base64=False).read(), block.image_mimetype, None
+    name = Path(str(block.path)).name if block.path else None
+    filename = title or name
+    if not filename:
+        ext = (mimetypes.guess_extension(mime) if mime else None) or ""
+        filename = f"attachment-{index + 1}{ext}"
+    return Attachment(bytes(data), filename, mime)
+
+
+def user_parts(message: ChatMessage, where: str) -> Outgoing:
+    """A user message's text (its text blocks, joined by newlines) and files."""
+    texts: list[str] = []
+    files: list[Attachment] = []
+    for index, block in enumerate(message.blocks):
+        at = f"{where}.blocks[{index}]"
+        if isinstance(block, TextBlock):
+            texts.append(block.text)
+        elif isinstance(block, (DocumentBlock, ImageBlock)):
+            files.append(_attachment(block, at, len(files)))
+        elif not isinstance(block, CitationBlock):
+            raise InvalidRequestError(
+                f"{at}: a {block.block_type!r} block cannot be sent to Jylo, which takes "
+                "text, documents and images",
+                field=at,
+            )
+    return Outgoing("\n".join(texts), tuple(files))
+
+
+def is_stored(message: ChatMessage, assistant_id: str) -> bool:
+    """Whether ``message`` carries the id of a message this assistant stores."""
+    kw = message.additional_kwargs
+    return (
+        kw.get("vendor") == VENDOR
+        and kw.get("assistant_id") == assistant_id
+        and bool(kw.get("message_id"))
+    )
+
+
+def outgoing(messages: Sequence[ChatMessage], assistant_id: str) -> Outgoing:
+    """What a call posts: the newest user message, or a stored reply to return.
+
+    Raises:
+        InvalidRequestError: no messages, a conversation that ends with neither a user
+            message nor a stored reply to its question, or a user message without text.
+    """
+    if not messages:
+        raise InvalidRequestError("messages: must hold at least one message", field="messages")
+    where = f"messages[{len(messages) - 1}]"
+    last = messages[-1]
+    previous = messages[-2] if len(messages) > 1 else None
+    if (
+        last.role == MessageRole.ASSISTANT
+        and is_stored(last, assistant_id)
+        and previous is not None
+        and previous.role == MessageRole.USER
+    ):
+        return Outgoing(reply=last)  # the question was posted (e.g. by a chat store): answered
+    if last.role != MessageRole.USER:
+        raise InvalidRequestError(
+            f"{where}: Jylo answers the newest user message (the assistant keeps the "
+            f"conversation), but the conversation ends with a {last.role.value!r} message",
+            field=where,
+        )
+    if is_stored(last, assistant_id):
+        raise InvalidRequestError(
+            f"{where}: this user message is already stored by the assistant (it was posted "
+            "before), so posting it again would repeat it; its reply is in the conversation",
+            field=where,
+        )
+    parts = user_parts(last, where)
+    if not parts.text.strip():
+        raise InvalidRequestError(f"{where}: has no text to send", field=where)
+    return parts
+
+
+def _ids(message: Message, assistant_id: str) -> dict[str, Any]:
+    ids = {"vendor": VENDOR, "assistant_id": assistant_id, "message_id": message.id}
+    return {k: v for k, v in ids.items() if v is not None}
+
+
+def chat_response(
+    message: Message,
+    *,
+    assistant_id: str,
+    model: str,
+    documents: Sequence[Document] = (),
+    text: str | None = None,
+    delta: str | None = None,
+) -> ChatResponse:
+    """The ``ChatResponse`` of a whole reply (``text``: the streamed text, if streamed)."""
+    plain = text if text is not None else message.text
+    if plain is None:
+        plain = message.cited_text().text
+    sources = sources_from_jylo(message, documents, text=plain)
+    kwargs: dict[str, Any] = {
+        **_ids(message, assistant_id),
+        "model": model or message.model_identifier,
+        "sources": source_items(sources),
+    }
+    if message.text_with_citations:
+        kwargs["text_with_citations"] = message.text_with_citations
+    doc_ids = [d.id for d in documents if d.id] or list(message.message_document_identifiers)
+    if doc_ids:
+        kwargs["document_ids"] = doc_ids
+    reply = ChatMessage(
+        role=MessageRole.ASSISTANT,
+        blocks=[TextBlock(text=plain), *citation_blocks(sources, plain)],
+        additional_kwargs=_ids(message, assistant_id),
+    )
+    return ChatResponse(message=reply, raw=message, delta=delta, additional_kwargs=kwargs)
+
+
+def from_jylo(message: Message, assistant_id: str) -> ChatMessage:
+    """A stored message as a ``ChatMessage`` (a reply with its citation blocks)."""
+    if message.is_assistant:
+        response = chat_response(
+            message,
+            assistant_id=assistant_id,
+            model=message.model_identifier or "",
+            documents=message.documents,
+        )
+        return response.message
+    kwargs = _ids(message, assistant_id)
+    if message.message_document_identifiers:
+        kwargs["document_ids"] = list(message.message_document_identifiers)
+    return ChatMessage(role=MessageRole.USER, content=message.text or "", additional_kwargs=kwargs)

@@ -1,0 +1,222 @@
+"""`ZaiaChatStore`: Zaia chats (or threads) as a LlamaIndex chat store.
+
+Imported and re-exported by `_chat_stores`, which explains the shared rules: reads give
+the whole conversation oldest first, and what the API cannot do raises
+`UnsupportedOperationError` before anything is sent. Zaia can read and append, not
+delete or insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
+from llama_index.core.storage.chat_store.base import BaseChatStore
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+
+from .._conversations import (
+    ZaiaConnection,
+    aread_zaia,
+    check_prefix,
+    read_zaia,
+    split_key,
+    unsupported,
+)
+from .._transport import InvalidRequestError
+from ..zaia import AsyncZaiaClient, ZaiaClient
+from ..zaia import ChatMessage as ZaiaMessage
+
+__all__ = ["ZaiaChatStore"]
+
+
+def _ids(messages: Sequence[ChatMessage]) -> list[Any]:
+    return [m.additional_kwargs.get("message_id") for m in messages]
+
+
+_ROLES = {
+    MessageRole.USER: "user",
+    MessageRole.ASSISTANT: "assistant",
+    MessageRole.SYSTEM: "system",
+    MessageRole.DEVELOPER: "system",
+}
+_FROM_ZAIA = {
+    "user": MessageRole.USER,
+    "assistant": MessageRole.ASSISTANT,
+    "system": MessageRole.SYSTEM,
+}
+
+
+def _from_zaia(message: ZaiaMessage) -> ChatMessage:
+    role = str(getattr(message.role, "value", message.role) or "")
+    meta = {
+        "vendor": "zaia",
+        "message_id": message.id,
+        "chat_id": message.chat_id,
+        "chat_thread_id": message.chat_thread_id,
+        "sender_id": message.sender_id,
+        "role": role or None,
+    }
+    return ChatMessage(
+        role=_FROM_ZAIA.get(role, MessageRole.USER if not role else MessageRole.CHATBOT),
+        content=message.content or "",
+        additional_kwargs={k: v for k, v in meta.items() if v is not None},
+    )
+
+
+class ZaiaChatStore(BaseChatStore):
+    """Zaia chats as a chat store; the key is ``"<chat id>"`` or ``"<chat id>:<thread id>"``.
+
+    Reading gives the chat's (or thread's) messages oldest first (a chat of 1000 messages
+    or more cannot be listed in full: `UnsupportedOperationError`). `add_message` appends
+    user, assistant and system messages (text only; over 4000 characters is split into
+    several messages) as ``sender_id`` (or ``sender_ids[role]``). Zaia cannot delete or
+    insert messages: those methods raise `UnsupportedOperationError`; `set_messages` can
+    only append to the stored messages. `get_keys` lists the workspace's chat ids (one
+    page of up to 1000).
+
+    Attributes:
+        sender_id: who sends appended messages (a UUID).
+        sender_ids: a sender per role (``"user"``, ``"assistant"``, ``"system"``).
+        client / async_client: ready Zaia clients; otherwise they are made from
+            ``api_key``, ``base_url``, ``auth_scheme`` (defaulting to ``ZAIA_*``).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    sender_id: str | None = None
+    sender_ids: dict[str, str] = Field(default_factory=dict)
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = None
+    auth_scheme: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    client: ZaiaClient | None = Field(default=None, exclude=True, repr=False)
+    async_client: AsyncZaiaClient | None = Field(default=None, exclude=True, repr=False)
+
+    _conn: ZaiaConnection = PrivateAttr()
+
+    def model_post_init(self, context: Any) -> None:
+        """Set up the lazily created clients."""
+        self._conn = ZaiaConnection(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            auth_scheme=self.auth_scheme,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            client=self.client,
+            async_client=self.async_client,
+        )
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The name LlamaIndex serialises this class under."""
+        return "ZaiaChatStore"
+
+    def get_messages(self, key: str, **kwargs: Any) -> list[ChatMessage]:
+        """The messages of the chat (or thread) ``key``, oldest first."""
+        chat, thread = split_key(key)
+        return [_from_zaia(m) for m in read_zaia(self._conn.get_sync(), chat, thread)]
+
+    async def aget_messages(self, key: str, **kwargs: Any) -> list[ChatMessage]:
+        """Async `get_messages`."""
+        chat, thread = split_key(key)
+        return [_from_zaia(m) for m in await aread_zaia(self._conn.get_async(), chat, thread)]
+
+    def get_keys(self) -> list[str]:
+        """The workspace's chat ids."""
+        return [c.id for c in self._conn.get_sync().list_chats(limit=1000) if c.id]
+
+    async def aget_keys(self) -> list[str]:
+        """Async `get_keys`."""
+        return [c.id for c in await self._conn.get_async().list_chats(limit=1000) if c.id]
+
+    def _body(self, message: ChatMessage, idx: int | None) -> dict[str, Any]:
+        if idx is not None:
+            raise unsupported("zaia", "add_message", "messages can only be appended, not inserted")
+        role = _ROLES.get(message.role)
+        if role is None:
+            raise unsupported(
+                "zaia",
+                "add_message",
+                f"a {message.role.value!r} message cannot be stored; Zaia stores user, "
+                "assistant and system messages",
+            )
+        for block in message.blocks:
+            if not isinstance(block, TextBlock) and block.block_type != "citation":
+                raise unsupported(
+                    "zaia", "add_message", f"a {block.block_type!r} block; Zaia stores text only"
+                )
+        sender = self.sender_ids.get(role) or self.sender_id
+        if not sender:
+            raise InvalidRequestError(
+                "sender_id: appending to a Zaia chat needs the sender's id; pass "
+                "sender_id=... (or sender_ids={role: id}) to ZaiaChatStore",
+                field="sender_id",
+            )
+        text = "\n".join(b.text for b in message.blocks if isinstance(b, TextBlock))
+        return {"content": text, "sender_id": sender, "role": role}
+
+    def add_message(self, key: str, message: ChatMessage, idx: int | None = None) -> None:
+        """Append ``message`` to the chat (or thread) ``key``."""
+        chat, thread = split_key(key)
+        body = self._body(message, idx)
+        self._conn.get_sync().create_chat_messages(chat, chat_thread_id=thread, **body)
+
+    async def async_add_message(
+        self, key: str, message: ChatMessage, idx: int | None = None
+    ) -> None:
+        """Async `add_message`."""
+        chat, thread = split_key(key)
+        body = self._body(message, idx)
+        await self._conn.get_async().create_chat_messages(chat, chat_thread_id=thread, **body)
+
+    def set_messages(self, key: str, messages: list[ChatMessage]) -> None:
+        """Append what follows the stored messages (Zaia cannot replace or delete)."""
+        start = check_prefix("zaia", _ids(self.get_messages(key)), _ids(messages))
+        bodies = [self._body(m, None) for m in messages[start:]]
+        chat, thread = split_key(key)
+        for body in bodies:
+            self._conn.get_sync().create_chat_messages(chat, chat_thread_id=thread, **body)
+
+    async def aset_messages(self, key: str, messages: list[ChatMessage]) -> None:
+        """Async `set_messages`."""
+        start = check_prefix("zaia", _ids(await self.aget_messages(key)), _ids(messages))
+        bodies = [self._body(m, None) for m in messages[start:]]
+        chat, thread = split_key(key)
+        for body in bodies:
+            await self._conn.get_async().create_chat_messages(chat, chat_thread_id=thread, **body)
+
+    def _no_delete(self, operation: str) -> None:
+        raise unsupported(
+            "zaia",
+            operation,
+            "it has no endpoint that deletes chat messages (read, append, export)",
+        )
+
+    def delete_messages(self, key: str) -> list[ChatMessage] | None:
+        """Always raises: Zaia cannot delete messages."""
+        self._no_delete("delete_messages")
+        return None
+
+    def delete_message(self, key: str, idx: int) -> ChatMessage | None:
+        """Always raises: Zaia cannot delete messages."""
+        self._no_delete("delete_message")
+        return None
+
+    def delete_last_message(self, key: str) -> ChatMessage | None:
+        """Always raises: Zaia cannot delete messages."""
+        self._no_delete("delete_last_message")
+        return None
+
+    async def adelete_messages(self, key: str) -> list[ChatMessage] | None:
+        """Always raises: Zaia cannot delete messages."""
+        return self.delete_messages(key)
+
+    async def adelete_message(self, key: str, idx: int) -> ChatMessage | None:
+        """Always raises: Zaia cannot delete messages."""
+        return self.delete_message(key, idx)
+
+    async def adelete_last_message(self, key: str) -> ChatMessage | None:
+        """Always raises: Zaia cannot delete messages."""
+        return self.delete_last_message(key)
