@@ -1,0 +1,89 @@
+"""Replayed tests: cassettes under ``cassettes/``, recorded from the emulator.
+
+By default (``--record-mode=none``) every test in ``tests/replay`` replays its cassette
+with sockets blocked, and the clients are pointed at the canonical origin
+``http://emulator.test`` by environment variables. With ``--record-mode=all`` (see the
+README's "Recording cassettes") the emulator is started on loopback, the clients are
+pointed at it, and the cassettes are written again. ``ASSISTANT_BRIDGE_CASSETTES`` puts
+them in another folder (the drift test uses that).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import _vcr
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def recording(config: pytest.Config) -> bool:
+    """Whether this run records cassettes (any record mode but ``none``)."""
+    return config.getoption("--record-mode", default="none") not in (None, "none")
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Register the body matcher that ignores secrets and multipart boundaries."""
+    vcr.register_matcher("normalised_body", _vcr.body_matcher)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vendor_env(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Point every client at the emulator (recording) or the canonical origin (replay)."""
+    from assistant_bridge.emulator import emulator_env, run_emulator
+
+    patch = pytest.MonkeyPatch()
+    try:
+        if recording(request.config):
+            with run_emulator() as url:
+                _vcr.origins.append(str(url))
+                for key, value in emulator_env(url).items():
+                    patch.setenv(key, value)
+                yield str(url)
+        else:
+            for key, value in emulator_env(_vcr.CANONICAL_ORIGIN).items():
+                patch.setenv(key, value)
+            yield _vcr.CANONICAL_ORIGIN
+    finally:
+        patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def fresh_emulator(request: pytest.FixtureRequest, vendor_env: str) -> None:
+    """Reset the emulator's state before each recorded test (nothing to do on replay)."""
+    if recording(request.config):
+        import httpx
+
+        httpx.post(f"{vendor_env}/_emulator/reset", timeout=5).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    """Match on method, URI and normalised body; scrub before anything is written."""
+    return {
+        "match_on": ["method", "uri", "normalised_body"],
+        "before_record_request": _vcr.scrub_request,
+        "before_record_response": _vcr.scrub_response,
+        "decode_compressed_response": True,
+        "record_on_exception": False,
+        "allow_playback_repeats": False,
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """``cassettes/<test module>/`` (or under ``ASSISTANT_BRIDGE_CASSETTES``)."""
+    base = Path(os.environ.get("ASSISTANT_BRIDGE_CASSETTES") or ROOT / "cassettes")
+    return str(base / request.module.__name__.rsplit(".", 1)[-1])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """langchain-tests' ``test_stream_time`` benchmarks one recorded stream many times."""
+    for item in items:
+        if item.name.startswith("test_stream_time") and "replay" in str(item.path):
+            item.add_marker(pytest.mark.vcr(allow_playback_repeats=True))
