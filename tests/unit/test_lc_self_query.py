@@ -216,3 +216,13 @@ def test_translated_kwargs_drive_the_search_retriever() -> None:
         "filters": {"appId": ["jira", "confluence"], "type": ["page"], "createAfterTime": "2025-01-01T00:00:00Z"},
         "paging": {"size": 2},
     }
+
+
+def test_label_needs_every_label_so_in_and_or_go_to_any_label() -> None:
+    from langchain_core.structured_query import Operation, Operator
+
+    assert wire(c("in", "label", ["a", "b"])) == {"anyLabel": ["a", "b"]}
+    either = Operation(operator=Operator.OR, arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
+    assert wire(either) == {"anyLabel": ["a", "b"]}
+    both = Operation(operator=Operator.AND, arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
+    assert wire(both) == {"label": ["a", "b"]}

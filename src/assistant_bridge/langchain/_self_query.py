@@ -11,7 +11,9 @@ What Unleash filters can express, and so what is translated:
 
 - ``eq`` / ``in`` on list fields (``app_id``, ``type``, ``label``, ...): the values
   allowed; ``eq`` on boolean fields (``is_starred``...) and text fields
-  (``working_on``, ``recent_activity_for``).
+  (``working_on``, ``recent_activity_for``). ``label`` needs every label it lists, so
+  ``in`` / ``or`` on ``label`` become ``any_label`` and ``and`` adds labels (as on the
+  LlamaIndex side).
 - ``gt`` / ``gte`` / ``lt`` / ``lte`` on time concepts (``created``, ``modified``,
   ``due``, ``time``, ``event_time_frame``: see `TIME_FIELD_PAIRS`) set the concept's lower
   or upper bound; ``eq`` with a date means that whole day. On a raw bound field
@@ -232,7 +234,9 @@ class UnleashTranslator(Visitor):
                 raise _error(f"{name}: 'in' needs a list of values, got {value!r}", name)
             if not value:
                 raise _error(f"{name}: 'in' with no values can never match", name)
-            return {name: list(dict.fromkeys(_scalar(v, name) for v in value))}
+            # Unleash's label needs every label; any_label is the one that matches any.
+            key = "any_label" if name == "label" else name
+            return {key: list(dict.fromkeys(_scalar(v, name) for v in value))}
         raise _error(
             f"comparator '{comparator.value}' on list field {name!r} cannot be expressed; "
             "only eq and in are supported",
@@ -291,6 +295,9 @@ class UnleashTranslator(Visitor):
         merged: Constraints = {}
         for part in parts:
             for name, value in part.items():
+                if name == "label" and name in merged:  # every label is needed: add them
+                    merged[name] = list(dict.fromkeys([*merged[name], *value]))
+                    continue
                 if name in merged and merged[name] != value:
                     raise _error(
                         f"'and' gives {name!r} two different values ({merged[name]!r} and "
@@ -319,4 +326,5 @@ class UnleashTranslator(Visitor):
         values: list[str] = []
         for part in parts:
             values += part[name]
-        return {name: list(dict.fromkeys(values))}
+        key = "any_label" if name == "label" else name  # label would need them all
+        return {key: list(dict.fromkeys(values))}
