@@ -223,37 +223,73 @@ async def aread_jylo(
     return in_order([m async for m in pages], lambda m: m.date_added)
 
 
-def _complete(items: list[ChatMessage], chat_id: str, limit: int) -> list[ChatMessage]:
-    if len(items) >= limit:
-        raise unsupported(
-            "zaia",
-            "read history",
-            f"chat {chat_id} has at least {limit} messages, and Zaia's list endpoint "
-            f"returns at most {limit} per request with no way (in ZaiaClient) to ask for "
-            "the next page, so the full history cannot be read",
-        )
-    return in_order(items, lambda m: m.created_at)
+class _ZaiaPages:
+    """Collects full pages of a Zaia chat; says when to ask for the next and from where.
+
+    Zaia documents only ``pagination.limit``; the next page is asked for with
+    ``pagination.offset``. A server that ignores the offset answers messages already
+    seen: that is an `UnsupportedOperationError`, never a silently truncated history.
+    """
+
+    def __init__(self, chat_id: str, limit: int) -> None:
+        self.chat_id = chat_id
+        self.limit = limit
+        self.items: list[ChatMessage] = []
+        self._seen: set[str] = set()
+        self.done = False
+
+    @property
+    def offset(self) -> int | None:
+        """The offset of the next page (None for the first)."""
+        return len(self.items) or None
+
+    def add(self, page: list[ChatMessage]) -> None:
+        ids = [m.id for m in page if m.id]
+        if self.items and any(i in self._seen for i in ids):
+            raise unsupported(
+                "zaia",
+                "read history",
+                f"chat {self.chat_id} has more than {self.limit} messages and the server "
+                "answered pagination.offset with messages already read, so the full "
+                "history cannot be read",
+            )
+        self._seen.update(ids)
+        self.items.extend(page)
+        self.done = len(page) < self.limit
+
+    def result(self) -> list[ChatMessage]:
+        return in_order(self.items, lambda m: m.created_at)
 
 
 def read_zaia(
     client: ZaiaClient, chat_id: str, thread_id: str | None, *, limit: int = ZAIA_MAX_LIMIT
 ) -> list[ChatMessage]:
-    """Every message of a Zaia chat (or one of its threads), oldest first.
+    """Every message of a Zaia chat (or one of its threads), oldest first, page by page.
 
     Raises:
-        UnsupportedOperationError: the chat holds ``limit`` messages or more, which the
-            API cannot list in full.
+        UnsupportedOperationError: the chat fills more than one page and the server does
+            not honour ``pagination.offset``.
     """
-    found = client.list_chat_messages(chat_id, chat_thread_id=thread_id, limit=limit)
-    return _complete(list(found), chat_id, limit)
+    pages = _ZaiaPages(chat_id, limit)
+    while not pages.done:
+        found = client.list_chat_messages(
+            chat_id, chat_thread_id=thread_id, limit=limit, offset=pages.offset
+        )
+        pages.add(list(found))
+    return pages.result()
 
 
 async def aread_zaia(
     client: AsyncZaiaClient, chat_id: str, thread_id: str | None, *, limit: int = ZAIA_MAX_LIMIT
 ) -> list[ChatMessage]:
     """Async `read_zaia`, over the async client."""
-    found = await client.list_chat_messages(chat_id, chat_thread_id=thread_id, limit=limit)
-    return _complete(list(found), chat_id, limit)
+    pages = _ZaiaPages(chat_id, limit)
+    while not pages.done:
+        found = await client.list_chat_messages(
+            chat_id, chat_thread_id=thread_id, limit=limit, offset=pages.offset
+        )
+        pages.add(list(found))
+    return pages.result()
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
         joins: str | Iterable[str] | None = None,
         ticket_ids: str | Iterable[str] | None = None,
         limit: int | None = None,
+        offset: int | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -90,6 +91,8 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             ticket_ids: only messages about these tickets (UUIDs).
             limit: at most this many messages (``pagination.limit``, 1 to 1000; the
                 server's default is 250).
+            offset: skip this many messages (``pagination.offset``; not in Zaia's
+                reference, so a server that ignores it answers the first page again).
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
@@ -101,6 +104,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             joins=joins,
             ticket_ids=ticket_ids,
             limit=limit,
+            offset=offset,
             call=call,
         )
         result: ListResult[ChatMessage] = parse(await self.request(opts), ListResult[ChatMessage])

@@ -140,6 +140,7 @@ def list_messages_options(
     ticket_ids: Any,
     limit: int | None,
     call: CallOptions,
+    offset: int | None = None,
 ) -> RequestOptions:
     """``GET /api/v1/chat-messages``; list values repeat their key (``joins=a&joins=b``)."""
     params: dict[str, Any] = {"chatId": check_uuid(chat_id, "chat_id")}
@@ -152,6 +153,8 @@ def list_messages_options(
     if tickets:
         params["ticketIds"] = tickets
     params.update(_limit(limit))
+    if offset is not None:
+        params["pagination.offset"] = check_int(offset, "offset", minimum=0)
     return call.options("GET", _MESSAGES, params=params)
 
 
