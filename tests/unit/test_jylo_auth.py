@@ -234,6 +234,9 @@ def test_token_endpoint_refusal_is_typed_and_names_the_endpoint(
     assert SECRET not in message
     assert SECRET not in caplog.text
     assert server.api_requests == []  # the API call was never sent
+    assert info.value.request is not None
+    assert SECRET.encode() not in info.value.request.content  # the error's request too
+    assert b"client_id=" in info.value.request.content
 
 
 def test_token_endpoint_503_is_retried_even_for_a_post() -> None:

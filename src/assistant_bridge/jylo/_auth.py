@@ -30,7 +30,7 @@ import httpx
 from pydantic import SecretStr
 
 from .._transport import APIError, InvalidRequestError
-from .._transport._logging import logger, register_secret
+from .._transport._logging import REDACTED, logger, register_secret
 from .._transport._retry import RETRYABLE_STATUSES
 
 __all__ = ["DEFAULT_AUDIENCE", "DEFAULT_TOKEN_LIFETIME", "REFRESH_MARGIN", "JyloAuth"]
@@ -169,9 +169,23 @@ class JyloAuth(httpx.Auth):
             request.extensions["timeout"] = timeout
         return request
 
+    def _without_secret(self, request: httpx.Request) -> httpx.Request:
+        """A copy of a token request whose form body no longer holds the client secret."""
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": REDACTED,
+            "audience": self.audience,
+        }
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+        copy = httpx.Request(request.method, request.url, headers=headers, data=form)
+        copy.extensions = dict(request.extensions)
+        return copy
+
     def _accept(self, response: httpx.Response) -> _Token | None:
         """Store the token from a read token response; None if the endpoint refused."""
         if response.is_error:
+            response.request = self._without_secret(response.request)  # the error keeps it
             if response.status_code in RETRYABLE_STATUSES:
                 response.headers["x-should-retry"] = "true"  # the API call was never sent
             return None
