@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 
 CANONICAL_ORIGIN = "http://emulator.test"
 REDACTED = "<redacted>"
+FORM_REDACTED = "PLACEHOLDER"  # a form value: "<redacted>" would be percent-encoded
 SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie"}
 )
@@ -61,7 +62,7 @@ def normalise_body(body: bytes | str | None, content_type: str | None) -> bytes:
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         pairs = parse_qsl(raw.decode(), keep_blank_values=True)
-        return urlencode([(k, REDACTED if k in SECRET_FIELDS else v) for k, v in pairs]).encode()
+        return urlencode([(k, FORM_REDACTED if k in SECRET_FIELDS else v) for k, v in pairs]).encode()
     if kind.startswith("multipart/"):
         match = _BOUNDARY.search(content_type or "")
         if match:

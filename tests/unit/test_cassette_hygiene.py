@@ -14,7 +14,7 @@ FILES = sorted(CASSETTES.rglob("*.yaml"))
 PATTERNS = [
     re.compile(r"(?i)bearer\s+(?!<redacted>)[A-Za-z0-9._~+/-]{8,}"),
     re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),  # a JWT
-    re.compile(r"client_secret=(?!%3Credacted%3E|<redacted>)[^&'\s]+"),
+    re.compile(r"client_secret=(?!PLACEHOLDER\b)[^&'\s]+"),
     re.compile(r'"access_token"\s*:\s*"(?!<redacted>)'),
     re.compile(r"127\.0\.0\.1|localhost:\d+"),
 ]
