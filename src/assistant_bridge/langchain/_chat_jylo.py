@@ -9,13 +9,11 @@ reads the reply, and returns it with its citations as standard content blocks.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
@@ -23,6 +21,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from .._conversations import JyloConnection
 from .._transport._exceptions import nearest_names
 from ..jylo import AsyncJyloClient, JyloClient
+from ._chat_base import VendorChatModel, aemit, emit, result_from_chunks
 from ._errors import InvalidRequestError, translated_errors
 from ._jylo_parts import JyloChunks, answer_message, aupload_all, outgoing, upload_all
 
@@ -38,7 +37,7 @@ _CALL_KWARGS = (
 )
 
 
-class ChatJylo(BaseChatModel):
+class ChatJylo(VendorChatModel):
     """A Jylo assistant as a LangChain chat model, with citations and attached files.
 
     Setup:
@@ -101,26 +100,12 @@ class ChatJylo(BaseChatModel):
         default_factory=from_env("JYLO_MODEL_IDENTIFIER", default=None), alias="model"
     )
     """The model that answers, a UUID from the settings API (env ``JYLO_MODEL_IDENTIFIER``)."""
-    timeout: float | None = None
-    """Read timeout in seconds (connect is 5 s); None: the client's default."""
-    max_retries: int = 2
-    """Retries of a request that failed in a retryable way (a POST only when safe)."""
-    streaming: bool = False
-    """Whether ``invoke`` streams under the hood (callbacks then see each token)."""
-    temperature: float | None = None
-    """Accepted for compatibility; Jylo does not take it."""
-    max_tokens: int | None = None
-    """Accepted for compatibility; Jylo does not take it."""
-    top_p: float | None = None
-    """Accepted for compatibility; Jylo does not take it."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences, applied on the client side."""
     client: JyloClient | None = Field(default=None, exclude=True)
     """A ready sync client (then the connection fields are not used for sync calls)."""
     async_client: AsyncJyloClient | None = Field(default=None, exclude=True)
     """A ready async client."""
 
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _ls_provider: ClassVar[str] = "jylo"
     _conn: JyloConnection | None = PrivateAttr(default=None)
 
     @property
@@ -141,18 +126,9 @@ class ChatJylo(BaseChatModel):
             "base_url": self.base_url,
         }
 
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+    def _tracing_name(self, kwargs: Mapping[str, Any]) -> str:
         name = kwargs.get("model") or kwargs.get("model_identifier") or self.model_identifier
-        params = LangSmithParams(
-            ls_provider="jylo", ls_model_name=str(name or "jylo-assistant"), ls_model_type="chat"
-        )
-        if self.temperature is not None:
-            params["ls_temperature"] = self.temperature
-        if self.max_tokens is not None:
-            params["ls_max_tokens"] = self.max_tokens
-        if stop or self.stop:
-            params["ls_stop"] = stop or self.stop
-        return params
+        return str(name or "jylo-assistant")
 
     # -- clients and per-call arguments -------------------------------------------------
     def _connection(self) -> JyloConnection:
@@ -207,9 +183,6 @@ class ChatJylo(BaseChatModel):
             "options": options,
         }
 
-    def _stop(self, stop: list[str] | None) -> list[str] | None:
-        return stop if stop is not None else self.stop
-
     @staticmethod
     def _post_args(call: dict[str, Any], docs: Sequence[Any], ids: Sequence[str]) -> dict[str, Any]:
         attached = [*ids, *call["document_ids"], *(d.id for d in docs)]
@@ -228,7 +201,7 @@ class ChatJylo(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.streaming:
-            return _result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
+            return result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
         with translated_errors():
             call, post = self._call(kwargs), outgoing(messages)
             client = self._connection().get_sync()
@@ -254,7 +227,7 @@ class ChatJylo(BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
-            return _result_from_chunks(iter(chunks))
+            return result_from_chunks(iter(chunks))
         with translated_errors():
             call, post = self._call(kwargs), outgoing(messages)
             client = self._connection().get_async()
@@ -295,11 +268,11 @@ class ChatJylo(BaseChatModel):
             for piece in stream:
                 chunk = builder.add(piece)
                 if chunk is not None:
-                    yield _emit(chunk, run_manager)
+                    yield emit(chunk, run_manager)
                 if builder.stopped:
                     break
             reply = stream.until_done()  # the stored message: id and citations
-        yield _emit(builder.finish(reply, docs), run_manager)
+        yield emit(builder.finish(reply, docs), run_manager)
 
     async def _astream(
         self,
@@ -324,42 +297,8 @@ class ChatJylo(BaseChatModel):
                 async for piece in stream:
                     chunk = builder.add(piece)
                     if chunk is not None:
-                        yield await _aemit(chunk, run_manager)
+                        yield await aemit(chunk, run_manager)
                     if builder.stopped:
                         break
                 reply = await stream.until_done()
-        yield await _aemit(builder.finish(reply, docs), run_manager)
-
-
-def _emit(
-    chunk: AIMessageChunk, run_manager: CallbackManagerForLLMRun | None
-) -> ChatGenerationChunk:
-    generation = ChatGenerationChunk(message=chunk)
-    if run_manager and chunk.content:
-        run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
-    return generation
-
-
-async def _aemit(
-    chunk: AIMessageChunk, run_manager: AsyncCallbackManagerForLLMRun | None
-) -> ChatGenerationChunk:
-    generation = ChatGenerationChunk(message=chunk)
-    if run_manager and chunk.content:
-        await run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
-    return generation
-
-
-def _result_from_chunks(chunks: Iterator[ChatGenerationChunk]) -> ChatResult:
-    merged: ChatGenerationChunk | None = None
-    for chunk in chunks:
-        merged = chunk if merged is None else merged + chunk
-    if merged is None:  # pragma: no cover - a stream always ends with its last chunk
-        raise InvalidRequestError("the stream produced no answer")
-    message = merged.message
-    answer = AIMessage(
-        content=message.content,
-        additional_kwargs=message.additional_kwargs,
-        response_metadata=message.response_metadata,
-        id=message.id,
-    )
-    return ChatResult(generations=[ChatGeneration(message=answer)])
+        yield await aemit(builder.finish(reply, docs), run_manager)

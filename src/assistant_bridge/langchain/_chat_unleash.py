@@ -9,16 +9,14 @@ server's events arrive.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import BaseChatModel, LangSmithParams
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
@@ -26,6 +24,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from .._transport._exceptions import nearest_names
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
 from ._answer import V1Chunks, V2Chunks, message_from_v1, message_from_v2
+from ._chat_base import VendorChatModel, emit, result_from_chunks
 from ._errors import InvalidRequestError, translated_errors
 from ._messages import to_unleash_messages
 
@@ -34,7 +33,7 @@ __all__ = ["ChatUnleash"]
 _CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries", "model")
 
 
-class ChatUnleash(BaseChatModel):
+class ChatUnleash(VendorChatModel):
     """The Unleash assistant as a LangChain chat model, with citations and search steps.
 
     Setup:
@@ -80,26 +79,12 @@ class ChatUnleash(BaseChatModel):
     """``"v2"`` (``POST /chats/v2``, tool steps) or ``"v1"`` (``POST /chats``, filters)."""
     filters: SearchFilters | None = None
     """Search filters for v1 (a `SearchFilters` or a dict of filter names)."""
-    timeout: float | None = None
-    """Read timeout in seconds (connect is 5 s); None: the client's default (120 s)."""
-    max_retries: int = 2
-    """Retries of a request that failed in a retryable way."""
-    streaming: bool = False
-    """Whether ``invoke`` streams under the hood (callbacks then see each token)."""
-    temperature: float | None = None
-    """Accepted for compatibility; Unleash does not take it."""
-    max_tokens: int | None = None
-    """Accepted for compatibility; Unleash does not take it."""
-    top_p: float | None = None
-    """Accepted for compatibility; Unleash does not take it."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences, applied on the client side."""
     client: UnleashClient | None = Field(default=None, exclude=True)
     """A ready sync client (then the connection fields are not used for sync calls)."""
     async_client: AsyncUnleashClient | None = Field(default=None, exclude=True)
     """A ready async client."""
 
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _ls_provider: ClassVar[str] = "unleash"
     _sync: UnleashClient | None = PrivateAttr(default=None)
     _async: AsyncUnleashClient | None = PrivateAttr(default=None)
 
@@ -133,20 +118,6 @@ class ChatUnleash(BaseChatModel):
             "assistant_id": self.assistant_id,
             "base_url": self.base_url,
         }
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = LangSmithParams(
-            ls_provider="unleash",
-            ls_model_name=str(kwargs.get("model") or self.model),
-            ls_model_type="chat",
-        )
-        if self.temperature is not None:
-            params["ls_temperature"] = self.temperature
-        if self.max_tokens is not None:
-            params["ls_max_tokens"] = self.max_tokens
-        if stop or self.stop:
-            params["ls_stop"] = stop or self.stop
-        return params
 
     # -- clients --------------------------------------------------------------------
     def _connection(self) -> dict[str, Any]:
@@ -211,10 +182,7 @@ class ChatUnleash(BaseChatModel):
         call["messages"] = to_unleash_messages(messages)
         return call
 
-    def _stop(self, stop: list[str] | None) -> list[str] | None:
-        return stop if stop is not None else self.stop
-
-    def _name(self, kwargs: Mapping[str, Any]) -> str:
+    def _tracing_name(self, kwargs: Mapping[str, Any]) -> str:
         """The model name for this call's metadata (a per-call ``model`` is a tracing name)."""
         return str(kwargs.get("model") or self.model)
 
@@ -227,17 +195,17 @@ class ChatUnleash(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.streaming:
-            return _result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
+            return result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
         with translated_errors():
             call = self._call(messages, kwargs)
             client = self._sync_client()
             if self.api_version == "v1":
                 answer = message_from_v1(
-                    client.chat(**call), model=self._name(kwargs), stop=self._stop(stop)
+                    client.chat(**call), model=self._tracing_name(kwargs), stop=self._stop(stop)
                 )
             else:
                 answer = message_from_v2(
-                    client.chat_v2(**call), model=self._name(kwargs), stop=self._stop(stop)
+                    client.chat_v2(**call), model=self._tracing_name(kwargs), stop=self._stop(stop)
                 )
         return ChatResult(generations=[ChatGeneration(message=answer)])
 
@@ -250,17 +218,21 @@ class ChatUnleash(BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
-            return _result_from_chunks(iter(chunks))
+            return result_from_chunks(iter(chunks))
         with translated_errors():
             call = self._call(messages, kwargs)
             client = self._async_client()
             if self.api_version == "v1":
                 answer = message_from_v1(
-                    await client.chat(**call), model=self._name(kwargs), stop=self._stop(stop)
+                    await client.chat(**call),
+                    model=self._tracing_name(kwargs),
+                    stop=self._stop(stop),
                 )
             else:
                 answer = message_from_v2(
-                    await client.chat_v2(**call), model=self._name(kwargs), stop=self._stop(stop)
+                    await client.chat_v2(**call),
+                    model=self._tracing_name(kwargs),
+                    stop=self._stop(stop),
                 )
         return ChatResult(generations=[ChatGeneration(message=answer)])
 
@@ -276,19 +248,19 @@ class ChatUnleash(BaseChatModel):
             client = self._sync_client()
         builder: V1Chunks | V2Chunks
         if self.api_version == "v1":
-            builder = V1Chunks(model=self._name(kwargs), stop=self._stop(stop))
+            builder = V1Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
             opened: Any = client.stream_chat
         else:
-            builder = V2Chunks(model=self._name(kwargs), stop=self._stop(stop))
+            builder = V2Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
             opened = client.stream_chat_v2
         with translated_errors(), opened(**call) as stream:
             for item in stream:
                 for chunk in builder.add(item):
-                    yield _emit(chunk, run_manager)
+                    yield emit(chunk, run_manager)
                 if builder.stopped:
                     break
             last = builder.finish()
-        yield _emit(last, run_manager)
+        yield emit(last, run_manager)
 
     async def _astream(
         self,
@@ -303,10 +275,10 @@ class ChatUnleash(BaseChatModel):
         builder: V1Chunks | V2Chunks
         with translated_errors():
             if self.api_version == "v1":
-                builder = V1Chunks(model=self._name(kwargs), stop=self._stop(stop))
+                builder = V1Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
                 stream: Any = await client.stream_chat(**call)
             else:
-                builder = V2Chunks(model=self._name(kwargs), stop=self._stop(stop))
+                builder = V2Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
                 stream = await client.stream_chat_v2(**call)
             async with stream:
                 async for item in stream:
@@ -321,28 +293,3 @@ class ChatUnleash(BaseChatModel):
         if run_manager and last.message.content:
             await run_manager.on_llm_new_token(str(last.message.content), chunk=last)
         yield last
-
-
-def _emit(
-    chunk: AIMessageChunk, run_manager: CallbackManagerForLLMRun | None
-) -> ChatGenerationChunk:
-    generation = ChatGenerationChunk(message=chunk)
-    if run_manager and chunk.content:
-        run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
-    return generation
-
-
-def _result_from_chunks(chunks: Iterator[ChatGenerationChunk]) -> ChatResult:
-    merged: ChatGenerationChunk | None = None
-    for chunk in chunks:
-        merged = chunk if merged is None else merged + chunk
-    if merged is None:  # pragma: no cover - a stream always ends with its last chunk
-        raise InvalidRequestError("the stream produced no answer")
-    message = merged.message
-    answer = AIMessage(
-        content=message.content,
-        additional_kwargs=message.additional_kwargs,
-        response_metadata=message.response_metadata,
-        id=message.id,
-    )
-    return ChatResult(generations=[ChatGeneration(message=answer)])

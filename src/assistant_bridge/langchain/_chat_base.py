@@ -1,0 +1,109 @@
+"""What the chat models share: the standard fields, tracing parameters and chunk plumbing.
+
+`VendorChatModel` holds the fields every chat model here takes (``timeout``,
+``max_retries``, ``streaming``, the sampling fields the vendors do not take, client-side
+``stop``) and reports them to tracing; `emit` / `aemit` pass a chunk to the callbacks,
+and `result_from_chunks` merges a stream into one answer for ``invoke`` with
+``streaming=True``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field, PrivateAttr
+
+from ._errors import InvalidRequestError
+
+__all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
+
+
+class VendorChatModel(BaseChatModel):
+    """Fields and tracing shared by `ChatUnleash` and `ChatJylo`.
+
+    The vendors have no sampling or length controls: ``temperature``, ``max_tokens`` and
+    ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences are
+    applied on the client side: the answer ends before the first one.
+    """
+
+    timeout: float | None = None
+    """Read timeout in seconds (connect is 5 s); None: the client's default (120 s)."""
+    max_retries: int = 2
+    """Retries of a request that failed in a retryable way (a POST only when safe)."""
+    streaming: bool = False
+    """Whether ``invoke`` streams under the hood (callbacks then see each token)."""
+    temperature: float | None = None
+    """Accepted for compatibility; the vendor does not take it."""
+    max_tokens: int | None = None
+    """Accepted for compatibility; the vendor does not take it."""
+    top_p: float | None = None
+    """Accepted for compatibility; the vendor does not take it."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences, applied on the client side."""
+
+    _ls_provider: ClassVar[str] = ""
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def _tracing_name(self, kwargs: Mapping[str, Any]) -> str:
+        """The model name a call reports (a per-call ``model`` wins)."""
+        raise NotImplementedError
+
+    def _stop(self, stop: list[str] | None) -> list[str] | None:
+        return stop if stop is not None else self.stop
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=self._ls_provider,
+            ls_model_name=self._tracing_name(kwargs),
+            ls_model_type="chat",
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+
+def emit(
+    chunk: AIMessageChunk, run_manager: CallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    """The chunk as a generation, its text passed to the callbacks first."""
+    generation = ChatGenerationChunk(message=chunk)
+    if run_manager and chunk.content:
+        run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
+    return generation
+
+
+async def aemit(
+    chunk: AIMessageChunk, run_manager: AsyncCallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    """Async `emit`."""
+    generation = ChatGenerationChunk(message=chunk)
+    if run_manager and chunk.content:
+        await run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
+    return generation
+
+
+def result_from_chunks(chunks: Iterable[ChatGenerationChunk]) -> ChatResult:
+    """A stream's chunks merged into one ``AIMessage`` answer."""
+    merged: ChatGenerationChunk | None = None
+    for chunk in chunks:
+        merged = chunk if merged is None else merged + chunk
+    if merged is None:  # pragma: no cover - a stream always ends with its last chunk
+        raise InvalidRequestError("the stream produced no answer")
+    message = merged.message
+    answer = AIMessage(
+        content=message.content,
+        additional_kwargs=message.additional_kwargs,
+        response_metadata=message.response_metadata,
+        id=message.id,
+    )
+    return ChatResult(generations=[ChatGeneration(message=answer)])
