@@ -5,7 +5,9 @@ with sockets blocked, and the clients are pointed at the canonical origin
 ``http://emulator.test`` by environment variables. With ``--record-mode=all`` (see the
 README's "Recording cassettes") the emulator is started on loopback, the clients are
 pointed at it, and the cassettes are written again. ``ASSISTANT_BRIDGE_CASSETTES`` puts
-them in another folder (the drift test uses that).
+them in another folder (the drift test uses that). ``ASSISTANT_BRIDGE_VENDORS=real``
+records from the real vendors instead (the vendor env vars are left as they are), into
+``ASSISTANT_BRIDGE_CASSETTES`` only.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ import pytest
 from . import _vcr
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def real_vendors() -> bool:
+    """Whether a maintainer asked to record against the real vendors (their env vars kept)."""
+    return os.environ.get("ASSISTANT_BRIDGE_VENDORS", "").strip().lower() == "real"
 
 
 def recording(config: pytest.Config) -> bool:
@@ -39,7 +46,15 @@ def vendor_env(request: pytest.FixtureRequest) -> Iterator[str]:
 
     patch = pytest.MonkeyPatch()
     try:
-        if recording(request.config):
+        if real_vendors():
+            if not recording(request.config) or not os.environ.get("ASSISTANT_BRIDGE_CASSETTES"):
+                pytest.exit(
+                    "ASSISTANT_BRIDGE_VENDORS=real records only, into ASSISTANT_BRIDGE_CASSETTES "
+                    "(never cassettes/): add --record-mode=all and set that folder",
+                    returncode=2,
+                )
+            yield ""
+        elif recording(request.config):
             with run_emulator() as url:
                 _vcr.origins.append(str(url))
                 for key, value in emulator_env(url).items():
@@ -56,7 +71,7 @@ def vendor_env(request: pytest.FixtureRequest) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def fresh_emulator(request: pytest.FixtureRequest, vendor_env: str) -> None:
     """Reset the emulator's state before each recorded test (nothing to do on replay)."""
-    if recording(request.config):
+    if recording(request.config) and not real_vendors():
         import httpx
 
         httpx.post(f"{vendor_env}/_emulator/reset", timeout=5).raise_for_status()

@@ -136,5 +136,10 @@ def run_emulator(
 
 
 def serve(*, port: int = 8765, faults: str | None = None) -> None:
-    """Run the emulator in the foreground until interrupted (``assistant-bridge emulator``)."""
+    """Run the emulator in the foreground until interrupted (``assistant-bridge emulator``).
+
+    Args:
+        port: the loopback port to listen on.
+        faults: a default fault set applied to every request, e.g. ``"503;times=1"``.
+    """
     uvicorn.Server(_config(EmulatorConfig(faults=faults), port, "info")).run()

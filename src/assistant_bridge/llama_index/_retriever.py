@@ -210,6 +210,11 @@ class UnleashRetriever(BaseRetriever):
         Added filters win per field over the instance's. The copy shares this
         retriever's clients and callback manager; this retriever is not changed.
 
+        Args:
+            filters: `SearchFilters`, a dict of filter names, or LlamaIndex
+                ``MetadataFilters``.
+            replace: use ``filters`` instead of the instance's filters.
+
         Raises:
             InvalidRequestError: filters that cannot be expressed, or filters in chat v2.
         """

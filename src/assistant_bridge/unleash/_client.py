@@ -168,6 +168,18 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
         """Ask the assistant (chat v1) and stream its typed events as they arrive.
 
         Use ``assemble_chat(events)`` on what you collected to get the `ChatResponse`.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+
+        Returns:
+            An open `Stream` of `ChatEvent` s; use it in a ``with`` block.
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
@@ -190,7 +202,18 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> ChatV2Response:
-        """Ask the next-gen assistant (chat v2) and return its complete answer."""
+        """Ask the next-gen assistant (chat v2) and return its complete answer.
+
+        Chat v2 takes no search filters; use `chat` (v1) or `search` to filter.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
@@ -208,7 +231,21 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Stream[ChatV2Chunk]:
-        """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE)."""
+        """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE).
+
+        Use ``assemble_chat_v2(chunks)`` on what you collected to get the `ChatV2Response`.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+
+        Returns:
+            An open `Stream` of `ChatV2Chunk` s; use it in a ``with`` block.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, stream=True, call=call
@@ -230,7 +267,22 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> SearchResponse:
-        """Search the organisation's resources (one page; pass ``paging.next`` on)."""
+        """Search the organisation's resources (one page; pass ``paging.next`` on).
+
+        Args:
+            query: what to search for.
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            page_size: results per page.
+            next_token: the token of the page to fetch (from the previous response).
+            sort: ``"relevancy"``, ``"alphabetical"`` or ``"recency"``, a ``(by, order)``
+                pair or ``{"by": ..., "order": ...}``.
+            assistant_id: search with this assistant's sources.
+            content_search: search inside resource contents (``contentSearch``).
+            semantic_search: semantic rather than keyword search (``semanticSearch``).
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+        """
         opts = rq.search_options(
             query,
             filters=filters,
@@ -317,7 +369,10 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> ChatResponse:
-        """Ask the assistant (chat v1) and return its complete answer."""
+        """Ask the assistant (chat v1) and return its complete answer.
+
+        Takes the same arguments as `UnleashClient.chat`.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
@@ -342,7 +397,11 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncStream[ChatEvent]:
-        """Ask the assistant (chat v1) and stream its typed events as they arrive."""
+        """Ask the assistant (chat v1) and stream its typed events as they arrive.
+
+        Takes the same arguments as `UnleashClient.stream_chat`; iterate with ``async for``
+        inside ``async with``.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
@@ -364,7 +423,10 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> ChatV2Response:
-        """Ask the next-gen assistant (chat v2) and return its complete answer."""
+        """Ask the next-gen assistant (chat v2) and return its complete answer.
+
+        Takes the same arguments as `UnleashClient.chat_v2`.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
@@ -383,7 +445,11 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncStream[ChatV2Chunk]:
-        """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE)."""
+        """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE).
+
+        Takes the same arguments as `UnleashClient.stream_chat_v2`; iterate with
+        ``async for`` inside ``async with``.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, stream=True, call=call
@@ -405,7 +471,10 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> SearchResponse:
-        """Search the organisation's resources (one page; pass ``paging.next`` on)."""
+        """Search the organisation's resources (one page; pass ``paging.next`` on).
+
+        Takes the same arguments as `UnleashClient.search`.
+        """
         opts = rq.search_options(
             query,
             filters=filters,

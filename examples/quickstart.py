@@ -1,0 +1,83 @@
+"""Quickstart: ask Unleash through LangChain's ``ChatUnleash``, with numbered citations.
+
+Run it as it is and it answers from the embedded emulator (offline, fictional data).
+Set ``UNLEASH_API_KEY`` (and ``UNLEASH_BASE_URL`` for a tenant host) and the same code
+asks your real Unleash assistant.
+
+    python examples/quickstart.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+from langchain_core.messages import BaseMessage
+
+from assistant_bridge.langchain import ChatUnleash
+
+
+@contextlib.contextmanager
+def unleash_or_emulator() -> Iterator[None]:
+    """Use the real Unleash when ``UNLEASH_API_KEY`` is set, else the embedded emulator."""
+    if os.environ.get("UNLEASH_API_KEY"):
+        yield
+        return
+    from assistant_bridge.emulator import emulator_env, run_emulator
+
+    with run_emulator() as url:
+        env = {k: v for k, v in emulator_env(url).items() if k.startswith("UNLEASH_")}
+        os.environ.update(env)
+        print("No UNLEASH_API_KEY set: using the embedded emulator (offline).", file=sys.stderr)
+        yield
+
+
+def cited(message: BaseMessage) -> tuple[str, str]:
+    """The answer with a ``[n]`` after each cited span, and the numbered sources."""
+    numbers: dict[str, int] = {}
+    titles: dict[str, str] = {}
+    text, marks = "", []
+    for block in message.content_blocks:
+        if block["type"] != "text":
+            continue
+        text = block["text"]
+        for note in block.get("annotations", []):
+            if note["type"] != "citation":
+                continue
+            key = note.get("url") or note.get("title") or "?"
+            number = numbers.setdefault(key, len(numbers) + 1)
+            titles[key] = note.get("title") or key
+            marks.append((note["end_index"], number))
+    for end, number in sorted(marks, reverse=True):  # right to left keeps offsets valid
+        text = f"{text[:end]}[{number}]{text[end:]}"
+    sources = ["Sources:"] + [f"  [{n}] {titles[key]} - {key}" for key, n in numbers.items()]
+    return text, "\n".join(sources)
+
+
+def main() -> None:
+    """Invoke once, follow up in the same thread, then stream an answer."""
+    llm = ChatUnleash()
+
+    answer = llm.invoke("Who owns the billing service?")
+    print(*cited(answer), sep="\n\n")
+
+    thread_id = answer.response_metadata["thread_id"]
+    follow_up = llm.invoke("What should on-call check first?", thread_id=thread_id)
+    print("\nFollow-up in the same thread:", *cited(follow_up), sep="\n\n")
+
+    print("\nStreaming:")
+    full = None
+    for chunk in llm.stream("What is our travel policy?"):
+        print(chunk.text, end="", flush=True)
+        full = chunk if full is None else full + chunk
+    assert full is not None
+    steps = [b for b in full.content_blocks if b["type"] == "server_tool_call"]
+    print(f"\n\n({len(steps)} search step(s) by the assistant; citations arrive at the end)")
+    print(cited(full)[1])
+
+
+if __name__ == "__main__":
+    with unleash_or_emulator():
+        main()

@@ -1,0 +1,268 @@
+"""The examples, the notebooks and the README's Python blocks, run against the emulator.
+
+Scripts run in a subprocess with every vendor variable removed, so each starts the
+embedded emulator itself; notebooks are executed cell by cell with nbclient (an error in
+any cell fails); the README's ``python`` blocks are executed against one emulator through
+the vendor variables. A README block that cannot run there must be preceded by the
+comment ``<!-- not-executable: reason -->``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant_bridge.unleash import FILTER_FIELDS
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+README = ROOT / "README.md"
+VENDOR_PREFIXES = ("UNLEASH_", "JYLO_", "ZAIA_")
+NOT_EXECUTABLE = "<!-- not-executable"
+OFFLINE_NOTICE = "using the embedded emulator"
+
+
+def offline_env() -> dict[str, str]:
+    """This process's environment without any vendor variable or agent model."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(VENDOR_PREFIXES) and k != "AGENT_MODEL"
+    }
+
+
+def run_script(name: str) -> subprocess.CompletedProcess[str]:
+    run = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        cwd=ROOT,
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    assert OFFLINE_NOTICE in run.stderr
+    return run
+
+
+# -- scripts ---------------------------------------------------------------------------
+
+
+def test_quickstart_prints_numbered_citations_and_sources() -> None:
+    out = run_script("quickstart.py").stdout
+    answer, _, rest = out.partition("\nSources:\n")
+    assert re.search(r"\.\[1\]", answer), "a [1] marker right after a cited sentence"
+    assert re.search(r"^  \[1\] Billing service: ownership and runbook - https://", rest, re.M)
+    assert "Follow-up in the same thread:" in out
+    assert "on-call" in out.lower()
+    assert re.search(r"\((\d+) search step\(s\)", out)
+    streamed = out.split("Streaming:\n", 1)[1]
+    assert "Travel and Expense Policy" in streamed
+    assert re.search(r"^  \[2\] .+ - https://", streamed, re.M)
+
+
+def test_rag_chain_retries_then_falls_back_and_lists_sources() -> None:
+    out = run_script("rag_chain.py").stdout
+    first = out.split("Question 2", 1)[0]
+    assert first.index("/search -> HTTP 503") < first.index("/search -> HTTP 200"), "with_retry"
+    assert "/chats/v2 -> HTTP 500" in first
+    assert "Answer (chat v1):" in first, "with_fallbacks answered with the v1 model"
+    assert re.search(r"\[1\] BILL-311 .* \(jira\) - https://", first)
+    second = out.split("Question 2", 1)[1]
+    assert "HTTP 503" not in second, "the injected 503 was a one-off"
+    sources = re.findall(r"^  \[\d\] .* \((\w+)\) - https://", second, re.M)
+    assert sources
+    assert set(sources) == {"confluence"}, "the per-call filters reached the search"
+
+
+def test_memory_zaia_stores_every_turn_in_the_thread() -> None:
+    out = run_script("memory_zaia.py").stdout
+    before = int(re.search(r"holds (\d+) message\(s\) before", out).group(1))  # type: ignore[union-attr]
+    after = int(re.search(r"now holds (\d+) message\(s\)", out).group(1))  # type: ignore[union-attr]
+    assert after == before + 4, "two questions and two answers were appended"
+    tail = out.rsplit("the last four:", 1)[1].splitlines()
+    assert [line.split(":")[0].strip() for line in tail if line.strip()] == [
+        "human",
+        "ai",
+        "human",
+        "ai",
+    ]
+    assert "human: What should on-call check first?" in out
+
+
+def test_jylo_answers_from_the_uploaded_document_with_citations() -> None:
+    out = run_script("jylo_documents.py").stdout
+    assert "Lisbon" in out
+    assert "[1] offsite-brief.txt:" in out
+    assert "Priya Nair by 1 September" in out
+    assert re.search(r"uploaded as document [0-9a-f-]{36}", out)
+
+
+# -- notebooks -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A kernel spec that runs this interpreter (not whatever "python3" means elsewhere)."""
+    name = "assistant-bridge-examples"
+    spec_dir = tmp_path_factory.mktemp("jupyter") / "kernels" / name
+    spec_dir.mkdir(parents=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": name,
+        "language": "python",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JUPYTER_PATH", str(spec_dir.parent.parent))
+    for key in list(os.environ):
+        if key.startswith(VENDOR_PREFIXES) or key == "AGENT_MODEL":
+            patch.delenv(key)
+    try:
+        yield name
+    finally:
+        patch.undo()
+
+
+def execute_notebook(name: str, kernel_name: str) -> str:
+    """Run every cell (an error in any raises); return the text the cells printed."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(EXAMPLES / name, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=60,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(EXAMPLES)}},
+    )
+    client.execute()
+    texts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert output.get("name") != "stderr" or "Traceback" not in output.get("text", "")
+            texts.append(output.get("text", ""))
+    return "".join(texts)
+
+
+@pytest.mark.parametrize("name", ["agent.ipynb", "llamaindex_citations.ipynb"])
+def test_notebooks_are_stored_without_outputs(name: str) -> None:
+    notebook = json.loads((EXAMPLES / name).read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == []
+            assert cell["execution_count"] is None
+
+
+def test_agent_notebook_calls_both_tools_and_keeps_citations(kernel_name: str) -> None:
+    out = execute_notebook("agent.ipynb", kernel_name)
+    assert OFFLINE_NOTICE in out
+    assert "SCRIPTED" in out, "the offline reasoning model says it is scripted"
+    assert "Name: search_company" in out
+    assert "Name: ask_unleash" in out
+    assert "app_id: ['jira', 'confluence']" in out, "the agent filled the filter arguments"
+    final = out.rsplit("(scripted) The tools found:", 1)[1]
+    assert re.search(r"\.\[1\]", final)
+    assert re.search(r"^\[1\] .+ - https://", final, re.M)
+    artifacts = re.findall(r"^(\S+) \| .+ \| https://", out, re.M)
+    assert artifacts
+    assert all(a.startswith(("jira-", "conf-")) for a in artifacts), "filters held"
+
+
+def test_llamaindex_notebook_filters_engines_and_streamed_citations(kernel_name: str) -> None:
+    out = execute_notebook("llamaindex_citations.ipynb", kernel_name)
+    assert OFFLINE_NOTICE in out
+    assert (
+        "sent to Unleash as: {'appId': ['jira', 'confluence'], 'createAfterTime': '2025-05-01T00:00:00Z'}"
+        in out
+    )
+    hits = re.findall(r"^(jira|confluence|\w[\w-]*) +\S.*\(https://", out, re.M)
+    assert hits
+    assert set(hits) <= {"jira", "confluence"}
+    assert "Source 1:" in out, "CitationQueryEngine numbered its sources"
+    assert "With numbered citations:" in out
+    marked = out.split("With numbered citations:", 1)[1]
+    assert re.search(r"\.\[1\]", marked)
+    assert re.search(r"^  \[1\] .+ - https://", marked, re.M)
+
+
+# -- README ----------------------------------------------------------------------------
+
+
+def readme_python_blocks() -> list[tuple[int, str]]:
+    """(line number, code) of each python block not marked as not executable."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    blocks: list[tuple[int, str]] = []
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() == "```python":
+            start = index
+            end = lines.index("```", start + 1)
+            previous = next((lines[i] for i in range(start - 1, -1, -1) if lines[i].strip()), "")
+            if not previous.strip().startswith(NOT_EXECUTABLE):
+                blocks.append((start + 1, "\n".join(lines[start + 1 : end])))
+            index = end
+        index += 1
+    return blocks
+
+
+def test_readme_has_python_blocks_to_run() -> None:
+    assert len(readme_python_blocks()) >= 8
+
+
+@pytest.fixture(scope="module")
+def emulated_vendors() -> Iterator[str]:
+    """One emulator for every README block; the vendor variables point at it."""
+    from assistant_bridge.emulator import emulator_env, run_emulator
+
+    patch = pytest.MonkeyPatch()
+    try:
+        with run_emulator() as url:
+            for key in list(os.environ):
+                if key.startswith(VENDOR_PREFIXES):
+                    patch.delenv(key)
+            for key, value in emulator_env(url).items():
+                patch.setenv(key, value)
+            yield str(url)
+    finally:
+        patch.undo()
+
+
+@pytest.mark.parametrize(
+    ("line", "code"), readme_python_blocks(), ids=lambda v: str(v) if isinstance(v, int) else ""
+)
+def test_readme_python_block_runs(
+    line: int, code: str, emulated_vendors: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exec(compile(code, f"README.md:{line}", "exec"), {"__name__": f"readme_block_{line}"})
+    assert capsys.readouterr().out.strip(), "every README block prints something"
+
+
+def test_readme_documents_every_search_filter() -> None:
+    text = README.read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| `")
+    }
+    assert len(FILTER_FIELDS) == 47
+    for field in FILTER_FIELDS:
+        row = rows.get(f"`{field.name}`")
+        assert row is not None, f"{field.name} is missing from the README's filter table"
+        assert f"`{field.api_name}`" in row
+
+
+def test_readme_keeps_the_ci_test_command() -> None:
+    text = README.read_text(encoding="utf-8")
+    marker = text.index("<!-- test-command -->\n```sh\n")
+    command = text[marker:].split("\n")[2]
+    assert (
+        command
+        == 'python3 -m venv .venv && .venv/bin/pip install -q -e ".[all,dev]" && .venv/bin/python -m pytest -q'
+    )
