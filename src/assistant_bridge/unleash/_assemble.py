@@ -332,13 +332,22 @@ class ChatV2Assembler:
 
     def result(self) -> ChatV2Response:
         """The answer so far (a new object each call)."""
+        return self._result(copy=True)
+
+    def _result(self, *, copy: bool) -> ChatV2Response:
+        """The answer; ``copy=False`` hands over the assembler's own records (last use only)."""
+        steps = list(self._steps.values())
+        references = list(self._references)
+        if copy:  # the assembler keeps changing these records as more chunks arrive
+            steps = [s.model_copy(deep=True) for s in steps]
+            references = [r.model_copy(deep=True) for r in references]
         return ChatV2Response(
             request_id=self._request_id,
             thread_id=self._thread_id,
             text=self._text,
             tool_calls=[c.model_copy() for c in self._tool_calls],
-            tool_steps=[s.model_copy(deep=True) for s in self._steps.values()],
-            references=[r.model_copy(deep=True) for r in self._references],
+            tool_steps=steps,
+            references=references,
             sources_ids=list(self._sources_ids),
             chunks_unknown=[dict(c) for c in self._unknown],
         )
@@ -350,4 +359,4 @@ def assemble_chat_v2(
     """Assemble v2 chunks (a stream, a list, or one non-streaming body) into a response."""
     assembler = ChatV2Assembler()
     assembler.add(chunks)
-    return assembler.result()
+    return assembler._result(copy=False)  # the assembler is dropped: no copies needed

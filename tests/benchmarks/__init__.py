@@ -1,0 +1,1 @@
+"""Benchmarks of the package against raw httpx and a peer integration (not run by pytest)."""
