@@ -8,7 +8,13 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from assistant_bridge import APITimeoutError, AsyncUnleashClient, StreamError, UnleashClient
+from assistant_bridge import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncUnleashClient,
+    StreamError,
+    UnleashClient,
+)
 
 MESSAGES = [{"role": "User", "text": "hi"}]
 
@@ -69,7 +75,7 @@ def test_non_streaming_chat_with_a_broken_body_raises_not_a_partial_answer() -> 
         raise httpx.RemoteProtocolError("peer closed connection")
 
     transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"}))
-    with pytest.raises(StreamError):
+    with pytest.raises(APIConnectionError, match="connection"):  # read whole: a connection error
         sync_client(transport).chat_v2(MESSAGES)
 
 

@@ -142,6 +142,7 @@ class _BaseClient:
                 f"base_url: must be an absolute http(s) URL, got {base_url!r}", field="base_url"
             )
         self.base_url = httpx.URL(base_url.rstrip("/") + "/")
+        self._base = str(self.base_url)
         self.timeout = make_timeout(timeout)
         self.max_retries = _check_retries(max_retries)
         self._auth = auth
@@ -156,10 +157,12 @@ class _BaseClient:
         return f"{type(self).__name__}(base_url={str(self.base_url)!r})"
 
     # -- requests -------------------------------------------------------------------
-    def _url(self, path: str) -> httpx.URL:
+    def _url(self, path: str) -> str:
         if "://" in path:
-            return httpx.URL(path)
-        return self.base_url.join(path.lstrip("/"))
+            return path
+        # Plain concatenation: the base URL ends with "/" and ``URL.join`` costs a full
+        # RFC 3986 resolution per request.
+        return self._base + path.lstrip("/")
 
     def _build_request(
         self, http: httpx.Client | httpx.AsyncClient, opts: RequestOptions

@@ -73,9 +73,11 @@ class Stream(_StreamBase[T]):
     def __iter__(self) -> Iterator[T]:
         request = self.response.request
         try:
+            decoder, parse = self._decoder, self._parse
             for chunk in self.response.iter_bytes():
-                yield from self._items(self._decoder.feed(chunk))
-            yield from self._items(self._decoder.flush())
+                for event in decoder.feed(chunk):
+                    yield from parse(event)
+            yield from self._items(decoder.flush())
         except httpx.TransportError as exc:
             raise _broken(exc, request) from exc
         finally:

@@ -274,7 +274,7 @@ class ChatV2Assembler:
             if call.id is not None and old.id == call.id:
                 self._tool_calls[i] = old.model_copy(update=call.model_dump(exclude_none=True))
                 return
-        self._tool_calls.append(call.model_copy())
+        self._tool_calls.append(call)  # never changed in place: merges make new objects
 
     def _step(self, key: str | None, tool_id: str | None = None) -> ToolStepRecord:
         """The record of tool call ``key`` (created if new).
@@ -345,7 +345,7 @@ class ChatV2Assembler:
             request_id=self._request_id,
             thread_id=self._thread_id,
             text=self._text,
-            tool_calls=[c.model_copy() for c in self._tool_calls],
+            tool_calls=[c.model_copy() for c in self._tool_calls] if copy else self._tool_calls,
             tool_steps=steps,
             references=references,
             sources_ids=list(self._sources_ids),

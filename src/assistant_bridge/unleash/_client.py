@@ -151,8 +151,8 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
             stream=False,
             call=call,
         )
-        with self._stream_v1(opts) as stream:
-            return _with_request_id(assemble_chat(stream), stream.response)  # type: ignore[no-any-return]
+        response = self.request(opts)
+        return _with_request_id(assemble_chat(rq.v1_body(response)), response)  # type: ignore[no-any-return]
 
     def stream_chat(
         self,
@@ -218,8 +218,8 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
         )
-        with self._stream_v2(opts) as stream:
-            return _with_request_id(assemble_chat_v2(stream), stream.response)  # type: ignore[no-any-return]
+        response = self.request(opts)
+        return _with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
 
     def stream_chat_v2(
         self,
@@ -382,9 +382,8 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
             stream=False,
             call=call,
         )
-        async with await self._stream_v1(opts) as stream:
-            events = [event async for event in stream]
-        return _with_request_id(assemble_chat(events), stream.response)  # type: ignore[no-any-return]
+        response = await self.request(opts)
+        return _with_request_id(assemble_chat(rq.v1_body(response)), response)  # type: ignore[no-any-return]
 
     async def stream_chat(
         self,
@@ -431,9 +430,8 @@ class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
         )
-        async with await self._stream_v2(opts) as stream:
-            chunks = [chunk async for chunk in stream]
-        return _with_request_id(assemble_chat_v2(chunks), stream.response)  # type: ignore[no-any-return]
+        response = await self.request(opts)
+        return _with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
 
     async def stream_chat_v2(
         self,

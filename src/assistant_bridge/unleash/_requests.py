@@ -9,7 +9,7 @@ request; the ``parse_*`` functions turn decoded events into typed items.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -19,14 +19,18 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from .._transport import (
     NOT_GIVEN,
+    AutoDecoder,
+    EventDecoder,
     HeaderAuth,
     InvalidRequestError,
     NotGiven,
     Problem,
     RequestOptions,
     ServerSentEvent,
+    SSEDecoder,
     StreamError,
     TimeoutTypes,
+    UnleashV1Decoder,
     env_setting,
     secret_setting,
 )
@@ -46,6 +50,8 @@ __all__ = [
     "parse_v2_chunk",
     "resource_content_options",
     "search_options",
+    "v1_body",
+    "v2_body",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -337,13 +343,46 @@ def _typed(model: type[_M], item: dict[str, Any]) -> _M:
         ) from None
 
 
-def parse_v1_event(event: ServerSentEvent) -> Iterator[ChatEvent]:
+def _parse(model: type[_M], event: ServerSentEvent) -> list[_M]:
+    data = event.data
+    if data[:1] == "{":  # the common case: one object, parsed and validated in one step
+        try:
+            return [model.model_validate_json(data)]
+        except ValidationError:
+            pass  # the careful path below says what is wrong
+    return [_typed(model, item) for item in _objects(event)]
+
+
+def parse_v1_event(event: ServerSentEvent) -> list[ChatEvent]:
     """The typed v1 events in one decoded event (a JSON array body gives several)."""
-    for item in _objects(event):
-        yield _typed(ChatEvent, item)
+    return _parse(ChatEvent, event)
 
 
-def parse_v2_chunk(event: ServerSentEvent) -> Iterator[ChatV2Chunk]:
+def parse_v2_chunk(event: ServerSentEvent) -> list[ChatV2Chunk]:
     """The typed v2 chunks in one decoded event (a JSON array body gives several)."""
-    for item in _objects(event):
-        yield _typed(ChatV2Chunk, item)
+    return _parse(ChatV2Chunk, event)
+
+
+def _body_items(
+    response: httpx.Response, expected: Callable[[], EventDecoder], model: type[_M]
+) -> list[_M]:
+    """The typed items of a whole read body: one JSON object, or an event stream."""
+    content = response.content
+    if content[:1] == b"{":  # the usual non-streaming answer: parsed and validated at once
+        try:
+            return [model.model_validate_json(content)]
+        except ValidationError:
+            pass  # the careful path below says what is wrong
+    decoder = AutoDecoder(expected)
+    events = [*decoder.feed(content), *decoder.flush()]
+    return [item for event in events for item in _parse(model, event)]
+
+
+def v1_body(response: httpx.Response) -> list[ChatEvent]:
+    """The v1 events of a non-streaming ``POST /chats`` answer (a body, or a whole stream)."""
+    return _body_items(response, UnleashV1Decoder, ChatEvent)
+
+
+def v2_body(response: httpx.Response) -> list[ChatV2Chunk]:
+    """The v2 chunks of a non-streaming ``POST /chats/v2`` answer (a body, or a whole stream)."""
+    return _body_items(response, SSEDecoder, ChatV2Chunk)
