@@ -86,6 +86,10 @@ class TestChatJyloIntegration(ChatModelIntegrationTests):
         return False  # Jylo reports no token usage
 
     @property
+    def model_override_value(self) -> str:
+        return "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"  # the emulator's second model
+
+    @property
     def enable_vcr_tests(self) -> bool:
         return True
 
