@@ -15,6 +15,7 @@ from ._client import (
     RequestOptions,
     SyncAPIClient,
     TimeoutTypes,
+    merge_headers,
 )
 from ._exceptions import (
     APIConnectionError,
@@ -79,5 +80,6 @@ __all__ = [
     "UnleashV1Decoder",
     "UnprocessableEntityError",
     "env_setting",
+    "merge_headers",
     "secret_setting",
 ]

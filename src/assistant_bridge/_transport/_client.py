@@ -44,6 +44,7 @@ __all__ = [
     "NotGiven",
     "TimeoutTypes",
     "make_timeout",
+    "merge_headers",
 ]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -81,6 +82,15 @@ def make_timeout(value: TimeoutTypes) -> httpx.Timeout:
             f"timeout: must be a positive number, got {value!r}", field="timeout"
         )
     return httpx.Timeout(float(value), connect=DEFAULT_CONNECT_TIMEOUT)
+
+
+def merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
+    """Headers merged case-insensitively: a later layer's header replaces an earlier one's."""
+    merged: dict[str, tuple[str, str]] = {}
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            merged[key.lower()] = (key, value)
+    return dict(merged.values())
 
 
 def _check_retries(value: int, field: str = "max_retries") -> int:
@@ -168,7 +178,9 @@ class _BaseClient:
         self, http: httpx.Client | httpx.AsyncClient, opts: RequestOptions
     ) -> httpx.Request:
         timeout = self.timeout if isinstance(opts.timeout, NotGiven) else make_timeout(opts.timeout)
-        headers = {**self._default_headers, **(opts.headers or {})}
+        headers = httpx.Headers(self._default_headers)
+        if opts.headers:
+            headers.update(opts.headers)  # case-insensitive: a caller's header replaces ours
         request = http.build_request(
             opts.method,
             self._url(opts.path),
@@ -322,6 +334,10 @@ class SyncAPIClient(_BaseClient):
                 if delay is None:
                     raise self._connection_error(exc, request) from exc
                 reason = type(exc).__name__
+            except httpx.HTTPError as exc:  # decoding, redirects: not a transport failure
+                if response is not None:
+                    response.close()
+                raise self._connection_error(exc, request) from exc
             self._log_retry(request, reason, delay, attempt)
             self._sleep(delay)
             attempt += 1
@@ -415,6 +431,10 @@ class AsyncAPIClient(_BaseClient):
                 if delay is None:
                     raise self._connection_error(exc, request) from exc
                 reason = type(exc).__name__
+            except httpx.HTTPError as exc:  # decoding, redirects: not a transport failure
+                if response is not None:
+                    await response.aclose()
+                raise self._connection_error(exc, request) from exc
             self._log_retry(request, reason, delay, attempt)
             await self._sleep(delay)
             attempt += 1

@@ -45,10 +45,12 @@ _lock = threading.Lock()
 _pattern: re.Pattern[str] | None = None
 
 _KEY_VALUE = re.compile(
-    r"(?i)\b(authorization|client_secret|access_token|api[_-]?key|x-api-key|bearer)"
-    r"(['\"]?\s*[:=]\s*['\"]?|\s+)"
-    r"([^\s'\",&}]+(?:\s+[^\s'\",&}]+)?)"
+    r"(?i)\b(authorization|client_secret|access_token|api[_-]?key|x-api-key)"
+    r"(['\"]?\s*[:=]\s*['\"]?)"
+    r"((?:bearer\s+|basic\s+)?[^\s'\",&}]+)"
 )
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)([A-Za-z0-9._~+/=-]{12,})")
+"""A bearer token: only a token-shaped word is removed (``bearer token has expired`` stays)."""
 
 
 def register_secret(value: str | None) -> None:
@@ -69,7 +71,8 @@ def redact(text: str) -> str:
     pattern = _pattern
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
-    return _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import math
 import time
 from collections.abc import Callable, Mapping
 
@@ -58,17 +59,21 @@ def parse_retry_after(
     raw_ms = lowered.get("retry-after-ms")
     if raw_ms is not None:
         try:
-            return max(float(raw_ms) / 1000.0, 0.0)
+            value = float(raw_ms) / 1000.0
         except ValueError:
-            pass
+            value = math.nan
+        if math.isfinite(value):
+            return max(value, 0.0)
     raw = lowered.get("retry-after")
     if raw is None:
         return None
     raw = raw.strip()
     try:
-        return max(float(raw), 0.0)
+        seconds = float(raw)
     except ValueError:
-        pass
+        seconds = None
+    if seconds is not None:
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     try:
         parsed = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError, OverflowError):

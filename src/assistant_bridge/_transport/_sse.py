@@ -42,6 +42,7 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _IN_STRING = re.compile(r'["\\]')
 _OUTSIDE_STRING = re.compile(r'["{}\[\]]')
 _RAW_JSON = json.JSONDecoder()
+_SSE_FIELD = re.compile(r"(?:event|id|retry)(?::|$)")
 
 
 def _quote(text: str) -> str:
@@ -276,6 +277,8 @@ class UnleashV1Decoder:
             self._emit(out)
 
     def _line(self, line: str, out: list[ServerSentEvent]) -> None:
+        if not self._buffer and _SSE_FIELD.match(line):
+            return  # a gateway's standard SSE framing (event:, id:, retry:) between events
         if line.startswith("data:"):
             if self._buffer:
                 self._emit(out)

@@ -20,6 +20,7 @@ from ._sse import AutoDecoder, EventDecoder, ServerSentEvent
 __all__ = ["AsyncStream", "Stream", "choose_decoder"]
 
 T = TypeVar("T")
+_HEAD = 200  # bytes of the body kept to quote when it held no event
 
 
 def choose_decoder(expected: Callable[[], EventDecoder]) -> EventDecoder:
@@ -32,7 +33,7 @@ def choose_decoder(expected: Callable[[], EventDecoder]) -> EventDecoder:
     return AutoDecoder(expected)
 
 
-def _broken(exc: httpx.TransportError, request: httpx.Request) -> Exception:
+def _broken(exc: httpx.HTTPError, request: httpx.Request) -> Exception:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"{request.method} {request.url}: the stream stalled past the read timeout",
@@ -50,9 +51,11 @@ class _StreamBase(Generic[T]):
         *,
         decoder: Callable[[], EventDecoder],
         parse: Callable[[ServerSentEvent], Iterable[T]],
+        sniff: bool = True,
     ) -> None:
         self.response = response
-        self._decoder = choose_decoder(decoder)
+        # ``sniff=False`` when the content type settles it (plain text that starts with "[").
+        self._decoder = choose_decoder(decoder) if sniff else decoder()
         self._parse = parse
 
     @property
@@ -61,6 +64,26 @@ class _StreamBase(Generic[T]):
         headers = self.response.headers
         value = headers.get("requestid") or headers.get("x-request-id")
         return str(value) if value else None
+
+    _head: bytes = b""
+    _events: int = 0
+
+    def _events_of(self, chunk: bytes) -> list[ServerSentEvent]:
+        if len(self._head) < _HEAD:
+            self._head += chunk[:_HEAD]
+        events = self._decoder.feed(chunk)
+        self._events += len(events)
+        return events
+
+    def _last_events(self) -> list[ServerSentEvent]:
+        """What the decoder holds at the end; a non-blank body with no event is an error."""
+        events = self._decoder.flush()
+        self._events += len(events)
+        if not self._events and self._head.strip():
+            kind = self.response.headers.get("content-type", "no content type")
+            text = self._head.decode("utf-8", "replace").strip()[:200]
+            raise StreamError(f"the stream ({kind}) held no event: {text!r}", text=text)
+        return events
 
     def _items(self, events: list[ServerSentEvent]) -> Iterator[T]:
         for event in events:
@@ -73,13 +96,15 @@ class Stream(_StreamBase[T]):
     def __iter__(self) -> Iterator[T]:
         request = self.response.request
         try:
-            decoder, parse = self._decoder, self._parse
+            parse = self._parse
             for chunk in self.response.iter_bytes():
-                for event in decoder.feed(chunk):
+                for event in self._events_of(chunk):
                     yield from parse(event)
-            yield from self._items(decoder.flush())
-        except httpx.TransportError as exc:
+            yield from self._items(self._last_events())
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             raise _broken(exc, request) from exc
+        except httpx.StreamError as exc:  # iterated twice, or after close
+            raise StreamError(f"the stream cannot be read again: {exc}") from exc
         finally:
             self.response.close()
 
@@ -109,12 +134,14 @@ class AsyncStream(_StreamBase[T]):
         request = self.response.request
         try:
             async for chunk in self.response.aiter_bytes():
-                for item in self._items(self._decoder.feed(chunk)):
+                for item in self._items(self._events_of(chunk)):
                     yield item
-            for item in self._items(self._decoder.flush()):
+            for item in self._items(self._last_events()):
                 yield item
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             raise _broken(exc, request) from exc
+        except httpx.StreamError as exc:  # iterated twice, or after close
+            raise StreamError(f"the stream cannot be read again: {exc}") from exc
         finally:
             await self.response.aclose()
 

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 from urllib.parse import quote
 
-from .._transport import NOT_GIVEN, InvalidRequestError, NotGiven, RequestOptions, TimeoutTypes
+from .._transport import (
+    NOT_GIVEN,
+    InvalidRequestError,
+    NotGiven,
+    RequestOptions,
+    TimeoutTypes,
+    merge_headers,
+)
 from .._validate import check_int, check_text, check_uuid
 from ._types import Document, ItemSorting, Page
 
@@ -55,7 +62,7 @@ class CallOptions:
         return RequestOptions(
             method,
             path,
-            headers={"Accept": accept, **(self.extra_headers or {})},
+            headers=merge_headers({"Accept": accept}, self.extra_headers),
             timeout=self.timeout,
             max_retries=self.max_retries,
             **kw,

@@ -76,10 +76,14 @@ class _PlainTextDecoder:
         return [ServerSentEvent(data=text, event=_PLAIN)] if text else []
 
 
+def is_plain_text(response: httpx.Response) -> bool:
+    """Whether the body is plain text (read as text whatever its first character)."""
+    return str(response.headers.get("content-type", "")).lower().startswith("text/plain")
+
+
 def decoder_for(response: httpx.Response) -> Callable[[], EventDecoder]:
     """The decoder for a non-JSON body: plain text for ``text/plain``, else SSE."""
-    ctype = response.headers.get("content-type", "").lower()
-    return _PlainTextDecoder if ctype.startswith("text/plain") else SSEDecoder
+    return _PlainTextDecoder if is_plain_text(response) else SSEDecoder
 
 
 def _error_text(value: Any) -> str:
@@ -115,13 +119,15 @@ class MessageAssembler:
         if event.event == _PLAIN:  # plain-text body: keep every character, spaces included
             return self._delta(data)
         stripped = data.strip()
-        if not stripped or stripped == "[DONE]":
+        if not stripped:  # a newline or spaces are text too
+            return self._delta(data) if data else []
+        if stripped == "[DONE]":
             return []
         if stripped[0] in '{["':
             try:
                 value = json.loads(stripped)
             except ValueError:
-                if stripped[0] == '"':
+                if stripped[0] != "{":  # "[1] ...", "[the docs](...)": text, not JSON
                     return self._delta(data)
                 raise StreamError(
                     f"malformed JSON in the Jylo stream: {stripped[:200]!r}", text=stripped[:200]
@@ -229,7 +235,8 @@ class MessageAssembler:
 def message_from_body(response: httpx.Response) -> Message:
     """The message in a read response: a JSON object, or a streamed body assembled."""
     assembler = MessageAssembler()
-    decoder = AutoDecoder(decoder_for(response))
+    plain = is_plain_text(response)
+    decoder = _PlainTextDecoder() if plain else AutoDecoder(decoder_for(response))
     for event in [*decoder.feed(response.content), *decoder.flush()]:
         assembler.feed(event)
     return assembler.final_message()
@@ -279,7 +286,10 @@ class MessageStream(_MessageStreamBase):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(response)
         self._stream: Stream[str] = Stream(
-            response, decoder=decoder_for(response), parse=self._assembler.feed
+            response,
+            decoder=decoder_for(response),
+            parse=self._assembler.feed,
+            sniff=not is_plain_text(response),
         )
         self._chunks: Iterator[str] | None = None
 
@@ -320,7 +330,10 @@ class AsyncMessageStream(_MessageStreamBase):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(response)
         self._stream: AsyncStream[str] = AsyncStream(
-            response, decoder=decoder_for(response), parse=self._assembler.feed
+            response,
+            decoder=decoder_for(response),
+            parse=self._assembler.feed,
+            sniff=not is_plain_text(response),
         )
         self._chunks: AsyncIterator[str] | None = None
 

@@ -21,9 +21,12 @@ from ._chat_unleash import ChatUnleash
 from ._content import documents_from_message
 from ._errors import (
     APIConnectionError,
+    APIError,
+    APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConflictError,
     InternalServerError,
     InvalidRequestError,
     NotFoundError,
@@ -38,11 +41,14 @@ from ._self_query import UnleashTranslator
 
 __all__ = [
     "APIConnectionError",
+    "APIError",
+    "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "ChatJylo",
     "ChatUnleash",
+    "ConflictError",
     "InternalServerError",
     "InvalidRequestError",
     "JyloChatMessageHistory",

@@ -60,6 +60,10 @@ class StopGuard:
         self._buffer = text[cut:]
         return text[:cut]
 
+    def drop_held(self) -> None:
+        """Forget the held-back text (the caller re-feeds everything not yet emitted)."""
+        self._buffer = ""
+
     def flush(self) -> str:
         """What is held back, at the end of the stream."""
         text, self._buffer = self._buffer, ""
@@ -144,6 +148,7 @@ class _Chunks:
         if text.startswith(self._seen):
             delta = text[len(self._seen) :]
         else:  # the server rewrote earlier text: nothing already emitted can change
+            self.guard.drop_held()
             delta = text[self._emitted :] if len(text) > self._emitted else ""
         self._seen = text
         safe = self.guard.feed(delta)
@@ -169,8 +174,9 @@ class V2Chunks(_Chunks):
         """The message chunks for one streamed chunk (text delta, tool step)."""
         self.assembler.add(chunk)
         out: list[AIMessageChunk] = []
-        if chunk.tool is not None:
-            step_id = f"step-{self.assembler.step_count - 1}"
+        step_id = self.assembler.last_step_id if chunk.tool is not None else None
+        if chunk.tool is not None and step_id is not None:
+            # The id the whole answer gives this step, so merged chunks fold into it.
             out.append(self._chunk(tool_steps=[tool_event(chunk.tool, step_id)]))
         delta = self._delta(self.assembler.text) if chunk.text else ""
         if delta:

@@ -54,16 +54,13 @@ def _resource_output(resources: Iterable[Resource], web: Iterable[WebSource]) ->
     return out
 
 
-def tool_event(tool: Tool, fallback_id: str) -> dict[str, Any]:
-    """One streamed v2 ``tool`` object as a ``tool_steps`` item."""
+def tool_event(tool: Tool, step_id: str) -> dict[str, Any]:
+    """One streamed v2 ``tool`` object as a ``tool_steps`` item of step ``step_id``."""
     status = tool.tool_call_status
     step = tool.tool_step
     response = tool.response
     event: dict[str, Any] = {
-        "id": (status.tool_call_id if status else None)
-        or (step.tool_id if step else None)
-        or (response.tool_id if response else None)
-        or fallback_id,
+        "id": step_id,
         "status": str(status.status) if status and status.status is not None else None,
         "name": (response.name if response else None) or (step.tool_id if step else None),
         "description": step.step_description if step else None,

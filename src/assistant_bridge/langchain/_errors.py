@@ -25,12 +25,16 @@ from langchain_core.exceptions import (
 )
 
 from .. import _transport as t
+from .._transport._retry import RETRYABLE_STATUSES
 
 __all__ = [
     "APIConnectionError",
+    "APIError",
+    "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConflictError",
     "InternalServerError",
     "InvalidRequestError",
     "NotFoundError",
@@ -91,6 +95,23 @@ class StreamError(t.StreamError, ModelAPIError):
     """A stream broke off or carried malformed data; retryable."""
 
 
+class ConflictError(t.ConflictError, ModelInvalidRequestError):
+    """409 from the vendor."""
+
+
+class APIStatusError(t.APIStatusError, ModelAPIError):
+    """Any other status error (408, 413, ...); retryable when the client would retry it."""
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]
+        """408, 429 and 5xx may succeed when repeated; other statuses will not."""
+        return self.status_code in RETRYABLE_STATUSES
+
+
+class APIError(t.APIError, ModelAPIError):
+    """Any other failure in talking to the vendor (an unexpected body, say)."""
+
+
 # Most specific first: a subclass must come before its base.
 _MAPPING: tuple[tuple[type[t.AssistantBridgeError], type[t.AssistantBridgeError]], ...] = (
     (t.InvalidRequestError, InvalidRequestError),
@@ -104,6 +125,9 @@ _MAPPING: tuple[tuple[type[t.AssistantBridgeError], type[t.AssistantBridgeError]
     (t.APITimeoutError, APITimeoutError),
     (t.APIConnectionError, APIConnectionError),
     (t.StreamError, StreamError),
+    (t.ConflictError, ConflictError),
+    (t.APIStatusError, APIStatusError),
+    (t.APIError, APIError),
 )
 
 

@@ -227,6 +227,7 @@ class ChatV2Assembler:
         self._thread_id: str | None = None
         self._text = ""
         self._deltas = False
+        self._last_step: ToolStepRecord | None = None
         self._tool_calls: list[ToolCall] = []
         self._steps: dict[str, ToolStepRecord] = {}
         self._references: list[ChatV2Reference] = []
@@ -260,7 +261,7 @@ class ChatV2Assembler:
             self._add_tool_call(call)
         for reference in _chunk_references(chunk):
             self._references.append(
-                ChatV2Reference(
+                ChatV2Reference.model_construct(  # checked parts: no second validation
                     reference_ids=list(reference.reference_ids), position=reference.position
                 )
             )
@@ -309,6 +310,20 @@ class ChatV2Assembler:
             record.name = response.name or record.name
             record.tool_id = record.tool_id or response.tool_id
             self._add_tool_resources(record, response.resources)
+        self._last_step = record
+
+    @property
+    def last_step_id(self) -> str | None:
+        """The id of the step the latest ``tool`` chunk went to, as the answer names it.
+
+        The same id `ChatV2Response.tool_steps` gives that step: its tool call id, else
+        its tool id, else ``step-<index>``.
+        """
+        record = self._last_step
+        if record is None:
+            return None
+        index = next(i for i, r in enumerate(self._steps.values()) if r is record)
+        return record.id or record.tool_id or f"step-{index}"
 
     @staticmethod
     def _add_tool_resources(record: ToolStepRecord, resources: ToolResources | None) -> None:
@@ -341,7 +356,7 @@ class ChatV2Assembler:
         if copy:  # the assembler keeps changing these records as more chunks arrive
             steps = [s.model_copy(deep=True) for s in steps]
             references = [r.model_copy(deep=True) for r in references]
-        return ChatV2Response(
+        return ChatV2Response.model_construct(  # every part already typed and checked
             request_id=self._request_id,
             thread_id=self._thread_id,
             text=self._text,

@@ -221,12 +221,13 @@ def _known_names(data: Mapping[str, Any]) -> dict[str, Any]:
             )
         if name == "extra":
             _check_extra(value)
-        if name in out:
+        key = "class" if name == "class_" else name
+        if key in out:
             raise InvalidRequestError(
                 f"filters.{name}: given twice (as {name!r} and its API name)",
                 field=f"filters.{name}",
             )
-        out[name if name != "class_" else "class"] = value
+        out[key] = value
     return out
 
 

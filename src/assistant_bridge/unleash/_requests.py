@@ -32,6 +32,7 @@ from .._transport import (
     TimeoutTypes,
     UnleashV1Decoder,
     env_setting,
+    merge_headers,
     secret_setting,
 )
 from ._filters import SearchFilters
@@ -126,8 +127,8 @@ class CallOptions:
     extra_headers: Mapping[str, str] | None = None
 
     def headers(self, accept: str) -> dict[str, str]:
-        """The call's headers: ``Accept`` plus any extra headers."""
-        return {"Accept": accept, **(self.extra_headers or {})}
+        """The call's headers: ``Accept`` plus any extra headers (an extra ``accept`` wins)."""
+        return merge_headers({"Accept": accept}, self.extra_headers)
 
 
 def _optional_str(value: str | None, field: str) -> str | None:
@@ -343,7 +344,24 @@ def _typed(model: type[_M], item: dict[str, Any]) -> _M:
         ) from None
 
 
+def _error_event(event: ServerSentEvent) -> StreamError:
+    """A stream's ``event: error`` as the error it reports (its message quoted)."""
+    text = event.data.strip()
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        found = body.get("message") or body.get("detail") or body.get("error") or body.get("title")
+        if isinstance(found, str) and found:
+            text = found
+    text = text[:200]
+    return StreamError(f"the server reported an error in the stream: {text!r}", text=text)
+
+
 def _parse(model: type[_M], event: ServerSentEvent) -> list[_M]:
+    if event.event is not None and event.event.lower() == "error":
+        raise _error_event(event)
     data = event.data
     if data[:1] == "{":  # the common case: one object, parsed and validated in one step
         try:
@@ -375,6 +393,10 @@ def _body_items(
             pass  # the careful path below says what is wrong
     decoder = AutoDecoder(expected)
     events = [*decoder.feed(content), *decoder.flush()]
+    if not events and content.strip():  # an HTML sign-in page, say: never an empty answer
+        kind = response.headers.get("content-type", "no content type")
+        text = response.text.strip()[:200]
+        raise StreamError(f"the answer ({kind}) held no event and no JSON: {text!r}", text=text)
     return [item for event in events for item in _parse(model, event)]
 
 

@@ -29,6 +29,7 @@ from .._transport import (
     RequestOptions,
     TimeoutTypes,
     env_setting,
+    merge_headers,
     secret_setting,
 )
 from .._validate import check_int, check_text, check_uuid
@@ -101,7 +102,7 @@ class CallOptions:
         return RequestOptions(
             method,
             path,
-            headers={"Accept": "application/json", **(self.extra_headers or {})},
+            headers=merge_headers({"Accept": "application/json"}, self.extra_headers),
             timeout=self.timeout,
             max_retries=self.max_retries,
             **kw,
