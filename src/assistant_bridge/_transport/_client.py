@@ -178,9 +178,12 @@ class _BaseClient:
         self, http: httpx.Client | httpx.AsyncClient, opts: RequestOptions
     ) -> httpx.Request:
         timeout = self.timeout if isinstance(opts.timeout, NotGiven) else make_timeout(opts.timeout)
-        headers = httpx.Headers(self._default_headers)
-        if opts.headers:
-            headers.update(opts.headers)  # case-insensitive: a caller's header replaces ours
+        # Case-insensitive: a caller's header replaces ours whatever its spelling.
+        headers = (
+            merge_headers(self._default_headers, opts.headers)
+            if opts.headers
+            else self._default_headers
+        )
         request = http.build_request(
             opts.method,
             self._url(opts.path),

@@ -261,7 +261,7 @@ class ChatV2Assembler:
             self._add_tool_call(call)
         for reference in _chunk_references(chunk):
             self._references.append(
-                ChatV2Reference.model_construct(  # checked parts: no second validation
+                ChatV2Reference(
                     reference_ids=list(reference.reference_ids), position=reference.position
                 )
             )
@@ -356,7 +356,7 @@ class ChatV2Assembler:
         if copy:  # the assembler keeps changing these records as more chunks arrive
             steps = [s.model_copy(deep=True) for s in steps]
             references = [r.model_copy(deep=True) for r in references]
-        return ChatV2Response.model_construct(  # every part already typed and checked
+        return ChatV2Response(
             request_id=self._request_id,
             thread_id=self._thread_id,
             text=self._text,
