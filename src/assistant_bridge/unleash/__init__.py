@@ -7,7 +7,8 @@ same final objects the non-streaming calls return.
 """
 
 from ._assemble import ChatAssembler, ChatV2Assembler, assemble_chat, assemble_chat_v2
-from ._client import AsyncUnleashClient, UnleashClient
+from ._async_client import AsyncUnleashClient
+from ._client import UnleashClient
 from ._filters import FILTER_FIELDS, TIME_FIELD_PAIRS, FilterField, SearchFilters
 from ._messages import ROLES, normalize_messages
 from ._requests import DEFAULT_BASE_URL

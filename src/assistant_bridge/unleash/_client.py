@@ -1,4 +1,4 @@
-"""`UnleashClient` and `AsyncUnleashClient`: chat v1, chat v2, search, filters, content.
+"""`UnleashClient`: chat v1, chat v2, search, filters, content (`AsyncUnleashClient` in `_async_client`).
 
 Each method checks its input, builds the request in `_requests`, and sends it through
 the base client (pooling, timeouts, retries, typed errors). Streaming methods return a
@@ -9,7 +9,7 @@ HTTP error is raised by the call itself, not by the first iteration.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeAlias
 
 import httpx
@@ -19,8 +19,6 @@ from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    AsyncAPIClient,
-    AsyncStream,
     NotGiven,
     Problem,
     RequestOptions,
@@ -30,7 +28,6 @@ from .._transport import (
     TimeoutTypes,
     UnleashV1Decoder,
 )
-from .._transport._client import _anyio_sleep
 from .._transport._problem import decode_body, json_body
 from . import _requests as rq
 from ._assemble import assemble_chat, assemble_chat_v2
@@ -39,13 +36,13 @@ from ._types_search import FilterStatsResponse, ResourceContentResponse, SearchR
 from ._types_v1 import ChatEvent, ChatResponse
 from ._types_v2 import ChatV2Chunk, ChatV2Response
 
-__all__ = ["AsyncUnleashClient", "UnleashClient"]
+__all__ = ["Filters", "Sort", "UnleashClient", "UnleashMixin", "with_request_id"]
 
 Filters: TypeAlias = SearchFilters | Mapping[str, Any] | None
 Sort: TypeAlias = str | Mapping[str, str] | tuple[str, str] | None
 
 
-def _with_request_id(result: Any, response: httpx.Response) -> Any:
+def with_request_id(result: Any, response: httpx.Response) -> Any:
     if getattr(result, "request_id", None) is None:
         header = response.headers.get("requestid") or response.headers.get("x-request-id")
         if header:
@@ -53,7 +50,9 @@ def _with_request_id(result: Any, response: httpx.Response) -> Any:
     return result
 
 
-class _UnleashMixin:
+class UnleashMixin:
+    """What both Unleash clients add to their base client: settings, advice, ``repr``."""
+
     _settings: rq.UnleashSettings
 
     def _status_hint(self, response: httpx.Response, problem: Problem) -> str | None:
@@ -71,7 +70,7 @@ class _UnleashMixin:
         )
 
 
-class UnleashClient(_UnleashMixin, SyncAPIClient):
+class UnleashClient(UnleashMixin, SyncAPIClient):
     """A blocking client for the Unleash API.
 
     Args:
@@ -152,7 +151,7 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
             call=call,
         )
         response = self.request(opts)
-        return _with_request_id(assemble_chat(rq.v1_body(response)), response)  # type: ignore[no-any-return]
+        return with_request_id(assemble_chat(rq.v1_body(response)), response)  # type: ignore[no-any-return]
 
     def stream_chat(
         self,
@@ -219,7 +218,7 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
             messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
         )
         response = self.request(opts)
-        return _with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
+        return with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
 
     def stream_chat_v2(
         self,
@@ -321,193 +320,3 @@ class UnleashClient(_UnleashMixin, SyncAPIClient):
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
         return ResourceContentResponse.model_validate(json_body(self.request(opts)))
-
-
-class AsyncUnleashClient(_UnleashMixin, AsyncAPIClient):
-    """An async client for the Unleash API; the same arguments and methods as `UnleashClient`."""
-
-    def __init__(
-        self,
-        api_key: str | SecretStr | None = None,
-        *,
-        base_url: str | None = None,
-        account: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        random: Callable[[], float] | None = None,
-    ) -> None:
-        self._settings = rq.UnleashSettings.resolve(api_key, base_url, account)
-        super().__init__(
-            base_url=self._settings.base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=self._settings.headers(),
-            auth=self._settings.auth(),
-            http_client=http_client,
-            sleep=sleep or _anyio_sleep,
-            random=random,
-        )
-
-    async def _stream_v1(self, opts: RequestOptions) -> AsyncStream[ChatEvent]:
-        response = await self.send_streaming(opts)
-        return AsyncStream(response, decoder=UnleashV1Decoder, parse=rq.parse_v1_event)
-
-    async def _stream_v2(self, opts: RequestOptions) -> AsyncStream[ChatV2Chunk]:
-        response = await self.send_streaming(opts)
-        return AsyncStream(response, decoder=SSEDecoder, parse=rq.parse_v2_chunk)
-
-    async def chat(
-        self,
-        messages: Iterable[Any],
-        *,
-        assistant_id: str | None = None,
-        filters: Filters = None,
-        thread_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> ChatResponse:
-        """Ask the assistant (chat v1) and return its complete answer.
-
-        Takes the same arguments as `UnleashClient.chat`.
-        """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        opts = rq.chat_options(
-            messages,
-            assistant_id=assistant_id,
-            filters=filters,
-            thread_id=thread_id,
-            stream=False,
-            call=call,
-        )
-        response = await self.request(opts)
-        return _with_request_id(assemble_chat(rq.v1_body(response)), response)  # type: ignore[no-any-return]
-
-    async def stream_chat(
-        self,
-        messages: Iterable[Any],
-        *,
-        assistant_id: str | None = None,
-        filters: Filters = None,
-        thread_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> AsyncStream[ChatEvent]:
-        """Ask the assistant (chat v1) and stream its typed events as they arrive.
-
-        Takes the same arguments as `UnleashClient.stream_chat`; iterate with ``async for``
-        inside ``async with``.
-        """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        opts = rq.chat_options(
-            messages,
-            assistant_id=assistant_id,
-            filters=filters,
-            thread_id=thread_id,
-            stream=True,
-            call=call,
-        )
-        return await self._stream_v1(opts)
-
-    async def chat_v2(
-        self,
-        messages: Iterable[Any],
-        *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> ChatV2Response:
-        """Ask the next-gen assistant (chat v2) and return its complete answer.
-
-        Takes the same arguments as `UnleashClient.chat_v2`.
-        """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        opts = rq.chat_v2_options(
-            messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
-        )
-        response = await self.request(opts)
-        return _with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
-
-    async def stream_chat_v2(
-        self,
-        messages: Iterable[Any],
-        *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> AsyncStream[ChatV2Chunk]:
-        """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE).
-
-        Takes the same arguments as `UnleashClient.stream_chat_v2`; iterate with
-        ``async for`` inside ``async with``.
-        """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        opts = rq.chat_v2_options(
-            messages, assistant_id=assistant_id, thread_id=thread_id, stream=True, call=call
-        )
-        return await self._stream_v2(opts)
-
-    async def search(
-        self,
-        query: str,
-        *,
-        filters: Filters = None,
-        page_size: int | None = None,
-        next_token: str | None = None,
-        sort: Sort = None,
-        assistant_id: str | None = None,
-        content_search: bool | None = None,
-        semantic_search: bool | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> SearchResponse:
-        """Search the organisation's resources (one page; pass ``paging.next`` on).
-
-        Takes the same arguments as `UnleashClient.search`.
-        """
-        opts = rq.search_options(
-            query,
-            filters=filters,
-            page_size=page_size,
-            next_token=next_token,
-            sort=sort,
-            assistant_id=assistant_id,
-            content_search=content_search,
-            semantic_search=semantic_search,
-            call=rq.CallOptions(timeout, max_retries, extra_headers),
-        )
-        return SearchResponse.model_validate(json_body(await self.request(opts)))
-
-    async def filter_stats(
-        self,
-        *,
-        assistant_id: str | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> FilterStatsResponse:
-        """The filter values available to this user (e.g. every ``appId``)."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        opts = rq.filter_stats_options(assistant_id, call)
-        return FilterStatsResponse.model_validate(json_body(await self.request(opts)))
-
-    async def resource_content(
-        self,
-        resource_id: str,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> ResourceContentResponse:
-        """The full text of one resource (``.text``), in parts."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        opts = rq.resource_content_options(resource_id, call)
-        return ResourceContentResponse.model_validate(json_body(await self.request(opts)))
