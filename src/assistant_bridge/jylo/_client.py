@@ -183,8 +183,29 @@ class JyloClient(_JyloMixin, SyncAPIClient):
         """Every message of an assistant, fetching page after page as you iterate.
 
         Walking stops on an empty page, a short page, the last page the server reports,
-        or a page that repeats the previous one. ``first_page`` is 1 (set 0 for a server
-        that counts pages from 0). Bad arguments raise here, before any request.
+        or a page that repeats the previous one. Bad arguments raise here, before any
+        request. ``timeout``, ``max_retries`` and ``extra_headers`` apply to each page's
+        request.
+
+        Args:
+            assistant_id: the assistant (a UUID; see `list_assistants`).
+            page_size: messages per page (at least 1); a shorter page ends the walk.
+            search_text: only messages that match this text.
+            sorting: a sort key (`ItemSorting`, e.g. ``"dateAdded"``) or an integer.
+            desc: sort descending (the server's default) or ascending.
+            first_page: the number of the first page: 1, or 0 for a server that counts
+                pages from 0.
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+
+        Returns:
+            An iterator of the messages (for iteration); each page is fetched when the
+            iteration reaches it.
+
+        Raises:
+            InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project
+                id, before any request.
         """
         query = rq.ListQuery(first_page, page_size, search_text, sorting, desc)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
@@ -249,7 +270,26 @@ class JyloClient(_JyloMixin, SyncAPIClient):
 
         The server may answer server-sent events, newline-delimited JSON or one JSON
         body; all three are read. An HTTP error is raised here, not while iterating.
-        Arguments are those of `create_message`.
+
+        Args:
+            assistant_id: the assistant (a UUID; see `list_assistants`).
+            text: the message text (not blank).
+            model_identifier: the model to answer with (see `list_models`).
+            message_document_identifiers: documents to attach (ids or `Document` results
+                of `upload_document`).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget (a POST is repeated only when the
+                server cannot have processed it).
+            extra_headers: more headers for this call.
+
+        Returns:
+            A `MessageStream` of the reply's text chunks; use it in ``with`` (or close
+            it) and, once it has ended, read the stored message from ``.message`` or
+            ``until_done()``.
+
+        Raises:
+            InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project
+                id, before any request.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, True)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
@@ -267,7 +307,15 @@ class JyloClient(_JyloMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Message:
-        """One message by its id."""
+        """One message by its id.
+
+        Args:
+            assistant_id: the assistant (a UUID; see `list_assistants`).
+            message_id: the message (a UUID; see `list_messages`).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, message_id=message_id)
         return parse_message(self.request(opts))
@@ -284,7 +332,27 @@ class JyloClient(_JyloMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Message:
-        """Replace a message's text (and attachments); returns the updated message."""
+        """Replace a message's text (and attachments); returns the updated message.
+
+        Args:
+            assistant_id: the assistant (a UUID; see `list_assistants`).
+            message_id: the message (a UUID; see `list_messages`).
+            text: the new message text (not blank).
+            model_identifier: the model (a UUID; see `list_models`), sent as in
+                `create_message`.
+            message_document_identifiers: documents to attach (ids or `Document` results
+                of `upload_document`); None leaves the field out of the request.
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+
+        Returns:
+            The updated message, as the API answers it.
+
+        Raises:
+            InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project
+                id, before any request.
+        """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.message_options(
@@ -301,7 +369,15 @@ class JyloClient(_JyloMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete a message."""
+        """Delete a message.
+
+        Args:
+            assistant_id: the assistant (a UUID; see `list_assistants`).
+            message_id: the message (a UUID; see `list_messages`).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "DELETE", self._project(), assistant_id, call, message_id=message_id
@@ -347,7 +423,17 @@ class JyloClient(_JyloMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> list[ModelInfo]:
-        """The models of the settings API; pass one's ``object_identifier`` as ``model_identifier``."""
+        """The models of the settings API; pass one's ``object_identifier`` as ``model_identifier``.
+
+        Args:
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+
+        Raises:
+            InvalidRequestError: no settings URL (nor region) was given (the message names
+                the variable).
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         return parse_list(self.request(call.options("GET", self._models_url())), ModelInfo)
 
@@ -363,7 +449,22 @@ class JyloClient(_JyloMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Page[Assistant]:
-        """One page of the project's assistants (same paging arguments as `list_messages`)."""
+        """One page of the project's assistants (same paging arguments as `list_messages`).
+
+        Args:
+            page_number: the page to fetch.
+            page_size: assistants per page (at least 1).
+            search_text: only assistants that match this text.
+            sorting: a sort key (`ItemSorting`, e.g. ``"dateAdded"``) or an integer.
+            desc: sort descending or ascending (default: the server's order).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+
+        Raises:
+            InvalidRequestError: a bad paging argument or no project id, before any
+                request.
+        """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(self._project(), call, query=query)

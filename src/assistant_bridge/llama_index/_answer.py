@@ -60,7 +60,15 @@ _LLM_KEYS = ("source", "title", "app_id", "type", "subtitle")
 
 
 def source_items(sources: Iterable[Source]) -> list[dict[str, Any]]:
-    """The ``sources`` of ``additional_kwargs``: each source's text and shared metadata."""
+    """The ``sources`` of ``additional_kwargs``: each source's text and shared metadata.
+
+    Args:
+        sources: the sources of an answer.
+
+    Returns:
+        ``[{"text": ..., "metadata": ...}]``, one per source, in order (the metadata is
+        `Source.metadata`).
+    """
     return [{"text": s.text, "metadata": s.metadata()} for s in sources]
 
 
@@ -84,6 +92,9 @@ def to_nodes(sources: Iterable[Source]) -> list[NodeWithScore]:
     The node id is the source's id when it has one; the score is the vendor's (None when
     the API gives none). Only ``source``, ``title``, ``app_id``, ``type`` and
     ``subtitle`` are shown to an LLM with the text; every key stays in ``metadata``.
+
+    Args:
+        sources: the sources to turn into nodes, in order.
     """
     return [_node(s.text, s.metadata()) for s in sources]
 
@@ -93,6 +104,11 @@ def nodes_from_response(response: ChatResponse | CompletionResponse) -> list[Nod
 
     The same nodes `UnleashRetriever` gives in chat mode, with the same metadata as the
     LangChain side's ``documents_from_message``.
+
+    Args:
+        response: a response of `chat_response` / `completion_response` (its
+            ``additional_kwargs["sources"]`` are read; an entry that is not a mapping is
+            skipped).
     """
     out: list[NodeWithScore] = []
     for item in response.additional_kwargs.get("sources") or []:
@@ -114,7 +130,18 @@ def _sources(response: VendorResponse) -> list[Source]:
 
 
 def citation_blocks(sources: Sequence[Source], text: str) -> list[CitationBlock]:
-    """One block per cited span of ``text``, ordered by where the span ends."""
+    """One block per cited span of ``text``, ordered by where the span ends.
+
+    Args:
+        sources: the sources of the answer; a block's ``source_index`` is the index of
+            its source here.
+        text: the answer text the spans index into (the cited text is taken from it
+            when a span carries none).
+
+    Returns:
+        A ``CitationBlock`` per span of every source's ``citations`` (spans that end at
+        the same place keep the order of ``sources``).
+    """
     found: list[tuple[int, int, CitationBlock]] = []
     for index, source in enumerate(sources):
         for span in source.citations:
@@ -165,7 +192,15 @@ def chat_response(
     api_version: ApiVersion,
     delta: str | None = None,
 ) -> ChatResponse:
-    """The LlamaIndex ``ChatResponse`` of a whole answer (``delta`` set when streaming)."""
+    """The LlamaIndex ``ChatResponse`` of a whole answer (``delta`` set when streaming).
+
+    Args:
+        response: the vendor's assembled answer (`ChatV2Response` or v1 `ChatResponse`);
+            kept as ``raw``.
+        model: the model name for ``additional_kwargs["model"]``.
+        api_version: ``"v1"`` or ``"v2"``, for ``additional_kwargs["api_version"]``.
+        delta: the response's ``delta`` (the new text, when streaming).
+    """
     sources = _sources(response)
     text = response.text
     message = ChatMessage(
@@ -188,7 +223,15 @@ def completion_response(
     api_version: ApiVersion,
     delta: str | None = None,
 ) -> CompletionResponse:
-    """The ``CompletionResponse`` of a whole answer; citations in ``additional_kwargs``."""
+    """The ``CompletionResponse`` of a whole answer; citations in ``additional_kwargs``.
+
+    Args:
+        response: the vendor's assembled answer (`ChatV2Response` or v1 `ChatResponse`);
+            kept as ``raw``.
+        model: the model name for ``additional_kwargs["model"]``.
+        api_version: ``"v1"`` or ``"v2"``, for ``additional_kwargs["api_version"]``.
+        delta: the response's ``delta`` (the new text, when streaming).
+    """
     sources = _sources(response)
     kwargs = _kwargs(response, sources, model=model, api_version=api_version)
     kwargs["citations"] = [
@@ -209,6 +252,9 @@ def completion_response(
 
 class AnswerStream:
     """Streamed Unleash items (v2 chunks or v1 events) to text deltas, one `add` at a time.
+
+    Args:
+        api_version: ``"v2"`` for chat v2 chunks, ``"v1"`` for v1 events.
 
     Attributes:
         text: the text emitted so far (the deltas joined).
@@ -231,7 +277,12 @@ class AnswerStream:
         return delta
 
     def add(self, item: Any) -> str:
-        """Take one streamed item; the new text it adds ("" when none)."""
+        """Take one streamed item; the new text it adds ("" when none).
+
+        Args:
+            item: a `ChatV2Chunk` (v2) or `ChatEvent` (v1), its JSON dict, or a list of
+                either; an unreadable item is kept by the assembler, not raised.
+        """
         self._assembler.add(item)
         return self._delta(self._assembler.text)
 

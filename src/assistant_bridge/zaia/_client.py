@@ -245,7 +245,32 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         into parts of at most ``max_length`` characters, sent in order. With several
         parts, each part's external id is ``<external_id>-1``, ``-2``... Every part is
         checked before the first is sent; if sending one fails, the parts before it stay
-        created. Other arguments are those of `create_chat_message`.
+        created. ``timeout``, ``max_retries`` and ``extra_headers`` apply to each part's
+        request.
+
+        Args:
+            chat_id: the chat (a UUID; see `list_chats`).
+            content: the text, of any length (not blank).
+            chat_thread_id: the thread (a UUID; see `list_chat_threads`), or None (sent
+                as null).
+            external_id: your reference, 3 to 250 characters (with its part suffix when
+                the text is split), or None (sent as null for every part).
+            sender_id: who sends it (a UUID).
+            role: the sender's role: a `ChatRole` or its value in any case (``"user"``,
+                ``"assistant"``, ``"system"``, inferred), or another value sent as given.
+            max_length: the longest part, 1 to 4000 characters (the API's limit, the
+                default).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget (a POST is repeated only when the
+                server cannot have processed it).
+            extra_headers: more headers for this call.
+
+        Returns:
+            The created messages, one per part, in order.
+
+        Raises:
+            InvalidRequestError: bad input in any part (e.g. an id that is not a UUID, or
+                an external id too long for its part suffix), before the first is sent.
         """
         bodies = message_bodies(
             chat_id,
@@ -329,7 +354,15 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> ListResult[ChatThread]:
-        """The threads of a chat, to find a ``chat_thread_id``."""
+        """The threads of a chat, to find a ``chat_thread_id``.
+
+        Args:
+            chat_id: the chat (a UUID; see `list_chats`).
+            limit: at most this many threads (``pagination.limit``, 1 to 1000).
+            timeout: this call's read timeout; None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers for this call.
+        """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         result: ListResult[ChatThread] = parse(
             self.request(rq.list_threads_options(chat_id, limit, call)), ListResult[ChatThread]
