@@ -24,7 +24,7 @@ from .._transport import (
 )
 from .._transport._client import _anyio_sleep
 from . import _requests as rq
-from ._client import DEFAULT_PAGE_SIZE, _JyloMixin
+from ._base import DEFAULT_PAGE_SIZE, JyloMixin
 from ._responses import parse_list, parse_message, parse_model, parse_page
 from ._settings import JyloSettings
 from ._streaming import AsyncMessageStream
@@ -33,7 +33,7 @@ from ._types import Assistant, Document, Message, ModelInfo, Page
 __all__ = ["AsyncJyloClient"]
 
 
-class AsyncJyloClient(_JyloMixin, AsyncAPIClient):
+class AsyncJyloClient(JyloMixin, AsyncAPIClient):
     """An async client for the Jylo assistant-messages API.
 
     The same arguments as `JyloClient` (``http_client`` is an ``httpx.AsyncClient``,

@@ -21,50 +21,21 @@ from .._transport import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     NotGiven,
-    Problem,
     RequestOptions,
     SyncAPIClient,
     TimeoutTypes,
 )
 from . import _requests as rq
-from ._responses import parse_list, parse_message, parse_model, parse_page, status_hint
+from ._base import DEFAULT_PAGE_SIZE, JyloMixin
+from ._responses import parse_list, parse_message, parse_model, parse_page
 from ._settings import JyloSettings
 from ._streaming import MessageStream
 from ._types import Assistant, Document, Message, ModelInfo, Page
 
 __all__ = ["JyloClient"]
 
-DEFAULT_PAGE_SIZE = 50
 
-
-class _JyloMixin:
-    """What both Jylo clients share: settings, repr and error hints."""
-
-    _settings: JyloSettings
-
-    @property
-    def project_id(self) -> str | None:
-        """The project whose assistants this client works with."""
-        return self._settings.project_id
-
-    def _project(self) -> str:
-        return self._settings.require_project()
-
-    def _models_url(self) -> str:
-        return f"{self._settings.require_settings_url()}/models"
-
-    def _status_hint(self, response: httpx.Response, problem: Problem) -> str | None:
-        return status_hint(self._settings, response, problem)
-
-    def __repr__(self) -> str:
-        s = self._settings
-        auth = "token=SecretStr('**********')" if s.token else f"client_id={s.client_id!r}"
-        return (
-            f"{type(self).__name__}(base_url={s.base_url!r}, project_id={s.project_id!r}, {auth})"
-        )
-
-
-class JyloClient(_JyloMixin, SyncAPIClient):
+class JyloClient(JyloMixin, SyncAPIClient):
     """A blocking client for the Jylo assistant-messages API.
 
     Args:
