@@ -174,7 +174,7 @@ class V2Chunks(_Chunks):
         """The message chunks for one streamed chunk (text delta, tool step)."""
         self.assembler.add(chunk)
         out: list[AIMessageChunk] = []
-        step_id = self.assembler.last_step_id if chunk.tool is not None else None
+        step_id = self.assembler.last_step_id
         if chunk.tool is not None and step_id is not None:
             # The id the whole answer gives this step, so merged chunks fold into it.
             out.append(self._chunk(tool_steps=[tool_event(chunk.tool, step_id)]))

@@ -10,7 +10,7 @@ anything else that reads ``is_retryable``, see it). The message and every attrib
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import TypeVar
 
 from langchain_core.exceptions import (
@@ -42,8 +42,6 @@ __all__ = [
     "RateLimitError",
     "StreamError",
     "UnprocessableEntityError",
-    "aiter_translated",
-    "iter_translated",
     "to_model_error",
     "translated_errors",
 ]
@@ -155,16 +153,3 @@ def translated_errors() -> Iterator[None]:
         if twin is exc:
             raise
         raise twin from exc.__cause__
-
-
-def iter_translated(items: Iterator[T]) -> Iterator[T]:
-    """``items``, with client errors raised while iterating translated."""
-    with translated_errors():
-        yield from items
-
-
-async def aiter_translated(items: AsyncIterator[T]) -> AsyncIterator[T]:
-    """``items``, with client errors raised while iterating translated."""
-    with translated_errors():
-        async for item in items:
-            yield item

@@ -340,11 +340,6 @@ class ChatV2Assembler:
         """The answer text so far."""
         return self._text
 
-    @property
-    def step_count(self) -> int:
-        """How many tool steps were seen so far."""
-        return len(self._steps)
-
     def result(self) -> ChatV2Response:
         """The answer so far (a new object each call)."""
         return self._result(copy=True)
