@@ -561,3 +561,31 @@ def test_v2_incremental_assembler_snapshots_are_independent() -> None:
 def test_v2_a_delta_repeating_the_text_so_far_is_appended_once_deltas_were_seen() -> None:
     chunks = [{"text": "ha"}, {"text": "!"}, {"text": "ha!"}]
     assert assemble_chat_v2(chunks).text == "ha!ha!"
+
+
+def test_v2_plural_references_keep_every_position_and_skip_unreadable_ones() -> None:
+    single = {"referenceIds": ["r1"], "position": 3}
+    good = [single, {"referenceIds": ["r1", "w1"], "position": 9}, {"referenceIds": None}]
+    result = assemble_chat_v2({"text": "abcdefghij", "reference": single, "references": good})
+    assert [(r.reference_ids, r.position) for r in result.references] == [
+        (["r1"], 3),
+        (["r1", "w1"], 9),
+        ([], None),
+    ]
+    mixed = [{"referenceIds": "not a list"}, {"referenceIds": ["r2"], "position": 1}, 7]
+    result = assemble_chat_v2({"text": "ab", "reference": single, "references": mixed})
+    assert [(r.reference_ids, r.position) for r in result.references] == [(["r2"], 1)]
+    unreadable = [{"position": "far"}, "x"]
+    result = assemble_chat_v2({"text": "ab", "reference": single, "references": unreadable})
+    assert [(r.reference_ids, r.position) for r in result.references] == [(["r1"], 3)]
+
+
+def test_v2_result_snapshots_do_not_share_references_with_the_assembler() -> None:
+    assembler = ChatV2Assembler()
+    assembler.add({"text": "ab", "reference": {"referenceIds": ["r1"], "position": 1}})
+    first = assembler.result()
+    first.references[0].reference_ids.append("changed")
+    assembler.add({"reference": {"referenceIds": ["r2"], "position": 2}})
+    second = assembler.result()
+    assert [r.reference_ids for r in second.references] == [["r1"], ["r2"]]
+    assert [r.reference_ids for r in first.references] == [["r1", "changed"]]

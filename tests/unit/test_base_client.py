@@ -85,6 +85,35 @@ def test_url_join_and_default_headers() -> None:
     assert request.headers["x-extra"] == "1"
 
 
+
+def test_reused_urls_and_headers_never_leak_between_calls() -> None:
+    script = Script(200)
+    client = sync_client(script, headers={"accept": "text/plain", "X-Team": "a"})
+    client.request(RequestOptions("GET", "things", headers={"X-Extra": "1"}))
+    client.request(RequestOptions("GET", "things", params={"page": "2"}))
+    client.request(RequestOptions("GET", "things", headers={"ACCEPT": "application/xml"}))
+    client.request(RequestOptions("GET", "https://other.example.test/x"))
+    first, second, third, fourth = script.requests
+    assert first.headers.get_list("accept") == ["text/plain"]  # the caller's, once
+    assert (first.headers["x-extra"], first.headers["x-team"]) == ("1", "a")
+    assert "x-extra" not in second.headers  # a header given to one call only
+    assert str(second.url) == "https://api.example.test/v1/things?page=2"
+    assert str(first.url) == "https://api.example.test/v1/things"
+    assert third.headers.get_list("accept") == ["application/xml"]
+    assert str(fourth.url) == "https://other.example.test/x"
+
+
+def test_many_distinct_paths_and_headers_keep_the_memo_small() -> None:
+    script = Script(200)
+    client = sync_client(script)
+    for i in range(1000):
+        client.request(RequestOptions("GET", f"things/{i}", headers={"X-N": str(i)}))
+    assert str(script.requests[-1].url) == "https://api.example.test/v1/things/999"
+    assert script.requests[-1].headers["x-n"] == "999"
+    assert len(client._urls) <= 256
+    assert len(client._headers) <= 256
+
+
 def test_json_body_is_sent() -> None:
     script = Script(200)
     sync_client(script).request(POST)

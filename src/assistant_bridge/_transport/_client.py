@@ -93,6 +93,18 @@ def merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
     return dict(merged.values())
 
 
+_MEMO_SIZE = 256
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
+    """Keep ``value`` in a small memo (emptied when full: keys are few, or ids in paths)."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+
+
 def _check_retries(value: int, field: str = "max_retries") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidRequestError(
@@ -157,33 +169,44 @@ class _BaseClient:
         self.max_retries = _check_retries(max_retries)
         self._auth = auth
         self._random = random or _random.random
-        self._default_headers = {
-            "User-Agent": f"assistant-bridge/{__version__} python/{platform.python_version()}",
-            "Accept": "application/json",
-            **(headers or {}),
-        }
+        self._default_headers = merge_headers(
+            {
+                "User-Agent": f"assistant-bridge/{__version__} python/{platform.python_version()}",
+                "Accept": "application/json",
+            },
+            headers,
+        )
+        # Built once and reused: ``httpx`` parses a string URL and normalises a header
+        # dict on every request, which costs more than the rest of building one.
+        self._urls: dict[str, httpx.URL] = {}
+        self._headers: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self.base_url)!r})"
 
     # -- requests -------------------------------------------------------------------
-    def _url(self, path: str) -> str:
-        if "://" in path:
-            return path
-        # Plain concatenation: the base URL ends with "/" and ``URL.join`` costs a full
-        # RFC 3986 resolution per request.
-        return self._base + path.lstrip("/")
+    def _url(self, path: str) -> httpx.URL:
+        url = self._urls.get(path)
+        if url is None:
+            # Plain concatenation: the base URL ends with "/" and ``URL.join`` costs a
+            # full RFC 3986 resolution.
+            url = httpx.URL(path if "://" in path else self._base + path.lstrip("/"))
+            _remember(self._urls, path, url)
+        return url
+
+    def _request_headers(self, extra: Mapping[str, str] | None) -> httpx.Headers:
+        """The default headers with a call's own (case-insensitively replacing ours)."""
+        key = tuple(extra.items()) if extra else ()
+        headers = self._headers.get(key)
+        if headers is None:
+            headers = httpx.Headers(merge_headers(self._default_headers, extra))
+            _remember(self._headers, key, headers)
+        return headers
 
     def _build_request(
         self, http: httpx.Client | httpx.AsyncClient, opts: RequestOptions
     ) -> httpx.Request:
         timeout = self.timeout if isinstance(opts.timeout, NotGiven) else make_timeout(opts.timeout)
-        # Case-insensitive: a caller's header replaces ours whatever its spelling.
-        headers = (
-            merge_headers(self._default_headers, opts.headers)
-            if opts.headers
-            else self._default_headers
-        )
         request = http.build_request(
             opts.method,
             self._url(opts.path),
@@ -192,7 +215,7 @@ class _BaseClient:
             content=opts.content,
             data=opts.data,
             files=opts.files,
-            headers=headers,
+            headers=self._request_headers(opts.headers),
             timeout=timeout,
         )
         if logger.isEnabledFor(10):

@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ._types_v1 import ChatEvent, ChatResponse, MessagePart, Reference, Resource, fold
 from ._types_v2 import (
     ChatV2Chunk,
-    ChatV2Reference,
     ChatV2Response,
     ReferenceChatV2,
     Tool,
@@ -200,6 +199,9 @@ def assemble_chat(
     return assembler.result()
 
 
+_REFERENCES = TypeAdapter(list[ReferenceChatV2])
+
+
 def _chunk_references(chunk: ChatV2Chunk) -> list[ReferenceChatV2]:
     """The chunk's references: a plural ``references`` list when it has one, else ``reference``.
 
@@ -207,9 +209,13 @@ def _chunk_references(chunk: ChatV2Chunk) -> list[ReferenceChatV2]:
     may list them all under ``references``; that list then includes the single one.
     """
     plural = (chunk.model_extra or {}).get("references")
-    if isinstance(plural, list):
+    if isinstance(plural, list) and plural:
+        try:
+            return _REFERENCES.validate_python(plural)  # all at once: the usual case
+        except ValidationError:
+            pass
         found: list[ReferenceChatV2] = []
-        for item in plural:
+        for item in plural:  # keep the readable ones
             try:
                 found.append(ReferenceChatV2.model_validate(item))
             except ValidationError:
@@ -230,7 +236,8 @@ class ChatV2Assembler:
         self._last_step: ToolStepRecord | None = None
         self._tool_calls: list[ToolCall] = []
         self._steps: dict[str, ToolStepRecord] = {}
-        self._references: list[ChatV2Reference] = []
+        # Kept as plain fields: `ChatV2Response` validates them all in one step.
+        self._references: list[dict[str, Any]] = []
         self._sources_ids: dict[str, None] = {}
         self._unknown: list[dict[str, Any]] = []
 
@@ -239,18 +246,19 @@ class ChatV2Assembler:
 
         Anything unreadable is kept in `ChatV2Response.chunks_unknown`.
         """
-        if not isinstance(chunk, (ChatV2Chunk, Mapping)):
-            if isinstance(chunk, (str, bytes)) or not isinstance(chunk, Iterable):
-                self._unknown.append({"value": chunk})
-                return
-            for item in chunk:
-                self.add(item)
-            return
-        if isinstance(chunk, Mapping):
-            try:
-                chunk = ChatV2Chunk.model_validate(dict(chunk))
-            except ValidationError:
-                self._unknown.append(dict(chunk))
+        if type(chunk) is not ChatV2Chunk:  # exact type first: the common case is cheap
+            if isinstance(chunk, Mapping):
+                try:
+                    chunk = ChatV2Chunk.model_validate(dict(chunk))
+                except ValidationError:
+                    self._unknown.append(dict(chunk))
+                    return
+            elif not isinstance(chunk, ChatV2Chunk):
+                if isinstance(chunk, (str, bytes)) or not isinstance(chunk, Iterable):
+                    self._unknown.append({"value": chunk})
+                    return
+                for item in chunk:
+                    self.add(item)
                 return
         self._request_id = chunk.request_id or self._request_id
         self._thread_id = chunk.thread_id or self._thread_id
@@ -261,9 +269,7 @@ class ChatV2Assembler:
             self._add_tool_call(call)
         for reference in _chunk_references(chunk):
             self._references.append(
-                ChatV2Reference(
-                    reference_ids=list(reference.reference_ids), position=reference.position
-                )
+                {"reference_ids": list(reference.reference_ids), "position": reference.position}
             )
         if chunk.sources is not None:
             self._sources_ids.update(dict.fromkeys(chunk.sources.sources_ids))
@@ -347,17 +353,15 @@ class ChatV2Assembler:
     def _result(self, *, copy: bool) -> ChatV2Response:
         """The answer; ``copy=False`` hands over the assembler's own records (last use only)."""
         steps = list(self._steps.values())
-        references = list(self._references)
         if copy:  # the assembler keeps changing these records as more chunks arrive
             steps = [s.model_copy(deep=True) for s in steps]
-            references = [r.model_copy(deep=True) for r in references]
         return ChatV2Response(
             request_id=self._request_id,
             thread_id=self._thread_id,
             text=self._text,
             tool_calls=[c.model_copy() for c in self._tool_calls] if copy else self._tool_calls,
             tool_steps=steps,
-            references=references,
+            references=self._references,  # dicts: validated into models here
             sources_ids=list(self._sources_ids),
             chunks_unknown=[dict(c) for c in self._unknown],
         )
