@@ -359,36 +359,48 @@ def _error_event(event: ServerSentEvent) -> StreamError:
     return StreamError(f"the server reported an error in the stream: {text!r}", text=text)
 
 
-def _parse(model: type[_M], event: ServerSentEvent) -> list[_M]:
-    if event.event is not None and event.event.lower() == "error":
-        raise _error_event(event)
-    data = event.data
-    if data[:1] == "{":  # the common case: one object, parsed and validated in one step
-        try:
-            return [model.model_validate_json(data)]
-        except ValidationError:
-            pass  # the careful path below says what is wrong
-    return [_typed(model, item) for item in _objects(event)]
+def _parser(model: type[_M]) -> Callable[[ServerSentEvent], list[_M]]:
+    """A function from one decoded event to the typed items in it (one, or a JSON array's).
+
+    It runs once per streamed event, so the model's validator is looked up here, once.
+    """
+    validate_json = model.__pydantic_validator__.validate_json
+
+    def parse(event: ServerSentEvent) -> list[_M]:
+        if event.event is not None and event.event.lower() == "error":
+            raise _error_event(event)
+        data = event.data
+        if data[:1] == "{":  # the common case: one object, parsed and validated in one step
+            try:
+                return [validate_json(data)]
+            except ValidationError:
+                pass  # the careful path below says what is wrong
+        return [_typed(model, item) for item in _objects(event)]
+
+    return parse
 
 
-def parse_v1_event(event: ServerSentEvent) -> list[ChatEvent]:
-    """The typed v1 events in one decoded event (a JSON array body gives several)."""
-    return _parse(ChatEvent, event)
-
-
-def parse_v2_chunk(event: ServerSentEvent) -> list[ChatV2Chunk]:
-    """The typed v2 chunks in one decoded event (a JSON array body gives several)."""
-    return _parse(ChatV2Chunk, event)
+parse_v1_event = _parser(ChatEvent)
+parse_v1_event.__doc__ = (
+    "The typed v1 events in one decoded event (a JSON array body gives several)."
+)
+parse_v2_chunk = _parser(ChatV2Chunk)
+parse_v2_chunk.__doc__ = (
+    "The typed v2 chunks in one decoded event (a JSON array body gives several)."
+)
 
 
 def _body_items(
-    response: httpx.Response, expected: Callable[[], EventDecoder], model: type[_M]
+    response: httpx.Response,
+    expected: Callable[[], EventDecoder],
+    model: type[_M],
+    parse: Callable[[ServerSentEvent], list[_M]],
 ) -> list[_M]:
     """The typed items of a whole read body: one JSON object, or an event stream."""
     content = response.content
     if content[:1] == b"{":  # the usual non-streaming answer: parsed and validated at once
         try:
-            return [model.model_validate_json(content)]
+            return [model.__pydantic_validator__.validate_json(content)]
         except ValidationError:
             pass  # the careful path below says what is wrong
     decoder = AutoDecoder(expected)
@@ -397,14 +409,14 @@ def _body_items(
         kind = response.headers.get("content-type", "no content type")
         text = response.text.strip()[:200]
         raise StreamError(f"the answer ({kind}) held no event and no JSON: {text!r}", text=text)
-    return [item for event in events for item in _parse(model, event)]
+    return [item for event in events for item in parse(event)]
 
 
 def v1_body(response: httpx.Response) -> list[ChatEvent]:
     """The v1 events of a non-streaming ``POST /chats`` answer (a body, or a whole stream)."""
-    return _body_items(response, UnleashV1Decoder, ChatEvent)
+    return _body_items(response, UnleashV1Decoder, ChatEvent, parse_v1_event)
 
 
 def v2_body(response: httpx.Response) -> list[ChatV2Chunk]:
     """The v2 chunks of a non-streaming ``POST /chats/v2`` answer (a body, or a whole stream)."""
-    return _body_items(response, SSEDecoder, ChatV2Chunk)
+    return _body_items(response, SSEDecoder, ChatV2Chunk, parse_v2_chunk)
