@@ -48,8 +48,16 @@ from assistant_bridge.llama_index import to_search_filters
 from assistant_bridge.unleash._filters import FILTER_FIELDS, TIME_FIELD_PAIRS
 from assistant_bridge.unleash._requests import parse_v1_event, parse_v2_chunk
 
-FAST = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOWER = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+def _examples(n: int) -> settings:
+    return settings(max_examples=n, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+FAST = _examples(2000)
+"""Per decoder (five of them): ten thousand random bodies in all."""
+THOROUGH = _examples(3000)
+"""The inputs issue 8 names: valid-looking events, citations, filter mappings."""
+SLOWER = _examples(600)
 
 DECODERS: dict[str, Callable[[], EventDecoder]] = {
     "sse": SSEDecoder,
@@ -128,7 +136,7 @@ def test_decoders_do_not_depend_on_how_the_body_is_chunked(
     assert decode(DECODERS[name], split(data, cuts)) == decode(DECODERS[name], [data])
 
 
-@FAST
+@THOROUGH
 @given(
     objects=st.lists(SMALL_OBJECTS, max_size=5),
     crlf=st.booleans(),
@@ -186,7 +194,7 @@ EVENT_DATA = st.one_of(
 )
 
 
-@SLOWER
+@THOROUGH
 @given(data=EVENT_DATA, name=st.none() | st.sampled_from(["message", "delta", "error", "done"]))
 def test_typed_parsers_raise_only_stream_errors(data: str, name: str | None) -> None:
     event = ServerSentEvent(data=data, event=name)
@@ -247,7 +255,7 @@ CITATION_TEXT = st.one_of(
 )
 
 
-@SLOWER
+@THOROUGH
 @given(text=CITATION_TEXT)
 def test_parse_citations_never_raises_and_spans_fit_the_text(text: str) -> None:
     cited = parse_citations(text)
@@ -271,7 +279,7 @@ VALUES = st.one_of(
 )
 
 
-@SLOWER
+@THOROUGH
 @given(value=st.one_of(st.dictionaries(KEYS, VALUES, max_size=5), JSON_VALUES))
 def test_search_filters_from_any_raises_only_invalid_request(value: Any) -> None:
     try:
@@ -299,7 +307,7 @@ LC_FILTER = st.recursive(
 )
 
 
-@SLOWER
+@THOROUGH
 @given(directive=LC_FILTER)
 def test_langchain_filter_translation_raises_only_invalid_request(directive: Any) -> None:
     query = StructuredQuery(query="q", filter=directive, limit=None)
@@ -337,7 +345,7 @@ LI_FILTERS = st.recursive(
 )
 
 
-@SLOWER
+@THOROUGH
 @given(value=st.one_of(LI_FILTERS, LI_FILTER, st.dictionaries(KEYS, VALUES, max_size=4)))
 def test_llama_index_filter_translation_raises_only_invalid_request(value: Any) -> None:
     try:
