@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
+from ._loops import PerLoop
 from ._transport import APIError, AssistantBridgeError, InvalidRequestError
 from .jylo import AsyncJyloClient, Document, JyloClient, Message
 from .zaia import AsyncZaiaClient, ChatMessage, ZaiaClient
@@ -103,7 +104,7 @@ class JyloConnection:
     async_client: AsyncJyloClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _sync: JyloClient | None = field(default=None, repr=False, compare=False)
-    _async: AsyncJyloClient | None = field(default=None, repr=False, compare=False)
+    _async: PerLoop[AsyncJyloClient] = field(default_factory=PerLoop, repr=False, compare=False)
 
     def _kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -138,13 +139,10 @@ class JyloConnection:
             return self._sync
 
     def get_async(self) -> AsyncJyloClient:
-        """The ``async_client`` given, else one made from the settings on first use and kept."""
+        """The ``async_client`` given, else one made from the settings (one per event loop)."""
         if self.async_client is not None:
             return self.async_client
-        with self._lock:
-            if self._async is None:
-                self._async = AsyncJyloClient(**self._kwargs())
-            return self._async
+        return self._async.get(lambda: AsyncJyloClient(**self._kwargs()))
 
 
 @dataclass
@@ -160,7 +158,7 @@ class ZaiaConnection:
     async_client: AsyncZaiaClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _sync: ZaiaClient | None = field(default=None, repr=False, compare=False)
-    _async: AsyncZaiaClient | None = field(default=None, repr=False, compare=False)
+    _async: PerLoop[AsyncZaiaClient] = field(default_factory=PerLoop, repr=False, compare=False)
 
     def _kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -184,13 +182,10 @@ class ZaiaConnection:
             return self._sync
 
     def get_async(self) -> AsyncZaiaClient:
-        """The ``async_client`` given, else one made from the settings on first use and kept."""
+        """The ``async_client`` given, else one made from the settings (one per event loop)."""
         if self.async_client is not None:
             return self.async_client
-        with self._lock:
-            if self._async is None:
-                self._async = AsyncZaiaClient(**self._kwargs())
-            return self._async
+        return self._async.get(lambda: AsyncZaiaClient(**self._kwargs()))
 
 
 def in_order(items: Iterable[_T], when: Callable[[_T], datetime | None]) -> list[_T]:

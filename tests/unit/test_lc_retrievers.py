@@ -212,7 +212,7 @@ def _no_unleash_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_construction_without_key_works_and_first_call_says_what_is_missing(cls: type[Any]) -> None:
     retriever = cls()
     assert retriever._sync_cache is None  # nothing made yet
-    assert retriever._async_cache is None
+    assert len(retriever._async_cache) == 0
     with pytest.raises(InvalidRequestError, match="UNLEASH_API_KEY") as info:
         retriever.invoke("anything")
     assert isinstance(info.value, assistant_bridge.InvalidRequestError)

@@ -21,6 +21,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
+from .._loops import PerLoop
 from .._transport._exceptions import nearest_names
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
 from ._answer import V1Chunks, V2Chunks, message_from_v1, message_from_v2
@@ -86,7 +87,7 @@ class ChatUnleash(VendorChatModel):
 
     _ls_provider: ClassVar[str] = "unleash"
     _sync: UnleashClient | None = PrivateAttr(default=None)
-    _async: AsyncUnleashClient | None = PrivateAttr(default=None)
+    _async: PerLoop[AsyncUnleashClient] = PrivateAttr(default_factory=PerLoop)
 
     @model_validator(mode="before")
     @classmethod
@@ -143,11 +144,8 @@ class ChatUnleash(VendorChatModel):
     def _async_client(self) -> AsyncUnleashClient:
         if self.async_client is not None:
             return self.async_client
-        with self._lock:
-            if self._async is None:
-                with translated_errors():
-                    self._async = AsyncUnleashClient(**self._connection())
-            return self._async
+        with translated_errors():  # one per event loop: its connections belong to that loop
+            return self._async.get(lambda: AsyncUnleashClient(**self._connection()))
 
     # -- per-call arguments -----------------------------------------------------------
     def _call(self, messages: Sequence[BaseMessage], kwargs: Mapping[str, Any]) -> dict[str, Any]:

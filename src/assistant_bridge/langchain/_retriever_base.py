@@ -22,6 +22,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import Field, PrivateAttr, SecretStr, field_validator
 
 from .. import _transport as t
+from .._loops import PerLoop
 from .._transport._exceptions import nearest_names
 from ..sources import Source
 from ..unleash import FILTER_FIELDS, AsyncUnleashClient, SearchFilters, UnleashClient
@@ -117,7 +118,7 @@ class UnleashRetrieverBase(BaseRetriever):
     )
     _k_allows_none: ClassVar[bool] = False
     _sync_cache: UnleashClient | None = PrivateAttr(default=None)
-    _async_cache: AsyncUnleashClient | None = PrivateAttr(default=None)
+    _async_cache: PerLoop[AsyncUnleashClient] = PrivateAttr(default_factory=PerLoop)
 
     def __init__(self, **data: Any) -> None:
         if "filters" in data:
@@ -159,22 +160,22 @@ class UnleashRetrieverBase(BaseRetriever):
             return self._sync_cache
 
     def _async_client(self) -> AsyncUnleashClient:
-        """The ``async_client`` given, else one made from the connection fields on first use."""
+        """The ``async_client`` given, else one made from the connection fields (one per loop)."""
         if self.async_client is not None:
             return self.async_client
-        with _CLIENT_LOCK:
-            if self._async_cache is None:
-                try:
-                    self._async_cache = AsyncUnleashClient(**self._client_kwargs())
-                except t.InvalidRequestError as exc:
-                    if self.client is None:
-                        raise
-                    raise t.InvalidRequestError(
-                        f"{exc.message}; async calls need async_client=AsyncUnleashClient(...) "
-                        "when only a sync client= is given",
-                        field="async_client",
-                    ) from None
-            return self._async_cache
+        return self._async_cache.get(self._new_async_client)
+
+    def _new_async_client(self) -> AsyncUnleashClient:
+        try:
+            return AsyncUnleashClient(**self._client_kwargs())
+        except t.InvalidRequestError as exc:
+            if self.client is None:
+                raise
+            raise t.InvalidRequestError(
+                f"{exc.message}; async calls need async_client=AsyncUnleashClient(...) "
+                "when only a sync client= is given",
+                field="async_client",
+            ) from None
 
     # -- per-call options -------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from .._loops import PerLoop
 from .._transport import InvalidRequestError
 from ..unleash import AsyncUnleashClient, UnleashClient
 
@@ -51,7 +52,7 @@ class UnleashConnection:
     async_client: AsyncUnleashClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _sync: UnleashClient | None = field(default=None, repr=False, compare=False)
-    _async: AsyncUnleashClient | None = field(default=None, repr=False, compare=False)
+    _async: PerLoop[AsyncUnleashClient] = field(default_factory=PerLoop, repr=False, compare=False)
 
     def _kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -79,7 +80,7 @@ class UnleashConnection:
             return self._sync
 
     def get_async(self) -> AsyncUnleashClient:
-        """The ``async_client`` given, else one made from the settings on first use and kept.
+        """The ``async_client`` given, else one made from the settings (one per event loop).
 
         Raises:
             InvalidRequestError: no API key in the settings or the environment (the
@@ -87,16 +88,16 @@ class UnleashConnection:
         """
         if self.async_client is not None:
             return self.async_client
-        with self._lock:
-            if self._async is None:
-                try:
-                    self._async = AsyncUnleashClient(**self._kwargs())
-                except InvalidRequestError as exc:
-                    if self.client is None:
-                        raise
-                    raise InvalidRequestError(
-                        f"{exc.message}; async calls need async_client=AsyncUnleashClient(...) "
-                        "when only a sync client= is given",
-                        field="async_client",
-                    ) from None
-            return self._async
+        return self._async.get(self._new_async)
+
+    def _new_async(self) -> AsyncUnleashClient:
+        try:
+            return AsyncUnleashClient(**self._kwargs())
+        except InvalidRequestError as exc:
+            if self.client is None:
+                raise
+            raise InvalidRequestError(
+                f"{exc.message}; async calls need async_client=AsyncUnleashClient(...) "
+                "when only a sync client= is given",
+                field="async_client",
+            ) from None
