@@ -589,3 +589,43 @@ def test_v2_result_snapshots_do_not_share_references_with_the_assembler() -> Non
     second = assembler.result()
     assert [r.reference_ids for r in second.references] == [["r1"], ["r2"]]
     assert [r.reference_ids for r in first.references] == [["r1", "changed"]]
+
+
+def test_v2_tool_call_arguments_streamed_in_pieces_are_joined() -> None:
+    result = assemble_chat_v2(
+        [
+            {"toolCalls": [{"id": "a", "name": "search", "arguments": '{"qu'}]},
+            {"toolCalls": [{"id": "a", "arguments": 'ery": "pto"}'}]},
+            {"toolCalls": [{"index": 1, "id": None, "name": "web", "arguments": '{"q": '}]},
+            {"toolCalls": [{"index": 1, "arguments": '"x"}'}]},
+        ]
+    )
+    assert [(c.id, c.name, c.arguments) for c in result.tool_calls] == [
+        ("a", "search", '{"query": "pto"}'),
+        (None, "web", '{"q": "x"}'),
+    ]
+
+
+def test_v2_tool_call_arguments_repeated_whole_or_as_objects_are_not_doubled() -> None:
+    whole = '{"query": "pto"}'
+    result = assemble_chat_v2(
+        [
+            {"toolCalls": [{"id": "a", "arguments": '{"query"'}]},
+            {"toolCalls": [{"id": "a", "arguments": whole}]},  # cumulative: replaces
+            {"toolCalls": [{"id": "a", "arguments": whole}]},  # the same again
+            {"toolCalls": [{"id": "b", "arguments": {"q": "x"}}]},
+            {"toolCalls": [{"id": "b", "arguments": {"k": 3}}]},
+            {"toolCalls": [{"name": "no id, no index"}, {"name": "another"}]},
+        ]
+    )
+    assert [c.arguments for c in result.tool_calls] == [whole, {"q": "x", "k": 3}, None, None]
+
+
+def test_v1_once_text_is_seen_to_be_deltas_a_repeating_delta_is_appended() -> None:
+    def message(text: str) -> dict[str, Any]:
+        return {"type": "Message", "parts": [{"type": "Text", "text": text}]}
+
+    deltas = assemble_chat([message("a"), message("b"), message("ab"), message("c")])
+    assert deltas.text == "ababc"
+    cumulative = assemble_chat([message("a"), message("ab"), message("abc")])
+    assert cumulative.text == "abc"

@@ -99,6 +99,7 @@ class ChatAssembler:
         self._progress: list[Any] = []
         self._unknown: list[dict[str, Any]] = []
         self._full: list[ChatEvent] = []
+        self._deltas = False  # latched once a text part is seen to be a delta
 
     def add(self, event: ChatEvent | Mapping[str, Any] | Iterable[Any]) -> None:
         """Take one event (a `ChatEvent`, its JSON dict, or a list of either).
@@ -144,13 +145,17 @@ class ChatAssembler:
 
     def _add_parts(self, parts: list[MessagePart]) -> None:
         acc = self._parts
-        if len(parts) >= len(acc) and all(map(_extends, acc, parts)):
+        if not self._deltas and len(parts) >= len(acc) and all(map(_extends, acc, parts)):
             self._parts = [p.model_copy() for p in parts]  # a cumulative snapshot
             return
         for i, part in enumerate(parts):
             last = acc[-1] if acc else None
             if i == 0 and last is not None and last.is_text and part.is_text:
-                merged = _merge_text(last.text or "", part.text or "")
+                old, new = last.text or "", part.text or ""
+                # Once a part has shown the stream sends deltas, a delta that happens to
+                # repeat the answer so far is appended, not mistaken for a snapshot.
+                self._deltas = self._deltas or not new.startswith(old)
+                merged = _merge_text(old, new, deltas=self._deltas)
                 acc[-1] = last.model_copy(update={"text": merged})
             else:
                 acc.append(part.model_copy())
@@ -200,6 +205,23 @@ def assemble_chat(
 
 
 _REFERENCES = TypeAdapter(list[ReferenceChatV2])
+
+
+def _tool_call_key(call: ToolCall) -> tuple[str, Any] | None:
+    """What identifies a tool call across chunks: its id, else an OpenAI-style ``index``."""
+    if call.id is not None:
+        return ("id", call.id)
+    index = (call.model_extra or {}).get("index")
+    return ("index", index) if isinstance(index, int) else None
+
+
+def _merge_arguments(old: str | dict[str, Any], new: str | dict[str, Any]) -> str | dict[str, Any]:
+    """Arguments seen again: string pieces joined (a repeat of the whole replaces), objects merged."""
+    if isinstance(old, str) and isinstance(new, str):
+        return _merge_text(old, new)
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {**old, **new}
+    return new
 
 
 def _chunk_references(chunk: ChatV2Chunk) -> list[ReferenceChatV2]:
@@ -277,9 +299,19 @@ class ChatV2Assembler:
             self._add_tool(chunk.tool)
 
     def _add_tool_call(self, call: ToolCall) -> None:
+        """Merge a tool call into the one with its id (else its ``index``), or add it.
+
+        Fields the new one sets replace the old ones, except ``arguments``: a JSON string
+        streamed in pieces is joined (a repeat of the whole string replaces it), and
+        object arguments are merged.
+        """
+        key = _tool_call_key(call)
         for i, old in enumerate(self._tool_calls):
-            if call.id is not None and old.id == call.id:
-                self._tool_calls[i] = old.model_copy(update=call.model_dump(exclude_none=True))
+            if key is not None and _tool_call_key(old) == key:
+                update = call.model_dump(exclude_none=True)
+                if old.arguments is not None and call.arguments is not None:
+                    update["arguments"] = _merge_arguments(old.arguments, call.arguments)
+                self._tool_calls[i] = old.model_copy(update=update)
                 return
         self._tool_calls.append(call)  # never changed in place: merges make new objects
 
