@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 
@@ -307,3 +308,36 @@ async def test_async_owned_client_closed() -> None:
     client = AsyncAPIClient(base_url="https://x")
     await client.close()
     assert client._http.is_closed
+
+
+class _HangingBody(httpx.AsyncByteStream):
+    """A body that sends one piece, then waits forever; it records that it was closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        yield b'{"partial": '
+        await asyncio.Event().wait()
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("status", [200, 500, 503])
+async def test_async_cancellation_while_a_body_is_read_closes_the_response(status: int) -> None:
+    bodies: list[_HangingBody] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(_HangingBody())
+        return httpx.Response(status, stream=bodies[-1])
+
+    client = AsyncAPIClient(
+        base_url="https://api.example.test/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        sleep=AsyncSleeps(),
+    )
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(client.request(POST), 0.05)
+    assert len(bodies) == 1  # nothing was sent twice
+    assert bodies[0].closed

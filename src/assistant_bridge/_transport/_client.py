@@ -364,6 +364,10 @@ class SyncAPIClient(_BaseClient):
                 if response is not None:
                     response.close()
                 raise self._connection_error(exc, request) from exc
+            except BaseException:  # KeyboardInterrupt (or a status error): never leak it
+                if response is not None:
+                    response.close()
+                raise
             self._log_retry(request, reason, delay, attempt)
             self._sleep(delay)
             attempt += 1
@@ -461,6 +465,10 @@ class AsyncAPIClient(_BaseClient):
                 if response is not None:
                     await response.aclose()
                 raise self._connection_error(exc, request) from exc
+            except BaseException:  # a cancellation (or a status error): never leak the connection
+                if response is not None:
+                    await response.aclose()
+                raise
             self._log_retry(request, reason, delay, attempt)
             await self._sleep(delay)
             attempt += 1
