@@ -629,3 +629,61 @@ def test_v1_once_text_is_seen_to_be_deltas_a_repeating_delta_is_appended() -> No
     assert deltas.text == "ababc"
     cumulative = assemble_chat([message("a"), message("ab"), message("abc")])
     assert cumulative.text == "abc"
+
+
+def test_v1_empty_or_null_text_events_do_not_turn_a_cumulative_stream_into_deltas() -> None:
+    def message(text: str | None) -> dict[str, Any]:
+        return {"type": "Message", "parts": [{"type": "Text", "text": text}]}
+
+    empty = [message("Hello"), message(""), message("Hello world"), message("Hello world!")]
+    assert assemble_chat(empty).text == "Hello world!"
+    null = [message("Hello"), message(None), message("Hello world")]
+    assert assemble_chat(null).text == "Hello world"
+
+
+def test_deltas_then_a_whole_answer_snapshot_replace_in_v1_and_v2() -> None:
+    v1 = [{"type": "Message", "parts": [{"type": "Text", "text": t}]} for t in ("Hel", "lo", " world", "Hello world")]
+    assert assemble_chat(v1).text == "Hello world"
+    v2 = [{"text": t} for t in ("Hel", "lo", " world", "Hello world")]
+    assert assemble_chat_v2(v2).text == "Hello world"
+    short = [{"text": t} for t in ("a", "b", "ab")]  # a short repeat after deltas: a delta
+    assert assemble_chat_v2(short).text == "abab"
+
+
+def test_v2_tool_call_arguments_after_a_complete_value_replace_it() -> None:
+    def arguments(*values: str) -> list[Any]:
+        chunks = [{"toolCalls": [{"id": "a", "name": "search", "arguments": v}]} for v in values]
+        return [c.arguments for c in assemble_chat_v2(chunks).tool_calls]
+
+    assert arguments("{}", '{"q": "x"}') == ['{"q": "x"}']  # a placeholder, then the real ones
+    assert arguments('{"q": "x"}', '{"q":"x"}') == ['{"q":"x"}']  # the same, re-serialised
+    assert arguments("", '{"q', '": 1}') == ['{"q": 1}']
+
+
+def test_v2_openai_style_tool_call_pieces_follow_their_index() -> None:
+    first_round = assemble_chat_v2(
+        [
+            {"toolCalls": [{"index": 0, "id": "call_1", "name": "search", "arguments": ""}]},
+            {"toolCalls": [{"index": 1, "id": "call_2", "name": "web", "arguments": '{"u'}]},
+            {"toolCalls": [{"index": 0, "arguments": '{"qu'}]},
+            {"toolCalls": [{"index": 1, "arguments": '": 1}'}]},
+            {"toolCalls": [{"index": 0, "arguments": 'ery": "pto"}'}]},
+        ]
+    )
+    assert [(c.id, c.name, c.arguments) for c in first_round.tool_calls] == [
+        ("call_1", "search", '{"query": "pto"}'),
+        ("call_2", "web", '{"u": 1}'),
+    ]
+    rounds = assemble_chat_v2(
+        [
+            {"toolCalls": [{"index": 0, "name": "search", "arguments": '{"q": "a"}'}]},
+            {"text": "Looking further..."},
+            {"toolCalls": [{"index": 0, "name": "web", "arguments": '{"q": "b"}'}]},
+            {"toolCalls": [{"index": 0, "arguments": '{"q": "c"}'}]},  # after a complete value
+        ]
+    )
+    assert [(c.name, c.arguments) for c in rounds.tool_calls] == [
+        ("search", '{"q": "a"}'),
+        ("web", '{"q": "b"}'),
+        (None, '{"q": "c"}'),
+    ]

@@ -8,12 +8,14 @@ is just one event or chunk (or a list of them), so both paths give the same resu
 
 What the stream looks like is partly inferred, so assembly is tolerant: text may come as
 deltas or cumulatively (a text that starts with what was accumulated replaces it, any
-other text is appended), events may come in any order, and unknown v1 event types are
-kept rather than failing. Nothing here raises on odd input.
+other text is appended; once a stream has shown deltas, only a long repeat replaces, see
+`_merge_text`), tool-call arguments may come in pieces, events may come in any order,
+and unknown v1 event types are kept rather than failing. Nothing here raises on odd input.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -37,15 +39,28 @@ __all__ = ["ChatAssembler", "ChatV2Assembler", "assemble_chat", "assemble_chat_v
 _KNOWN_V1 = {"request", "resources", "message", "references", "progress", "full"}
 
 
+SNAPSHOT_MIN = 8
+"""Once a stream sends deltas, a text that repeats at least this much of the answer so far
+before going on is taken for a whole-answer snapshot; a shorter repeat is a delta."""
+
+
 def _merge_text(accumulated: str, new: str, *, deltas: bool = False) -> str:
     """Cumulative text (starting with what was accumulated) replaces it; a delta appends.
 
-    Once a stream has shown it sends deltas (``deltas``), every text is appended, so a
-    delta that happens to repeat the answer so far is not mistaken for a snapshot.
+    Once a stream has shown it sends deltas (``deltas``), a short delta that happens to
+    repeat the answer so far ("Ha", "Ha") is appended, not mistaken for a snapshot; a text
+    that starts with a longer answer so far (`SNAPSHOT_MIN` characters) still replaces it,
+    since a final whole-message snapshot after deltas is far likelier than such a delta.
     """
-    if not deltas and accumulated and new.startswith(accumulated):
+    repeats = bool(accumulated) and new.startswith(accumulated)
+    if repeats and (not deltas or len(accumulated) >= SNAPSHOT_MIN):
         return new
     return accumulated + new
+
+
+def _is_delta(accumulated: str, new: str) -> bool:
+    """Whether ``new`` shows the stream sends deltas (an empty text shows nothing)."""
+    return bool(new) and bool(accumulated) and not new.startswith(accumulated)
 
 
 def _add_resources(into: list[Resource], new: Iterable[Resource]) -> None:
@@ -154,7 +169,7 @@ class ChatAssembler:
                 old, new = last.text or "", part.text or ""
                 # Once a part has shown the stream sends deltas, a delta that happens to
                 # repeat the answer so far is appended, not mistaken for a snapshot.
-                self._deltas = self._deltas or not new.startswith(old)
+                self._deltas = self._deltas or _is_delta(old, new)
                 merged = _merge_text(old, new, deltas=self._deltas)
                 acc[-1] = last.model_copy(update={"text": merged})
             else:
@@ -207,21 +222,34 @@ def assemble_chat(
 _REFERENCES = TypeAdapter(list[ReferenceChatV2])
 
 
-def _tool_call_key(call: ToolCall) -> tuple[str, Any] | None:
-    """What identifies a tool call across chunks: its id, else an OpenAI-style ``index``."""
-    if call.id is not None:
-        return ("id", call.id)
-    index = (call.model_extra or {}).get("index")
-    return ("index", index) if isinstance(index, int) else None
+def _is_whole_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _merge_arguments(old: str | dict[str, Any], new: str | dict[str, Any]) -> str | dict[str, Any]:
-    """Arguments seen again: string pieces joined (a repeat of the whole replaces), objects merged."""
+    """Arguments seen again for one call.
+
+    A JSON string streamed in pieces is joined; a string that repeats what came so far,
+    or that follows a complete JSON value (a placeholder ``"{}"``, the same arguments sent
+    again), replaces it. Objects are merged.
+    """
     if isinstance(old, str) and isinstance(new, str):
-        return _merge_text(old, new)
+        if new.startswith(old) or _is_whole_json(old):
+            return new
+        return old + new
     if isinstance(old, dict) and isinstance(new, dict):
         return {**old, **new}
     return new
+
+
+def _index_of(call: ToolCall) -> int | None:
+    """An OpenAI-style ``index``: later pieces of one call may carry only this."""
+    index = (call.model_extra or {}).get("index")
+    return index if isinstance(index, int) and not isinstance(index, bool) else None
 
 
 def _chunk_references(chunk: ChatV2Chunk) -> list[ReferenceChatV2]:
@@ -257,6 +285,7 @@ class ChatV2Assembler:
         self._deltas = False
         self._last_step: ToolStepRecord | None = None
         self._tool_calls: list[ToolCall] = []
+        self._call_at_index: dict[int, int] = {}  # OpenAI-style index -> its latest call
         self._steps: dict[str, ToolStepRecord] = {}
         # Kept as plain fields: `ChatV2Response` validates them all in one step.
         self._references: list[dict[str, Any]] = []
@@ -285,7 +314,7 @@ class ChatV2Assembler:
         self._request_id = chunk.request_id or self._request_id
         self._thread_id = chunk.thread_id or self._thread_id
         if chunk.text:
-            self._deltas = self._deltas or not chunk.text.startswith(self._text)
+            self._deltas = self._deltas or _is_delta(self._text, chunk.text)
             self._text = _merge_text(self._text, chunk.text, deltas=self._deltas)
         for call in chunk.tool_calls:
             self._add_tool_call(call)
@@ -299,21 +328,35 @@ class ChatV2Assembler:
             self._add_tool(chunk.tool)
 
     def _add_tool_call(self, call: ToolCall) -> None:
-        """Merge a tool call into the one with its id (else its ``index``), or add it.
+        """Merge a tool call into the one it continues, or add it.
 
-        Fields the new one sets replace the old ones, except ``arguments``: a JSON string
-        streamed in pieces is joined (a repeat of the whole string replaces it), and
-        object arguments are merged.
+        A call continues the one with its id; without an id, the latest one with its
+        OpenAI-style ``index``, unless it names another tool or that call's arguments are
+        already complete (then a new round has begun). Fields it sets replace the old
+        ones, except ``arguments`` (see `_merge_arguments`).
         """
-        key = _tool_call_key(call)
-        for i, old in enumerate(self._tool_calls):
-            if key is not None and _tool_call_key(old) == key:
-                update = call.model_dump(exclude_none=True)
-                if old.arguments is not None and call.arguments is not None:
-                    update["arguments"] = _merge_arguments(old.arguments, call.arguments)
-                self._tool_calls[i] = old.model_copy(update=update)
-                return
-        self._tool_calls.append(call)  # never changed in place: merges make new objects
+        calls, index = self._tool_calls, _index_of(call)
+        at: int | None = None
+        if call.id is not None:
+            at = next((i for i, c in enumerate(calls) if c.id == call.id), None)
+        elif index is not None and index in self._call_at_index:
+            at = self._call_at_index[index]
+            last = calls[at]
+            renamed = call.name is not None and last.name not in (None, call.name)
+            complete = isinstance(last.arguments, str) and _is_whole_json(last.arguments)
+            if renamed or (complete and call.arguments is not None):
+                at = None
+        if at is None:
+            calls.append(call)  # never changed in place: merges make new objects
+            at = len(calls) - 1
+        else:
+            old = calls[at]
+            update = call.model_dump(exclude_none=True)
+            if old.arguments is not None and call.arguments is not None:
+                update["arguments"] = _merge_arguments(old.arguments, call.arguments)
+            calls[at] = old.model_copy(update=update)
+        if index is not None:
+            self._call_at_index[index] = at
 
     def _step(self, key: str | None, tool_id: str | None = None) -> ToolStepRecord:
         """The record of tool call ``key`` (created if new).
