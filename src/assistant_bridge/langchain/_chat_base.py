@@ -19,12 +19,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
 
+from .._lazy_state import OwnLazyState
 from ._errors import InvalidRequestError
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
 
 
-class VendorChatModel(BaseChatModel):
+class VendorChatModel(OwnLazyState, BaseChatModel):
     """Fields and tracing shared by `ChatUnleash` and `ChatJylo`.
 
     The vendors have no sampling or length controls: ``temperature``, ``max_tokens`` and
@@ -49,6 +50,7 @@ class VendorChatModel(BaseChatModel):
 
     _ls_provider: ClassVar[str] = ""
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_lock",)
 
     def _tracing_name(self, kwargs: Mapping[str, Any]) -> str:
         """The model name a call reports (a per-call ``model`` wins)."""

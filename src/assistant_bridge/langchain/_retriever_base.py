@@ -22,6 +22,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import Field, PrivateAttr, SecretStr, field_validator
 
 from .. import _transport as t
+from .._lazy_state import OwnLazyState
 from .._loops import PerLoop
 from .._transport._exceptions import nearest_names
 from ..sources import Source
@@ -76,7 +77,7 @@ def check_flag(name: str, value: Any) -> bool:
     return value
 
 
-class UnleashRetrieverBase(BaseRetriever):
+class UnleashRetrieverBase(OwnLazyState, BaseRetriever):
     """Connection fields and per-call option handling shared by the Unleash retrievers.
 
     Attributes:
@@ -119,6 +120,7 @@ class UnleashRetrieverBase(BaseRetriever):
     _k_allows_none: ClassVar[bool] = False
     _sync_cache: UnleashClient | None = PrivateAttr(default=None)
     _async_cache: PerLoop[AsyncUnleashClient] = PrivateAttr(default_factory=PerLoop)
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_sync_cache", "_async_cache")
 
     def __init__(self, **data: Any) -> None:
         if "filters" in data:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -30,6 +30,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from pydantic import Field, PrivateAttr, SecretStr
 
 from .._conversations import JyloConnection, aupload_all, upload_all
+from .._lazy_state import OwnLazyState
 from .._transport import InvalidRequestError
 from .._transport._exceptions import nearest_names
 from ..jylo import AsyncJyloClient, Document, JyloClient
@@ -78,7 +79,7 @@ def _completion(response: ChatResponse) -> CompletionResponse:
     )
 
 
-class Jylo(LLM):
+class Jylo(OwnLazyState, LLM):
     """A Jylo assistant as a LlamaIndex LLM, with citation blocks and attached documents.
 
     Setup:
@@ -136,6 +137,7 @@ class Jylo(LLM):
     async_client: AsyncJyloClient | None = Field(default=None, exclude=True, repr=False)
 
     _conn: JyloConnection | None = PrivateAttr(default=None)
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
     @classmethod
     def class_name(cls) -> str:

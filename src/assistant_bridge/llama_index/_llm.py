@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -29,6 +29,7 @@ from llama_index.core.llms import LLM
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from pydantic import Field, PrivateAttr, SecretStr
 
+from .._lazy_state import OwnLazyState
 from .._transport import AsyncStream, InvalidRequestError, Stream
 from .._transport._exceptions import nearest_names
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
@@ -72,7 +73,7 @@ class _Step:
     final: VendorResponse | None = None
 
 
-class Unleash(LLM):
+class Unleash(OwnLazyState, LLM):
     """The Unleash assistant as a LlamaIndex LLM, with citations and threads.
 
     Setup:
@@ -140,6 +141,7 @@ class Unleash(LLM):
     async_client: AsyncUnleashClient | None = Field(default=None, exclude=True, repr=False)
 
     _connection_cache: UnleashConnection | None = PrivateAttr(default=None)
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_connection_cache",)
 
     def __init__(self, **data: Any) -> None:
         # Checked here, not in a validator, so the error stays an InvalidRequestError.
