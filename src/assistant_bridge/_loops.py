@@ -17,6 +17,9 @@ from typing import Generic, TypeVar
 __all__ = ["PerLoop"]
 
 _C = TypeVar("_C")
+MAX_LOOPS = 8
+"""Past this many live loops, those not running now are forgotten (a loop per thread that
+is never closed, say): their objects are made again if such a loop comes back."""
 _NO_LOOP = object()
 """The key outside asyncio (trio, say): one client, kept for the object's lifetime."""
 
@@ -32,11 +35,16 @@ def _closed(loop: object) -> bool:
     return isinstance(loop, asyncio.AbstractEventLoop) and loop.is_closed()
 
 
+def _running(loop: object) -> bool:
+    return isinstance(loop, asyncio.AbstractEventLoop) and loop.is_running()
+
+
 class PerLoop(Generic[_C]):
     """Lazily made objects, one per running asyncio event loop (thread-safe).
 
     Those made for a loop that has since closed are dropped when the next one is made:
-    their connections died with their loop and cannot be closed from another.
+    their connections died with their loop and cannot be closed from another. Loops that
+    are never closed are forgotten once there are `MAX_LOOPS` of them, unless running.
     """
 
     def __init__(self) -> None:
@@ -53,6 +61,10 @@ class PerLoop(Generic[_C]):
             for key, (old, _) in list(self._made.items()):
                 if _closed(old):
                     del self._made[key]
+            if len(self._made) >= MAX_LOOPS:  # loops dropped without being closed
+                for key, (old, _) in list(self._made.items()):
+                    if not _running(old):
+                        del self._made[key]
             made = make()
             self._made[id(loop)] = (loop, made)
             return made

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import threading
+import weakref
 
-from assistant_bridge._loops import PerLoop
+from assistant_bridge._loops import MAX_LOOPS, PerLoop
 
 
 def test_one_object_per_loop_and_closed_loops_are_forgotten() -> None:
@@ -58,3 +60,21 @@ def test_threads_racing_make_one_object() -> None:
     assert len(results) == 8
     assert len(made) == 1
     assert all(r is made[0] for r in results)
+
+
+def test_loops_dropped_without_being_closed_are_forgotten_past_the_limit() -> None:
+    per_loop: PerLoop[object] = PerLoop()
+    made: list[weakref.ref[object]] = []
+
+    async def take() -> None:
+        made.append(weakref.ref(per_loop.get(_Made)))
+
+    for _ in range(3 * MAX_LOOPS):
+        asyncio.new_event_loop().run_until_complete(take())  # never closed, then dropped
+    gc.collect()
+    assert len(per_loop) <= MAX_LOOPS
+    assert sum(r() is not None for r in made) <= MAX_LOOPS
+
+
+class _Made:
+    """Something weakly referable, made per loop."""
