@@ -341,3 +341,38 @@ async def test_async_cancellation_while_a_body_is_read_closes_the_response(statu
         await asyncio.wait_for(client.request(POST), 0.05)
     assert len(bodies) == 1  # nothing was sent twice
     assert bodies[0].closed
+
+
+class _Interrupted(BaseException):
+    """Stands in for KeyboardInterrupt: not an Exception, raised while a body is read."""
+
+
+class _InterruptedBody(httpx.SyncByteStream):
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        yield b'{"partial": '
+        raise _Interrupted
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("status", [200, 500, 503])
+def test_sync_interruption_while_a_body_is_read_closes_the_response(status: int) -> None:
+    bodies: list[_InterruptedBody] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(_InterruptedBody())
+        return httpx.Response(status, stream=bodies[-1])
+
+    client = SyncAPIClient(
+        base_url="https://api.example.test/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        sleep=Sleeps(),
+    )
+    with pytest.raises(_Interrupted):
+        client.request(POST)
+    assert len(bodies) == 1  # nothing was sent twice
+    assert bodies[0].closed
