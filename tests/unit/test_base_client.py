@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Callable
 
@@ -252,6 +253,17 @@ def test_owned_client_is_closed_but_a_given_one_is_not() -> None:
     owned.close()
     assert owned._http.is_closed
 
+
+
+def test_a_dropped_client_closes_its_own_connections_but_not_a_given_client() -> None:
+    owned = SyncAPIClient(base_url="https://x")
+    http = owned._http
+    given = httpx.Client(transport=httpx.MockTransport(Script(200)))
+    borrowing = SyncAPIClient(base_url="https://x", http_client=given)
+    del owned, borrowing
+    gc.collect()
+    assert http.is_closed
+    assert not given.is_closed
 
 def test_streaming_send_leaves_the_body_unread() -> None:
     script = Script(httpx.Response(200, content=iter([b"data: 1\n\n"])))

@@ -385,6 +385,16 @@ class SyncAPIClient(_BaseClient):
         if self._owns_http:
             self._http.close()
 
+    def __del__(self) -> None:
+        # A client dropped without close() (an adapter's own, say) still closes its
+        # sockets; a caller's http_client is left alone. Nothing may raise here, even
+        # while the interpreter shuts down.
+        try:
+            if self.__dict__.get("_owns_http") and not self._http.is_closed:
+                self._http.close()
+        except Exception:
+            pass
+
     def __enter__(self: _Self) -> _Self:
         return self
 
