@@ -625,8 +625,8 @@ def test_v1_once_text_is_seen_to_be_deltas_a_repeating_delta_is_appended() -> No
     def message(text: str) -> dict[str, Any]:
         return {"type": "Message", "parts": [{"type": "Text", "text": text}]}
 
-    deltas = assemble_chat([message("a"), message("b"), message("ab"), message("c")])
-    assert deltas.text == "ababc"
+    deltas = assemble_chat([message("a"), message("b"), message("abc"), message("d")])
+    assert deltas.text == "ababcd"
     cumulative = assemble_chat([message("a"), message("ab"), message("abc")])
     assert cumulative.text == "abc"
 
@@ -646,8 +646,9 @@ def test_deltas_then_a_whole_answer_snapshot_replace_in_v1_and_v2() -> None:
     assert assemble_chat(v1).text == "Hello world"
     v2 = [{"text": t} for t in ("Hel", "lo", " world", "Hello world")]
     assert assemble_chat_v2(v2).text == "Hello world"
-    short = [{"text": t} for t in ("a", "b", "ab")]  # a short repeat after deltas: a delta
-    assert assemble_chat_v2(short).text == "abab"
+    short = [{"text": t} for t in ("a", "b", "abc")]  # a short repeat after deltas: a delta
+    assert assemble_chat_v2(short).text == "ababc"
+
 
 
 def test_v2_tool_call_arguments_after_a_complete_value_replace_it() -> None:
@@ -686,4 +687,27 @@ def test_v2_openai_style_tool_call_pieces_follow_their_index() -> None:
         ("search", '{"q": "a"}'),
         ("web", '{"q": "b"}'),
         (None, '{"q": "c"}'),
+    ]
+
+
+def test_v2_blank_or_header_pieces_after_complete_arguments() -> None:
+    repeated_header = assemble_chat_v2(
+        [
+            {"toolCalls": [{"id": "a", "name": "search", "arguments": ""}]},
+            {"toolCalls": [{"id": "a", "arguments": '{"q": "pto"}'}]},
+            {"toolCalls": [{"id": "a", "name": "search", "arguments": ""}]},  # sent again
+        ]
+    )
+    assert [c.arguments for c in repeated_header.tool_calls] == ['{"q": "pto"}']
+    rounds = assemble_chat_v2(
+        [
+            {"toolCalls": [{"index": 0, "name": "search", "arguments": '{"q": "a"}'}]},
+            {"toolCalls": [{"index": 0, "arguments": "\n"}]},  # blank: no new call
+            {"toolCalls": [{"index": 0, "name": "web"}]},  # the next round's header
+            {"toolCalls": [{"index": 0, "arguments": '{"q": "b"}'}]},
+        ]
+    )
+    assert [(c.name, c.arguments) for c in rounds.tool_calls] == [
+        ("search", '{"q": "a"}'),
+        ("web", '{"q": "b"}'),
     ]

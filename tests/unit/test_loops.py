@@ -8,7 +8,7 @@ import itertools
 import threading
 import weakref
 
-from assistant_bridge._loops import MAX_LOOPS, PerLoop
+from assistant_bridge._loops import HARD_LIMIT, MAX_LOOPS, PerLoop
 
 
 def test_one_object_per_loop_and_closed_loops_are_forgotten() -> None:
@@ -62,18 +62,55 @@ def test_threads_racing_make_one_object() -> None:
     assert all(r is made[0] for r in results)
 
 
-def test_loops_dropped_without_being_closed_are_forgotten_past_the_limit() -> None:
+def test_loops_of_ended_threads_are_forgotten_past_the_limit() -> None:
     per_loop: PerLoop[object] = PerLoop()
     made: list[weakref.ref[object]] = []
 
     async def take() -> None:
         made.append(weakref.ref(per_loop.get(_Made)))
 
-    for _ in range(3 * MAX_LOOPS):
+    def worker() -> None:
         asyncio.new_event_loop().run_until_complete(take())  # never closed, then dropped
+
+    for _ in range(3 * MAX_LOOPS):
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
     gc.collect()
     assert len(per_loop) <= MAX_LOOPS
     assert sum(r() is not None for r in made) <= MAX_LOOPS
+
+
+def test_live_idle_loops_are_kept_up_to_the_hard_limit_and_a_running_one_always() -> None:
+    per_loop: PerLoop[object] = PerLoop()
+    loops = [asyncio.new_event_loop() for _ in range(MAX_LOOPS + 1)]
+
+    async def take() -> object:
+        return per_loop.get(_Made)
+
+    try:
+        first = [loop.run_until_complete(take()) for loop in loops]
+        again = [loop.run_until_complete(take()) for loop in loops]
+        assert all(a is b for a, b in zip(first, again, strict=True))  # no remaking
+        outside = per_loop.get(_Made)
+        more = [asyncio.new_event_loop() for _ in range(HARD_LIMIT)]
+        loops += more
+
+        async def take_while_running() -> tuple[object, object]:
+            mine = per_loop.get(_Made)
+            for loop in more:  # others made while this loop runs
+                await asyncio.get_running_loop().run_in_executor(None, loop.run_until_complete, take())
+            return mine, per_loop.get(_Made)
+
+        running = asyncio.new_event_loop()
+        loops.append(running)
+        mine, still = running.run_until_complete(take_while_running())
+        assert still is mine
+        assert len(per_loop) <= HARD_LIMIT
+        assert per_loop.get(_Made) is outside  # the entry outside any loop is never dropped
+    finally:
+        for loop in loops:
+            loop.close()
 
 
 class _Made:

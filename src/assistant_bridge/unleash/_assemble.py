@@ -47,10 +47,12 @@ before going on is taken for a whole-answer snapshot; a shorter repeat is a delt
 def _merge_text(accumulated: str, new: str, *, deltas: bool = False) -> str:
     """Cumulative text (starting with what was accumulated) replaces it; a delta appends.
 
-    Once a stream has shown it sends deltas (``deltas``), a short delta that happens to
-    repeat the answer so far ("Ha", "Ha") is appended, not mistaken for a snapshot; a text
-    that starts with a longer answer so far (`SNAPSHOT_MIN` characters) still replaces it,
+    Once a stream has shown it sends deltas (``deltas``), a short delta that repeats the
+    answer so far ("ha", "!", "ha!") is appended, not mistaken for a snapshot; a text that
+    starts with a longer answer so far (`SNAPSHOT_MIN` characters) still replaces it,
     since a final whole-message snapshot after deltas is far likelier than such a delta.
+    (So a very short answer followed by a snapshot of itself is doubled: "Ye", "s.",
+    "Yes." gives "Yes.Yes."; in v1, a ``Full`` event, when one comes, settles it.)
     """
     repeats = bool(accumulated) and new.startswith(accumulated)
     if repeats and (not deltas or len(accumulated) >= SNAPSHOT_MIN):
@@ -238,12 +240,24 @@ def _merge_arguments(old: str | dict[str, Any], new: str | dict[str, Any]) -> st
     again), replaces it. Objects are merged.
     """
     if isinstance(old, str) and isinstance(new, str):
+        if not new.strip():
+            return old  # a blank piece (a header sent again, say) adds nothing
         if new.startswith(old) or _is_whole_json(old):
             return new
         return old + new
     if isinstance(old, dict) and isinstance(new, dict):
         return {**old, **new}
     return new
+
+
+def _opens_call(call: ToolCall) -> bool:
+    """Whether a piece at a finished call's index begins the next call there.
+
+    A name (a new round's header) or arguments with content do; a blank piece does not.
+    """
+    arguments = call.arguments
+    has_arguments = bool(arguments.strip()) if isinstance(arguments, str) else bool(arguments)
+    return call.name is not None or has_arguments
 
 
 def _index_of(call: ToolCall) -> int | None:
@@ -344,7 +358,7 @@ class ChatV2Assembler:
             last = calls[at]
             renamed = call.name is not None and last.name not in (None, call.name)
             complete = isinstance(last.arguments, str) and _is_whole_json(last.arguments)
-            if renamed or (complete and call.arguments is not None):
+            if renamed or (complete and _opens_call(call)):
                 at = None
         if at is None:
             calls.append(call)  # never changed in place: merges make new objects
