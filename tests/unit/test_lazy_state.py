@@ -11,9 +11,10 @@ import asyncio
 import copy
 import pickle
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from pydantic import PrivateAttr
 
 from assistant_bridge import UnleashClient
 from assistant_bridge.emulator import EMULATOR_KEYS
@@ -102,3 +103,26 @@ def test_clients_the_caller_gave_are_shared_by_copies_and_deep_copies() -> None:
     assert copy.deepcopy(model)._sync_client() is given
     retriever = UnleashSearchRetriever(client=given)
     assert copy.deepcopy(retriever)._sync_client() is given
+
+
+@pytest.mark.parametrize("name", list(ADAPTERS))
+def test_a_deep_copy_with_an_update_makes_its_own_clients(name: str) -> None:
+    make, clients_of = ADAPTERS[name]
+    original = make(A)
+    before = clients_of(original)
+    twin = original.model_copy(update={"base_url": B}, deep=True)
+    assert _hosts(clients_of(twin)) == ["b.example.test"] * 2
+    assert clients_of(original)[0] is before[0]
+
+
+def test_a_subclass_adds_its_lazy_state_to_its_bases() -> None:
+    class Traced(ChatUnleash):
+        _seen: list[str] | None = PrivateAttr(default=None)
+        _lazy_state: ClassVar[tuple[str, ...]] = ("_seen",)
+
+    model = Traced(api_key=EMULATOR_KEYS["unleash"], base_url=A)
+    model._seen = ["x"]
+    first = model._sync_client()
+    for twin in (copy.copy(model), copy.deepcopy(model), model.model_copy(deep=True)):
+        assert twin._seen is None
+        assert twin._sync_client() is not first
