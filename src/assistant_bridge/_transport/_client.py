@@ -13,9 +13,8 @@ import platform
 import random as _random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import anyio
 import httpx
@@ -30,6 +29,20 @@ from ._exceptions import (
     status_error_class,
 )
 from ._logging import logger, redact, redact_headers
+from ._options import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    NotGiven,
+    RequestOptions,
+    TimeoutTypes,
+    check_retries,
+    make_timeout,
+    merge_headers,
+    remember,
+)
 from ._problem import Problem, decode_body, format_status_message, parse_problem
 from ._retry import parse_retry_after, retry_delay, transport_error_is_retryable
 
@@ -47,103 +60,7 @@ __all__ = [
     "merge_headers",
 ]
 
-DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 120.0
-DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_READ_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
-DEFAULT_MAX_RETRIES = 2
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-
-TimeoutTypes = float | httpx.Timeout | None
-
-
-class NotGiven:
-    """The type of `NOT_GIVEN`: an argument that was left out (``None`` means "no limit")."""
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN = NotGiven()
 _Self = TypeVar("_Self", bound="_BaseClient")
-
-
-def make_timeout(value: TimeoutTypes) -> httpx.Timeout:
-    """A full ``httpx.Timeout``: a number sets the read (and write, pool) timeout only."""
-    if isinstance(value, httpx.Timeout):
-        return value
-    if value is None:
-        return httpx.Timeout(None, connect=DEFAULT_CONNECT_TIMEOUT)
-    if value <= 0:
-        raise InvalidRequestError(
-            f"timeout: must be a positive number, got {value!r}", field="timeout"
-        )
-    return httpx.Timeout(float(value), connect=DEFAULT_CONNECT_TIMEOUT)
-
-
-def merge_headers(*layers: Mapping[str, str] | None) -> dict[str, str]:
-    """Headers merged case-insensitively: a later layer's header replaces an earlier one's."""
-    merged: dict[str, tuple[str, str]] = {}
-    for layer in layers:
-        for key, value in (layer or {}).items():
-            merged[key.lower()] = (key, value)
-    return dict(merged.values())
-
-
-_MEMO_SIZE = 256
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
-    """Keep ``value`` in a small memo (emptied when full: keys are few, or ids in paths)."""
-    if len(memo) >= _MEMO_SIZE:
-        memo.clear()
-    memo[key] = value
-
-
-def _check_retries(value: int, field: str = "max_retries") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidRequestError(
-            f"{field}: must be a whole number >= 0, got {value!r}", field=field
-        )
-    return value
-
-
-@dataclass(frozen=True)
-class RequestOptions:
-    """One call's request and its per-call settings.
-
-    Attributes:
-        method: the HTTP method.
-        path: a path relative to the client's base URL, or an absolute URL.
-        idempotent: whether repeating the request is harmless; by default true for GET,
-            HEAD, OPTIONS, PUT and DELETE. A non-idempotent request is retried only when
-            the server cannot have acted on it.
-        timeout: overrides the client's timeout for this call (``None`` waits forever).
-        max_retries: overrides the client's retry budget for this call.
-    """
-
-    method: str
-    path: str
-    params: Mapping[str, Any] | None = None
-    json: Any = None
-    content: bytes | None = None
-    data: Mapping[str, Any] | None = None
-    files: Mapping[str, Any] | None = None
-    headers: Mapping[str, str] | None = None
-    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
-    max_retries: int | None = None
-    idempotent: bool | None = None
-
-    def is_idempotent(self) -> bool:
-        """Whether this request may be repeated after it may have reached the server."""
-        if self.idempotent is not None:
-            return self.idempotent
-        return self.method.upper() in IDEMPOTENT_METHODS
 
 
 class _BaseClient:
@@ -166,7 +83,7 @@ class _BaseClient:
         self.base_url = httpx.URL(base_url.rstrip("/") + "/")
         self._base = str(self.base_url)
         self.timeout = make_timeout(timeout)
-        self.max_retries = _check_retries(max_retries)
+        self.max_retries = check_retries(max_retries)
         self._auth = auth
         self._random = random or _random.random
         self._default_headers = merge_headers(
@@ -191,7 +108,7 @@ class _BaseClient:
             # Plain concatenation: the base URL ends with "/" and ``URL.join`` costs a
             # full RFC 3986 resolution.
             url = httpx.URL(path if "://" in path else self._base + path.lstrip("/"))
-            _remember(self._urls, path, url)
+            remember(self._urls, path, url)
         return url
 
     def _request_headers(self, extra: Mapping[str, str] | None) -> httpx.Headers:
@@ -200,7 +117,7 @@ class _BaseClient:
         headers = self._headers.get(key)
         if headers is None:
             headers = httpx.Headers(merge_headers(self._default_headers, extra))
-            _remember(self._headers, key, headers)
+            remember(self._headers, key, headers)
         return headers
 
     def _build_request(
@@ -230,7 +147,7 @@ class _BaseClient:
     def _retry_budget(self, opts: RequestOptions) -> int:
         if opts.max_retries is None:
             return self.max_retries
-        return _check_retries(opts.max_retries)
+        return check_retries(opts.max_retries)
 
     # -- retries --------------------------------------------------------------------
     def _status_retry_delay(
