@@ -107,7 +107,7 @@ class ChatJylo(VendorChatModel):
 
     _ls_provider: ClassVar[str] = "jylo"
     _conn: JyloConnection | None = PrivateAttr(default=None)
-    _lazy_state: ClassVar[tuple[str, ...]] = ("_lock", "_conn")
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
     @property
     def _llm_type(self) -> str:

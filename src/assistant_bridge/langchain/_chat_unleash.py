@@ -88,7 +88,7 @@ class ChatUnleash(VendorChatModel):
     _ls_provider: ClassVar[str] = "unleash"
     _sync: UnleashClient | None = PrivateAttr(default=None)
     _async: PerLoop[AsyncUnleashClient] = PrivateAttr(default_factory=PerLoop)
-    _lazy_state: ClassVar[tuple[str, ...]] = ("_lock", "_sync", "_async")
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_sync", "_async")
 
     @model_validator(mode="before")
     @classmethod

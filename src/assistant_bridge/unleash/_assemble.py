@@ -311,17 +311,17 @@ class ChatV2Assembler:
 
         Anything unreadable is kept in `ChatV2Response.chunks_unknown`.
         """
-        if type(chunk) is not ChatV2Chunk:  # exact type first: the common case is cheap
+        if not isinstance(chunk, ChatV2Chunk):  # checked first: the common case is cheap
             if isinstance(chunk, Mapping):
                 try:
                     chunk = ChatV2Chunk.model_validate(dict(chunk))
                 except ValidationError:
                     self._unknown.append(dict(chunk))
                     return
-            elif not isinstance(chunk, ChatV2Chunk):
-                if isinstance(chunk, (str, bytes)) or not isinstance(chunk, Iterable):
-                    self._unknown.append({"value": chunk})
-                    return
+            elif isinstance(chunk, (str, bytes)) or not isinstance(chunk, Iterable):
+                self._unknown.append({"value": chunk})
+                return
+            else:
                 for item in chunk:
                     self.add(item)
                 return
