@@ -52,7 +52,7 @@ def chat_and_thread() -> tuple[str, str | None]:
     with ZaiaClient() as zaia:
         chat = zaia.list_chats().items[0]
         threads = zaia.list_chat_threads(chat.id).items
-    print(f"Using chat {chat.name!r}")
+    print(f"Using chat {chat.name or chat.id!r}")  # a chat's name is not in Zaia's documents
     return chat.id, threads[0].id if threads else None
 
 

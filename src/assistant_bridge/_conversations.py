@@ -3,7 +3,8 @@
 Framework-free. `JyloConnection` / `ZaiaConnection` hold the vendor clients' connection
 settings (or ready clients) and create each client once, on first use, so an adapter can
 be built without credentials. `read_jylo` / `read_zaia` (and their async forms) read a
-stored conversation oldest first, all of it or an error that says why not.
+stored conversation oldest first, all of it or an error that says why not (Zaia's paging
+rules are in `zaia._paging`); `read_zaia_chats` reads every chat of a Zaia workspace.
 `Attachment` / `upload_all` upload the files of a message before it is posted.
 `UnsupportedOperationError` is what an adapter raises for an operation the vendor API
 cannot do (never a silent no-op). `split_key` reads the ``<chat id>[:<thread id>]`` keys
@@ -24,7 +25,8 @@ from pydantic import SecretStr
 from ._loops import PerLoop
 from ._transport import APIError, AssistantBridgeError, InvalidRequestError
 from .jylo import AsyncJyloClient, Document, JyloClient, Message
-from .zaia import AsyncZaiaClient, ChatMessage, ZaiaClient
+from .zaia import AsyncZaiaClient, Chat, ChatMessage, ZaiaClient
+from .zaia._paging import PageRequest, PageWalk, item_key
 from .zaia._requests import MAX_LIMIT as ZAIA_MAX_LIMIT
 
 __all__ = [
@@ -38,16 +40,18 @@ __all__ = [
     "aupload_all",
     "check_prefix",
     "aread_zaia",
+    "aread_zaia_chats",
     "in_order",
     "read_jylo",
     "read_zaia",
+    "read_zaia_chats",
     "split_key",
     "unsupported",
     "upload_all",
 ]
 
 JYLO_PAGE_SIZE = 100
-"""Messages per page when reading a Jylo conversation (the API's documented maximum)."""
+"""Messages per page when reading a Jylo conversation (our choice: no maximum is documented)."""
 
 _T = TypeVar("_T")
 
@@ -218,42 +222,19 @@ async def aread_jylo(
     return in_order([m async for m in pages], lambda m: m.date_added)
 
 
-class _ZaiaPages:
-    """Collects full pages of a Zaia chat; says when to ask for the next and from where.
+def _zaia_all(walk: PageWalk[_T], what: str, operation: str) -> list[_T]:
+    """The items a finished walk read, or the `UnsupportedOperationError` it calls for."""
+    if walk.problem:
+        raise unsupported(
+            "zaia",
+            operation,
+            f"{what} cannot be read in full: {walk.problem}",
+        )
+    return walk.items
 
-    Zaia documents only ``pagination.limit``; the next page is asked for with
-    ``pagination.offset``. A server that ignores the offset answers messages already
-    seen: that is an `UnsupportedOperationError`, never a silently truncated history.
-    """
 
-    def __init__(self, chat_id: str, limit: int) -> None:
-        self.chat_id = chat_id
-        self.limit = limit
-        self.items: list[ChatMessage] = []
-        self._seen: set[str] = set()
-        self.done = False
-
-    @property
-    def offset(self) -> int | None:
-        """The offset of the next page (None for the first)."""
-        return len(self.items) or None
-
-    def add(self, page: list[ChatMessage]) -> None:
-        ids = [m.id for m in page if m.id]
-        if self.items and any(i in self._seen for i in ids):
-            raise unsupported(
-                "zaia",
-                "read history",
-                f"chat {self.chat_id} has more than {self.limit} messages and the server "
-                "answered pagination.offset with messages already read, so the full "
-                "history cannot be read",
-            )
-        self._seen.update(ids)
-        self.items.extend(page)
-        self.done = len(page) < self.limit
-
-    def result(self) -> list[ChatMessage]:
-        return in_order(self.items, lambda m: m.created_at)
+def _zaia_where(chat_id: str, thread_id: str | None) -> str:
+    return f"chat {chat_id}" + (f" (thread {thread_id})" if thread_id else "")
 
 
 def read_zaia(
@@ -261,30 +242,56 @@ def read_zaia(
 ) -> list[ChatMessage]:
     """Every message of a Zaia chat (or one of its threads), oldest first, page by page.
 
+    Zaia documents only ``pagination.limit``; pages after the first are asked for with
+    ``pagination.offset``, and a server that does not honour it is detected (see
+    `PageWalk`), so the history is complete or an error, never duplicated or truncated.
+
     Raises:
         UnsupportedOperationError: the chat fills more than one page and the server does
             not honour ``pagination.offset``.
     """
-    pages = _ZaiaPages(chat_id, limit)
-    while not pages.done:
+    walk: PageWalk[ChatMessage] = PageWalk(limit, item_key)
+    while (ask := walk.next) is not None:
         found = client.list_chat_messages(
-            chat_id, chat_thread_id=thread_id, limit=limit, offset=pages.offset
+            chat_id, chat_thread_id=thread_id, limit=ask.limit, offset=ask.offset
         )
-        pages.add(list(found))
-    return pages.result()
+        walk.add(found.items)
+    found_all = _zaia_all(walk, _zaia_where(chat_id, thread_id), "read history")
+    return in_order(found_all, lambda m: m.created_at)
 
 
 async def aread_zaia(
     client: AsyncZaiaClient, chat_id: str, thread_id: str | None, *, limit: int = ZAIA_MAX_LIMIT
 ) -> list[ChatMessage]:
     """Async `read_zaia`, over the async client."""
-    pages = _ZaiaPages(chat_id, limit)
-    while not pages.done:
+    walk: PageWalk[ChatMessage] = PageWalk(limit, item_key)
+    while (ask := walk.next) is not None:
         found = await client.list_chat_messages(
-            chat_id, chat_thread_id=thread_id, limit=limit, offset=pages.offset
+            chat_id, chat_thread_id=thread_id, limit=ask.limit, offset=ask.offset
         )
-        pages.add(list(found))
-    return pages.result()
+        walk.add(found.items)
+    found_all = _zaia_all(walk, _zaia_where(chat_id, thread_id), "read history")
+    return in_order(found_all, lambda m: m.created_at)
+
+
+def _offset(ask: PageRequest) -> dict[str, int]:
+    return {} if ask.offset is None else {"pagination.offset": ask.offset}
+
+
+def read_zaia_chats(client: ZaiaClient, *, limit: int = ZAIA_MAX_LIMIT) -> list[Chat]:
+    """Every chat of the workspace, page by page like `read_zaia` (complete or an error)."""
+    walk: PageWalk[Chat] = PageWalk(limit, item_key)
+    while (ask := walk.next) is not None:
+        walk.add(client.list_chats(limit=ask.limit, params=_offset(ask)).items)
+    return _zaia_all(walk, "the workspace's chats", "get_keys")
+
+
+async def aread_zaia_chats(client: AsyncZaiaClient, *, limit: int = ZAIA_MAX_LIMIT) -> list[Chat]:
+    """Async `read_zaia_chats`."""
+    walk: PageWalk[Chat] = PageWalk(limit, item_key)
+    while (ask := walk.next) is not None:
+        walk.add((await client.list_chats(limit=ask.limit, params=_offset(ask))).items)
+    return _zaia_all(walk, "the workspace's chats", "get_keys")
 
 
 @dataclass(frozen=True)
@@ -297,6 +304,8 @@ class Attachment:
 
 
 def _checked(doc: Document, attachment: Attachment) -> Document:
+    if doc.upload_successful is False:
+        raise APIError(f"the upload of {attachment.filename!r} was not successful")
     if not doc.id:
         raise APIError(f"the upload of {attachment.filename!r} returned no document id")
     return doc

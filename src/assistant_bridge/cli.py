@@ -3,7 +3,8 @@
 - ``assistant-bridge ask "question"`` streams an Unleash answer to the terminal with
   numbered citations and a list of sources. With ``UNLEASH_API_KEY`` set it asks the real
   Unleash; otherwise it starts the embedded emulator (offline, fictional data) and says so.
-- ``assistant-bridge emulator --port 8765`` serves the emulator of all three APIs.
+- ``assistant-bridge emulator --port 8765 [--dialect extended] [--variant ...]`` serves
+  the emulator of all three APIs.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def _emulator(args: argparse.Namespace, out: TextIO) -> int:
     for name, value in emulator_env(url).items():
         out.write(f"  export {name}={value}\n")
     out.flush()
-    serve(port=args.port, faults=args.fault)
+    serve(port=args.port, faults=args.fault, dialect=args.dialect, variants=args.variant)
     return 0
 
 
@@ -153,6 +154,18 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument(
         "--fault", default=None, help="a fault set applied to every request, e.g. '503;times=1'"
     )
+    emulator.add_argument(
+        "--dialect",
+        choices=("documented", "extended"),
+        default=None,
+        help="documented (the default): only what the vendors document; extended: plus "
+        "the fields the package infers",
+    )
+    emulator.add_argument(
+        "--variant",
+        default=None,
+        help="shapes the documents leave open, e.g. 'v2-text=snapshot,jylo-stream=ndjson'",
+    )
     return parser
 
 
@@ -173,6 +186,9 @@ def main(
     except AssistantBridgeError as exc:
         err.write(f"error: {exc}\n")
         return 1
+    except ValueError as exc:  # an unknown emulator dialect or variant
+        err.write(f"error: {exc}\n")
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -61,7 +61,7 @@ def test_quickstart_prints_numbered_citations_and_sources() -> None:
     answer, _, rest = out.partition("\nSources:\n")
     assert re.search(r"\.\[1\]", answer), "a [1] marker right after a cited sentence"
     assert re.search(r"^  \[1\] Billing service: ownership and runbook - https://", rest, re.M)
-    assert "Follow-up in the same thread:" in out
+    assert "Follow-up in the same conversation:" in out
     assert "on-call" in out.lower()
     assert re.search(r"\((\d+) search step\(s\)", out)
     streamed = out.split("Streaming:\n", 1)[1]

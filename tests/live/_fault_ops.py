@@ -151,7 +151,9 @@ class Op:
         name: ``layer.call``, the test id.
         run: the call (sync or async, see ``is_async``), returning a summary of the answer.
         creates: a non-idempotent POST (retried only when the server cannot have acted).
-        streamed: the emulator answers it with an event stream (``cut-after`` applies).
+        streamed: the caller reads an event stream as it comes (``cut-after`` applies).
+        event_body: a non-streaming call whose answer comes as an event stream read
+            whole (chat v2 asks for SSE): a cut is a broken body.
         store: the vendor whose stored messages it adds to (``"jylo"``, ``"zaia"``), if any.
         requests: HTTP requests one clean call makes (0: not a fixed number).
         seed: post one Jylo message first (so a read has something to read).
@@ -162,6 +164,7 @@ class Op:
     is_async: bool
     creates: bool
     streamed: bool = False
+    event_body: bool = False
     store: str | None = None
     requests: int = 1
     seed: bool = False
@@ -474,7 +477,7 @@ def _ops() -> list[Op]:
     return [
         *_pair("unleash.chat", (_unleash_chat, _aunleash_chat), creates=True),
         *_pair("unleash.stream_chat", (_unleash_stream, _aunleash_stream), creates=True, streamed=True),
-        *_pair("unleash.chat_v2", (_unleash_chat_v2, _aunleash_chat_v2), creates=True),
+        *_pair("unleash.chat_v2", (_unleash_chat_v2, _aunleash_chat_v2), creates=True, event_body=True),
         *_pair(
             "unleash.stream_chat_v2", (_unleash_stream_v2, _aunleash_stream_v2), creates=True, streamed=True
         ),
@@ -486,7 +489,7 @@ def _ops() -> list[Op]:
         *_pair("jylo.list_messages", (_jylo_list, _ajylo_list), creates=False, seed=True),
         *_pair("zaia.create_chat_message", (_zaia_create, _azaia_create), creates=True, **zaia_store),
         *_pair("zaia.list_chat_messages", (_zaia_list, _azaia_list), creates=False),
-        *_pair("lc.ChatUnleash.invoke", _lc_invoke(_lc_unleash), creates=True),
+        *_pair("lc.ChatUnleash.invoke", _lc_invoke(_lc_unleash), creates=True, event_body=True),
         *_pair("lc.ChatUnleash.stream", _lc_stream(_lc_unleash), creates=True, streamed=True),
         *_pair("lc.ChatJylo.invoke", _lc_invoke(_lc_jylo), creates=True, **jylo_store),
         *_pair("lc.ChatJylo.stream", _lc_stream(_lc_jylo), creates=True, streamed=True, **jylo_store),
@@ -499,12 +502,13 @@ def _ops() -> list[Op]:
             "lc.UnleashChatRetriever",
             _lc_retriever(lambda e: UnleashChatRetriever(client=e.unleash(), async_client=e.aunleash())),
             creates=True,
+            event_body=True,
         ),
         *_pair("lc.JyloHistory.add", _lc_history_add(_lc_jylo_history), creates=True, **jylo_store),
         *_pair("lc.JyloHistory.read", _lc_history_read(_lc_jylo_history), creates=False, seed=True, requests=0),
         *_pair("lc.ZaiaHistory.add", _lc_history_add(_lc_zaia_history), creates=True, **zaia_store),
         *_pair("lc.ZaiaHistory.read", _lc_history_read(_lc_zaia_history), creates=False, requests=0),
-        *_pair("li.Unleash.chat", _li_chat(_li_unleash), creates=True),
+        *_pair("li.Unleash.chat", _li_chat(_li_unleash), creates=True, event_body=True),
         *_pair("li.Unleash.stream_chat", _li_stream(_li_unleash), creates=True, streamed=True),
         *_pair("li.Jylo.chat", _li_chat(_li_jylo), creates=True, **jylo_store),
         *_pair("li.Jylo.stream_chat", _li_stream(_li_jylo), creates=True, streamed=True, **jylo_store),

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes"
 RECORD_COMMAND = [
     sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:codspeed",
-    "tests/replay", "--record-mode=all", "--benchmark-disable",
+    "tests/replay", "--record-mode=rewrite", "--benchmark-disable",
 ]
 
 

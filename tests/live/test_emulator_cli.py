@@ -75,3 +75,15 @@ def test_the_command_runs_as_a_program() -> None:
     assert done.returncode == 0, done.stderr
     assert "Sources:" in done.stdout
     assert done.stderr.startswith("No UNLEASH_API_KEY set")
+
+
+@pytest.mark.parametrize(("args", "message"), [(["--variant", "v2-text=maybe"], "v2-text: must be one of delta, snapshot"), (["--variant", "nope=1"], "unknown variant 'nope'")])
+def test_the_emulator_command_refuses_unknown_variants(args: list[str], message: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["emulator", "--port", "0", *args], out=out, err=err) == 2
+    assert message in err.getvalue()
+
+
+def test_the_emulator_command_takes_a_dialect() -> None:
+    with pytest.raises(SystemExit):
+        main(["emulator", "--dialect", "chatty"], out=io.StringIO(), err=io.StringIO())

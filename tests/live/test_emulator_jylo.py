@@ -1,4 +1,8 @@
-"""The emulated Jylo API over loopback HTTP, with plain httpx (the Jylo client is separate)."""
+"""The emulated Jylo API over loopback HTTP, with plain httpx (the Jylo client is separate).
+
+The emulator speaks seed 003 by default (the ``documented`` dialect); tests that rely on
+something no Jylo document names ask for the ``extended`` dialect explicitly.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,18 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from assistant_bridge.emulator import EMULATOR_KEYS, EmulatorURL, run_emulator
-from assistant_bridge.emulator._jylo_auth import AUDIENCE, issue_token
+from assistant_bridge.emulator import (
+    DIALECT_HEADER,
+    EMULATOR_KEYS,
+    VARIANT_HEADER,
+    EmulatorURL,
+    run_emulator,
+)
+from assistant_bridge.emulator._jylo_auth import AUDIENCE, MODEL_FIELDS, issue_token
 
 MODEL = "0f8a6c2e-3b1d-4e5f-9a7b-1c2d3e4f5a6b"
 CITE = re.compile(r'\[(\d+)\]\(cite:([^\s)]+) "([^"]*)"\)')
+EXTENDED = {DIALECT_HEADER: "extended"}
 FORM = {
     "grant_type": "client_credentials",
     "client_id": EMULATOR_KEYS["jylo_client_id"],
@@ -25,7 +36,7 @@ FORM = {
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[EmulatorURL]:
-    with run_emulator() as url:
+    with run_emulator(dialect="documented") as url:  # the documented contract, whatever the default
         yield url
 
 
@@ -99,12 +110,19 @@ def test_short_token_lifetime_is_configurable() -> None:
 def test_models_and_assistants(http: httpx.Client) -> None:
     models = http.get("/settings/models").json()
     assert MODEL in [m["objectIdentifier"] for m in models]
-    assert [a["name"] for a in http.get(project_path()).json()] == ["Company knowledge"]
-    created = http.post(project_path(), json={"name": "Finance helper"}).json()
+    assert all(tuple(m) == MODEL_FIELDS for m in models), "documented: the confirmed fields only"
+    assert {"provider", "isDefault"} <= set(http.get("/settings/models", headers=EXTENDED).json()[0])
+    # The assistants endpoint documents no fields: only the id is sent unless extended.
+    listed = http.get(project_path()).json()
+    assert [set(a) for a in listed] == [{"objectIdentifier"}]
+    assert [a["name"] for a in http.get(project_path(), headers=EXTENDED).json()] == ["Company knowledge"]
+    created = http.post(project_path(), json={"name": "Finance helper"}, headers=EXTENDED).json()
     assert created["name"] == "Finance helper"
-    assert len(http.get(project_path()).json()) == 2
+    assert set(http.post(project_path(), json={"name": "Other"}).json()) == {"objectIdentifier"}
+    assert len(http.get(project_path()).json()) == 3
     assert len(http.get(project_path("another-project")).json()) == 1, "state is per project"
-    assert http.post(project_path(), json={}).status_code == 400
+    assert http.post(project_path(), json={}).status_code == 200, "no document requires a name"
+    assert http.post(project_path(), content=b"[1]").status_code == 400
 
 
 def test_posting_a_message_stores_it_and_the_cited_reply(http: httpx.Client) -> None:
@@ -145,31 +163,103 @@ def test_uploaded_documents_are_cited(http: httpx.Client) -> None:
 
 def test_upload_without_a_file_and_unsupported_types(http: httpx.Client) -> None:
     url = f"{project_path()}/{first_assistant(http)}/messages/document"
-    assert http.post(url, data={"other": "x"}).status_code == 400
+    # seed 003: `file` is Optional, so no file is no 400: the record says nothing was uploaded.
+    empty = http.post(url, data={"other": "x"})
+    assert empty.status_code == 200
+    record = empty.json()
+    assert record["uploadSuccessful"] is False
+    assert record["name"] is None
+    assert record["documentUploadObjectIdentifier"]
+    assert http.post(url).json()["uploadSuccessful"] is False, "not even a multipart body"
     image = http.post(url, files={"file": ("chart.png", b"\x89PNG\r\n\x1a\n", "image/png")}).json()
     assert image["unsupportedFileType"] is True
     assert image["tokenCount"] == 0
+    assert image["uploadSuccessful"] is True
 
 
 def parse_events(response: httpx.Response) -> list[dict[str, object]]:
-    if response.headers["content-type"].startswith("application/x-ndjson"):
+    kind = response.headers["content-type"]
+    if kind.startswith("application/x-ndjson"):
         return [json.loads(line) for line in response.text.splitlines() if line]
+    if kind.startswith("application/json"):
+        return [response.json()]
+    assert kind.startswith("text/event-stream")
     return [json.loads(b.removeprefix("data: ")) for b in response.text.split("\n\n") if b]
 
 
-@pytest.mark.parametrize("accept", ["text/event-stream", "application/x-ndjson"])
-def test_streaming_create(http: httpx.Client, accept: str) -> None:
+STREAM_BODY = {"text": "Who owns the billing service?", "modelIdentifier": MODEL, "stream": True}
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/event-stream", "text/event-stream"),
+        ("application/x-ndjson", "application/x-ndjson"),
+        ("application/json", "application/json"),
+        # q-values decide, not the order or a substring (the client's own Accept is the first).
+        ("text/event-stream, application/x-ndjson;q=0.9, application/json;q=0.8", "text/event-stream"),
+        ("application/x-ndjson;q=0.5, text/event-stream", "text/event-stream"),
+        ("text/event-stream;q=0.4, application/x-ndjson", "application/x-ndjson"),
+        ("application/json;q=0.9, text/event-stream;q=0.1", "application/json"),
+        ("text/event-stream;q=0, application/x-ndjson;q=0.2", "application/x-ndjson"),
+        ("*/*", "text/event-stream"),
+        ("image/png", "text/event-stream"),  # nothing acceptable: the first offer, not a 406
+    ],
+)
+def test_streaming_create_honours_accept_q_values(http: httpx.Client, accept: str, media: str) -> None:
     url = f"{project_path()}/{first_assistant(http)}/messages"
-    body = {"text": "Who owns the billing service?", "modelIdentifier": MODEL, "stream": True}
-    response = http.post(url, json=body, headers={"accept": accept})
-    assert response.headers["content-type"].startswith(accept)
+    response = http.post(url, json=STREAM_BODY, headers={"accept": accept})
+    assert response.headers["content-type"].startswith(media)
     events = parse_events(response)
     final = events[-1]
-    assert "".join(str(e["text"]) for e in events[:-1]) == final["text"]
+    assert "".join(str(e["text"]) for e in events[:-1]) == final["text"] or len(events) == 1
     assert all(e["addingCitations"] for e in events[:-1])
     assert final["addingCitations"] is False
     assert final["textWithCitations"]
     assert final["objectIdentifier"] == events[0]["objectIdentifier"]
+
+
+@pytest.mark.parametrize(
+    ("variant", "accept", "media", "ends_with_message"),
+    [
+        # A forced framing ignores Accept.
+        ("jylo-stream=sse", "application/json", "text/event-stream", True),
+        ("jylo-stream=ndjson", "text/event-stream", "application/x-ndjson", True),
+        ("jylo-stream=json", "text/event-stream", "application/json", True),
+        ("jylo-end=none", "text/event-stream", "text/event-stream", False),
+        ("jylo-end=none", "application/x-ndjson", "application/x-ndjson", False),
+        ("jylo-end=none", "application/json", "application/json", True),  # one body is whole
+        ("jylo-stream=ndjson, jylo-end=none", "*/*", "application/x-ndjson", False),
+        ("jylo-stream=sse, jylo-end=none", "application/json", "text/event-stream", False),
+    ],
+)
+def test_stream_variants_frame_and_end_the_reply(
+    http: httpx.Client, variant: str, accept: str, media: str, ends_with_message: bool
+) -> None:
+    url = f"{project_path()}/{first_assistant(http)}/messages"
+    response = http.post(url, json=STREAM_BODY, headers={VARIANT_HEADER: variant, "accept": accept})
+    assert response.headers["content-type"].startswith(media)
+    events = parse_events(response)
+    stored = http.get(f"{url}/{events[0]['objectIdentifier']}").json()
+    assert stored["isAssistant"] is True
+    assert stored["textWithCitations"]
+    if media == "application/json":
+        assert events == [stored]
+    elif ends_with_message:
+        assert events[-1] == stored
+        assert "".join(str(e["text"]) for e in events[:-1]) == stored["text"]
+    else:  # only the pieces: the text is whole, the citations are in the stored message
+        assert all(e["addingCitations"] is True and "textWithCitations" not in e for e in events)
+        assert "".join(str(e["text"]) for e in events) == stored["text"]
+    assert all(e["objectIdentifier"] == stored["objectIdentifier"] for e in events)
+
+
+def test_a_non_streamed_post_is_json_whatever_the_variant(http: httpx.Client) -> None:
+    url = f"{project_path()}/{first_assistant(http)}/messages"
+    body = {**STREAM_BODY, "stream": False}
+    response = http.post(url, json=body, headers={VARIANT_HEADER: "jylo-stream=sse, jylo-end=none"})
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["textWithCitations"]
 
 
 def test_get_update_delete_a_message(http: httpx.Client) -> None:
@@ -196,23 +286,75 @@ def test_listing_pages_searches_and_sorts(http: httpx.Client) -> None:
     assert [m["text"] for m in http.get(url, params={"searchText": "BILLING SERVICE?"}).json()] == [
         "Who owns the billing service?"
     ]
+    by_text = http.get(url, params={"sorting": 1, "desc": "false"}).json()
+    assert [m["text"] for m in by_text] == sorted(m["text"] for m in by_text)
+    by_date = http.get(url, params={"sorting": 0, "desc": "false"}).json()
+    assert [m["dateAdded"] for m in by_date] == sorted(m["dateAdded"] for m in by_date)
     assert http.get(url, params={"pageSize": 0}).status_code == 400
+    assert http.get(url, params={"pageSize": "1_0"}).status_code == 400, "digits only, as ASP.NET"
+    assert http.get(url, params={"pageSize": "", "pageNumber": " "}).status_code == 200, "empty: the default"
+    assert http.get(url, params={"pageSize": 150}).status_code == 200, "no cap at 100"
+
+
+@pytest.mark.parametrize("sorting", ["dateAdded", "text", "2", "-1", "1.5", "1_0", ""])
+def test_sorting_takes_the_integers_it_knows(http: httpx.Client, sorting: str) -> None:
+    url = f"{project_path()}/{first_assistant(http)}/messages"
+    response = http.get(url, params={"sorting": sorting})
+    if sorting == "":
+        assert response.status_code == 200, "an empty value is no value"
+        return
+    assert response.status_code == 400
+    assert "sorting" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"modelIdentifier": MODEL}, "text"),
+        ({"text": 5, "modelIdentifier": MODEL}, "text"),
         ({"text": "hi"}, "modelIdentifier"),
         ({"text": "hi", "modelIdentifier": "11111111-1111-4111-8111-111111111111"}, "modelIdentifier"),
         ({"text": "hi", "modelIdentifier": MODEL, "messageDocumentIdentifiers": ["not-a-uuid"]}, "messageDocumentIdentifiers"),
-        ({"text": "", "modelIdentifier": MODEL}, "text"),
+        ({"text": "hi", "modelIdentifier": MODEL, "stream": "yes"}, "stream"),
     ],
 )
 def test_invalid_messages_are_400(http: httpx.Client, body: dict[str, object], field: str) -> None:
-    response = http.post(f"{project_path()}/{first_assistant(http)}/messages", json=body)
+    url = f"{project_path()}/{first_assistant(http)}/messages"
+    response = http.post(url, json=body)
     assert response.status_code == 400
-    assert field in response.json()["errors"]
+    problem = response.json()
+    assert field in problem["errors"]
+    assert "traceId" not in problem, "no Jylo document names a traceId"
+    extended = http.post(url, json=body, headers=EXTENDED).json()
+    assert extended["errors"] == problem["errors"]
+    assert extended["traceId"]
+
+
+@pytest.mark.parametrize("text", [None, "", "   "])
+def test_a_message_may_have_no_text(http: httpx.Client, text: str | None) -> None:
+    """seed 003: ``text`` is "string, nullable, Required": present, and may be null."""
+    url = f"{project_path()}/{first_assistant(http)}/messages"
+    http.post(url, json={"text": "What is our travel policy?", "modelIdentifier": MODEL})
+    response = http.post(url, json={"text": text, "modelIdentifier": MODEL})
+    assert response.status_code == 200
+    reply = response.json()
+    assert reply["isAssistant"] is True
+    assert reply["text"].startswith("Ask me a question"), "not the previous question again"
+    stored = http.get(url, params={"pageSize": 2}).json()
+    assert [m["text"] for m in stored] == [reply["text"], text]
+
+
+def test_a_message_with_only_documents_summarises_them(http: httpx.Client) -> None:
+    assistant = first_assistant(http)
+    text = b"Offsite logistics. The Lisbon offsite dinner is at Casa do Rio at 19:30 on 12 June."
+    doc = http.post(
+        f"{project_path()}/{assistant}/messages/document",
+        files={"file": ("offsite.md", text, "text/markdown")},
+    ).json()
+    body = {"text": None, "modelIdentifier": MODEL, "messageDocumentIdentifiers": [doc["objectIdentifier"]]}
+    reply = http.post(f"{project_path()}/{assistant}/messages", json=body).json()
+    assert "Casa do Rio" in reply["text"]
+    assert [m[1:] for m in CITE.findall(reply["textWithCitations"])] == [(doc["objectIdentifier"], "offsite.md")]
 
 
 def test_unknown_assistant_is_404(http: httpx.Client) -> None:

@@ -5,10 +5,12 @@ Unleash v1 responses are validated against the vendor's OpenAPI document
 Schema type union). The generated document omits what the vendor's own JS SDK reads, so
 a small, explicit overlay adds exactly that: the ``Text``/``InlineReference`` fields of a
 message part (``format``, ``text``, ``indices``; the document's ``IChatMessagePart`` only
-has ``type``), and on a stream event the SDK's top-level ``role``/``parts`` and a
-``Progress`` event's ``code``. Everything else stays as strict as the document
-(``additionalProperties: false``). Chat v2, Jylo and Zaia have no published schema: their
-bodies are checked against the fields of seeds 001/002, 003 and 004.
+has ``type``) and a ``Progress`` event's ``code``. The SDK also reads a ``Message``
+event's ``role``/``parts`` at the top level: the emulator sends them there only in the
+``v1-message=top`` variant, checked with that one more overlay. Everything else stays as
+strict as the document (``additionalProperties: false``). Chat v2, Jylo and Zaia have no
+published schema: their bodies are checked against the fields of seeds 001/002, 003 and
+004; in the ``extended`` dialect, against those plus the extras it may add.
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "text": {"type": "string"},
         "indices": {"type": "array", "items": {"type": "integer", "minimum": 0}},
     },
+    "ChatCompletionResponse": {"code": {"enum": ["web_search", "file_search", "web_search_retry"]}},
+}
+SDK_MESSAGE_OVERLAY: dict[str, dict[str, Any]] = {
     "ChatCompletionResponse": {
         "role": {"$ref": "#/components/schemas/MessageRole"},
         "parts": {"type": "array", "items": {"$ref": "#/components/schemas/IChatMessagePart"}},
-        "code": {"enum": ["web_search", "file_search", "web_search_retry"]},
     },
 }
 
@@ -54,23 +58,25 @@ def _json_schema(node: Any) -> Any:
     return out
 
 
-def _validator(name: str, *, overlay: bool = True) -> Draft202012Validator:
+def _validator(name: str, *, overlay: bool = True, sdk_message: bool = False) -> Draft202012Validator:
     schemas = copy.deepcopy(OPENAPI["components"]["schemas"])
-    if overlay:
-        for schema_name, properties in OVERLAY.items():
+    overlays = ([OVERLAY] if overlay else []) + ([SDK_MESSAGE_OVERLAY] if sdk_message else [])
+    for extra in overlays:
+        for schema_name, properties in extra.items():
             schemas[schema_name]["properties"].update(properties)
     root = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": _json_schema(schemas)}}
     return Draft202012Validator(root)
 
 
-def _valid(name: str, body: Any) -> None:
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in _validator(name).iter_errors(body)]
+def _valid(name: str, body: Any, *, sdk_message: bool = False) -> None:
+    validator = _validator(name, sdk_message=sdk_message)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
     assert not errors, errors
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[EmulatorURL]:
-    with run_emulator() as url:
+    with run_emulator(dialect="documented") as url:  # the documented contract, whatever the default
         yield url
 
 
@@ -84,6 +90,9 @@ def test_the_overlay_is_needed_and_nothing_more_is_added() -> None:
     assert list(_validator("IChatMessagePart", overlay=False).iter_errors(part))
     assert not list(_validator("IChatMessagePart").iter_errors(part))
     assert list(_validator("ChatCompletionResponse").iter_errors({"type": "Message", "extra": 1}))
+    top = {"type": "Message", "role": "Assistant", "parts": [part]}
+    assert list(_validator("ChatCompletionResponse").iter_errors(top))
+    assert not list(_validator("ChatCompletionResponse", sdk_message=True).iter_errors(top))
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
@@ -95,6 +104,20 @@ def test_chat_json_and_every_stream_event_match_the_openapi(base_url: str, quest
     assert len(events) > 4
     for event in events:
         _valid("ChatCompletionResponse", event)
+
+
+@pytest.mark.parametrize("variants", ["v1-message=top", "v1-text=snapshot, v1-case=lower, v1-end=none"])
+def test_v1_variants_match_the_openapi_or_the_sdk(base_url: str, variants: str) -> None:
+    messages = [{"role": "User", "text": QUESTIONS[0]}]
+    stream = post(base_url, "/chats", {"messages": messages, "stream": True}, **{"x-emulator-variant": variants})
+    events = [json.loads(b.removeprefix("data: ")) for b in stream.text.split("\n\n") if b]
+    names = {n.lower(): n for n in ("Request", "Resources", "Message", "References", "Progress", "Full", "Text", "InlineReference")}
+    for event in events:
+        if "lower" in variants:  # lower-case type names: otherwise the document's shape
+            event["type"] = names[event["type"]]
+            for part in (event.get("message") or {}).get("parts") or []:
+                part["type"] = names[part["type"]]
+        _valid("ChatCompletionResponse", event, sdk_message="top" in variants)
 
 
 @pytest.mark.parametrize(
@@ -173,22 +196,24 @@ V2_CHUNK = {
                 }
             ),
             "requestId": {"type": ["string", "null"]},
-            # Emulator extensions, documented in emulator._unleash_wire: the thread to continue,
-            # and (JSON form only) every reference, since one ``reference`` cannot hold them all.
-            "threadId": S,
-            "references": {"type": "array", "items": REFERENCE},
         }
     )
 }
+V2_EXTENDED = copy.deepcopy(V2_CHUNK)
+# The extended dialect's extras (see emulator._dialect): the thread to continue, and (JSON
+# form only) every reference, since one ``reference`` cannot hold them all.
+V2_EXTENDED["properties"].update({"threadId": S, "references": {"type": "array", "items": REFERENCE}})
 
 
+@pytest.mark.parametrize("dialect", ["documented", "extended"])
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_chat_v2_chunks_have_the_seed_fields(base_url: str, question: str) -> None:
+def test_chat_v2_chunks_have_the_seed_fields(base_url: str, question: str, dialect: str) -> None:
     body = {"messages": [{"role": "User", "text": question}]}
-    validator = Draft202012Validator(V2_CHUNK)
-    whole = post(base_url, "/chats/v2", body).json()
+    validator = Draft202012Validator(V2_CHUNK if dialect == "documented" else V2_EXTENDED)
+    wire = {"x-emulator-dialect": dialect}
+    whole = post(base_url, "/chats/v2", body, **wire).json()
     assert not list(validator.iter_errors(whole))
-    stream = post(base_url, "/chats/v2", body, accept="text/event-stream")
+    stream = post(base_url, "/chats/v2", body, accept="text/event-stream", **wire)
     chunks = [json.loads(b.removeprefix("data: ")) for b in stream.text.split("\n\n") if b]
     for chunk in chunks:
         assert not list(validator.iter_errors(chunk)), chunk
@@ -225,7 +250,8 @@ def test_jylo_bodies_have_the_seed_fields(base_url: EmulatorURL) -> None:
     ).json()["access_token"]
     headers = {"authorization": f"Bearer {token}"}
     models = httpx.get(f"{base_url.jylo_settings}/models", headers=headers).json()
-    assert all({"name", "description", "objectIdentifier", "maxOutputToken", "contextLength"} <= set(m) for m in models)
+    # The fields the API notes confirm, and no others (the extended dialect adds some).
+    assert all(set(m) == {"name", "description", "objectIdentifier", "maxOutputToken", "contextLength"} for m in models)
     project = f"{base_url.jylo}/projects/{EMULATOR_KEYS['jylo_project_id']}"
     assistant = httpx.get(f"{project}/assistants", headers=headers).json()[0]["objectIdentifier"]
     doc = httpx.post(
@@ -240,6 +266,14 @@ def test_jylo_bodies_have_the_seed_fields(base_url: EmulatorURL) -> None:
     assert reply["isAssistant"] is True
     listed = httpx.get(f"{project}/assistants/{assistant}/messages", headers=headers).json()
     assert all(set(m) == JYLO_MESSAGE for m in listed)
+    no_file = httpx.post(f"{project}/assistants/{assistant}/messages/document", headers=headers).json()
+    assert set(no_file) == JYLO_DOCUMENT
+    streamed = httpx.post(
+        f"{project}/assistants/{assistant}/messages", json={**body, "stream": True}, headers=headers
+    )
+    events = [json.loads(b.removeprefix("data: ")) for b in streamed.text.split("\n\n") if b]
+    assert all(set(e) <= JYLO_MESSAGE for e in events)  # pieces carry seed fields only
+    assert set(events[-1]) == JYLO_MESSAGE
 
 
 def test_zaia_messages_have_the_seed_fields(base_url: EmulatorURL) -> None:

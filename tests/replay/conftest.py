@@ -2,7 +2,7 @@
 
 By default (``--record-mode=none``) every test in ``tests/replay`` replays its cassette
 with sockets blocked, and the clients are pointed at the canonical origin
-``http://emulator.test`` by environment variables. With ``--record-mode=all`` (see the
+``http://emulator.test`` by environment variables. With ``--record-mode=rewrite`` (see the
 README's "Recording cassettes") the emulator is started on loopback, the clients are
 pointed at it, and the cassettes are written again. ``ASSISTANT_BRIDGE_CASSETTES`` puts
 them in another folder (the drift test uses that). ``ASSISTANT_BRIDGE_VENDORS=real``
@@ -50,7 +50,7 @@ def vendor_env(request: pytest.FixtureRequest) -> Iterator[str]:
             if not recording(request.config) or not os.environ.get("ASSISTANT_BRIDGE_CASSETTES"):
                 pytest.exit(
                     "ASSISTANT_BRIDGE_VENDORS=real records only, into ASSISTANT_BRIDGE_CASSETTES "
-                    "(never cassettes/): add --record-mode=all and set that folder",
+                    "(never cassettes/): add --record-mode=rewrite and set that folder",
                     returncode=2,
                 )
             yield ""

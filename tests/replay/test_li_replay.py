@@ -31,7 +31,8 @@ def test_unleash_llm_chat_and_stream_carry_citations() -> None:
         start = citation.additional_location_info["start_index"]
         end = citation.additional_location_info["end_index"]
         assert 0 <= start <= end <= len(text)
-    assert answer.message.additional_kwargs["thread_id"]
+    assert answer.message.additional_kwargs["request_id"]
+    assert "thread_id" not in answer.message.additional_kwargs, "v2 documents none; none is invented"
     assert "".join(r.delta or "" for r in streamed) == text
     assert len([r for r in streamed if r.delta]) > 1
 

@@ -16,8 +16,8 @@ ANSWER = TEXT_1 + TEXT_2
 RESOURCE = {"id": "r1", "appId": "confluence", "type": "page", "title": "Travel policy", "url": "https://wiki.example/travel"}
 RESOURCE_2 = {"id": "r2", "appId": "jira", "type": "ticket", "title": "TRAVEL-9", "url": "https://jira.example/TRAVEL-9"}
 WEB = {"id": "w1", "url": "https://example.org/fares", "title": "Fare classes", "siteName": "example.org"}
-V2_CHUNKS: list[dict[str, Any]] = [
-    {"requestId": "req-2", "threadId": "th-2"},
+V2_CHUNKS: list[dict[str, Any]] = [  # the documented fields only (seed 001): no threadId
+    {"requestId": "req-2"},
     {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}, "toolStep": {"stepDescription": "Searching the wiki", "toolId": "search"}}},
     {
         "tool": {

@@ -112,7 +112,6 @@ def test_custom_properties_of_the_tenant_are_filters() -> None:
 @pytest.mark.parametrize(
     ("filters", "key", "fragment"),
     [
-        ({"appID": ["x"]}, "filters.appID", "'appId'"),
         ({"appId": "jira"}, "filters.appId", "array of strings"),
         ({"appId": [1]}, "filters.appId", "array of strings"),
         ({"isStarred": "true"}, "filters.isStarred", "true, false or null"),
@@ -124,6 +123,19 @@ def test_bad_filters_are_reported_per_field(filters: dict[str, Any], key: str, f
     errors = check_filters(filters, CORPUS, "filters")
     assert list(errors) == [key]
     assert fragment in errors[key][0]
+
+
+@pytest.mark.parametrize("value", [["x"], "x", True, 3, {"a": 1}, None, []])
+def test_extra_filter_properties_are_never_errors(value: Any) -> None:
+    """SearchFilters ends in `property*`: any other key is allowed, whatever its value."""
+    assert check_filters({"appID": value, "regionCode": value}, CORPUS, "filters") == {}
+
+
+def test_extra_properties_filter_where_the_corpus_has_them() -> None:
+    assert select({"costCenter": "CC-410"}) == {"conf-billing-service", "drive-headcount"}
+    assert select({"regionCode": ["EU"]}) == set(), "a property no item has matches nothing"
+    assert select({"costCenter": [1]}) == set(), "a value that is not strings matches nothing"
+    assert select({"regionCode": []}) == select({}), "an empty list filters nothing"
 
 
 def test_terms_stem_and_drop_stop_words() -> None:

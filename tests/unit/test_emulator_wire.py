@@ -10,15 +10,11 @@ import pytest
 
 from assistant_bridge.emulator._answer import Answer, Segment, compose
 from assistant_bridge.emulator._corpus import load_corpus
-from assistant_bridge.emulator._http import (
-    StreamCut,
-    _break,
-    quiet_uvicorn_errors,
-    sse,
-    stable_uuid,
-)
+from assistant_bridge.emulator._dialect import Wire
+from assistant_bridge.emulator._http import StreamCut, _break, sse, stable_uuid
 from assistant_bridge.emulator._jylo import text_with_citations
 from assistant_bridge.emulator._jylo_auth import AUDIENCE, issue_token, verify
+from assistant_bridge.emulator._middleware import quiet_uvicorn_errors
 from assistant_bridge.emulator._multipart import parse_files
 from assistant_bridge.emulator._unleash_wire import (
     chunk_text,
@@ -62,10 +58,15 @@ def test_v2_reference_positions_are_offsets_after_the_cited_text() -> None:
         text += chunk.get("text") or ""
         if "reference" in chunk:
             assert chunk["reference"]["position"] == len(text)
+    streamed = [c.position for c in assemble_chat_v2(chunks).citations()]
+    assert len(streamed) > 1
+    # The documented JSON form has room for one `reference`: the first.
     whole = assemble_chat_v2(v2_json(ANSWER, CORPUS, "req", "thread"))
     assert whole.text == text
-    assert len(whole.references) == len(whole.citations()) > 1
-    assert [c.position for c in whole.citations()] == [c.position for c in assemble_chat_v2(chunks).citations()]
+    assert [c.position for c in whole.citations()] == streamed[:1]
+    # The extended dialect adds a plural `references` with all of them.
+    extended = assemble_chat_v2(v2_json(ANSWER, CORPUS, "req", "thread", Wire(dialect="extended")))
+    assert [c.position for c in extended.citations()] == streamed
 
 
 def test_jylo_markers() -> None:

@@ -210,14 +210,14 @@ def test_list_messages_query_and_typed_page() -> None:
             page_number=2,
             page_size=10,
             search_text="hello",
-            sorting="DATEADDED",
+            sorting=ItemSorting.TEXT,
             desc=False,
         )
     (request,) = recorder.requests
     assert request.method == "GET"
     assert request.url.path == MSG_PATH
     assert dict(request.url.params) == {
-        "pageNumber": "2", "pageSize": "10", "searchText": "hello", "sorting": "dateAdded", "desc": "false",
+        "pageNumber": "2", "pageSize": "10", "searchText": "hello", "sorting": "1", "desc": "false",
     }  # fmt: skip
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert len(page) == 2
@@ -361,13 +361,13 @@ def test_list_and_create_assistants() -> None:
         lambda r: httpx.Response(200, json=[assistant] if r.method == "GET" else assistant)
     )
     with client_for(recorder) as client:
-        page = client.list_assistants(page_size=5, search_text="res", sorting=ItemSorting.NAME)
+        page = client.list_assistants(page_size=5, search_text="res", sorting=ItemSorting.DATE_ADDED)
         created = client.create_assistant(
             "Research", description="desk", document_identifiers=[DOC]
         )
     get, post = recorder.requests
     assert get.url.path == f"/projects/{PROJECT}/assistants"
-    assert dict(get.url.params) == {"pageSize": "5", "searchText": "res", "sorting": "name"}
+    assert dict(get.url.params) == {"pageSize": "5", "searchText": "res", "sorting": "0"}
     assert isinstance(page[0], Assistant)
     assert page[0].id == ASSISTANT
     assert page[0].date_added is None
@@ -457,6 +457,10 @@ def test_iter_messages_is_lazy_and_checks_input_first() -> None:
         (lambda c: c.list_messages("not-a-uuid"), "assistant_id"),
         (lambda c: c.list_messages(ASSISTANT, page_size=0), "page_size"),
         (lambda c: c.list_messages(ASSISTANT, page_number=-1), "page_number"),
+        (lambda c: c.list_messages(ASSISTANT, page_number=0), "page_number"),
+        (lambda c: c.list_messages(ASSISTANT, page_size=2**31), "page_size"),
+        (lambda c: c.list_messages(ASSISTANT, sorting="dateAdded"), "sorting"),
+        (lambda c: c.list_messages(ASSISTANT, sorting=1.0), "sorting"),
         (lambda c: c.list_messages(ASSISTANT, desc="yes"), "desc"),
         (lambda c: c.list_messages(ASSISTANT, sorting=True), "sorting"),
         (lambda c: c.create_message(ASSISTANT, "", model_identifier=MODEL), "text"),

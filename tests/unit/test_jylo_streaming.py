@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant_bridge import BadRequestError, StreamError
+from assistant_bridge import BadRequestError, NotFoundError, StreamError
 from assistant_bridge._transport import ServerSentEvent
 from assistant_bridge.jylo import AsyncJyloClient, JyloClient, MessageAssembler
 from assistant_bridge.jylo._streaming import message_from_body
@@ -345,3 +345,162 @@ def test_named_text_events_with_json_data_are_parsed() -> None:
     out = assembler.feed(ServerSentEvent(data=json.dumps({"delta": "Hi"}), event="text"))
     out += assembler.feed(ServerSentEvent(data=json.dumps({"text": "Hi"}), event="text"))
     assert out == ["Hi", "Hi"]  # a named delta event is never read as cumulative
+
+
+# -- a stream that ends without the stored message: read it back by id -------------------
+STORED = {
+    **FINAL,
+    "text": "Hello world. More.",
+    "textWithCitations": "Hello world [1]. More [2].",
+    "dateAdded": "2025-01-01T00:00:00Z",
+    "addingCitations": False,
+}
+PIECES_ONLY = {
+    "sse": (sse({**PARTIAL, "text": "Hello"}, {**PARTIAL, "text": " world."}), "text/event-stream"),
+    "ndjson": (ndjson({**PARTIAL, "text": "Hello"}, {**PARTIAL, "text": " world."}), "application/x-ndjson"),
+}
+
+
+def read_back_server(body: bytes, ctype: str, stored: dict[str, Any] | None = STORED) -> tuple[Any, list[httpx.Request]]:
+    """A handler: the POST streams ``body``; a GET of the message answers ``stored`` (or 404)."""
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        if request.method == "POST":
+            return httpx.Response(200, content=body, headers={"content-type": ctype})
+        if stored is None:
+            return httpx.Response(404, json={"title": "Not Found", "status": 404})
+        return httpx.Response(200, json=stored)
+
+    return handler, requests
+
+
+def sync_client(handler: Any, **kw: Any) -> JyloClient:
+    return JyloClient(
+        token=TOKEN, base_url="https://api.acme.uk.jylo.ai", project_id="p1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)), sleep=lambda s: None, **kw,
+    )  # fmt: skip
+
+
+def async_client(handler: Any) -> AsyncJyloClient:
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    return AsyncJyloClient(
+        token=TOKEN, base_url="https://api.acme.uk.jylo.ai", project_id="p1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), sleep=no_sleep,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("form", list(PIECES_ONLY))
+def test_a_stream_without_the_stored_message_reads_it_back(form: str) -> None:
+    handler, requests = read_back_server(*PIECES_ONLY[form])
+    with sync_client(handler) as client, client.stream_message(
+        ASSISTANT, "Say hello", model_identifier=MODEL, timeout=7, extra_headers={"x-trace": "1"}
+    ) as stream:
+        pieces = list(stream)
+    # The stored text goes on past what streamed: the rest is yielded, nothing is dropped.
+    assert pieces == ["Hello", " world.", " More."]
+    assert stream.message is not None
+    assert stream.message.text_with_citations == STORED["textWithCitations"]
+    assert stream.message.cited_text().source_ids == ["1", "2"]
+    _post, get = requests
+    assert get.method == "GET"
+    assert get.url.path == f"/projects/p1/assistants/{ASSISTANT}/messages/{MESSAGE_ID}"
+    assert get.headers["x-trace"] == "1", "the read-back uses the call's options"
+    assert get.headers["accept"] == "application/json"
+
+
+async def test_async_stream_without_the_stored_message_reads_it_back() -> None:
+    handler, requests = read_back_server(*PIECES_ONLY["sse"])
+    async with async_client(handler) as client:
+        stream = await client.stream_message(ASSISTANT, "Say hello", model_identifier=MODEL)
+        async with stream:
+            pieces = [piece async for piece in stream]
+        message = await stream.until_done()
+    assert pieces == ["Hello", " world.", " More."]
+    assert message.text_with_citations == STORED["textWithCitations"]
+    assert [r.method for r in requests] == ["POST", "GET"]
+
+
+def test_a_stream_with_the_stored_message_reads_nothing_back() -> None:
+    body, ctype = BODIES["sse-partial-messages"]
+    handler, requests = read_back_server(body, ctype)
+    with sync_client(handler) as client:
+        message = client.stream_message(ASSISTANT, "hi", model_identifier=MODEL).until_done()
+    assert message.text_with_citations == FINAL["textWithCitations"]
+    assert [r.method for r in requests] == ["POST"]
+
+
+def test_a_rewritten_stored_text_keeps_what_streamed_and_is_the_message() -> None:
+    handler, _ = read_back_server(*PIECES_ONLY["sse"], stored={**STORED, "text": "Goodbye."})
+    with sync_client(handler) as client, client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream:
+        assert "".join(stream) == "Hello world."
+    assert stream.message is not None
+    assert stream.message.text == "Goodbye."
+
+
+def test_a_failed_read_back_is_an_error_not_a_partial_answer() -> None:
+    handler, _ = read_back_server(*PIECES_ONLY["sse"], stored=None)
+    with sync_client(handler) as client, client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream:
+        with pytest.raises(NotFoundError):
+            list(stream)
+        assert stream.message is None
+        assert stream.response.is_closed
+
+
+async def test_async_failed_read_back_is_an_error() -> None:
+    handler, _ = read_back_server(*PIECES_ONLY["ndjson"], stored=None)
+    async with async_client(handler) as client:
+        stream = await client.stream_message(ASSISTANT, "hi", model_identifier=MODEL)
+        with pytest.raises(NotFoundError):
+            await stream.until_done()
+    assert stream.message is None
+
+
+def test_a_piece_id_that_is_not_a_uuid_cannot_be_read_back() -> None:
+    body = sse({**PARTIAL, "objectIdentifier": "../admin", "text": "Hello"})
+    handler, requests = read_back_server(body, "text/event-stream")
+    with (
+        sync_client(handler) as client,
+        client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream,
+        pytest.raises(StreamError, match="cannot be used to read it back"),
+    ):
+        list(stream)
+    assert [r.method for r in requests] == ["POST"]
+
+
+@pytest.mark.parametrize(("body", "ctype"), [(b"", "text/event-stream"), (b"data: [DONE]\n\n", "text/event-stream"), (b"", "application/x-ndjson")])
+def test_an_empty_stream_is_an_error_not_an_empty_answer(body: bytes, ctype: str) -> None:
+    handler, _ = read_back_server(body, ctype)
+    with (
+        sync_client(handler) as client,
+        client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream,
+        pytest.raises(StreamError, match="without a reply"),
+    ):
+        list(stream)
+    assert stream.message is None
+
+
+def test_create_message_reads_back_a_streamed_answer_without_the_stored_message() -> None:
+    handler, requests = read_back_server(*PIECES_ONLY["ndjson"])
+    with sync_client(handler) as client:
+        message = client.create_message(ASSISTANT, "hi", model_identifier=MODEL)
+    assert message.text_with_citations == STORED["textWithCitations"]
+    assert [r.method for r in requests] == ["POST", "GET"]
+    assert json.loads(requests[0].content)["stream"] is False
+
+
+async def test_async_create_message_reads_back_too() -> None:
+    handler, requests = read_back_server(*PIECES_ONLY["sse"])
+    async with async_client(handler) as client:
+        message = await client.create_message(ASSISTANT, "hi", model_identifier=MODEL)
+    assert message.text == STORED["text"]
+    assert [r.method for r in requests] == ["POST", "GET"]
+
+
+def test_create_message_with_an_empty_body_is_an_error() -> None:
+    handler, _ = read_back_server(b"", "application/json")
+    with sync_client(handler) as client, pytest.raises(StreamError, match="without a reply"):
+        client.create_message(ASSISTANT, "hi", model_identifier=MODEL)

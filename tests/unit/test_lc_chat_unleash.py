@@ -30,8 +30,8 @@ TEXT_2 = " Business class is allowed over six hours."
 ANSWER = TEXT_1 + TEXT_2
 RESOURCE = {"id": "r1", "appId": "confluence", "type": "page", "title": "Travel policy", "url": "https://wiki.example/travel"}
 WEB = {"id": "w1", "url": "https://example.org/fares", "title": "Fare classes", "siteName": "example.org"}
-V2_CHUNKS: list[dict[str, Any]] = [
-    {"requestId": "req-2", "threadId": "th-2"},
+V2_CHUNKS: list[dict[str, Any]] = [  # the documented fields only (seed 001): no threadId
+    {"requestId": "req-2"},
     {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}, "toolStep": {"stepDescription": "Searching the wiki", "toolId": "search"}}},
     {
         "tool": {
@@ -123,13 +123,12 @@ def test_invoke_maps_messages_and_returns_text_with_citations() -> None:
         {"role": "Assistant", "text": "Which part?"},
         {"role": "User", "text": "Class"},
     ]
-    assert server.requests[0].headers["accept"] == "application/json"
+    assert server.requests[0].headers["accept"] == "text/event-stream, application/json;q=0.9"  # the stream carries every reference
     assert message.content == ANSWER
     assert message.response_metadata == {
         "model_provider": "unleash",
         "model_name": "unleash-assistant",
         "api_version": "v2",
-        "thread_id": "th-2",
         "request_id": "req-2",
         "finish_reason": "stop",
     }
@@ -167,8 +166,21 @@ def test_stream_is_incremental_and_merges_to_the_invoke_answer() -> None:
     invoked = llm.invoke("Travel?")
     assert merged.content == invoked.content
     assert merged.content_blocks == invoked.content_blocks  # each citation exactly once
-    assert merged.response_metadata["thread_id"] == "th-2"
+    assert "thread_id" not in merged.response_metadata, "none is documented, none is invented"
     assert len(merged.additional_kwargs["sources"]) == 2
+
+
+def test_a_thread_id_the_vendor_sends_is_reported() -> None:
+    """An inferred extra (the emulator's extended dialect): read when it comes."""
+    extended = [{"requestId": "req-2", "threadId": "th-2"}, *V2_CHUNKS[1:]]
+    server = Server(lambda request: httpx.Response(200, content=sse(extended), headers={"content-type": "text/event-stream"}))
+    llm = model(server)
+    assert llm.invoke("Travel?").response_metadata["thread_id"] == "th-2"
+    merged = None
+    for chunk in llm.stream("Travel?"):
+        merged = chunk if merged is None else merged + chunk
+    assert merged is not None
+    assert merged.response_metadata["thread_id"] == "th-2"
 
 
 def test_streaming_flag_makes_invoke_stream_under_the_hood() -> None:

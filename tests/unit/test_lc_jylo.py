@@ -9,13 +9,23 @@ from typing import Any
 
 import httpx
 import pytest
-from langchain_core.exceptions import ModelInvalidRequestError, ModelRateLimitError
+from langchain_core.exceptions import ModelAPIError, ModelInvalidRequestError, ModelRateLimitError
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
 
 from assistant_bridge.langchain._chat_jylo import ChatJylo
 from assistant_bridge.langchain._content import documents_from_message
 
-from ._jylo_mock import ASSISTANT, DOC_ID, MARKED, MODEL, REPLY_ID, SENTENCE_1, TEXT, JyloServer
+from ._jylo_mock import (
+    ASSISTANT,
+    DOC_ID,
+    MARKED,
+    MODEL,
+    REPLY,
+    REPLY_ID,
+    SENTENCE_1,
+    TEXT,
+    JyloServer,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -187,6 +197,39 @@ def test_a_failed_upload_posts_no_message(server: JyloServer) -> None:
     with pytest.raises(ModelInvalidRequestError):
         chat(server).invoke([message])
     assert server.posts() == []
+
+
+def test_an_unsuccessful_upload_posts_no_message(server: JyloServer) -> None:
+    """seed 003's upload answer has ``uploadSuccessful``: false is an error, not an attachment."""
+    failed = {"documentUploadObjectIdentifier": DOC_ID, "objectIdentifier": DOC_ID, "uploadSuccessful": False}
+    server.override = lambda r: httpx.Response(200, json=failed) if r.url.path.endswith("/document") else None
+    message = HumanMessage(content=[{"type": "text", "text": "q"}, {"type": "file", "data": b"x", "filename": "x.txt"}])
+    with pytest.raises(ModelAPIError, match=r"upload of 'x\.txt' was not successful"):
+        chat(server).invoke([message])
+    assert server.posts() == []
+
+
+def test_a_stream_without_the_stored_message_still_carries_the_citations(server: JyloServer) -> None:
+    pieces = b"".join(
+        f"data: {json.dumps({'objectIdentifier': REPLY_ID, 'text': p, 'isAssistant': True, 'addingCitations': True})}\n\n".encode()
+        for p in server.pieces
+    )
+
+    def pieces_only(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST" and json.loads(request.content or b"{}").get("stream"):
+            return httpx.Response(200, content=pieces, headers={"content-type": "text/event-stream"})
+        if request.method == "GET" and request.url.path.endswith(REPLY_ID):
+            return httpx.Response(200, json=REPLY)
+        return None
+
+    server.override = pieces_only
+    streamed = merge(list(chat(server).stream("q")))
+    whole = chat(server).invoke("q")
+    assert streamed.text == whole.text == TEXT
+    assert streamed.id == REPLY_ID
+    assert streamed.additional_kwargs["sources"] == whole.additional_kwargs["sources"]
+    assert streamed.additional_kwargs["text_with_citations"] == MARKED
+    assert [r.method for r in server.requests if r.url.path.endswith(REPLY_ID)] == ["GET"]
 
 
 # -- errors and retries -------------------------------------------------------------------------

@@ -82,7 +82,7 @@ V1_FULL: dict[str, Any] = {
 }
 
 V2_CHUNKS: list[dict[str, Any]] = [
-    {"requestId": "req-2", "threadId": "th-2"},
+    {"requestId": "req-2"},
     {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}}},
     {
         "tool": {
@@ -614,7 +614,7 @@ async def test_include_answer_puts_the_answer_first(version: str) -> None:
         assert answer.metadata["citations"] == [
             {"start_index": 0, "end_index": 13, "cited_text": "Book economy.", "source_ids": ["e2", "w1"]}
         ]
-        assert answer.metadata["data"] == {"request_id": "req-2", "thread_id": "th-2"}
+        assert answer.metadata["data"] == {"request_id": "req-2"}  # v2 documents no thread id
     assert answer.metadata == source.metadata()
     assert answer.metadata["type"] == "answer"
     assert answer.metadata["kind"] == "answer"

@@ -72,12 +72,13 @@ def check_v2_answer(response: ChatResponse) -> None:
         assert block.cited_content.text == ANSWER[info["start_index"] : info["end_index"]]
     sources = response.additional_kwargs["sources"]
     assert [s["metadata"]["id"] for s in sources] == ["r1", "w1", "r2"]
-    assert response.message.additional_kwargs == {"thread_id": "th-2", "request_id": "req-2"}
+    assert response.message.additional_kwargs == {"request_id": "req-2"}, "no thread id is invented"
     kwargs = response.additional_kwargs
-    assert (kwargs["thread_id"], kwargs["request_id"], kwargs["model"], kwargs["api_version"]) == ("th-2", "req-2", "unleash-assistant", "v2")
+    assert "thread_id" not in kwargs
+    assert (kwargs["request_id"], kwargs["model"], kwargs["api_version"]) == ("req-2", "unleash-assistant", "v2")
     assert kwargs["tool_steps"][0]["status"] == "End"
     assert isinstance(response.raw, ChatV2Response)
-    assert response.raw.thread_id == "th-2"
+    assert response.raw.thread_id is None
 
 
 # -- construction ---------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def test_chat_maps_roles_and_returns_text_with_citation_blocks() -> None:
     ]
     response = llm_for(server, assistant_id="asst-1").chat(messages)
     assert server.paths() == ["/chats/v2"]
-    assert server.requests[0].headers["accept"] == "application/json"
+    assert server.requests[0].headers["accept"] == "text/event-stream, application/json;q=0.9"
     assert server.bodies[0] == {
         "messages": [
             {"role": "System", "text": "Be brief"},
@@ -160,10 +161,10 @@ def test_thread_id_per_call_continues_a_thread_without_changing_the_instance() -
     server = Server()
     llm = llm_for(server)
     first = llm.chat([USER])
-    thread = first.message.additional_kwargs["thread_id"]
-    llm.chat([USER], thread_id=thread, assistant_id="asst-2")
+    llm.chat([USER, first.message, USER], thread_id="th-mine", assistant_id="asst-2")
     llm.chat([USER])
-    assert [b.get("threadId") for b in server.bodies] == [None, "th-2", None]
+    assert [b.get("threadId") for b in server.bodies] == [None, "th-mine", None]
+    assert [len(b["messages"]) for b in server.bodies] == [1, 3, 1], "the history is sent"
     assert [b.get("assistantId") for b in server.bodies] == [None, "asst-2", None]
     assert llm.assistant_id is None
 
@@ -272,7 +273,7 @@ def test_complete_asks_one_user_message_and_puts_citations_in_kwargs() -> None:
     response = llm.complete("Travel?")
     assert server.bodies[0]["messages"] == [{"role": "User", "text": "Q: Travel?"}]
     assert response.text == ANSWER
-    assert response.additional_kwargs["thread_id"] == "th-2"
+    assert response.additional_kwargs["request_id"] == "req-2"
     assert [c["end_index"] for c in response.additional_kwargs["citations"]] == [len(TEXT_1), len(ANSWER), len(ANSWER)]
     assert response.additional_kwargs["citations"][0] == {
         "source": "https://wiki.example/travel",
@@ -315,6 +316,7 @@ def test_stream_chat_yields_deltas_as_events_arrive_then_the_whole_answer() -> N
 
 
 def test_stream_of_cumulative_text_gives_deltas() -> None:
+    # With an inferred (extended-dialect) threadId: read when the vendor sends one.
     chunks = [{"threadId": "th-c"}, {"text": "Hello"}, {"text": "Hello wor"}, {"text": "Hello world."}]
     server = Server(lambda r: server.stream(sse_events(chunks)))
     responses = list(llm_for(server).stream_chat([USER]))

@@ -204,7 +204,7 @@ def test_chat_mode_top_k_and_the_answer_first() -> None:
     assert [n.node.metadata["type"] for n in nodes] == ["answer", "page"]
     answer = nodes[0].node
     assert answer.get_content() == ANSWER
-    assert answer.metadata["data"] == {"request_id": "req-2", "thread_id": "th-2"}
+    assert answer.metadata["data"] == {"request_id": "req-2"}
     assert answer.metadata["citations"][1]["source_ids"] == ["r1", "w1"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -73,8 +74,8 @@ def create(**overrides: Any) -> Callable[[ZaiaClient], Any]:
     ("call", "field", "rule"),
     [
         (create(content="x" * 4001), "content", "at most 4000 characters, got 4001"),
-        (create(content=""), "content", "non-empty"),
-        (create(content="  \n "), "content", "non-empty"),
+        (create(content=None), "content", "must be a string, got NoneType"),
+        (create(content=["a"]), "content", "must be a string"),
         (create(external_id="ab"), "external_id", "3 to 250 characters, got 2 characters"),
         (create(external_id="e" * 251), "external_id", "3 to 250 characters, got 251"),
         (create(external_id=12345), "external_id", "3 to 250"),
@@ -86,6 +87,14 @@ def create(**overrides: Any) -> Callable[[ZaiaClient], Any]:
         (lambda c: c.list_chat_messages(CHAT, chat_thread_id="t"), "chat_thread_id", "UUID"),
         (lambda c: c.list_chat_messages(CHAT, ticket_ids=[CHAT, "t-2"]), "ticket_ids[1]", "UUID"),
         (lambda c: c.list_chat_messages(CHAT, joins=[""]), "joins[0]", "non-empty"),
+        (lambda c: c.list_chat_messages(CHAT, joins="chat,chatThread"), "joins[0]", "one join name"),
+        (lambda c: c.list_chat_messages(CHAT, joins=["chat", "chat thread"]), "joins[1]", "one join name"),
+        (lambda c: c.list_chat_messages(CHAT, joins=["1chat"]), "joins[0]", "a letter, then"),
+        (lambda c: c.list_chat_messages(CHAT, joins=[None]), "joins[0]", "non-empty"),
+        (lambda c: c.list_chat_messages(CHAT, ticket_ids="not-a-ticket"), "ticket_ids[0]", "UUID"),
+        (lambda c: c.list_chat_messages(CHAT, ticket_ids=[CHAT, None]), "ticket_ids[1]", "UUID"),
+        (lambda c: c.list_chat_messages(CHAT, ticket_ids=[CHAT, "../chats"]), "ticket_ids[1]", "UUID"),
+        (lambda c: c.list_chat_messages(CHAT, offset=-1), "offset", ">= 0"),
         (lambda c: c.list_chat_messages(CHAT, limit=0), "limit", "from 1 to 1000"),
         (lambda c: c.list_chat_messages(CHAT, limit=1001), "limit", "from 1 to 1000"),
         (lambda c: c.list_chat_threads("x"), "chat_id", "UUID"),
@@ -110,6 +119,39 @@ def test_message_and_list_rules(
 def test_content_limit_error_points_at_the_splitter(client: ZaiaClient) -> None:
     with pytest.raises(InvalidRequestError, match="create_chat_messages"):
         client.create_chat_message(CHAT, "x" * 5000, sender_id=SENDER, role="user")
+
+
+def test_empty_and_blank_content_are_sent_as_given(
+    client: ZaiaClient, sent: list[httpx.Request]
+) -> None:
+    """Seed 004 sets ``content`` a maximum (4000) and no minimum: the client adds none."""
+    client.create_chat_message(CHAT, "", sender_id=SENDER, role="user")
+    client.create_chat_messages(CHAT, "  \n ", sender_id=SENDER, role="user")
+    client.create_chat_messages(CHAT, "  padded text  ", sender_id=SENDER, role="user")
+    assert [json.loads(r.content)["content"] for r in sent] == ["", "  \n ", "  padded text  "]
+
+
+def test_whitespace_over_the_limit_cannot_be_split(
+    client: ZaiaClient, sent: list[httpx.Request]
+) -> None:
+    with pytest.raises(InvalidRequestError, match="whitespace only") as info:
+        client.create_chat_messages(CHAT, " " * 4001, sender_id=SENDER, role="user")
+    assert info.value.field == "content"
+    assert sent == []
+
+
+def test_range_start_may_be_null(client: ZaiaClient, sent: list[httpx.Request]) -> None:
+    """``rangeStart`` is "nullable, Required": None is sent as an explicit null."""
+    client.export_chat_messages(None, "https://hooks.example.com/cb")
+    client.export_chat_messages(None, "https://hooks.example.com/cb", range_end="2025-02-01")
+    assert [json.loads(r.content) for r in sent] == [
+        {"rangeStart": None, "callbackUrl": "https://hooks.example.com/cb"},
+        {
+            "rangeStart": None,
+            "rangeEnd": "2025-02-01T00:00:00.000Z",
+            "callbackUrl": "https://hooks.example.com/cb",
+        },
+    ]
 
 
 def test_content_of_exactly_4000_and_external_id_bounds_pass(
@@ -201,7 +243,6 @@ def test_literal_ip_is_not_resolved() -> None:
         ),
         ("yesterday", None, "range_start", "ISO-8601"),
         ("2025-01-01", "soon", "range_end", "ISO-8601"),
-        (None, None, "range_start", "datetime"),
         (12345, None, "range_start", "datetime"),
     ],
 )

@@ -360,15 +360,19 @@ async def test_async_callback_resolving_to_private_address_sends_nothing() -> No
     assert recorder.requests == []
 
 
-def test_role_is_sent_in_its_spelling_and_unknown_roles_pass_through() -> None:
+def test_a_role_string_is_sent_as_given_and_a_chat_role_as_its_value() -> None:
+    """The role enum is not public: a string is the caller's choice, sent unchanged."""
     recorder = Recorder(route)
     with client_for(recorder) as client:
         client.create_chat_message(CHAT, "a", sender_id=SENDER, role="ASSISTANT")
         client.create_chat_message(CHAT, "b", sender_id=SENDER, role=ChatRole.SYSTEM)
-        client.create_chat_message(CHAT, "c", sender_id=SENDER, role="agent")
+        client.create_chat_message(CHAT, "c", sender_id=SENDER, role=" agent ")
+        client.create_chat_message(CHAT, "d", sender_id=SENDER, role=ChatRole("USER"))
     assert [json.loads(r.content)["role"] for r in recorder.requests] == [
-        "assistant",
+        "ASSISTANT",
         "system",
         "agent",
+        "user",
     ]
     assert ChatMessage.model_validate({"role": "Bot"}).role == "Bot"
+    assert ChatMessage.model_validate({"role": "ASSISTANT"}).role is ChatRole.ASSISTANT

@@ -6,15 +6,18 @@ value matches (case-insensitively), except ``label``, which needs every label, a
 ``pathPrefix``, which matches path prefixes. Time filters bound the item's time:
 ``fromTime``/``untilTime`` its main time, ``create*`` its creation, ``modified*`` its last
 change, ``due*`` a ticket's due date and ``eventTimeFrame*`` an event's span. Per-user
-filters (``isStarred``, ``rsvp``) use the acting user. The tenant's custom properties
-(``corpus.custom_properties``) are accepted as list filters; any other key is an error,
-like a value of the wrong type.
+filters (``isStarred``, ``rsvp``) use the acting user.
+
+``SearchFilters`` ends in ``property*``: any other key is allowed (the JS SDK types them
+as ``string[]``). An extra property filters like a list filter on the tenant's custom
+properties (``corpus.custom_properties``) the items carry; a property no item has, or a
+value that is not a string or a list of strings, matches nothing. Only a documented
+filter with a value of the wrong type is an error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -190,14 +193,10 @@ def check_filters(raw: Any, corpus: Corpus, prefix: str) -> dict[str, list[str]]
     if not isinstance(raw, dict):
         return {prefix: ["The filters must be a JSON object."]}
     errors: dict[str, list[str]] = {}
-    custom = set(corpus.custom_properties)
     for key, value in raw.items():
-        kind = FILTERS.get(key) or ("list" if key in custom else None)
+        kind = FILTERS.get(key)
         if kind is None:
-            close = difflib.get_close_matches(key, [*FILTERS, *custom], n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            errors[f"{prefix}.{key}"] = [f"'{key}' is not a known filter.{hint}"]
-            continue
+            continue  # an extra property: allowed (see the module docstring)
         message = _type_error(kind, value)
         if message:
             errors[f"{prefix}.{key}"] = [message]
@@ -223,7 +222,9 @@ class FilterSet:
         )
 
     def _one(self, item: Item, name: str, value: Any) -> bool:
-        kind = FILTERS.get(name, "list")
+        kind = FILTERS.get(name)
+        if kind is None:
+            return self._extra(item, name, value)
         if kind == "list":
             return self._list(item, name, value)
         if kind == "bool":
@@ -244,6 +245,15 @@ class FilterSet:
         if name == "pathPrefix":
             return any(item.path.lower().startswith(w) for w in wanted)
         return bool(wanted & _lower(values_of(item, name, self.user)))
+
+    def _extra(self, item: Item, name: str, value: Any) -> bool:
+        """An extra property: a string or strings matched against the item's own values."""
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return False
+        if not values:
+            return True
+        return bool(_lower(values) & _lower(item.custom.get(name, ())))
 
     @staticmethod
     def _time(item: Item, name: str, bound: dt.datetime) -> bool:

@@ -1,18 +1,10 @@
-"""The emulator's HTTP plumbing: fault middleware, JSON and problem bodies, event streams, ids.
+"""The emulator's HTTP plumbing: JSON and problem bodies, event streams, ids, negotiation.
 
-`FaultMiddleware` sits outermost: it reads the request's fault set, stalls
-(``slow-first-byte``), drops the connection (``drop``) or answers a status (429, 5xx)
-before the vendor routes run, and leaves the plan in the scope. `EventStream` sends one
-ASGI body message per event, so each event is flushed as it is produced, and applies
-``pace``, ``cut-after`` and ``malformed``; `reply` applies ``malformed`` to JSON bodies.
-
-How connections are broken: ``cut-after`` raises `StreamCut` after the response has
-started, and every ASGI server (uvicorn included) answers an app error after the start by
-aborting the connection, so the client sees a body that ends without its terminating
-chunk. ``drop`` must close the connection before any byte is sent, which ASGI cannot
-express: the middleware closes uvicorn's transport (the request cycle that owns ``send``
-holds it); under a server where that is not found it falls back to starting a response
-and aborting it. `quiet_uvicorn_errors` keeps these deliberate aborts out of the logs.
+`EventStream` sends one ASGI body message per event, so each event is flushed as it is
+produced, applies the ``pace``, ``cut-after`` and ``malformed`` faults, and stops
+quietly when the client goes away; `reply` applies ``malformed`` to JSON bodies.
+`negotiate` picks a media type by the request's ``Accept`` header, q-values included.
+`wire_of` and `plan_of` read what `_middleware.EmulatorMiddleware` chose for a request.
 """
 
 from __future__ import annotations
@@ -20,37 +12,45 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from starlette.requests import ClientDisconnect, Request
+import anyio
+from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from ._faults import FAULT_HEADER, FaultBook, FaultPlan, FaultSyntaxError
+from ._dialect import Wire
+from ._faults import FaultPlan
 
 __all__ = [
+    "PLAN_KEY",
+    "STREAMS_KEY",
+    "TRANSPORT_KEY",
+    "WIRE_KEY",
     "EventStream",
-    "FaultMiddleware",
     "StreamCounter",
     "StreamCut",
     "json_response",
+    "negotiate",
     "plan_of",
     "problem",
-    "quiet_uvicorn_errors",
     "read_json",
     "reply",
     "sse",
     "stable_id",
     "stable_uuid",
+    "transport_of",
     "validation_problem",
+    "wire_of",
 ]
 
 _NAMESPACE = uuid.UUID("6f1c2b9e-0d4a-4c1e-9a57-5b8d7e3f2a10")
-_PLAN_KEY = "emulator.plan"
-_STREAMS_KEY = "emulator.streams"
+PLAN_KEY = "emulator.plan"
+STREAMS_KEY = "emulator.streams"
+WIRE_KEY = "emulator.wire"
+TRANSPORT_KEY = "emulator.transport"
 
 
 class StreamCounter:
@@ -62,8 +62,14 @@ class StreamCounter:
 
 
 def stable_uuid(*parts: object) -> str:
-    """A UUID that depends only on ``parts`` (the same request gives the same id)."""
-    return str(uuid.uuid5(_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+    """A version-4 UUID that depends only on ``parts`` (the same request gives the same id).
+
+    The vendors document their ids as UUID v4 (random); these have v4's version and
+    variant bits, with the random bits taken from a hash so the emulator stays
+    deterministic.
+    """
+    digest = hashlib.sha256("\x1f".join(str(p) for p in (_NAMESPACE, *parts)).encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def stable_id(*parts: object, length: int = 16) -> str:
@@ -98,8 +104,65 @@ def _break(event: bytes) -> bytes:
 
 def plan_of(request: Request) -> FaultPlan:
     """The fault plan the middleware left for this request."""
-    plan = request.scope.get(_PLAN_KEY)
+    plan = request.scope.get(PLAN_KEY)
     return plan if isinstance(plan, FaultPlan) else FaultPlan()
+
+
+def wire_of(request: Request) -> Wire:
+    """The dialect and variants the middleware chose for this request."""
+    wire = request.scope.get(WIRE_KEY)
+    return wire if isinstance(wire, Wire) else Wire()
+
+
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    """``Accept`` as (media range, q) pairs; a malformed q counts as 1."""
+    ranges: list[tuple[str, float]] = []
+    for item in accept.split(","):
+        media, *params = (p.strip() for p in item.split(";"))
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 1.0
+        ranges.append((media.lower(), q))
+    return ranges
+
+
+def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
+    """The q the most specific matching range gives ``media`` (0 when none matches)."""
+    kind = media.split("/", 1)[0]
+    best: tuple[int, float] = (-1, 0.0)
+    for pattern, q in ranges:
+        if pattern == media:
+            specificity = 2
+        elif pattern == f"{kind}/*":
+            specificity = 1
+        elif pattern == "*/*":
+            specificity = 0
+        else:
+            continue
+        if specificity > best[0]:
+            best = (specificity, q)
+    return best[1]
+
+
+def negotiate(accept: str | None, offered: Sequence[str]) -> str:
+    """The media type of ``offered`` that ``Accept`` prefers (RFC 9110 q-values).
+
+    Ties go to the earlier offer; no ``Accept``, or one nothing offered satisfies, gets
+    the first offer (as most servers do rather than answering 406).
+    """
+    ranges = _media_ranges(accept or "")
+    if not ranges:
+        return offered[0]
+    scored = [(_quality(media, ranges), -index, media) for index, media in enumerate(offered)]
+    q, _, media = max(scored)
+    return media if q > 0 else offered[0]
 
 
 def reply(
@@ -174,74 +237,21 @@ class StreamCut(Exception):  # noqa: N818 - a signal to the server, not an error
     """Raised after the response started: the server aborts the connection."""
 
 
-_STATUS_TITLES = {
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
-
-
-def _transport_of(send: Send) -> asyncio.BaseTransport | None:
+def transport_of(send: Send) -> asyncio.BaseTransport | None:
     """Uvicorn's transport for this connection, if ``send`` is a request cycle's method."""
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     return transport if isinstance(transport, asyncio.BaseTransport) else None
 
 
-async def _drop(send: Send) -> None:
-    transport = _transport_of(send)
-    if transport is not None:
-        transport.close()
-        await asyncio.sleep(0)  # let the server see the connection go before we return
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    raise StreamCut("drop")
-
-
-class FaultMiddleware:
-    """Apply the request's faults before (and around) the vendor routes."""
-
-    def __init__(self, app: ASGIApp, book: FaultBook, streams: StreamCounter) -> None:
-        self.app = app
-        self.book = book
-        self.streams = streams
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_emulator/"):
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        try:
-            plan = self.book.plan(headers.get(FAULT_HEADER))
-        except FaultSyntaxError as exc:
-            await problem(400, "Bad emulator fault", detail=str(exc))(scope, receive, send)
-            return
-        scope[_PLAN_KEY] = plan
-        scope[_STREAMS_KEY] = self.streams
-        if plan.slow_first_byte:
-            await asyncio.sleep(plan.slow_first_byte)
-        if plan.drop:
-            await _drop(send)
-            return
-        if plan.status is not None:
-            extra = {"Retry-After": f"{plan.retry_after:g}"} if plan.status in (429, 503) else {}
-            response = problem(
-                plan.status,
-                _STATUS_TITLES[plan.status],
-                detail="Injected by the emulator (x-emulator-fault).",
-                request_id=stable_id("fault", plan.status, scope["path"]),
-                headers=extra,
-            )
-            await response(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        except ClientDisconnect:
-            return  # the client gave up (e.g. its timeout during slow-first-byte)
-
-
 class EventStream(Response):
-    """A streamed body sent one event per body message, with the stream faults applied."""
+    """A streamed body sent one event per body message, with the stream faults applied.
+
+    A client that goes away mid-stream ends it quietly: the stream stops when the server
+    reports the disconnect, or before writing to a connection already closing. (Events
+    sent without a pause never yield to the event loop, so the server learns of a reset
+    only from a failed write; writing on would make asyncio log "socket.send() raised
+    exception" for each further event.)
+    """
 
     def __init__(
         self,
@@ -261,17 +271,29 @@ class EventStream(Response):
         self.headers.setdefault("cache-control", "no-cache")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        counter = scope.get(_STREAMS_KEY)
+        counter = scope.get(STREAMS_KEY)
         if not isinstance(counter, StreamCounter):
             counter = StreamCounter()
         counter.open += 1
         counter.started += 1
+        # The server's own transport (the middleware saw the unwrapped ``send``).
+        transport = scope.get(TRANSPORT_KEY)
+        if not isinstance(transport, asyncio.BaseTransport):
+            transport = transport_of(send)
         try:
-            await self._send_events(send)
+            async with anyio.create_task_group() as group:
+
+                async def watch() -> None:
+                    await _until_disconnected(receive)
+                    group.cancel_scope.cancel()
+
+                group.start_soon(watch)
+                await self._send_events(send, transport)
+                group.cancel_scope.cancel()
         finally:
             counter.open -= 1
 
-    async def _send_events(self, send: Send) -> None:
+    async def _send_events(self, send: Send, transport: asyncio.BaseTransport | None) -> None:
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
@@ -284,25 +306,15 @@ class EventStream(Response):
                 raise StreamCut(f"cut after {index} events")
             if index and self.plan.pace:
                 await asyncio.sleep(self.plan.pace)
+            if transport is not None and transport.is_closing():
+                return  # the client went away: nothing more to say
             await send({"type": "http.response.body", "body": event, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-class _HideStreamCuts(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        while error is not None:
-            if isinstance(error, StreamCut):
-                return False
-            error = error.__cause__ or error.__context__
-        return True
-
-
-_FILTER = _HideStreamCuts()
-
-
-def quiet_uvicorn_errors() -> None:
-    """Keep the deliberate aborts of ``cut-after`` out of uvicorn's error log (idempotent)."""
-    logger = logging.getLogger("uvicorn.error")
-    if _FILTER not in logger.filters:
-        logger.addFilter(_FILTER)
+async def _until_disconnected(receive: Receive) -> None:
+    """Return when the server reports that the client has gone."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return

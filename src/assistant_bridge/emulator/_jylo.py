@@ -1,31 +1,39 @@
 """The emulated Jylo API (served under ``/jylo``): assistants, messages, documents.
 
-Routes (Bearer JWT from ``/jylo/oauth/token`` required; see `_jylo_auth`):
+What seed 003 documents is served in both dialects; the ``extended`` dialect adds what no
+Jylo document names (*extended* below). Routes (Bearer JWT from ``/jylo/oauth/token``):
 
-- ``GET|POST /projects/{p}/assistants``: list or create assistants (each project starts
-  with one, "Company knowledge").
-- ``GET|POST /projects/{p}/assistants/{a}/messages``: list (``pageNumber`` from 1,
-  ``pageSize`` up to 100, ``searchText``, ``sorting`` 0 = date added / 1 = text,
-  ``desc`` default true) or post a message. Posting stores the user's message and the
-  assistant's reply, and answers the reply. With ``stream: true`` the reply streams as
-  server-sent events, or as newline-delimited JSON when ``Accept`` asks for
-  ``application/x-ndjson``: each event but the last is ``{objectIdentifier, text: <delta>,
-  isAssistant, modelIdentifier, stream, addingCitations: true}``, and the last is the whole
-  message (full ``text``, so a reader that treats a text starting with what it already
-  has as cumulative gets it right).
+- ``GET|POST /projects/{p}/assistants`` (API notes; no fields documented): list or
+  create assistants (each project starts with "Company knowledge"). An assistant is
+  ``{objectIdentifier}``; *extended* adds ``name``, ``description``, ``dateAdded``.
+- ``GET|POST /projects/{p}/assistants/{a}/messages``: list (``pageNumber`` from 1, an
+  assumed base; ``pageSize``, default 20; both 1 to 2**31 - 1, no invented cap;
+  ``searchText``; ``sorting``, integers only, 0 = date added, 1 = text, our guess at the
+  undocumented enum, others refused; ``desc``, default true) or post a message (``text``
+  may be null). Posting stores the user's message and the reply, and answers the reply.
+  With ``stream: true`` the ``jylo-stream`` variant frames it: as ``Accept`` prefers
+  (q-values honoured; SSE when it prefers none) among SSE, NDJSON and one JSON body, or
+  always one of them. Streamed events are pieces ``{objectIdentifier, isAssistant,
+  modelIdentifier, stream, text: <delta>, addingCitations: true}``; the ``jylo-end``
+  variant ``message`` (the default) sends the whole stored message (with
+  ``textWithCitations``, ``addingCitations: false``) last, ``none`` just ends.
 - ``GET|PUT|DELETE /projects/{p}/assistants/{a}/messages/{id}``.
-- ``POST /projects/{p}/assistants/{a}/messages/document``: multipart upload (``file``).
+- ``POST /projects/{p}/assistants/{a}/messages/document``: multipart upload; ``file``
+  is optional: without one the record says ``uploadSuccessful: false``, nothing stored.
 
-Answers are extractive: from the documents the message attaches, else from every
-document uploaded to the assistant and the company corpus. ``textWithCitations`` is the
-text with a marker after each cited paragraph: ``[n](cite:<id> "<title>")``, where ``id``
-is an uploaded document's ``objectIdentifier`` or a corpus resource id. Times come from a
-logical clock, so the same calls from a reset give the same bytes.
+Validation errors are ASP.NET problem bodies (``errors`` by field; ASP.NET's
+``traceId`` is *extended*). Unknown models and documents not uploaded to the assistant
+are refused (assumptions). Answers are extractive, from the attached documents, else the
+assistant's documents and the corpus; documents with no text get an outline of them
+(`_jylo_documents`), and no text and no documents a prompt to ask something.
+``textWithCitations`` puts ``[n](cite:<id> "<title>")`` after each cited paragraph (the
+syntax is ours: it is undocumented). A logical clock keeps replies byte-identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -36,44 +44,34 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ._answer import Answer, compose, question_of
-from ._corpus import Item, load_corpus
-from ._http import EventStream, dumps, plan_of, problem, read_json, reply, sse, stable_uuid
+from ._corpus import load_corpus
+from ._dialect import Wire
+from ._http import (
+    EventStream,
+    dumps,
+    negotiate,
+    plan_of,
+    problem,
+    read_json,
+    reply,
+    sse,
+    stable_uuid,
+    wire_of,
+)
 from ._jylo_auth import MODEL_IDS, bearer_problem, models_endpoint, token_endpoint
+from ._jylo_documents import Document, new_document, no_file_record, summarise
 from ._multipart import parse_files
 from ._unleash_wire import chunk_text
 
-__all__ = ["JyloStore", "routes"]
+__all__ = ["JyloStore", "routes", "text_with_citations"]
 
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/csv")
-_TEXT_EXTENSIONS = (".txt", ".md", ".csv", ".json", ".html", ".xml")
+_MEDIA = {"sse": "text/event-stream", "ndjson": "application/x-ndjson", "json": "application/json"}
+"""What each ``jylo-stream`` framing is sent as; the first is what an open ``Accept`` gets."""
+MAX_INT32 = 2**31 - 1
+"""The largest ``pageNumber`` / ``pageSize`` (int32; seed 003 documents no maximum)."""
+SORTING = {0: "dateAdded", 1: "text"}
+"""The ``sorting`` values understood: a guess (seed 003 says "integer, enum", no values)."""
 Errors = dict[str, list[str]]
-
-
-@dataclass
-class Document:
-    """An uploaded document and its extracted text."""
-
-    wire: dict[str, Any]
-    text: str
-
-    def item(self) -> Item:
-        """The document as a corpus item, so answers can cite it."""
-        when = self.wire["dateAdded"]
-        return Item(
-            id=self.wire["objectIdentifier"],
-            app_id="jylo",
-            type="document",
-            class_="document",
-            external_id=self.wire["documentUploadObjectIdentifier"],
-            title=self.wire["name"],
-            url="",
-            path=f"/{self.wire['name']}",
-            created_by="",
-            modified_by="",
-            created_at=when,
-            modified_at=when,
-            content=self.text,
-        )
 
 
 @dataclass
@@ -83,6 +81,14 @@ class Assistant:
     wire: dict[str, Any]
     messages: list[dict[str, Any]] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
+
+    def shown(self, wire: Wire) -> dict[str, Any]:
+        """The assistant as answered: only its id, unless the dialect is extended."""
+        return (
+            dict(self.wire)
+            if wire.extended
+            else {"objectIdentifier": self.wire["objectIdentifier"]}
+        )
 
     def document(self, identifier: str) -> Document | None:
         """A document by its object or upload identifier."""
@@ -121,7 +127,7 @@ class JyloStore:
             self.add_assistant(project, "Company knowledge", "Answers from company documents.")
         return self.projects[project]
 
-    def add_assistant(self, project: str, name: str, description: str | None) -> Assistant:
+    def add_assistant(self, project: str, name: str | None, description: str | None) -> Assistant:
         """Create an assistant in the project."""
         assistants = self.projects.setdefault(project, {})
         identifier = stable_uuid("jylo-assistant", project, len(assistants), name)
@@ -136,12 +142,13 @@ class JyloStore:
 
 
 def _validation(errors: Errors, request: Request) -> Response:
+    trace = {"traceId": stable_uuid("trace", request.url.path, sorted(errors))}
     return problem(
         400,
         "One or more validation errors occurred.",
         errors=errors,
         instance=request.url.path,
-        extra={"traceId": stable_uuid("trace", request.url.path, sorted(errors))},
+        extra=trace if wire_of(request).extended else None,
     )
 
 
@@ -180,8 +187,6 @@ def _check_message(body: Any, assistant: Assistant) -> Errors:
             ]
     if body.get("stream") is not None and not isinstance(body.get("stream"), bool):
         errors["stream"] = ["The stream field must be true, false or null."]
-    if not errors and not (body.get("text") or "").strip() and not docs:
-        errors["text"] = ["A message needs text or attached documents."]
     return errors
 
 
@@ -203,7 +208,10 @@ def _answer(assistant: Assistant, body: dict[str, Any]) -> tuple[Answer, dict[st
     attached = [assistant.document(d) for d in body.get("messageDocumentIdentifiers") or []]
     docs = [d.item() for d in attached if d is not None]
     history = [m["text"] or "" for m in assistant.messages if not m["isAssistant"]]
-    question = (body.get("text") or "").strip() or "Summarise the attached documents."
+    question = (body.get("text") or "").strip()
+    if not question:  # text may be null: outline the documents, else ask for a question
+        found = summarise(docs) if docs else compose("", [], company=corpus.company)
+        return found, {d.id: d.title for d in docs}
     query = question_of([*history, question], docs or list(corpus.items))
     answer = compose(query, docs, company=corpus.company) if docs else None
     if answer is None or not answer.cited:
@@ -238,74 +246,62 @@ def _message(
 
 
 def _stream(request: Request, reply_wire: dict[str, Any]) -> Response:
-    pieces = chunk_text(reply_wire["text"] or "")
+    """The reply to a ``stream: true`` post, framed as the ``jylo-stream`` variant says."""
+    wire = wire_of(request)
+    framing = wire.variant("jylo-stream")
+    media = _MEDIA.get(framing) or negotiate(request.headers.get("accept"), list(_MEDIA.values()))
+    if media == _MEDIA["json"]:
+        return reply(request, reply_wire)  # one body: the stored message
     partial = {
         k: reply_wire[k] for k in ("objectIdentifier", "isAssistant", "modelIdentifier", "stream")
     }
-    objects = [{**partial, "text": p, "addingCitations": True} for p in pieces] + [reply_wire]
-    accept = request.headers.get("accept", "").lower()
+    pieces = chunk_text(reply_wire["text"] or "")
+    objects = [{**partial, "text": p, "addingCitations": True} for p in pieces]
+    if wire.variant("jylo-end") == "message":
+        objects.append(reply_wire)
     plan = plan_of(request)
-    if "ndjson" in accept or "jsonl" in accept:
-        lines = [dumps(o) + b"\n" for o in objects]
-        return EventStream(lines, media_type="application/x-ndjson", plan=plan)
-    return EventStream([sse(o) for o in objects], media_type="text/event-stream", plan=plan)
+    if media == _MEDIA["ndjson"]:
+        return EventStream([dumps(o) + b"\n" for o in objects], media_type=media, plan=plan)
+    return EventStream([sse(o) for o in objects], media_type=media, plan=plan)
+
+
+def _integer(raw: str | None) -> int | None:
+    """A query value as ASP.NET reads an integer (digits, an optional sign), else None."""
+    text = (raw or "").strip()
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+
+
+def _int_param(raw: str | None, default: int, name: str, errors: Errors) -> int:
+    """A query integer from 1 to int32's maximum; missing or empty is the default."""
+    if raw is None or not raw.strip():
+        return default
+    value = _integer(raw)
+    if value is None or not 1 <= value <= MAX_INT32:
+        errors[name] = [f"The value '{raw}' is not valid for {name} (1 to {MAX_INT32})."]
+    return value or default
 
 
 def _page(request: Request, messages: list[dict[str, Any]]) -> list[dict[str, Any]] | Errors:
     query = request.query_params
     errors: Errors = {}
-    numbers: dict[str, int] = {}
-    for name, default, low, high in (
-        ("pageNumber", 1, 1, 10**6),
-        ("pageSize", 20, 1, 100),
-        ("sorting", 0, 0, 1),
-    ):
-        raw = query.get(name)
-        try:
-            numbers[name] = default if raw is None else int(raw)
-        except ValueError:
-            numbers[name] = low - 1
-        if not low <= numbers[name] <= high:
-            errors[name] = [f"The value '{raw}' is not valid for {name} ({low} to {high})."]
+    number = _int_param(query.get("pageNumber"), 1, "pageNumber", errors)
+    size = _int_param(query.get("pageSize"), 20, "pageSize", errors)
+    sorting = (query.get("sorting") or "").strip()
+    value = _integer(sorting) if sorting else 0  # missing or empty: date added
+    key = SORTING.get(value) if value is not None else None
+    if key is None:  # a name such as "dateAdded" too: the documented type is an integer
+        known = ", ".join(f"{k} ({v})" for k, v in SORTING.items())
+        errors["sorting"] = [f"The value '{sorting}' is not valid for sorting: {known}."]
     desc_raw = (query.get("desc") or "true").lower()
     if desc_raw not in ("true", "false"):
         errors["desc"] = [f"The value '{desc_raw}' is not valid for desc."]
-    if errors:
+    if errors or key is None:
         return errors
     search = (query.get("searchText") or "").lower()
     found = [m for m in messages if search in (m["text"] or "").lower()]
-    key = "dateAdded" if numbers["sorting"] == 0 else "text"
     found.sort(key=lambda m: (str(m[key] or ""), m["dateAdded"]), reverse=desc_raw == "true")
-    start = (numbers["pageNumber"] - 1) * numbers["pageSize"]
-    return found[start : start + numbers["pageSize"]]
-
-
-def _document(store: JyloStore, filename: str, content_type: str, data: bytes) -> Document:
-    name = filename.rsplit("/", 1)[-1] or "upload"
-    supported = content_type.startswith(_TEXT_TYPES) or name.lower().endswith(_TEXT_EXTENSIONS)
-    text = data.decode("utf-8", "replace") if supported else ""
-    when = store.tick()
-    object_id = stable_uuid("jylo-document", name, len(data), when)
-    wire = {
-        "name": name,
-        "parentObjectIdentifier": None,
-        "isDirectory": False,
-        "documentUploadObjectIdentifier": stable_uuid("jylo-upload", object_id),
-        "contentType": content_type,
-        "size": len(data),
-        "objectIdentifier": object_id,
-        "dateAdded": when,
-        "uploadSuccessful": True,
-        "tokenCount": (len(text) + 3) // 4,
-        "metadataTokenCount": 12,
-        "unsupportedFileType": not supported,
-        "unPackingComplete": supported,
-        "unPackingFailed": not supported,
-        "uploadInProgress": False,
-        "url": None,
-        "hasChildren": False,
-    }
-    return Document(wire, text)
+    start = (number - 1) * size
+    return found[start : start + size]
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -334,18 +330,19 @@ def routes(store: JyloStore) -> list[BaseRoute]:
         return endpoint
 
     async def assistants(request: Request, _: Assistant | None) -> Response:
-        project = request.path_params["project"]
+        project, wire = request.path_params["project"], wire_of(request)
         if request.method == "GET":
-            return reply(request, [a.wire for a in store.project(project).values()])
+            return reply(request, [a.shown(wire) for a in store.project(project).values()])
         body, ok = read_json(await request.body())
-        name = body.get("name") if ok and isinstance(body, dict) else None
-        if not isinstance(name, str) or not name.strip():
-            return _validation({"name": ["The name field is required."]}, request)
-        description = body.get("description")
+        if not ok or not isinstance(body, dict):
+            return _validation({"$": ["The body must be a JSON object."]}, request)
+        name, description = body.get("name"), body.get("description")
         created = store.add_assistant(
-            project, name.strip(), description if isinstance(description, str) else None
+            project,
+            name.strip() if isinstance(name, str) and name.strip() else None,
+            description if isinstance(description, str) else None,
         )
-        return reply(request, created.wire)
+        return reply(request, created.shown(wire))
 
     async def messages(request: Request, assistant: Assistant | None) -> Response:
         assert assistant is not None
@@ -399,12 +396,10 @@ def routes(store: JyloStore) -> list[BaseRoute]:
     async def upload(request: Request, assistant: Assistant | None) -> Response:
         assert assistant is not None
         files = parse_files(request.headers.get("content-type", ""), await request.body())
-        chosen = next((f for f in files or [] if f.field == "file"), None)
-        if chosen is None:
-            return _validation(
-                {"file": ["Send the file as multipart/form-data field 'file'."]}, request
-            )
-        doc = _document(store, chosen.filename, chosen.content_type, chosen.data)
+        chosen = next((f for f in files or [] if f.field.lower() == "file"), None)
+        if chosen is None:  # `file` is optional: nothing is stored, and the record says so
+            return reply(request, no_file_record(store.tick()))
+        doc = new_document(store.tick(), chosen.filename, chosen.content_type, chosen.data)
         assistant.documents[doc.wire["objectIdentifier"]] = doc
         return reply(request, doc.wire)
 
@@ -421,6 +416,3 @@ def routes(store: JyloStore) -> list[BaseRoute]:
             methods=["GET", "PUT", "DELETE"],
         ),
     ]
-
-
-__all__ += ["text_with_citations"]

@@ -8,7 +8,10 @@
 (``{"error": ..., "error_description": ...}``). Tokens use the wall clock, so they are
 the one emulator answer that changes over time.
 
-``GET /jylo/settings/models`` lists the models an assistant can use (Bearer token).
+``GET /jylo/settings/models`` lists the models an assistant can use (Bearer token):
+``name``, ``description``, ``objectIdentifier``, ``maxOutputToken``, ``contextLength``
+(the fields the API notes confirm); the ``extended`` dialect adds ``provider`` and
+``isDefault``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ._data import EMULATOR_KEYS
-from ._http import json_response, problem, reply
+from ._http import json_response, problem, reply, wire_of
 
 __all__ = ["AUDIENCE", "MODELS", "issue_token", "models_endpoint", "token_endpoint", "verify"]
 
@@ -182,9 +185,18 @@ def bearer_problem(request: Request) -> Response | None:
     return problem(401, "Unauthorized", detail=reason, headers={"WWW-Authenticate": error})
 
 
+MODEL_FIELDS = ("name", "description", "objectIdentifier", "maxOutputToken", "contextLength")
+"""The model fields the API notes confirm; the others are sent in the extended dialect."""
+
+
 async def models_endpoint(request: Request) -> Response:
     """``GET /settings/models``: the models an assistant can use."""
-    return bearer_problem(request) or reply(request, MODELS)
+    denied = bearer_problem(request)
+    if denied is not None:
+        return denied
+    if wire_of(request).extended:
+        return reply(request, MODELS)
+    return reply(request, [{k: m[k] for k in MODEL_FIELDS} for m in MODELS])
 
 
-__all__ += ["MODEL_IDS", "bearer_problem"]
+__all__ += ["MODEL_FIELDS", "MODEL_IDS", "bearer_problem"]

@@ -18,7 +18,7 @@ import uvicorn
 
 from ._app import EmulatorConfig, create_app
 from ._data import EMULATOR_KEYS
-from ._http import quiet_uvicorn_errors
+from ._middleware import DEFAULT_MAX_BODY, quiet_uvicorn_errors
 
 __all__ = ["LOOPBACK", "EmulatorURL", "emulator_env", "run_emulator", "serve"]
 
@@ -34,6 +34,11 @@ class EmulatorURL(str):
     def unleash(self) -> str:
         """The Unleash base URL (the root)."""
         return str(self)
+
+    @property
+    def unleash_tenant(self) -> str:
+        """The Unleash API under ``/e-api``, as the vendor's JS SDK reaches a tenant's host."""
+        return f"{self}/e-api"
 
     @property
     def jylo(self) -> str:
@@ -93,6 +98,9 @@ def run_emulator(
     faults: str | None = None,
     port: int = 0,
     jylo_token_lifetime: int = 3600,
+    dialect: str | None = None,
+    variants: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
     startup_timeout: float = 10.0,
 ) -> Iterator[EmulatorURL]:
     """Run the emulator in a background thread for the ``with`` block; yield its base URL.
@@ -101,12 +109,26 @@ def run_emulator(
         faults: a default fault set applied to every request, e.g. ``"503;times=1"``.
         port: a loopback port; 0 (the default) picks a free one.
         jylo_token_lifetime: seconds a Jylo access token stays valid.
+        dialect: ``"documented"`` (only what the vendors document) or ``"extended"``
+            (plus inferred extras); None reads ``ASSISTANT_BRIDGE_EMULATOR_DIALECT``,
+            else ``"documented"``. A request's ``x-emulator-dialect`` header wins.
+        variants: a default variant set, e.g. ``"v2-text=snapshot, jylo-stream=ndjson"``
+            (see `VARIANTS`); a request's ``x-emulator-variant`` header adds to it.
+        max_body_bytes: the largest request body read; a bigger one is a 413.
         startup_timeout: seconds to wait for the server to serve.
 
     Raises:
         RuntimeError: the server did not start (e.g. the port is taken).
+        ValueError: an unknown dialect or variant.
     """
-    config = EmulatorConfig(faults=faults, jylo_token_lifetime=jylo_token_lifetime)
+    config = EmulatorConfig(
+        faults=faults,
+        jylo_token_lifetime=jylo_token_lifetime,
+        dialect=dialect,
+        variants=variants,
+        max_body_bytes=max_body_bytes,
+    )
+    config.wire()  # an unknown dialect or variant fails here, not on the first request
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only then,
     # and without it every keep-alive response waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -135,11 +157,21 @@ def run_emulator(
         sock.close()
 
 
-def serve(*, port: int = 8765, faults: str | None = None) -> None:
+def serve(
+    *,
+    port: int = 8765,
+    faults: str | None = None,
+    dialect: str | None = None,
+    variants: str | None = None,
+) -> None:
     """Run the emulator in the foreground until interrupted (``assistant-bridge emulator``).
 
     Args:
         port: the loopback port to listen on.
         faults: a default fault set applied to every request, e.g. ``"503;times=1"``.
+        dialect: ``"documented"`` or ``"extended"`` (see `run_emulator`).
+        variants: a default variant set, e.g. ``"v2-text=snapshot"``.
     """
-    uvicorn.Server(_config(EmulatorConfig(faults=faults), port, "info")).run()
+    config = EmulatorConfig(faults=faults, dialect=dialect, variants=variants)
+    config.wire()
+    uvicorn.Server(_config(config, port, "info")).run()

@@ -1,18 +1,20 @@
-"""The emulated Unleash API (served at the emulator's root).
+"""The emulated Unleash API (served at the emulator's root and under ``/e-api``).
 
 ``POST /chats`` (v1: JSON, or the event stream with ``stream: true``), ``POST /chats/v2``
-(JSON, or SSE when ``Accept`` includes ``text/event-stream``), ``POST /search`` (filters,
-sort, paging with ``paging.size``/``nextToken`` and ``paging.next``),
-``POST /filters/stats``, ``POST /filters``, ``POST /answers`` and
-``GET /resources/{id}/content``.
+(JSON or SSE, chosen by ``Accept`` with its q-values; the ``v2-body`` variant forces
+one), ``POST /search`` (filters, sort, paging with ``paging.size``/``nextToken`` and
+``paging.next``; no page-size cap, none being documented), ``POST /filters/stats``,
+``POST /filters``, ``POST /answers`` and ``GET /resources/{id}/content``.
 
 Auth: ``Authorization: Bearer <key>`` with `EMULATOR_KEYS` ``unleash`` (acts as the
-corpus's default user) or ``unleash_impersonation``, which needs ``unleash-account``
-(an employee's email or id) on every call, else a 401 whose body has
-``reason: "Missing impersonation header"``. Errors are problem+json with ``requestId``
-and a ``RequestId`` header; invalid bodies are 400s with ``errors{field: [messages]}``.
-Threads: answers carry a ``threadId``; sending it back continues the thread, whose
-earlier questions give context to a short follow-up.
+corpus's default user, or as the user ``unleash-account`` names, as documented) or
+``unleash_impersonation``, which needs ``unleash-account`` (an employee's email or id)
+on every call, else a 401 whose body has ``reason: "Missing impersonation header"``.
+Every response has a ``RequestId`` header; errors are problem+json with ``requestId``;
+invalid bodies are 400s with ``errors{field: [messages]}``. Threads: a v1 answer carries
+a ``threadId`` (a v2 one only in the ``extended`` dialect); sending it back continues
+the thread. Without one, the conversation is the messages the request sends: earlier
+questions give context to a short follow-up.
 """
 
 from __future__ import annotations
@@ -33,14 +35,15 @@ from ._data import EMULATOR_KEYS
 from ._filtering import FilterSet, values_of
 from ._http import (
     EventStream,
+    negotiate,
     plan_of,
     problem,
     read_json,
     reply,
-    sse,
     stable_id,
     stable_uuid,
     validation_problem,
+    wire_of,
 )
 from ._text import highlights, rank, snippet
 from ._unleash_checks import (
@@ -52,7 +55,7 @@ from ._unleash_checks import (
     check_search,
     check_stats,
 )
-from ._unleash_wire import v1_events, v1_full, v2_chunks, v2_json
+from ._unleash_wire import v1_events, v1_full, v2_events, v2_json
 
 __all__ = ["UnleashStore", "routes"]
 
@@ -122,9 +125,10 @@ def _authenticate(request: Request, corpus: Corpus, request_id: str) -> str | Re
             instance=path,
             headers={"WWW-Authenticate": "Bearer"},
         )
-    if key.strip() != EMULATOR_KEYS["unleash_impersonation"]:
-        return corpus.default_user
     account = request.headers.get("unleash-account", "").strip()
+    impersonating = key.strip() == EMULATOR_KEYS["unleash_impersonation"]
+    if not account and not impersonating:
+        return corpus.default_user  # the key acts as the user who made it
     if not account:
         return problem(
             401,
@@ -158,7 +162,9 @@ def _endpoint(corpus: Corpus, handler: Handler) -> Callable[[Request], Awaitable
         if not ok:
             errors = {"$": ["The request body is not valid JSON."]}
             return validation_problem(errors, request_id=request_id, instance=request.url.path)
-        return await handler(Call(request, body, user, request_id))
+        response = await handler(Call(request, body, user, request_id))
+        response.headers.setdefault("RequestId", request_id)  # on every response, as documented
+        return response
 
     return endpoint
 
@@ -168,22 +174,34 @@ def _filters(raw: Any, corpus: Corpus, user: str) -> FilterSet:
 
 
 def _texts(body: dict[str, Any]) -> list[str]:
+    """The user's questions, oldest first.
+
+    A message without ``role`` counts as the user's: ``User`` is the enum's first value,
+    what an ASP.NET service takes for a missing one.
+    """
     return [
         m["text"]
         for m in body["messages"]
-        if str(m.get("role", "")).lower() == "user" and isinstance(m.get("text"), str)
+        if str(m.get("role") or "user").lower() == "user" and isinstance(m.get("text"), str)
     ]
 
 
-def _wants_sse(request: Request) -> bool:
-    return "text/event-stream" in request.headers.get("accept", "").lower()
+_V2_MEDIA = ("application/json", "text/event-stream")
+
+
+def _v2_streams(request: Request) -> bool:
+    """Whether the v2 answer goes as SSE: by ``Accept`` (q-values honoured), or the variant."""
+    forced = wire_of(request).variant("v2-body")
+    if forced != "accept":
+        return forced == "sse"
+    return negotiate(request.headers.get("accept"), _V2_MEDIA) == "text/event-stream"
 
 
 def routes(store: UnleashStore) -> list[BaseRoute]:
     """The Unleash routes, sharing ``store``."""
     corpus = load_corpus()
 
-    def answer_for(call: Call, filters: Any, *, web: bool) -> tuple[Any, str]:
+    def answer_for(call: Call, filters: Any, *, cite_web: bool) -> tuple[Any, str]:
         body = call.body
         thread_id = body.get("threadId") or stable_uuid("thread", call.request_id)
         history = store.threads.get(thread_id, [])
@@ -191,8 +209,7 @@ def routes(store: UnleashStore) -> list[BaseRoute]:
         texts = _texts(body)
         query = question_of([*history, *texts], selected)
         store.threads[thread_id] = [*history, *texts]
-        pages = corpus.web if web else ()
-        answer = compose(query, selected, web=pages, company=corpus.company, cite_web=web)
+        answer = compose(query, selected, web=corpus.web, company=corpus.company, cite_web=cite_web)
         return answer, thread_id
 
     async def chats(call: Call) -> Response:
@@ -200,30 +217,25 @@ def routes(store: UnleashStore) -> list[BaseRoute]:
         if errors:
             return call.invalid(errors)
         filters = (call.body.get("enterpriseSearch") or {}).get("filters")
-        answer, thread_id = answer_for(call, filters, web=False)
-        headers = {"RequestId": call.request_id}
+        answer, thread_id = answer_for(call, filters, cite_web=False)
+        wire = wire_of(call.request)
         if call.body.get("stream") is True:
-            events = v1_events(answer, corpus, call.request_id, thread_id)
+            events = v1_events(answer, corpus, call.request_id, thread_id, wire)
             plan = plan_of(call.request)
-            return EventStream(events, media_type="text/event-stream", plan=plan, headers=headers)
-        return reply(
-            call.request, v1_full(answer, corpus, call.request_id, thread_id), 200, headers
-        )
+            return EventStream(events, media_type="text/event-stream", plan=plan)
+        return reply(call.request, v1_full(answer, corpus, call.request_id, thread_id, wire))
 
     async def chats_v2(call: Call) -> Response:
         errors = check_chat(call.body, corpus, v2=True)
         if errors:
             return call.invalid(errors)
-        answer, thread_id = answer_for(call, None, web=True)
-        headers = {"RequestId": call.request_id}
-        if _wants_sse(call.request):
-            chunks = v2_chunks(answer, corpus, call.request_id, thread_id)
-            events = [sse(chunk) for chunk in chunks]
+        answer, thread_id = answer_for(call, None, cite_web=True)
+        wire = wire_of(call.request)
+        if _v2_streams(call.request):
+            events = v2_events(answer, corpus, call.request_id, thread_id, wire)
             plan = plan_of(call.request)
-            return EventStream(events, media_type="text/event-stream", plan=plan, headers=headers)
-        return reply(
-            call.request, v2_json(answer, corpus, call.request_id, thread_id), 200, headers
-        )
+            return EventStream(events, media_type="text/event-stream", plan=plan)
+        return reply(call.request, v2_json(answer, corpus, call.request_id, thread_id, wire))
 
     async def search(call: Call) -> Response:
         errors = check_search(call.body, corpus)
@@ -245,12 +257,17 @@ def routes(store: UnleashStore) -> list[BaseRoute]:
         name, query = call.body["name"], (call.body.get("query") or "").lower()
         values = _stats(corpus).get(name, {})
         limit = call.body.get("limit") or 50
+        # `data` is free-form in the OpenAPI document: an app's types, else a value's apps.
+        key = "types" if name == "appId" else "appIds"
         options = [
-            {"value": value, "data": {"appIds": apps}}
-            for value, apps in values.items()
+            {"value": value, "data": {key: related}}
+            for value, related in values.items()
             if query in value.lower()
         ][:limit]
-        return reply(call.request, {"options": options})
+        body: dict[str, Any] = {"options": options}
+        if wire_of(call.request).extended:
+            body["requestId"] = call.request_id  # the JS SDK types it; the OpenAPI does not
+        return reply(call.request, body)
 
     async def answers(call: Call) -> Response:
         errors = check_answers(call.body, corpus)
@@ -367,4 +384,4 @@ def _search(call: Call, corpus: Corpus) -> Response:
         "paging": {"next": _token(after, key) if after < len(ranked) else None},
         "requestId": call.request_id,
     }
-    return reply(call.request, out, 200, {"RequestId": call.request_id})
+    return reply(call.request, out)

@@ -1,10 +1,15 @@
 """Validation of Unleash request bodies, with the messages an ASP.NET service would give.
 
 Each ``check_*`` returns ``{field path: [messages]}`` (empty when the body is valid); the
-routes answer a non-empty result with a 400 problem+json. Enum values (roles, sort) are
-read case-insensitively, as the vendor's JSON converter does; unknown top-level fields
-are ignored, as ASP.NET does by default; unknown filter names are errors (see
-`_filtering`).
+routes answer a non-empty result with a 400 problem+json. Only what the documents forbid
+is refused: a missing required field (``messages``, at least one; ``query`` of
+``/answers``; ``name`` of ``/filters``), a value of the wrong type, a value outside an
+enum (roles, sort; read case-insensitively, as the vendor's JSON converter does), an
+int32 out of range. A message's ``role`` and ``text`` are optional (``text`` nullable);
+unknown top-level fields are ignored, as ASP.NET does by default, and ``SearchFilters``
+takes extra properties (see `_filtering`). Two rules go further than the documents and
+are listed in the assumptions table: ``paging.size`` must be at least 1, and a filter
+time must be an ISO-8601 date-time.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ __all__ = [
 ROLES = {"user": "User", "system": "System", "assistant": "Assistant"}
 SORT_BY = {"relevancy": "Relevancy", "alphabetical": "Alphabetical", "recency": "Recency"}
 SORT_ORDER = {"ascending": "Ascending", "descending": "Descending"}
-MAX_PAGE_SIZE = 100
+INT32_MAX = 2**31 - 1
 
 Errors = dict[str, list[str]]
 
@@ -66,14 +71,13 @@ def _messages(raw: Any, errors: Errors) -> None:
             "The field messages must be a string or array type with a minimum length of '1'.",
         )
         return
-    has_question = False
     for index, message in enumerate(raw):
         key = f"messages[{index}]"
         if not isinstance(message, dict):
             _add(errors, key, "Each message must be an object with role and text.")
             continue
         role = message.get("role")
-        if not isinstance(role, str) or role.lower() not in ROLES:
+        if role is not None and (not isinstance(role, str) or role.lower() not in ROLES):
             _add(
                 errors,
                 f"{key}.role",
@@ -83,10 +87,6 @@ def _messages(raw: Any, errors: Errors) -> None:
         text = message.get("text")
         if text is not None and not isinstance(text, str):
             _add(errors, f"{key}.text", "The text field must be a string or null.")
-        if isinstance(role, str) and role.lower() == "user" and isinstance(text, str):
-            has_question = has_question or bool(text.strip())
-    if not has_question and not errors:
-        _add(errors, "messages", "At least one User message must have non-empty text.")
 
 
 def check_chat(body: Any, corpus: Corpus, *, v2: bool) -> Errors:
@@ -141,11 +141,9 @@ def check_search(body: Any, corpus: Corpus) -> Errors:
             return errors
         size = paging.get("size")
         if size is not None and (
-            isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE
+            isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= INT32_MAX
         ):
-            _add(
-                errors, "paging.size", f"The size must be a whole number from 1 to {MAX_PAGE_SIZE}."
-            )
+            _add(errors, "paging.size", f"The size must be a whole number from 1 to {INT32_MAX}.")
         token = paging.get("nextToken")
         if token is not None and not isinstance(token, str):
             _add(errors, "paging.nextToken", "The nextToken field must be a string or null.")
@@ -182,7 +180,7 @@ def check_answers(body: Any, corpus: Corpus) -> Errors:
     if obj is None:
         return errors
     query = obj.get("query")
-    if not isinstance(query, str) or not query.strip():
+    if not isinstance(query, str) or not query:
         _add(errors, "query", "The query field is required.")
     _optional(obj, "assistantId", str, errors, "a string")
     errors.update(check_filters(obj.get("filters"), corpus, "filters"))

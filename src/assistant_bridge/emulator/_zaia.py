@@ -1,27 +1,43 @@
 """The emulated Zaia API (served under ``/zaia``): chats, threads and their messages.
 
-Routes (``authorization: <workspace key>``, with or without ``Bearer ``):
+Routes (``authorization: <workspace key>``, with or without ``Bearer ``). What seed 004
+documents is served in both dialects; *extended* marks what the ``extended`` dialect
+adds (see `_dialect`), which the clients must work without:
 
-- ``GET /api/v1/chats``, ``GET /api/v1/chat-threads?chatId=``: the workspace's chats and a
-  chat's threads.
-- ``GET /api/v1/chat-messages?chatId=[&chatThreadId=]``: a chat's messages, oldest first.
-- ``POST /api/v1/chat-messages``: append a message (seed 004 fields; ``role`` one of
-  `ROLES`). Zaia stores conversations; it does not answer them.
-- ``POST /api/v1/chat-messages/export``: validates the period and the callback URL (HTTPS,
-  public host), records the export and answers ``{message}``; it never calls out. The
-  recorded exports are listed at ``GET /_emulator/zaia/exports``.
+- ``GET /api/v1/chat-messages?chatId=`` (seed 004): a chat's messages, oldest first, as a
+  JSON array of objects with exactly the seed's fields. ``chatThreadId`` keeps one
+  thread's; ``ticketIds`` (UUIDs) keeps the messages about those tickets; ``joins``
+  (names) is checked and accepted. A list parameter may repeat its key (``joins=a&joins=b``,
+  what the clients send), use ``joins[]=`` or ``joins[0]=``, or separate values with
+  commas. A malformed value is a 400 naming the parameter. Extended: ``joins`` must be
+  one of `JOINS` and attaches the joined objects (``chat``, ``chatThread``) to each message.
+- ``POST /api/v1/chat-messages`` (seed 004): append a message. Checked as the seed says
+  (``content`` a string of at most 4000 characters, possibly empty; ``externalId`` 3 to 250
+  characters or null; ``role`` a non-empty string, since its enum values are not public).
+  Extended: ``role`` must be one of `ROLES`. Zaia stores conversations; it does not answer.
+- ``POST /api/v1/chat-messages/export`` (seed 004): ``rangeStart`` must be present (a
+  date-time or null), ``rangeEnd`` is optional, ``callbackUrl`` must be an HTTPS URL of a
+  public host, ``language`` a non-empty string. Extended: ``language`` must be one of
+  `LANGUAGES` and ``rangeEnd`` not before ``rangeStart``. The export is recorded (listed at
+  ``GET /_emulator/zaia/exports``) and answered ``{message}``; nothing is ever called.
+- ``GET /api/v1/chats``, ``GET /api/v1/chat-threads?chatId=`` (API-NOTES names them, no
+  fields): objects with only ``id``. Extended: chats add ``name, createdAt, updatedAt``;
+  threads add ``chatId, name, ticketId, createdAt, updatedAt`` (``ticketId`` is how a
+  caller learns a ticket id here; how the real service tells it is not documented).
 
-Lists are JSON arrays paged with ``pagination.limit`` (1 to 1000, default 250) and
-``pagination.offset`` (``pagination[limit]`` is read too). The workspace starts with two
-chats of seeded conversations; times come from a logical clock, so the same calls from
-a reset give the same bytes.
+Lists are paged with ``pagination.limit`` (1 to 1000, default 250; ``pagination[limit]``
+is read too). ``pagination.offset`` is not in the documents: the documented dialect
+ignores it (a second page is the first again); extended honours it. Inside the emulator
+each thread is about one ticket and its messages carry that ticket; messages outside a
+thread are about none. Ids are UUID v4; times come from a logical clock, so the same
+calls from a reset give the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import uuid
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,16 +48,25 @@ from starlette.routing import BaseRoute, Route
 
 from ._corpus import load_corpus, parse_time
 from ._data import EMULATOR_KEYS
-from ._http import problem, read_json, reply, stable_uuid
+from ._dialect import Wire
+from ._http import problem, read_json, reply, stable_uuid, wire_of
 
-__all__ = ["ROLES", "ZaiaStore", "routes"]
+__all__ = ["JOINS", "LANGUAGES", "ROLES", "ZaiaStore", "routes"]
 
 ROLES = ("user", "assistant", "system")
+"""The role values the extended dialect accepts (inferred: the enum is not public)."""
 LANGUAGES = ("enUs", "ptBr", "esEs")
+"""Export languages the extended dialect accepts (only ``enUs``, the default, is public)."""
+JOINS = ("chat", "chatThread")
+"""Join names the extended dialect knows (inferred: the enum values are not published)."""
 DEFAULT_LIMIT, MAX_LIMIT = 250, 1000
 Errors = dict[str, list[str]]
 
-_SEED: list[tuple[str, list[tuple[str, list[tuple[str, str, str]]]]]] = [
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+Seed = list[tuple[str, list[tuple[str, list[tuple[str, str, str]]]]]]
+_U, _A = "user", "assistant"
+_SEED: Seed = [
     (
         "Brightwater website assistant",
         [
@@ -49,26 +74,28 @@ _SEED: list[tuple[str, list[tuple[str, list[tuple[str, str, str]]]]]] = [
                 "Invoice shows the wrong VAT number",
                 [
                     (
-                        "user",
+                        _U,
                         "Customer",
                         "Our May invoice shows last year's VAT number. Can you fix it?",
                     ),
                     (
-                        "assistant",
+                        _A,
                         "Assistant",
-                        "I have asked Billing to reissue the May invoice with your current VAT number; you will get it by email within two working days.",
+                        "I have asked Billing to reissue the May invoice with your current VAT "
+                        "number; you will get it by email within two working days.",
                     ),
-                    ("user", "Customer", "Thanks, please send it to finance@customer.example too."),
+                    (_U, "Customer", "Thanks, please send it to finance@customer.example too."),
                 ],
             ),
             (
                 "How do I export a dashboard?",
                 [
-                    ("user", "Customer", "How do I export a dashboard to PDF?"),
+                    (_U, "Customer", "How do I export a dashboard to PDF?"),
                     (
-                        "assistant",
+                        _A,
                         "Assistant",
-                        "Open the dashboard, choose Share, then Export as PDF. Exports include every visible chart.",
+                        "Open the dashboard, choose Share, then Export as PDF. Exports include "
+                        "every visible chart.",
                     ),
                 ],
             ),
@@ -81,14 +108,15 @@ _SEED: list[tuple[str, list[tuple[str, list[tuple[str, str, str]]]]]] = [
                 "Travel policy question",
                 [
                     (
-                        "user",
+                        _U,
                         "Jonas Berg",
                         "Does the 250 EUR hotel cap apply to Zurich trips booked in February?",
                     ),
                     (
-                        "assistant",
+                        _A,
                         "People helpdesk",
-                        "No: trips booked before 1 March keep the old 180 EUR cap. From 1 March, Zurich is capped at 250 EUR per night.",
+                        "No: trips booked before 1 March keep the old 180 EUR cap. From 1 March, "
+                        "Zurich is capped at 250 EUR per night.",
                     ),
                 ],
             ),
@@ -98,7 +126,7 @@ _SEED: list[tuple[str, list[tuple[str, list[tuple[str, str, str]]]]]] = [
 
 
 class ZaiaStore:
-    """Zaia state: chats, threads, messages, recorded exports, and a logical clock."""
+    """Zaia state: chats, threads (each about one ticket), messages, exports, a clock."""
 
     def __init__(self) -> None:
         self.chats: list[dict[str, Any]] = []
@@ -136,6 +164,7 @@ class ZaiaStore:
                         "id": thread_id,
                         "chatId": chat_id,
                         "name": thread_name,
+                        "ticketId": stable_uuid("zaia-ticket", thread_id),
                         "createdAt": when,
                         "updatedAt": when,
                     }
@@ -170,15 +199,29 @@ class ZaiaStore:
         self.messages.append(message)
         return message
 
+    def chat(self, chat_id: Any) -> dict[str, Any] | None:
+        """The chat with this id, if there is one."""
+        return next((c for c in self.chats if c["id"] == chat_id), None)
+
+    def thread(self, thread_id: Any) -> dict[str, Any] | None:
+        """The thread with this id, if there is one."""
+        return next((t for t in self.threads if t["id"] == thread_id), None)
+
+    def ticket_of(self, message: dict[str, Any]) -> str | None:
+        """The ticket a message is about: its thread's, or none outside a thread."""
+        thread = self.thread(message["chatThreadId"])
+        return None if thread is None else str(thread["ticketId"])
+
 
 def _is_uuid(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
+def _view(row: dict[str, Any] | None, wire: Wire) -> dict[str, Any] | None:
+    """A chat or thread as the dialect shows it: only ``id`` when documented."""
+    if row is None:
+        return None
+    return dict(row) if wire.extended else {"id": row["id"]}
 
 
 def _invalid(errors: Errors, request: Request) -> Response:
@@ -191,24 +234,59 @@ def _invalid(errors: Errors, request: Request) -> Response:
     )
 
 
-def _page(request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]] | Errors:
+def _number(request: Request, name: str, default: int, low: int, high: int) -> int | Errors:
     query = request.query_params
-    values: dict[str, int] = {}
-    for name, default, low, high in (
-        ("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        ("offset", 0, 0, 10**9),
-    ):
-        raw = query.get(f"pagination.{name}") or query.get(f"pagination[{name}]")
-        try:
-            values[name] = default if raw is None else int(raw)
-        except ValueError:
-            values[name] = low - 1
-        if not low <= values[name] <= high:
-            return {f"pagination.{name}": [f"Must be a whole number from {low} to {high}."]}
-    return rows[values["offset"] : values["offset"] + values["limit"]]
+    raw = query.get(f"pagination.{name}") or query.get(f"pagination[{name}]")
+    try:
+        value = default if raw is None else int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        return {f"pagination.{name}": [f"Must be a whole number from {low} to {high}."]}
+    return value
 
 
-def _check_message(body: Any, store: ZaiaStore) -> Errors | Response:
+def _page(request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]] | Errors:
+    """One page: ``pagination.limit`` always, ``pagination.offset`` only when extended."""
+    limit = _number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    if isinstance(limit, dict):
+        return limit
+    offset = _number(request, "offset", 0, 0, 10**9) if wire_of(request).extended else 0
+    if isinstance(offset, dict):
+        return offset
+    return rows[offset : offset + limit]
+
+
+def _many(request: Request, name: str) -> list[str]:
+    """Every value of a list parameter: ``name=a&name=b``, ``name[]=``, ``name[0]=``, ``a,b``."""
+    indexed = re.compile(rf"{re.escape(name)}\[\d*\]")
+    values: list[str] = []
+    for key, value in request.query_params.multi_items():
+        if key == name or indexed.fullmatch(key):
+            values.extend(part.strip() for part in value.split(","))
+    return values
+
+
+def _list_filters(request: Request, wire: Wire) -> tuple[list[str], set[str]] | Errors:
+    """The checked ``joins`` and ``ticketIds`` of a message listing."""
+    errors: Errors = {}
+    joins = _many(request, "joins")
+    bad = next((j for j in joins if not _NAME.fullmatch(j)), None)
+    if bad is not None:
+        errors["joins"] = [f"Each value must be a join name (letters first), got {bad!r}."]
+    elif wire.extended and any(j not in JOINS for j in joins):
+        unknown = next(j for j in joins if j not in JOINS)
+        errors["joins"] = [f"Must be one of {', '.join(JOINS)}, got {unknown!r}."]
+    tickets = _many(request, "ticketIds")
+    bad = next((t for t in tickets if not _is_uuid(t)), None)
+    if bad is not None:
+        errors["ticketIds"] = [f"Each value must be a UUID, got {bad!r}."]
+    if errors:
+        return errors
+    return list(dict.fromkeys(joins)), {t.lower() for t in tickets}
+
+
+def _check_message(body: Any, store: ZaiaStore, wire: Wire) -> Errors | Response:
     if not isinstance(body, dict):
         return {"body": ["Must be a JSON object."]}
     errors: Errors = {}
@@ -219,22 +297,24 @@ def _check_message(body: Any, store: ZaiaStore) -> Errors | Response:
     if thread == "missing" or (thread is not None and not _is_uuid(thread)):
         errors["chatThreadId"] = ["Required: a UUID v4 string or null."]
     content = body.get("content")
-    if not isinstance(content, str) or not content.strip() or len(content) > 4000:
-        errors["content"] = ["Required: a non-empty string of at most 4000 characters."]
+    if not isinstance(content, str) or len(content) > 4000:
+        errors["content"] = ["Required: a string of at most 4000 characters."]
     external = body.get("externalId", "missing")
     if external == "missing" or (
         external is not None and (not isinstance(external, str) or not 3 <= len(external) <= 250)
     ):
         errors["externalId"] = ["Required: a string of 3 to 250 characters, or null."]
-    if body.get("role") not in ROLES:
+    role = body.get("role")
+    if not isinstance(role, str) or not role:
+        errors["role"] = ["Required: the role's name."]
+    elif wire.extended and role not in ROLES:
         errors["role"] = [f"Must be one of {', '.join(ROLES)}."]
     if errors:
         return errors
-    if not any(c["id"] == body["chatId"] for c in store.chats):
+    if store.chat(body["chatId"]) is None:
         return problem(404, "Not Found", detail="No chat with this chatId.")
-    if thread is not None and not any(
-        t["id"] == thread and t["chatId"] == body["chatId"] for t in store.threads
-    ):
+    found = store.thread(thread) if thread is not None else None
+    if thread is not None and (found is None or found["chatId"] != body["chatId"]):
         return problem(404, "Not Found", detail="No thread with this chatThreadId in the chat.")
     return {}
 
@@ -255,26 +335,31 @@ def _public_https(url: Any) -> bool:
     return address.is_global
 
 
-def _check_export(body: Any) -> Errors:
+def _check_export(body: Any, wire: Wire) -> Errors:
     if not isinstance(body, dict):
         return {"body": ["Must be a JSON object."]}
     errors: Errors = {}
     times: dict[str, dt.datetime] = {}
     for name, required in (("rangeStart", True), ("rangeEnd", False)):
-        value = body.get(name)
-        if value is None:
+        if name not in body:
             if required:
-                errors[name] = ["Required: an ISO-8601 date-time."]
+                errors[name] = ["Required: an ISO-8601 date-time, or null."]
+            continue
+        value = body[name]
+        if value is None:
             continue
         try:
-            times[name] = parse_time(str(value))
+            times[name] = parse_time(value if isinstance(value, str) else "?")
         except ValueError:
-            errors[name] = ["Must be an ISO-8601 date-time."]
-    if len(times) == 2 and times["rangeEnd"] < times["rangeStart"]:
+            errors[name] = ["Must be an ISO-8601 date-time, or null."]
+    if wire.extended and len(times) == 2 and times["rangeEnd"] < times["rangeStart"]:
         errors["rangeEnd"] = ["Must not be before rangeStart."]
     if not _public_https(body.get("callbackUrl")):
         errors["callbackUrl"] = ["Required: an HTTPS URL of a public server."]
-    if body.get("language", "enUs") not in LANGUAGES:
+    language = body.get("language", "enUs")
+    if not isinstance(language, str) or not language:
+        errors["language"] = ["Must be a language name such as enUs."]
+    elif wire.extended and language not in LANGUAGES:
         errors["language"] = [f"Must be one of {', '.join(LANGUAGES)}."]
     return errors
 
@@ -286,6 +371,18 @@ def _authorized(request: Request) -> bool:
     value = request.headers.get("authorization", "").strip()
     key = value[7:].strip() if value.lower().startswith("bearer ") else value
     return key == EMULATOR_KEYS["zaia"]
+
+
+def _joined(store: ZaiaStore, message: dict[str, Any], joins: list[str]) -> dict[str, Any]:
+    """The message with the joined objects attached (extended dialect only)."""
+    wide = Wire(dialect="extended")
+    out = dict(message)
+    for name in joins:
+        if name == "chat":
+            out["chat"] = _view(store.chat(message["chatId"]), wide)
+        elif name == "chatThread":
+            out["chatThread"] = _view(store.thread(message["chatThreadId"]), wide)
+    return out
 
 
 def routes(store: ZaiaStore) -> list[BaseRoute]:
@@ -301,44 +398,63 @@ def routes(store: ZaiaStore) -> list[BaseRoute]:
 
     def listed(request: Request, rows: list[dict[str, Any]]) -> Response:
         page = _page(request, rows)
-        return _invalid(page, request) if isinstance(page, dict) else reply(request, page)
+        if isinstance(page, dict):
+            return _invalid(page, request)
+        wrapper = wire_of(request).variant("zaia-list")  # the seed does not show the shape
+        return reply(request, page if wrapper == "array" else {wrapper: page})
 
     async def chats(request: Request) -> Response:
-        return listed(request, store.chats)
+        wire = wire_of(request)
+        return listed(request, [_view(c, wire) or {} for c in store.chats])
 
     async def threads(request: Request) -> Response:
         chat_id = request.query_params.get("chatId")
         if not _is_uuid(chat_id):
             return _invalid({"chatId": ["Required: a UUID v4 string."]}, request)
-        return listed(request, [t for t in store.threads if t["chatId"] == chat_id])
+        wire = wire_of(request)
+        return listed(
+            request, [_view(t, wire) or {} for t in store.threads if t["chatId"] == chat_id]
+        )
+
+    async def create(request: Request) -> Response:
+        body, ok = read_json(await request.body())
+        checked = _check_message(body, store, wire_of(request)) if ok else {"body": ["Not JSON."]}
+        if isinstance(checked, Response):
+            return checked
+        if checked:
+            return _invalid(checked, request)
+        return reply(request, store.add_message(body))
 
     async def messages(request: Request) -> Response:
         if request.method == "POST":
-            body, ok = read_json(await request.body())
-            checked = _check_message(body, store) if ok else {"body": ["Not valid JSON."]}
-            if isinstance(checked, Response):
-                return checked
-            if checked:
-                return _invalid(checked, request)
-            return reply(request, store.add_message(body))
-        chat_id = request.query_params.get("chatId")
-        thread_id = request.query_params.get("chatThreadId")
-        if not _is_uuid(chat_id) or (thread_id is not None and not _is_uuid(thread_id)):
-            return _invalid(
-                {"chatId": ["Required: a UUID v4 string (chatThreadId too, if sent)."]}, request
-            )
-        if not any(c["id"] == chat_id for c in store.chats):
+            return await create(request)
+        query, wire = request.query_params, wire_of(request)
+        chat_id, thread_id = query.get("chatId"), query.get("chatThreadId")
+        errors: Errors = {}
+        if not _is_uuid(chat_id):
+            errors["chatId"] = ["Required: a UUID v4 string."]
+        if thread_id is not None and not _is_uuid(thread_id):
+            errors["chatThreadId"] = ["Must be a UUID v4 string."]
+        filters = _list_filters(request, wire)
+        if errors or isinstance(filters, dict):
+            return _invalid({**errors, **(filters if isinstance(filters, dict) else {})}, request)
+        if store.chat(chat_id) is None:
             return problem(404, "Not Found", detail="No chat with this chatId.")
+        joins, tickets = filters
         rows = [
             m
             for m in store.messages
-            if m["chatId"] == chat_id and (thread_id is None or m["chatThreadId"] == thread_id)
+            if m["chatId"] == chat_id
+            and (thread_id is None or m["chatThreadId"] == thread_id)
+            and (not tickets or store.ticket_of(m) in tickets)
         ]
+        if wire.extended and joins:
+            rows = [_joined(store, m, joins) for m in rows]
         return listed(request, rows)
 
     async def export(request: Request) -> Response:
         body, ok = read_json(await request.body())
-        errors = _check_export(body) if ok else {"body": ["Not valid JSON."]}
+        errors = _check_export(body, wire_of(request)) if ok else {"body": ["Not valid JSON."]}
         if errors:
             return _invalid(errors, request)
         store.exports.append(

@@ -4,7 +4,8 @@
 delete an assistant's messages, upload documents to attach, list the models of the
 settings API, and list and create assistants. `JyloAuth` is the client-credentials
 ``httpx.Auth`` they use (usable on its own). `parse_citations` reads the markers in a
-message's ``textWithCitations``.
+message's ``textWithCitations``. `ItemSorting` names the ``sorting`` integers the package
+guesses (seed 003 types ``sorting`` as an integer enum but lists no values).
 """
 
 from ._async_client import AsyncJyloClient

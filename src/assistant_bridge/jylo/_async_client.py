@@ -25,9 +25,15 @@ from .._transport import (
 from .._transport._client import _anyio_sleep
 from . import _requests as rq
 from ._base import DEFAULT_PAGE_SIZE, JyloMixin
-from ._responses import parse_list, parse_message, parse_model, parse_page
+from ._responses import (
+    parse_list,
+    parse_message,
+    parse_model,
+    parse_page,
+    parse_reply,
+)
 from ._settings import JyloSettings
-from ._streaming import AsyncMessageStream
+from ._streaming import AsyncFetch, AsyncMessageStream
 from ._types import Assistant, Document, Message, ModelInfo, Page
 
 __all__ = ["AsyncJyloClient"]
@@ -102,10 +108,11 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
 
         Args:
             assistant_id: the assistant (a UUID).
-            page_number: the page to fetch.
-            page_size: messages per page (at least 1).
+            page_number: the page to fetch, from 1 (pages are taken to start at 1).
+            page_size: messages per page, 1 to 2**31 - 1 (no documented maximum).
             search_text: only messages that match this text.
-            sorting: a sort key (`ItemSorting`, e.g. ``"dateAdded"``) or an integer.
+            sorting: an integer sort option: `ItemSorting` (its values are a guess;
+                seed 003 lists none) or any ``int``; a string raises `InvalidRequestError`.
             desc: sort descending (the server's default) or ascending.
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.
@@ -138,12 +145,13 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
 
         Args:
             assistant_id: the assistant (a UUID; see `list_assistants`).
-            page_size: messages per page (at least 1); a shorter page ends the walk.
+            page_size: messages per page, 1 to 2**31 - 1; a shorter page ends the walk.
             search_text: only messages that match this text.
-            sorting: a sort key (`ItemSorting`, e.g. ``"dateAdded"``) or an integer.
+            sorting: an integer sort option: `ItemSorting` (its values are a guess;
+                seed 003 lists none) or any ``int``; a string raises `InvalidRequestError`.
             desc: sort descending (the server's default) or ascending.
-            first_page: the number of the first page: 1, or 0 for a server that counts
-                pages from 0.
+            first_page: the page to start from (pages are taken to start at 1, which
+                seed 003 does not say).
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
@@ -189,6 +197,9 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
     ) -> Message:
         """Post a message to the assistant and return the message the API answers with.
 
+        An answer streamed although not asked for is read too; if it lacks the stored
+        message, that is read back by id, as in `stream_message`.
+
         Args:
             assistant_id: the assistant (a UUID).
             text: the message text (not blank).
@@ -203,7 +214,10 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.message_options("POST", self._project(), assistant_id, call, body=body)
-        return parse_message(await self.request(opts))
+        reply = parse_reply(await self.request(opts))
+        if reply.pending_id is not None:
+            reply.settle(await self._fetcher(assistant_id, call)(reply.pending_id))
+        return reply.final_message()
 
     async def stream_message(
         self,
@@ -220,6 +234,9 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
 
         The server may answer server-sent events, newline-delimited JSON or one JSON
         body; all three are read. An HTTP error is raised here, not while iterating.
+        If the stream ends without the stored message (so without its citations), the
+        message is read back by the id the text pieces carried (one ``GET`` of
+        ``.../messages/{id}``, with this call's options) before the stream ends.
 
         Args:
             assistant_id: the assistant (a UUID; see `list_assistants`).
@@ -246,7 +263,18 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         opts = rq.message_options(
             "POST", self._project(), assistant_id, call, body=body, stream=True
         )
-        return AsyncMessageStream(await self.send_streaming(opts))
+        return AsyncMessageStream(
+            await self.send_streaming(opts), self._fetcher(assistant_id, call)
+        )
+
+    def _fetcher(self, assistant_id: str, call: rq.CallOptions) -> AsyncFetch:
+        """Reads a reply back by id, with this call's options (when a stream lacks it)."""
+
+        async def fetch(message_id: str) -> Message:
+            opts = rq.read_back_options(self._project(), assistant_id, call, message_id)
+            return parse_message(await self.request(opts))
+
+        return fetch
 
     async def get_message(
         self,
@@ -402,10 +430,11 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         """One page of the project's assistants (same paging arguments as `list_messages`).
 
         Args:
-            page_number: the page to fetch.
-            page_size: assistants per page (at least 1).
+            page_number: the page to fetch, from 1 (pages are taken to start at 1).
+            page_size: assistants per page, 1 to 2**31 - 1.
             search_text: only assistants that match this text.
-            sorting: a sort key (`ItemSorting`, e.g. ``"dateAdded"``) or an integer.
+            sorting: an integer sort option: `ItemSorting` (its values are a guess;
+                seed 003 lists none) or any ``int``; a string raises `InvalidRequestError`.
             desc: sort descending or ascending (default: the server's order).
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.

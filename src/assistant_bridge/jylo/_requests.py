@@ -23,6 +23,7 @@ from .._transport import (
     InvalidRequestError,
     NotGiven,
     RequestOptions,
+    StreamError,
     TimeoutTypes,
     merge_headers,
 )
@@ -30,7 +31,9 @@ from .._validate import check_int, check_text, check_uuid
 from ._types import Document, ItemSorting, Page
 
 __all__ = [
+    "FIRST_PAGE",
     "JSON_ACCEPT",
+    "MAX_INT32",
     "STREAM_ACCEPT",
     "CallOptions",
     "ListQuery",
@@ -39,11 +42,16 @@ __all__ = [
     "assistant_options",
     "message_options",
     "open_upload",
+    "read_back_options",
 ]
 
 JSON_ACCEPT = "application/json"
 STREAM_ACCEPT = "text/event-stream, application/x-ndjson;q=0.9, application/json;q=0.8"
-Sorting = ItemSorting | str | int | None
+Sorting = ItemSorting | int | None
+MAX_INT32 = 2**31 - 1
+"""The largest ``pageNumber`` / ``pageSize`` (seed 003 types both int32, with no maximum)."""
+FIRST_PAGE = 1
+"""The number of the first page (an assumption: seed 003 does not say where pages start)."""
 FileInput = str | os.PathLike[str] | IO[bytes]
 
 
@@ -82,23 +90,15 @@ def messages_path(project_id: str, assistant_id: Any, message_id: Any = None) ->
     return path
 
 
-def _sorting(value: Sorting) -> str | int | None:
+def _sorting(value: Sorting) -> int | None:
+    """``sorting`` as the integer the API takes (seed 003: an integer enum)."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise InvalidRequestError(
-            f"sorting: must be a sort key such as 'dateAdded' or an integer, got {value!r}",
-            field="sorting",
-        )
-    if isinstance(value, int):
-        return check_int(value, "sorting", minimum=0)
-    if isinstance(value, str) and value.strip():
-        try:
-            return ItemSorting(value.strip()).value
-        except ValueError:
-            return value.strip()  # a key this version does not know: the server decides
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)  # an ItemSorting, or a value the vendor defines that it lacks
     raise InvalidRequestError(
-        f"sorting: must be a sort key such as 'dateAdded' or an integer, got {value!r}",
+        "sorting: must be an integer (the API types it as an integer enum), such as "
+        f"ItemSorting.DATE_ADDED (0) or ItemSorting.TEXT (1); got {value!r}",
         field="sorting",
     )
 
@@ -117,9 +117,11 @@ class ListQuery:
         """The query parameters, camelCase, unset ones left out."""
         out: dict[str, Any] = {}
         if self.page_number is not None:
-            out["pageNumber"] = check_int(self.page_number, "page_number", minimum=0)
+            out["pageNumber"] = check_int(
+                self.page_number, "page_number", minimum=FIRST_PAGE, maximum=MAX_INT32
+            )
         if self.page_size is not None:
-            out["pageSize"] = check_int(self.page_size, "page_size", minimum=1)
+            out["pageSize"] = check_int(self.page_size, "page_size", minimum=1, maximum=MAX_INT32)
         if self.search_text is not None:
             if not isinstance(self.search_text, str):
                 raise InvalidRequestError(
@@ -193,6 +195,24 @@ def message_options(
         json=body,
         idempotent=False if method == "POST" else None,
     )
+
+
+def read_back_options(
+    project_id: str, assistant_id: Any, call: CallOptions, message_id: str
+) -> RequestOptions:
+    """``GET`` of a reply a stream carried pieces of but not the stored message.
+
+    Raises:
+        StreamError: the id the stream carried is not a UUID (it cannot be read back).
+    """
+    try:
+        return message_options("GET", project_id, assistant_id, call, message_id=message_id)
+    except InvalidRequestError as exc:
+        raise StreamError(
+            f"the Jylo reply ended without the stored message, and its id {message_id!r} "
+            f"cannot be used to read it back ({exc.message})",
+            text=message_id[:200],
+        ) from exc
 
 
 def assistant_options(

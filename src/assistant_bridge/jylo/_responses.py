@@ -15,10 +15,17 @@ from pydantic import BaseModel, ValidationError
 from .._transport import APIError, Problem
 from .._transport._problem import json_body
 from ._settings import JyloSettings
-from ._streaming import message_from_body
+from ._streaming import MessageAssembler, assemble_body, message_from_body
 from ._types import Message, Page
 
-__all__ = ["parse_list", "parse_message", "parse_model", "parse_page", "status_hint"]
+__all__ = [
+    "parse_list",
+    "parse_message",
+    "parse_model",
+    "parse_page",
+    "parse_reply",
+    "status_hint",
+]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -41,8 +48,8 @@ def parse_model(response: httpx.Response, model: type[_M]) -> _M:
     return result
 
 
-def parse_message(response: httpx.Response) -> Message:
-    """A message from a read response: a JSON object, or a streamed body assembled."""
+def _json_message(response: httpx.Response) -> Message | None:
+    """The message of a body that is one JSON object, else None."""
     body = response.content.lstrip()
     if body[:1] == b"{":
         try:
@@ -52,7 +59,27 @@ def parse_message(response: httpx.Response) -> Message:
         if isinstance(value, dict):
             result: Message = _validate(Message, value, response)
             return result
-    return message_from_body(response)
+    return None
+
+
+def parse_message(response: httpx.Response) -> Message:
+    """A message from a read response: a JSON object, or a streamed body assembled."""
+    return _json_message(response) or message_from_body(response)
+
+
+def parse_reply(response: httpx.Response) -> MessageAssembler:
+    """A posted message's answer, read: check ``pending_id`` before ``final_message()``.
+
+    A JSON object is the stored message; a streamed body (some servers stream even when
+    not asked) is assembled, and if it ended without the stored message, ``pending_id``
+    names the message to read back (see `MessageAssembler.settle`).
+    """
+    message = _json_message(response)
+    if message is None:
+        return assemble_body(response)
+    assembler = MessageAssembler()
+    assembler.settle(message)
+    return assembler
 
 
 def parse_page(response: httpx.Response, model: type[_M]) -> Page[_M]:

@@ -20,13 +20,18 @@ JSON, a whole JSON body, or plain text chunks. Each event may be
 
 ``[DONE]`` and events that carry none of these (progress, metadata) are skipped.
 `MessageStream` / `AsyncMessageStream` yield the new text of each event and expose the
-stored message as ``.message`` once the stream has ended.
+stored message as ``.message`` once the stream has ended. Whether a stream ends with the
+stored message is not documented either: when it ends after the pieces alone, the stored
+message (with ``textWithCitations``) is read back by the ``objectIdentifier`` the pieces
+carried, and any text it has beyond what streamed is yielded last, so the text is never
+short and ``.message`` is always the stored message when an id came. A stream that ends
+with no text and no message is a `StreamError`, never an empty answer.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -38,7 +43,15 @@ from .._transport._sse import AutoDecoder
 from ._citations import parse_citations
 from ._types import Message
 
-__all__ = ["AsyncMessageStream", "MessageAssembler", "MessageStream", "message_from_body"]
+__all__ = [
+    "AsyncMessageStream",
+    "Fetch",
+    "AsyncFetch",
+    "MessageAssembler",
+    "MessageStream",
+    "assemble_body",
+    "message_from_body",
+]
 
 _MESSAGE_KEYS = frozenset(
     {
@@ -190,16 +203,10 @@ class MessageAssembler:
         if message.is_assistant is False:
             self._echo = message
             return []
-        full = message.text
-        if full is None and message.text_with_citations is not None:
-            full = parse_citations(message.text_with_citations).text
         if not (_FINAL_KEYS & obj.keys() or obj.get("addingCitations") is False):
             self._partial = message  # a piece of the reply: its text is a delta or the text so far
-            return self._text(full or "", name)
-        self.message = message
-        if not full or not full.startswith(self.text):
-            return []  # the final text was rewritten; what was yielded stands
-        return self._delta(full[len(self.text) :])
+            return self._text(_plain(message) or "", name)
+        return self.settle(message)
 
     def _text(self, text: str, name: str) -> list[str]:
         """``text`` that is either the reply so far (when it extends it) or a delta."""
@@ -214,6 +221,40 @@ class MessageAssembler:
         return [piece]
 
     # -- the end ------------------------------------------------------------------
+    @property
+    def pending_id(self) -> str | None:
+        """The id of a reply whose pieces came but whose stored message did not.
+
+        A stream may end after the last piece without the whole stored message (and so
+        without ``textWithCitations``); the clients then read the message back by this
+        id (``GET .../messages/{id}``) and `settle` with it. None when the stored message
+        came, or when no piece carried an id.
+        """
+        if self.message is not None or self._partial is None:
+            return None
+        return self._partial.object_identifier or None
+
+    def settle(self, message: Message) -> list[str]:
+        """Take ``message`` as the stored reply; the text it has beyond what came (if any).
+
+        When its text extends the text so far, the rest is new text (nothing is
+        dropped); when it was rewritten, what was yielded stands and ``message`` (the
+        server's) is the final message.
+        """
+        self.message = message
+        full = _plain(message)
+        if not full or not full.startswith(self.text):
+            return []
+        return self._delta(full[len(self.text) :])
+
+    def check_complete(self) -> None:
+        """Raise `StreamError` if the stream ended without any text or message at all."""
+        nothing = self.message is None and self._partial is None and self._echo is None
+        if nothing and not self.text:
+            raise StreamError(
+                "the Jylo answer ended without a reply: no text and no message arrived"
+            )
+
     def final_message(self) -> Message:
         """The stored message, completed with the streamed text where it lacks it.
 
@@ -232,14 +273,37 @@ class MessageAssembler:
         return Message(text=self.text, is_assistant=True)
 
 
-def message_from_body(response: httpx.Response) -> Message:
-    """The message in a read response: a JSON object, or a streamed body assembled."""
+def _plain(message: Message) -> str | None:
+    """A message's text, else the text of its ``textWithCitations``, else None."""
+    if message.text is None and message.text_with_citations is not None:
+        return parse_citations(message.text_with_citations).text
+    return message.text
+
+
+def assemble_body(response: httpx.Response) -> MessageAssembler:
+    """A read response's body (streamed or not) fed through a `MessageAssembler`.
+
+    Raises:
+        StreamError: the body carried no text and no message.
+    """
     assembler = MessageAssembler()
     plain = is_plain_text(response)
     decoder = _PlainTextDecoder() if plain else AutoDecoder(decoder_for(response))
     for event in [*decoder.feed(response.content), *decoder.flush()]:
         assembler.feed(event)
-    return assembler.final_message()
+    assembler.check_complete()
+    return assembler
+
+
+def message_from_body(response: httpx.Response) -> Message:
+    """The message in a read response: a JSON object, or a streamed body assembled."""
+    return assemble_body(response).final_message()
+
+
+Fetch = Callable[[str], Message]
+"""Reads a stored message back by its id (the sync client's ``get_message``)."""
+AsyncFetch = Callable[[str], Awaitable[Message]]
+"""Async `Fetch`."""
 
 
 class _MessageStreamBase:
@@ -257,8 +321,10 @@ class _MessageStreamBase:
     def message(self) -> Message | None:
         """The stored message once the stream has ended (``None`` before).
 
-        If the server streamed only text, this is a message built from it, with no
-        ``object_identifier``.
+        It is the stored message the stream ended with or, when the stream ended after
+        the text alone, the one read back by the id the text pieces carried. Only if no
+        piece carried an id (a plain-text stream) is it built from the streamed text,
+        with no ``object_identifier``.
         """
         return self._assembler.final_message() if self._done else None
 
@@ -280,11 +346,14 @@ class MessageStream(_MessageStreamBase):
         >>> stream.message.object_identifier
 
     Iterate it once. The response is closed when the stream ends, on an error, or on
-    ``close()`` / leaving the ``with`` block.
+    ``close()`` / leaving the ``with`` block. When the stream ends without the stored
+    message, ``fetch`` (given by the client) reads it back by id once the response is
+    closed, and any text it has beyond what streamed is yielded last.
     """
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, fetch: Fetch | None = None) -> None:
         super().__init__(response)
+        self._fetch = fetch
         self._stream: Stream[str] = Stream(
             response,
             decoder=decoder_for(response),
@@ -300,6 +369,10 @@ class MessageStream(_MessageStreamBase):
 
     def _run(self) -> Iterator[str]:
         yield from self._stream
+        pending = self._assembler.pending_id
+        if pending is not None and self._fetch is not None:
+            yield from self._assembler.settle(self._fetch(pending))
+        self._assembler.check_complete()
         self._done = True
 
     def until_done(self) -> Message:
@@ -325,10 +398,15 @@ class MessageStream(_MessageStreamBase):
 
 
 class AsyncMessageStream(_MessageStreamBase):
-    """An async streamed Jylo reply: ``async for`` text chunks, then read ``.message``."""
+    """An async streamed Jylo reply: ``async for`` text chunks, then read ``.message``.
 
-    def __init__(self, response: httpx.Response) -> None:
+    Like `MessageStream`, it reads the stored message back (``fetch``) when the stream
+    ends without it.
+    """
+
+    def __init__(self, response: httpx.Response, fetch: AsyncFetch | None = None) -> None:
         super().__init__(response)
+        self._fetch = fetch
         self._stream: AsyncStream[str] = AsyncStream(
             response,
             decoder=decoder_for(response),
@@ -345,6 +423,11 @@ class AsyncMessageStream(_MessageStreamBase):
     async def _run(self) -> AsyncIterator[str]:
         async for chunk in self._stream:
             yield chunk
+        pending = self._assembler.pending_id
+        if pending is not None and self._fetch is not None:
+            for piece in self._assembler.settle(await self._fetch(pending)):
+                yield piece
+        self._assembler.check_complete()
         self._done = True
 
     async def until_done(self) -> Message:

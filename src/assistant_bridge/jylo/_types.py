@@ -8,13 +8,14 @@ timestamp that does not parse is read as ``None`` rather than failing the whole 
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
-from .._models import CaseInsensitiveEnum, ResponseModel
+from .._models import ResponseModel
 
 if TYPE_CHECKING:
     from ._citations import CitedText
@@ -65,19 +66,17 @@ IdList = Annotated[list[str], BeforeValidator(_none_as_list)]
 """A list of identifiers that reads ``null`` as ``[]``."""
 
 
-class ItemSorting(CaseInsensitiveEnum):
-    """Sort keys the vendor documents for list endpoints (``sorting``); any case.
+class ItemSorting(enum.IntEnum):
+    """Named values for the ``sorting`` query parameter of list endpoints.
 
-    Older versions of the API documented ``sorting`` as an integer enum; `JyloClient`
-    passes an ``int`` through unchanged, and an unknown string too.
+    Seed 003 types ``sorting`` as "integer · enum" and does not list the values. These
+    numbers are this package's guess (the emulator uses them), not the vendor's
+    documentation: 0 sorts by the date added, 1 by the text. Any other ``int`` is sent
+    unchanged, for values the vendor may define.
     """
 
-    DATE_ADDED = "dateAdded"
-    NAME = "name"
-    DESCRIPTION = "description"
-    LATEST_MESSAGE_DATE = "latestMessageDate"
-    ESTIMATED_TOKEN_COUNT = "estimatedTokenCount"
-    SIZE = "size"
+    DATE_ADDED = 0
+    TEXT = 1
 
 
 class ResourceOwner(ResponseModel):

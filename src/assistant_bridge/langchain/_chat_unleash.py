@@ -50,12 +50,14 @@ class ChatUnleash(VendorChatModel):
             llm = ChatUnleash()
             msg = llm.invoke("Who owns the billing service?")
             msg.content_blocks  # text with citation annotations, search steps
-            llm.invoke("And its on-call?", thread_id=msg.response_metadata["thread_id"])
+            llm.invoke([("human", "Who owns the billing service?"), msg, ("human", "And its on-call?")])
 
-    Conversation state is per call: pass ``thread_id=...`` to ``invoke``/``stream`` to
-    continue a thread; the instance itself never changes, so it is safe under ``batch``
-    and concurrent use. Other per-call keywords: ``assistant_id``, ``filters`` (v1),
-    ``timeout``, ``max_retries``.
+    Conversation state is per call: the messages given are the conversation (as with any
+    chat model), and ``thread_id=...`` on ``invoke``/``stream`` continues an Unleash thread
+    as well. ``response_metadata["thread_id"]`` is there only when Unleash sent one (v1
+    answers carry it; v2 answers document none). The instance itself never changes, so
+    it is safe under ``batch`` and concurrent use. Other per-call keywords:
+    ``assistant_id``, ``filters`` (v1), ``timeout``, ``max_retries``.
 
     Unleash has no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences

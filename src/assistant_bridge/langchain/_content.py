@@ -8,7 +8,9 @@ concatenated, so every item is emitted exactly once):
   used, with the shared metadata of `assistant_bridge.sources` (its ``citations`` are
   spans of the answer text); emitted once, with the last chunk when streaming.
 - ``tool_steps``: ``[{"id", "status", "name", "description", "output"}]``, one item per
-  tool event as it happened (Start, End, Failed); the translator folds them per id.
+  tool event as it happened (Start, End, Failed); the translator folds them per id. A
+  step's ``output`` lists its enterprise results and web pages, and a custom tool's
+  resources as one ``{"custom": {...}}`` item.
 - ``progress``: v1 ``Progress`` codes.
 
 `translate_content` (registered for ``model_provider == "unleash"``) turns that into
@@ -48,9 +50,14 @@ def source_items(sources: Iterable[Source]) -> list[dict[str, Any]]:
     return [{"text": s.text, "metadata": s.metadata()} for s in sources]
 
 
-def _resource_output(resources: Iterable[Resource], web: Iterable[WebSource]) -> list[Any]:
+def _resource_output(
+    resources: Iterable[Resource], web: Iterable[WebSource], custom: Mapping[str, Any]
+) -> list[Any]:
+    """What a tool found: its enterprise results, web pages, and a custom tool's map."""
     out: list[Any] = [r.model_dump(by_alias=True, exclude_none=True) for r in resources]
     out += [w.model_dump(by_alias=True, exclude_none=True) for w in web]
+    if custom:
+        out.append({"custom": dict(custom)})
     return out
 
 
@@ -69,7 +76,7 @@ def tool_event(tool: Tool, step_id: str) -> dict[str, Any]:
     if resources is not None:
         enterprise = resources.enterprise.results if resources.enterprise else []
         web = resources.web_search.sources if resources.web_search else []
-        event["output"] = _resource_output(enterprise, web)
+        event["output"] = _resource_output(enterprise, web, resources.custom)
     return {k: v for k, v in event.items() if v is not None}
 
 
@@ -82,7 +89,7 @@ def tool_events_from_records(records: Iterable[ToolStepRecord]) -> list[dict[str
             "status": str(record.status) if record.status is not None else None,
             "name": record.name or record.tool_id,
             "description": record.description,
-            "output": _resource_output(record.resources, record.web_sources) or None,
+            "output": _resource_output(record.resources, record.web_sources, record.custom) or None,
         }
         out.append({k: v for k, v in event.items() if v is not None})
     return out

@@ -251,11 +251,13 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
             ``auth_scheme``, ``timeout``, ``max_retries``); unset ones come from the
             ``ZAIA_*`` environment variables.
 
-    What the API allows: reading every message oldest first (a chat of 1000 messages or
-    more cannot be listed in full: `UnsupportedOperationError`); appending human, AI and
-    system messages (roles ``user``, ``assistant``, ``system``; text over 4000 characters
-    is split into several messages). Tool messages and non-text blocks cannot be stored,
-    and ``clear()`` raises `UnsupportedOperationError`: Zaia's API cannot delete messages.
+    What the API allows: reading every message oldest first (pages after the first 1000
+    messages are asked for with ``pagination.offset``, which Zaia does not document; a
+    server that ignores it makes a longer chat an `UnsupportedOperationError`, never a
+    truncated history); appending human, AI and system messages (roles ``user``,
+    ``assistant``, ``system``, inferred; text over 4000 characters is split into several
+    messages). Tool messages, tool calls and non-text blocks cannot be stored, and
+    ``clear()`` raises `UnsupportedOperationError`: Zaia's API cannot delete messages.
     """
 
     def __init__(
@@ -304,6 +306,12 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
                     "add_messages",
                     f"{where} is a {type(message).__name__}; Zaia stores user, assistant "
                     "and system messages only",
+                )
+            if isinstance(message, AIMessage) and message.tool_calls:
+                raise unsupported(
+                    "zaia",
+                    "add_messages",
+                    f"{where} has tool calls; Zaia stores text only (they would be lost)",
                 )
             sender = self.sender_ids.get(role) or self.sender_id
             if not sender:

@@ -7,8 +7,8 @@ A whole answer (`chat_response` / `completion_response`) carries:
   ``cited_content`` (the cited text of the answer) and ``additional_location_info``
   ``{"start_index", "end_index", "source_index"}``: the span ``text[start:end]`` of the
   answer, and the index of the cited source in ``additional_kwargs["sources"]``.
-- ``message.additional_kwargs``: ``thread_id`` (pass it as ``thread_id=`` to continue the
-  thread) and ``request_id``.
+- ``message.additional_kwargs``: ``request_id``, and ``thread_id`` when the vendor sent
+  one (pass it as ``thread_id=`` to continue the thread).
 - ``additional_kwargs``: the same ids, ``model``, ``api_version``, ``sources``
   (``[{"text", "metadata"}]``, the shared metadata of `assistant_bridge.sources`, the
   LangChain side's ``sources`` exactly), ``tool_steps`` (v2) or ``progress`` (v1), and for

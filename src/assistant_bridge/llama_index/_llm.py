@@ -85,12 +85,14 @@ class Unleash(OwnLazyState, LLM):
     ``CitationBlock`` per cited span (``source`` url, ``title``, the cited text,
     ``additional_location_info`` ``{start_index, end_index, source_index}`` into the
     answer and ``additional_kwargs["sources"]``). ``message.additional_kwargs`` and the
-    response's ``additional_kwargs`` hold the ``thread_id``; ``raw`` is the vendor's
-    response. `nodes_from_response` gives the sources as nodes.
+    response's ``additional_kwargs`` hold the ``request_id``, and the ``thread_id`` when
+    Unleash sent one (v1 answers carry it; v2 answers document none); ``raw`` is the
+    vendor's response. `nodes_from_response` gives the sources as nodes.
 
-    Conversation state is per call: pass ``thread_id=...`` to ``chat`` / ``stream_chat``
-    (and their async forms) to continue a thread; the instance never changes, so it is
-    safe for concurrent use. Other per-call keywords: ``assistant_id``, ``filters`` (v1),
+    Conversation state is per call: the messages given are the conversation (LlamaIndex
+    chat engines and memory pass the history), and ``thread_id=...`` on ``chat`` /
+    ``stream_chat`` (and their async forms) continues an Unleash thread as well; the
+    instance never changes, so it is safe for concurrent use. Other per-call keywords: ``assistant_id``, ``filters`` (v1),
     ``timeout``, ``max_retries``; any other keyword raises `InvalidRequestError`.
     Vendor errors (``AuthenticationError``, ``RateLimitError``, ...) pass through
     unchanged.
@@ -121,9 +123,9 @@ class Unleash(OwnLazyState, LLM):
             from assistant_bridge.llama_index import Unleash
 
             llm = Unleash()
-            first = llm.chat([ChatMessage(role="user", content="Who owns billing?")])
-            thread = first.message.additional_kwargs["thread_id"]
-            llm.chat([ChatMessage(role="user", content="And on-call?")], thread_id=thread)
+            question = ChatMessage(role="user", content="Who owns billing?")
+            first = llm.chat([question])
+            llm.chat([question, first.message, ChatMessage(role="user", content="And on-call?")])
     """
 
     api_key: SecretStr | None = Field(default_factory=_api_key_from_env, exclude=True, repr=False)

@@ -3,7 +3,8 @@
 Imported and re-exported by `_chat_stores`, which explains the shared rules: reads give
 the whole conversation oldest first, and what the API cannot do raises
 `UnsupportedOperationError` before anything is sent. Zaia can read and append, not
-delete or insert.
+delete or insert. Reads walk pages with ``pagination.offset`` (not in Zaia's documents)
+and fail rather than return a partial list when a server ignores it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from .._conversations import (
     ZaiaConnection,
     aread_zaia,
+    aread_zaia_chats,
     check_prefix,
     read_zaia,
+    read_zaia_chats,
     split_key,
     unsupported,
 )
@@ -67,13 +70,14 @@ def _from_zaia(message: ZaiaMessage) -> ChatMessage:
 class ZaiaChatStore(BaseChatStore):
     """Zaia chats as a chat store; the key is ``"<chat id>"`` or ``"<chat id>:<thread id>"``.
 
-    Reading gives the chat's (or thread's) messages oldest first (a chat of 1000 messages
-    or more cannot be listed in full: `UnsupportedOperationError`). `add_message` appends
-    user, assistant and system messages (text only; over 4000 characters is split into
-    several messages) as ``sender_id`` (or ``sender_ids[role]``). Zaia cannot delete or
-    insert messages: those methods raise `UnsupportedOperationError`; `set_messages` can
-    only append to the stored messages. `get_keys` lists the workspace's chat ids (one
-    page of up to 1000).
+    Reading gives the chat's (or thread's) messages oldest first, all of them: pages after
+    the first 1000 messages are asked for with ``pagination.offset``, which Zaia does not
+    document; a server that ignores it makes a longer chat an `UnsupportedOperationError`,
+    never a truncated one. `add_message` appends user, assistant and system messages (text
+    only, no tool calls; over 4000 characters is split into several messages) as
+    ``sender_id`` (or ``sender_ids[role]``). Zaia cannot delete or insert messages: those
+    methods raise `UnsupportedOperationError`; `set_messages` can only append to the
+    stored messages. `get_keys` lists every chat id of the workspace, paged the same way.
 
     Attributes:
         sender_id: who sends appended messages (a UUID).
@@ -124,12 +128,12 @@ class ZaiaChatStore(BaseChatStore):
         return [_from_zaia(m) for m in await aread_zaia(self._conn.get_async(), chat, thread)]
 
     def get_keys(self) -> list[str]:
-        """The workspace's chat ids."""
-        return [c.id for c in self._conn.get_sync().list_chats(limit=1000) if c.id]
+        """Every chat id of the workspace (all pages, or `UnsupportedOperationError`)."""
+        return [c.id for c in read_zaia_chats(self._conn.get_sync()) if c.id]
 
     async def aget_keys(self) -> list[str]:
         """Async `get_keys`."""
-        return [c.id for c in await self._conn.get_async().list_chats(limit=1000) if c.id]
+        return [c.id for c in await aread_zaia_chats(self._conn.get_async()) if c.id]
 
     def _body(self, message: ChatMessage, idx: int | None) -> dict[str, Any]:
         if idx is not None:
@@ -147,6 +151,10 @@ class ZaiaChatStore(BaseChatStore):
                 raise unsupported(
                     "zaia", "add_message", f"a {block.block_type!r} block; Zaia stores text only"
                 )
+        if message.additional_kwargs.get("tool_calls"):
+            raise unsupported(
+                "zaia", "add_message", "a message with tool calls; Zaia stores text only"
+            )
         sender = self.sender_ids.get(role) or self.sender_id
         if not sender:
             raise InvalidRequestError(

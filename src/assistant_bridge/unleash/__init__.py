@@ -1,7 +1,8 @@
 """The Unleash enterprise-search assistant API: clients, wire models, filters, assembly.
 
 `UnleashClient` / `AsyncUnleashClient` call chat v1 (``POST /chats``), chat v2
-(``POST /chats/v2``), search, filter stats and resource content. `SearchFilters` is the
+(``POST /chats/v2``), search, one-shot answers (``POST /answers``), filter stats, filter
+values (``POST /filters``) and resource content. `SearchFilters` is the
 typed filter model; `assemble_chat` / `assemble_chat_v2` turn streamed events into the
 same final objects the non-streaming calls return.
 """
@@ -13,6 +14,10 @@ from ._filters import FILTER_FIELDS, TIME_FIELD_PAIRS, FilterField, SearchFilter
 from ._messages import ROLES, normalize_messages
 from ._requests import DEFAULT_BASE_URL
 from ._types_search import (
+    AnswerReference,
+    AskResponse,
+    FilterOption,
+    FilterOptionsResponse,
     FilterStatsResponse,
     ResourceContentPart,
     ResourceContentResponse,
@@ -56,6 +61,8 @@ __all__ = [
     "FILTER_FIELDS",
     "ROLES",
     "TIME_FIELD_PAIRS",
+    "AnswerReference",
+    "AskResponse",
     "AsyncUnleashClient",
     "ChatAssembler",
     "ChatEvent",
@@ -69,6 +76,8 @@ __all__ = [
     "ChatV2Response",
     "Citation",
     "FilterField",
+    "FilterOption",
+    "FilterOptionsResponse",
     "FilterStatsResponse",
     "MessagePart",
     "MessagePartType",

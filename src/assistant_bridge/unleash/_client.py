@@ -32,7 +32,13 @@ from .._transport._problem import decode_body, json_body
 from . import _requests as rq
 from ._assemble import assemble_chat, assemble_chat_v2
 from ._filters import SearchFilters
-from ._types_search import FilterStatsResponse, ResourceContentResponse, SearchResponse
+from ._types_search import (
+    AskResponse,
+    FilterOptionsResponse,
+    FilterStatsResponse,
+    ResourceContentResponse,
+    SearchResponse,
+)
 from ._types_v1 import ChatEvent, ChatResponse
 from ._types_v2 import ChatV2Chunk, ChatV2Response
 
@@ -43,6 +49,7 @@ Sort: TypeAlias = str | Mapping[str, str] | tuple[str, str] | None
 
 
 def with_request_id(result: Any, response: httpx.Response) -> Any:
+    """``result`` with the ``RequestId`` header as its ``request_id`` when its body had none."""
     if getattr(result, "request_id", None) is None:
         header = response.headers.get("requestid") or response.headers.get("x-request-id")
         if header:
@@ -215,7 +222,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
-            messages, assistant_id=assistant_id, thread_id=thread_id, stream=False, call=call
+            messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
         response = self.request(opts)
         return with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
@@ -247,7 +254,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
-            messages, assistant_id=assistant_id, thread_id=thread_id, stream=True, call=call
+            messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
         return self._stream_v2(opts)
 
@@ -293,7 +300,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             semantic_search=semantic_search,
             call=rq.CallOptions(timeout, max_retries, extra_headers),
         )
-        return SearchResponse.model_validate(json_body(self.request(opts)))
+        response = self.request(opts)
+        return with_request_id(SearchResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
 
     def filter_stats(
         self,
@@ -306,7 +314,62 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         """The filter values available to this user (e.g. every ``appId``)."""
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
-        return FilterStatsResponse.model_validate(json_body(self.request(opts)))
+        response = self.request(opts)
+        return with_request_id(FilterStatsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+
+    def filter_options(
+        self,
+        name: str,
+        *,
+        query: str | None = None,
+        limit: int | None = None,
+        assistant_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FilterOptionsResponse:
+        """The values of one filter (``POST /filters``), e.g. every ``appId``.
+
+        Args:
+            name: the filter's API name (``"appId"``, ``"status"``, a custom property...).
+            query: only values containing this text.
+            limit: at most this many values.
+            assistant_id: the values this assistant's sources have.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.filter_options_options(
+            name, query=query, limit=limit, assistant_id=assistant_id, call=call
+        )
+        response = self.request(opts)
+        return with_request_id(FilterOptionsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+
+    def answer(
+        self,
+        query: str,
+        *,
+        filters: Filters = None,
+        assistant_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AskResponse:
+        """A one-shot answer to a question, with the resources it cites (``POST /answers``).
+
+        Args:
+            query: the question.
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+        """
+        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
+        response = self.request(opts)
+        return with_request_id(AskResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
 
     def resource_content(
         self,

@@ -44,8 +44,10 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "CallOptions",
     "UnleashSettings",
+    "answer_options",
     "chat_options",
     "chat_v2_options",
+    "filter_options_options",
     "filter_stats_options",
     "parse_v1_event",
     "parse_v2_chunk",
@@ -175,10 +177,16 @@ def chat_v2_options(
     *,
     assistant_id: str | None,
     thread_id: str | None,
-    stream: bool,
     call: CallOptions,
 ) -> RequestOptions:
-    """``POST /chats/v2``; streaming is chosen with ``Accept: text/event-stream``."""
+    """``POST /chats/v2``: both forms ask for the event stream first.
+
+    The documented JSON form has room for one ``reference`` and one ``tool``, so an
+    answer with several citations or tools would lose all but one of them; the event
+    stream carries every chunk. ``chat_v2`` reads whichever form comes back (a JSON body
+    is one chunk), so the answer is the same as the streamed one whenever the server
+    offers the stream.
+    """
     body: dict[str, Any] = {"messages": normalize_messages(messages)}
     if _optional_str(assistant_id, "assistant_id"):
         body["assistantId"] = assistant_id
@@ -188,7 +196,7 @@ def chat_v2_options(
         "POST",
         "chats/v2",
         json=body,
-        headers=call.headers(SSE_ACCEPT if stream else JSON_ACCEPT),
+        headers=call.headers(SSE_ACCEPT),
         timeout=call.timeout,
         max_retries=call.max_retries,
         idempotent=False,
@@ -292,9 +300,63 @@ def search_options(
 def filter_stats_options(assistant_id: str | None, call: CallOptions) -> RequestOptions:
     """``POST /filters/stats``: the filter values available (a read)."""
     body = {"assistantId": assistant_id} if _optional_str(assistant_id, "assistant_id") else {}
+    return _read("filters/stats", body, call)
+
+
+_INT32_MAX = 2**31 - 1
+
+
+def filter_options_options(
+    name: str, *, query: str | None, limit: int | None, assistant_id: str | None, call: CallOptions
+) -> RequestOptions:
+    """``POST /filters``: the values of one filter (a read)."""
+    body: dict[str, Any] = {"name": _required_str(name, "name")}
+    if query is not None:
+        if not isinstance(query, str):
+            raise InvalidRequestError(f"query: must be a string, got {query!r}", field="query")
+        body["query"] = query
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _INT32_MAX:
+            raise InvalidRequestError(
+                f"limit: must be a whole number from 1 to {_INT32_MAX}, got {limit!r}",
+                field="limit",
+            )
+        body["limit"] = limit
+    if _optional_str(assistant_id, "assistant_id"):
+        body["assistantId"] = assistant_id
+    return _read("filters", body, call)
+
+
+def answer_options(
+    query: str,
+    *,
+    filters: SearchFilters | Mapping[str, Any] | None,
+    assistant_id: str | None,
+    call: CallOptions,
+) -> RequestOptions:
+    """``POST /answers``: a one-shot answer with its references (stores nothing: a read)."""
+    body: dict[str, Any] = {"query": _required_str(query, "query")}
+    parsed = SearchFilters.from_any(filters)
+    if parsed is not None and not parsed.is_empty():
+        body["filters"] = parsed.to_wire()
+    if _optional_str(assistant_id, "assistant_id"):
+        body["assistantId"] = assistant_id
+    return _read("answers", body, call)
+
+
+def _required_str(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidRequestError(
+            f"{field}: must be a non-empty string, got {value!r}", field=field
+        )
+    return value
+
+
+def _read(path: str, body: dict[str, Any], call: CallOptions) -> RequestOptions:
+    """A POST that only reads: retried like an idempotent request."""
     return RequestOptions(
         "POST",
-        "filters/stats",
+        path,
         json=body,
         headers=call.headers(JSON_ACCEPT),
         timeout=call.timeout,

@@ -154,9 +154,19 @@ class FilterOption(ResponseModel):
 
 
 class FilterOptionsResponse(ResponseModel):
-    """The answer of ``POST /filters``."""
+    """The answer of ``POST /filters``.
+
+    ``request_id`` is typed by the vendor's JS SDK, not by its OpenAPI document; it may
+    be missing.
+    """
 
     options: NullableList[FilterOption] = Field(default_factory=list)
+    request_id: str | None = None
+
+    @property
+    def values(self) -> list[str]:
+        """The options' values, in the server's order (options without one skipped)."""
+        return [o.value for o in self.options if o.value is not None]
 
 
 class AskRequest(RequestModel):
@@ -174,11 +184,20 @@ class AnswerReference(ResponseModel):
 
 
 class AskResponse(ResponseModel):
-    """The answer of ``POST /answers``."""
+    """The answer of ``POST /answers``: the text and the resources it cites.
+
+    How the text marks its citations is not documented (the emulator writes ``[n]``,
+    the n-th reference); the text is kept as sent.
+    """
 
     answer: str | None = None
     references: NullableList[AnswerReference] = Field(default_factory=list)
     request_id: str | None = None
+
+    @property
+    def resources(self) -> list[Resource]:
+        """The cited resources, in the order of ``references``."""
+        return [r.resource for r in self.references if r.resource is not None]
 
 
 class ResourceContentPart(ResponseModel):

@@ -1,9 +1,16 @@
 """The Zaia chat-messages API: clients, wire models and input checks.
 
-`ZaiaClient` / `AsyncZaiaClient` list a chat's messages, append messages (with an
-opt-in splitter for text over the 4000-character limit), start an export of a period's
-messages to a public ``https://`` callback, and list chats and chat threads so you can
-find their ids. Zaia is a data API for conversations, not a text-generation API.
+`ZaiaClient` / `AsyncZaiaClient` list a chat's messages (filtered by thread or ticket,
+with related objects joined), append messages (with an opt-in splitter for text over the
+4000-character limit), start an export of a period's messages to a public ``https://``
+callback, and list chats and chat threads so you can find their ids. Zaia is a data API
+for conversations, not a text-generation API.
+
+Seed 004 (the vendor's reference) documents the three chat-message endpoints; the chats
+and chat-threads endpoints and ``pagination.limit`` come from API-NOTES, without field
+lists. What the clients infer beyond that (role and join names, list encodings, the
+undocumented ``pagination.offset``, list wrappers) is said where it is used, and the
+emulator's ``documented`` dialect serves none of it.
 """
 
 from ._async_client import AsyncZaiaClient

@@ -87,12 +87,16 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
         Args:
             chat_id: the chat (a UUID; see `list_chats`).
             chat_thread_id: only this thread's messages (see `list_chat_threads`).
-            joins: related objects to include, as the API names them.
-            ticket_ids: only messages about these tickets (UUIDs).
+            joins: names of related objects to include (the values are not public;
+                ``"chat"`` and ``"chatThread"`` are a guess). Joined objects are kept
+                on each message as extra fields (``message.model_extra``).
+            ticket_ids: only messages about these tickets (UUIDs; how to learn a
+                ticket's id is not documented).
             limit: at most this many messages (``pagination.limit``, 1 to 1000; the
                 server's default is 250).
             offset: skip this many messages (``pagination.offset``; not in Zaia's
-                reference, so a server that ignores it answers the first page again).
+                documents, so a server may ignore it and answer the first page again;
+                the adapters' history reads detect that and raise).
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
@@ -127,13 +131,14 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
 
         Args:
             chat_id: the chat (a UUID).
-            content: the text, 1 to 4000 characters (see `create_chat_messages` for
-                longer text).
+            content: the text, at most 4000 characters (seed 004 sets no minimum; see
+                `create_chat_messages` for longer text).
             chat_thread_id: the thread (a UUID), or None (sent as null).
             external_id: your reference, 3 to 250 characters, or None (sent as null).
             sender_id: who sends it (a UUID).
-            role: the sender's role: a `ChatRole` or its value in any case (``"user"``,
-                ``"assistant"``, ``"system"``, inferred), or another value sent as given.
+            role: the sender's role: a `ChatRole` (its value is sent) or a string sent
+                as given. The enum is not public; ``"user"``, ``"assistant"`` and
+                ``"system"`` are inferred.
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget (a POST is repeated only when the
                 server cannot have processed it).
@@ -178,14 +183,16 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
 
         Args:
             chat_id: the chat (a UUID; see `list_chats`).
-            content: the text, of any length (not blank).
+            content: the text, of any length (text that fits one message is sent
+                as it is, blank or not).
             chat_thread_id: the thread (a UUID; see `list_chat_threads`), or None (sent
                 as null).
             external_id: your reference, 3 to 250 characters (with its part suffix when
                 the text is split), or None (sent as null for every part).
             sender_id: who sends it (a UUID).
-            role: the sender's role: a `ChatRole` or its value in any case (``"user"``,
-                ``"assistant"``, ``"system"``, inferred), or another value sent as given.
+            role: the sender's role: a `ChatRole` (its value is sent) or a string sent
+                as given. The enum is not public; ``"user"``, ``"assistant"`` and
+                ``"system"`` are inferred.
             max_length: the longest part, 1 to 4000 characters (the API's limit, the
                 default).
             timeout: this call's read timeout; None waits forever.
@@ -231,7 +238,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
 
         Args:
             range_start: the start (a datetime, a date or an ISO-8601 string; naive
-                values are UTC).
+                values are UTC), or None (sent as null, as seed 004 allows).
             callback_url: an ``https://`` URL on a public server (checked, DNS included).
             range_end: the end (default: now, on the server); not before ``range_start``.
             language: the export's language (default ``enUs`` on the server).
@@ -263,7 +270,8 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
         """The workspace's chats, to find a ``chat_id``.
 
         Args:
-            limit: at most this many chats (``pagination.limit``, 1 to 1000).
+            limit: at most this many chats (``pagination.limit``, 1 to 1000; that
+                chats page like messages is inferred).
             params: more query parameters, passed as given (filters the API offers).
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.

@@ -1,7 +1,11 @@
 """Zaia input rules, checked before any request: content, ids, date ranges, callback URLs.
 
 Each failure is an `InvalidRequestError` whose message names the field and the rule.
-`split_content` is the opt-in helper for content over the 4000-character limit.
+The rules are seed 004's (``content`` at most 4000 characters, possibly empty;
+``externalId`` 3 to 250 characters or null; ids UUIDs; a callback that "must be HTTPS and
+point to a public server"), plus one of this package's own: an export period whose start
+is after its end is refused. `split_content` is the opt-in helper for content over the
+4000-character limit.
 `check_callback_url` accepts only ``https://`` URLs whose host is public: a literal IP
 address is checked as written (decimal and hex IPv4 forms included), and a name is
 checked on every address it resolves to, through a resolver you can replace (tests use
@@ -50,9 +54,9 @@ def _fail(field: str, message: str) -> InvalidRequestError:
 
 # -- content -------------------------------------------------------------------------
 def check_content(content: Any, field: str = "content") -> str:
-    """Non-blank text of at most `MAX_CONTENT_LENGTH` characters."""
-    if not isinstance(content, str) or not content.strip():
-        raise _fail(field, f"must be a non-empty string, got {content!r}")
+    """A string of at most `MAX_CONTENT_LENGTH` characters (seed 004 sets no minimum)."""
+    if not isinstance(content, str):
+        raise _fail(field, f"must be a string, got {type(content).__name__}")
     if len(content) > MAX_CONTENT_LENGTH:
         raise _fail(
             field,
@@ -152,12 +156,19 @@ def wire_datetime(value: dt.datetime) -> str:
     return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def check_range(range_start: Any, range_end: Any) -> tuple[str, str | None]:
-    """The export period on the wire; ``range_start`` must not be after ``range_end``."""
-    start = as_datetime(range_start, "range_start")
-    if range_end is None:
-        return wire_datetime(start), None
-    end = as_datetime(range_end, "range_end")
+def check_range(range_start: Any, range_end: Any) -> tuple[str | None, str | None]:
+    """The export period on the wire; ``range_start`` must not be after ``range_end``.
+
+    Either end may be ``None`` (seed 004 makes both nullable; ``rangeStart`` must still be
+    sent, as ``null``). The order check is this package's own rule, not the vendor's.
+    """
+    start = None if range_start is None else as_datetime(range_start, "range_start")
+    end = None if range_end is None else as_datetime(range_end, "range_end")
+    if start is None or end is None:
+        return (
+            None if start is None else wire_datetime(start),
+            None if end is None else wire_datetime(end),
+        )
     if start > end:
         raise _fail(
             "range_start",

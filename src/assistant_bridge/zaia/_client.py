@@ -21,6 +21,7 @@ from .._transport import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     APIError,
+    InvalidRequestError,
     NotGiven,
     SyncAPIClient,
     TimeoutTypes,
@@ -47,10 +48,12 @@ def parse(response: httpx.Response, model: Any) -> Any:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the answer"
         raise APIError(
             f"{response.request.method} {response.request.url}: the answer does not fit "
-            f"{getattr(model, '__name__', 'the model')} ({exc.error_count()} problem(s)): "
-            f"{json.dumps(value)[:200]}",
+            f"{getattr(model, '__name__', 'the model')} ({exc.error_count()} problem(s); "
+            f"{where}: {first['msg']}): {json.dumps(value)[:200]}",
             request=response.request,
         ) from None
 
@@ -67,7 +70,14 @@ def message_bodies(
 ) -> list[dict[str, Any]]:
     """Every part's body for `create_chat_messages`, all checked before the first is sent."""
     size = check_int(max_length, "max_length", minimum=1, maximum=MAX_CONTENT_LENGTH)
-    parts = (split_content(content, size) if isinstance(content, str) else []) or [content]
+    fits = not isinstance(content, str) or len(content) <= size
+    parts = [content] if fits else split_content(content, size)
+    if not parts:
+        raise InvalidRequestError(
+            f"content: {len(content)} characters of whitespace only, over the limit of {size} "
+            "and nothing to split",
+            field="content",
+        )
     ids = rq.part_external_ids(external_id, len(parts))
     return [
         rq.message_body(
@@ -159,12 +169,16 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         Args:
             chat_id: the chat (a UUID; see `list_chats`).
             chat_thread_id: only this thread's messages (see `list_chat_threads`).
-            joins: related objects to include, as the API names them.
-            ticket_ids: only messages about these tickets (UUIDs).
+            joins: names of related objects to include (the values are not public;
+                ``"chat"`` and ``"chatThread"`` are a guess). Joined objects are kept
+                on each message as extra fields (``message.model_extra``).
+            ticket_ids: only messages about these tickets (UUIDs; how to learn a
+                ticket's id is not documented).
             limit: at most this many messages (``pagination.limit``, 1 to 1000; the
                 server's default is 250).
             offset: skip this many messages (``pagination.offset``; not in Zaia's
-                reference, so a server that ignores it answers the first page again).
+                documents, so a server may ignore it and answer the first page again;
+                the adapters' history reads detect that and raise).
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
@@ -199,13 +213,14 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
 
         Args:
             chat_id: the chat (a UUID).
-            content: the text, 1 to 4000 characters (see `create_chat_messages` for
-                longer text).
+            content: the text, at most 4000 characters (seed 004 sets no minimum; see
+                `create_chat_messages` for longer text).
             chat_thread_id: the thread (a UUID), or None (sent as null).
             external_id: your reference, 3 to 250 characters, or None (sent as null).
             sender_id: who sends it (a UUID).
-            role: the sender's role: a `ChatRole` or its value in any case (``"user"``,
-                ``"assistant"``, ``"system"``, inferred), or another value sent as given.
+            role: the sender's role: a `ChatRole` (its value is sent) or a string sent
+                as given. The enum is not public; ``"user"``, ``"assistant"`` and
+                ``"system"`` are inferred.
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget (a POST is repeated only when the
                 server cannot have processed it).
@@ -250,14 +265,16 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
 
         Args:
             chat_id: the chat (a UUID; see `list_chats`).
-            content: the text, of any length (not blank).
+            content: the text, of any length (text that fits one message is sent
+                as it is, blank or not).
             chat_thread_id: the thread (a UUID; see `list_chat_threads`), or None (sent
                 as null).
             external_id: your reference, 3 to 250 characters (with its part suffix when
                 the text is split), or None (sent as null for every part).
             sender_id: who sends it (a UUID).
-            role: the sender's role: a `ChatRole` or its value in any case (``"user"``,
-                ``"assistant"``, ``"system"``, inferred), or another value sent as given.
+            role: the sender's role: a `ChatRole` (its value is sent) or a string sent
+                as given. The enum is not public; ``"user"``, ``"assistant"`` and
+                ``"system"`` are inferred.
             max_length: the longest part, 1 to 4000 characters (the API's limit, the
                 default).
             timeout: this call's read timeout; None waits forever.
@@ -302,7 +319,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
 
         Args:
             range_start: the start (a datetime, a date or an ISO-8601 string; naive
-                values are UTC).
+                values are UTC), or None (sent as null, as seed 004 allows).
             callback_url: an ``https://`` URL on a public server (checked, DNS included).
             range_end: the end (default: now, on the server); not before ``range_start``.
             language: the export's language (default ``enUs`` on the server).
@@ -333,7 +350,8 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         """The workspace's chats, to find a ``chat_id``.
 
         Args:
-            limit: at most this many chats (``pagination.limit``, 1 to 1000).
+            limit: at most this many chats (``pagination.limit``, 1 to 1000; that
+                chats page like messages is inferred).
             params: more query parameters, passed as given (filters the API offers).
             timeout: this call's read timeout; None waits forever.
             max_retries: this call's retry budget.

@@ -10,10 +10,18 @@ does not say whether a ``Bearer `` prefix is wanted (the vendor's older API used
 The default sends the bare key, as the current reference reads; ``auth_scheme="Bearer"``
 (or ``ZAIA_AUTH_SCHEME=Bearer``) sends ``Bearer <key>``. A key that already starts with
 a scheme is sent as it is.
+
+What the wire carries beyond seed 004's words, each an inference: list parameters repeat
+their key (``joins=a&joins=b``); a join name is a letter followed by letters, digits,
+``_``, ``.`` or ``-`` (the enum values are not published); ``pagination.limit`` (from
+API-NOTES) is sent as that dotted query key, on chats and threads too;
+``pagination.offset`` (in no document) only when a caller asks for it. A role string is
+sent as given, since the role enum is not public.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -109,22 +117,34 @@ class CallOptions:
         )
 
 
-def _strings(value: str | Iterable[str] | None, field: str) -> list[str]:
+_JOIN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+
+
+def _joins(value: str | Iterable[str] | None) -> list[str]:
+    """Join names: each a name (a letter, then letters, digits, ``_ . -``), once each."""
     if value is None:
         return []
     items = [value] if isinstance(value, str) else list(value)
     out: list[str] = []
     for index, item in enumerate(items):
-        text = item.value if isinstance(item, Language) else item
-        out.append(check_text(text, f"{field}[{index}]").strip())
-    return out
+        field = f"joins[{index}]"
+        text = check_text(getattr(item, "value", item), field).strip()
+        if not _JOIN.fullmatch(text):
+            raise InvalidRequestError(
+                f"{field}: must be one join name such as 'chat' (a letter, then letters, "
+                f"digits, '_', '.' or '-'; pass several as a list), got {item!r}",
+                field=field,
+            )
+        out.append(text)
+    return list(dict.fromkeys(out))
 
 
 def _uuids(value: str | uuid.UUID | Iterable[str | uuid.UUID] | None, field: str) -> list[str]:
     if value is None:
         return []
     items = [value] if isinstance(value, (str, uuid.UUID)) else list(value)
-    return [check_uuid(item, f"{field}[{index}]") for index, item in enumerate(items)]
+    checked = [check_uuid(item, f"{field}[{index}]") for index, item in enumerate(items)]
+    return list(dict.fromkeys(checked))
 
 
 def _limit(value: int | None) -> dict[str, int]:
@@ -143,11 +163,17 @@ def list_messages_options(
     call: CallOptions,
     offset: int | None = None,
 ) -> RequestOptions:
-    """``GET /api/v1/chat-messages``; list values repeat their key (``joins=a&joins=b``)."""
+    """``GET /api/v1/chat-messages``, every argument checked first.
+
+    List values repeat their key (``joins=a&joins=b``, ``ticketIds=...&ticketIds=...``):
+    OpenAPI's default for a query array (``style: form, explode: true``); seed 004 shows
+    no encoding. One value is sent the same way (``joins=chat``). Repeats are dropped.
+    ``pagination.offset`` is not in Zaia's documents: it is sent only when asked for.
+    """
     params: dict[str, Any] = {"chatId": check_uuid(chat_id, "chat_id")}
     if chat_thread_id is not None:
         params["chatThreadId"] = check_uuid(chat_thread_id, "chat_thread_id")
-    joined = _strings(joins, "joins")
+    joined = _joins(joins)
     if joined:
         params["joins"] = joined
     tickets = _uuids(ticket_ids, "ticket_ids")
@@ -160,11 +186,10 @@ def list_messages_options(
 
 
 def _role(value: Any) -> str:
-    raw = check_text(getattr(value, "value", value), "role").strip()
-    try:
-        return ChatRole(raw).value
-    except ValueError:
-        return raw  # a role this version does not know: the server decides
+    """A `ChatRole`'s value, or a string as given (stripped): the enum is not public."""
+    if isinstance(value, ChatRole):
+        return value.value
+    return check_text(value, "role").strip()
 
 
 def message_body(
@@ -195,7 +220,10 @@ def create_message_options(body: dict[str, Any], call: CallOptions) -> RequestOp
 
 
 def export_body(range_start: Any, range_end: Any, language: Any) -> dict[str, Any]:
-    """The export body without ``callbackUrl`` (checked separately, DNS included)."""
+    """The export body without ``callbackUrl`` (checked separately, DNS included).
+
+    ``rangeStart`` is required but nullable (seed 004): ``None`` is sent as ``null``.
+    """
     start, end = check_range(range_start, range_end)
     body: dict[str, Any] = {"rangeStart": start}
     if end is not None:

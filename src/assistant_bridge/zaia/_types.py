@@ -1,10 +1,16 @@
 """Zaia wire models: chat messages, chats, chat threads, export receipts, list results.
 
-Response models keep unknown fields (``joins`` add related objects to a message) and
-require none, even where the vendor's reference marks a field required. Identifiers stay
-strings; a timestamp that does not parse is read as ``None``. Role values are not public,
-so ``role`` is a `ChatRole` when it is one of the inferred values and otherwise the
-string the server sent.
+Response models keep unknown fields (``joins`` add related objects to a message, under
+names the documents do not give) and require none, even where seed 004 marks a field
+required. Identifiers stay strings; a timestamp that does not parse is read as ``None``.
+Role values are not public, so ``role`` is a `ChatRole` when it is one of the inferred
+values (any case) and otherwise the string the server sent.
+
+Seed 004 documents the message fields only. `Chat` and `ChatThread` come from endpoints
+API-NOTES names without fields: only ``id`` is relied on; their other fields are
+inferred and ``None`` when a server does not send them. Seed 004 shows the list answer of
+``GET /api/v1/chat-messages`` as "application/json or or or" (alternatives not shown): a
+`ListResult` reads a JSON array, and an object that wraps one (see `ListResult`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,19 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-_ITEM_KEYS = ("items", "data", "results", "records", "chatMessages", "chats", "chatThreads")
+_ITEM_KEYS = (
+    "items",
+    "data",
+    "results",
+    "records",
+    "rows",
+    "content",
+    "messages",
+    "chatMessages",
+    "chats",
+    "chatThreads",
+    "threads",
+)
 _DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
@@ -57,10 +75,11 @@ class Language(CaseInsensitiveEnum):
 
 
 class ChatRole(CaseInsensitiveEnum):
-    """Message roles (inferred: the vendor does not publish the enum); any case.
+    """Message roles (inferred: the vendor does not publish the enum); read in any case.
 
-    A role given in another case is sent in this spelling; a role not listed here is
-    sent as given, and a role the server sends that is not listed is kept as a string.
+    A `ChatRole` is sent as its value; a string role is sent exactly as given (so another
+    spelling or another role can be sent), and a role the server sends that is not listed
+    is kept as a string.
     """
 
     USER = "user"
@@ -108,11 +127,16 @@ class Chat(ResponseModel):
 
 
 class ChatThread(ResponseModel):
-    """A thread within a chat; use its ``id`` as ``chat_thread_id``."""
+    """A thread within a chat; use its ``id`` as ``chat_thread_id``.
+
+    Only ``id`` is relied on. ``ticket_id`` (the ticket the thread is about, usable in
+    ``ticket_ids``) is inferred: Zaia does not document how a ticket id is learnt.
+    """
 
     id: str | None = None
     chat_id: str | None = None
     name: str | None = None
+    ticket_id: str | None = None
     created_at: Timestamp = None
     updated_at: Timestamp = None
 
@@ -126,9 +150,12 @@ class ExportStarted(ResponseModel):
 class ListResult(ResponseModel, Generic[_T]):
     """The items of a list answer, and its ``pagination`` block if the server sent one.
 
-    A bare JSON array is read as the items; so is the first list under ``items``,
-    ``data``, ``results``, ``records`` or the resource's own name. Iterate the result or
-    use ``len(result)``.
+    A bare JSON array is read as the items. So is an object that wraps one: the list under
+    ``items``, ``data``, ``results``, ``records``, ``rows``, ``content``, ``messages`` or
+    the resource's own name (one level of nesting too, e.g. ``{"data": {"items": []}}``),
+    else the object's only list. The wrapper's other fields are kept (``model_extra``).
+    An answer with no list (``null``, ``{}``) or with several unknown lists is an error,
+    never an empty result. Iterate the result or use ``len(result)``.
     """
 
     items: list[_T] = Field(default_factory=list)
@@ -137,18 +164,28 @@ class ListResult(ResponseModel, Generic[_T]):
     @model_validator(mode="before")
     @classmethod
     def _unwrap(cls, value: Any) -> Any:
-        if value is None:
-            return {"items": []}
         if isinstance(value, list):
             return {"items": value}
-        if isinstance(value, dict) and "items" not in value:
-            out = dict(value)
-            for key in _ITEM_KEYS:
-                if isinstance(out.get(key), list):
-                    out["items"] = out.pop(key)
-                    break
-            return out
-        return value
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a JSON array of items, got {type(value).__name__}")
+        found = _find_items(value, depth=2)
+        if found is None:
+            lists = [k for k, v in value.items() if isinstance(v, list)]
+            raise ValueError(
+                "expected a JSON array, or an object with one list of items; got an object "
+                f"with keys {sorted(value)} ({len(lists)} of them lists)"
+            )
+        key, items = found
+        out = {k: v for k, v in value.items() if k != key}
+        inner = value[key]
+        if isinstance(inner, dict):  # nested: keep what sat beside the list
+            rest = {k: v for k, v in inner.items() if v is not items}
+            if rest:
+                out[key] = rest
+        if "items" in out:
+            out["wrapped_items"] = out.pop("items")
+        out["items"] = items
+        return out
 
     def __iter__(self) -> Iterator[_T]:  # type: ignore[override]
         return iter(self.items)
@@ -158,3 +195,21 @@ class ListResult(ResponseModel, Generic[_T]):
 
     def __getitem__(self, index: int) -> _T:
         return self.items[index]
+
+
+def _find_items(value: dict[str, Any], depth: int) -> tuple[str, list[Any]] | None:
+    """The key of ``value`` whose list holds the items, and that list, if one is found."""
+    for key in _ITEM_KEYS:
+        if isinstance(value.get(key), list):
+            return key, value[key]
+    if depth > 1:
+        for key in _ITEM_KEYS:
+            inner = value.get(key)
+            if isinstance(inner, dict):
+                found = _find_items(inner, depth - 1)
+                if found is not None:
+                    return key, found[1]
+    lists = [k for k, v in value.items() if isinstance(v, list)]
+    if len(lists) == 1:
+        return lists[0], value[lists[0]]
+    return None
