@@ -7,7 +7,10 @@ from typing import Any
 
 from ._transport._exceptions import InvalidRequestError
 
-__all__ = ["check_int", "check_text", "check_uuid"]
+__all__ = ["MAX_INT32", "check_int", "check_text", "check_uuid"]
+
+MAX_INT32 = 2**31 - 1
+"""The largest value of an int32 field (what the vendors document for counts and sizes)."""
 
 
 def check_uuid(value: Any, field: str) -> str:

@@ -217,10 +217,8 @@ def _is_uuid(value: Any) -> bool:
     return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
-def _view(row: dict[str, Any] | None, wire: Wire) -> dict[str, Any] | None:
+def _view(row: dict[str, Any], wire: Wire) -> dict[str, Any]:
     """A chat or thread as the dialect shows it: only ``id`` when documented."""
-    if row is None:
-        return None
     return dict(row) if wire.extended else {"id": row["id"]}
 
 
@@ -375,13 +373,15 @@ def _authorized(request: Request) -> bool:
 
 def _joined(store: ZaiaStore, message: dict[str, Any], joins: list[str]) -> dict[str, Any]:
     """The message with the joined objects attached (extended dialect only)."""
-    wide = Wire(dialect="extended")
+    found = {
+        "chat": store.chat(message["chatId"]),
+        "chatThread": store.thread(message["chatThreadId"]),
+    }
     out = dict(message)
     for name in joins:
-        if name == "chat":
-            out["chat"] = _view(store.chat(message["chatId"]), wide)
-        elif name == "chatThread":
-            out["chatThread"] = _view(store.thread(message["chatThreadId"]), wide)
+        if name in found:
+            row = found[name]
+            out[name] = dict(row) if row is not None else None
     return out
 
 
@@ -405,16 +405,14 @@ def routes(store: ZaiaStore) -> list[BaseRoute]:
 
     async def chats(request: Request) -> Response:
         wire = wire_of(request)
-        return listed(request, [_view(c, wire) or {} for c in store.chats])
+        return listed(request, [_view(c, wire) for c in store.chats])
 
     async def threads(request: Request) -> Response:
         chat_id = request.query_params.get("chatId")
         if not _is_uuid(chat_id):
             return _invalid({"chatId": ["Required: a UUID v4 string."]}, request)
         wire = wire_of(request)
-        return listed(
-            request, [_view(t, wire) or {} for t in store.threads if t["chatId"] == chat_id]
-        )
+        return listed(request, [_view(t, wire) for t in store.threads if t["chatId"] == chat_id])
 
     async def create(request: Request) -> Response:
         body, ok = read_json(await request.body())

@@ -27,7 +27,7 @@ from .._transport import (
     TimeoutTypes,
     merge_headers,
 )
-from .._validate import check_int, check_text, check_uuid
+from .._validate import MAX_INT32, check_int, check_text, check_uuid
 from ._types import Document, ItemSorting, Page
 
 __all__ = [
@@ -48,8 +48,6 @@ __all__ = [
 JSON_ACCEPT = "application/json"
 STREAM_ACCEPT = "text/event-stream, application/x-ndjson;q=0.9, application/json;q=0.8"
 Sorting = ItemSorting | int | None
-MAX_INT32 = 2**31 - 1
-"""The largest ``pageNumber`` / ``pageSize`` (seed 003 types both int32, with no maximum)."""
 FIRST_PAGE = 1
 """The number of the first page (an assumption: seed 003 does not say where pages start)."""
 FileInput = str | os.PathLike[str] | IO[bytes]

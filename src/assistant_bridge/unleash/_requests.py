@@ -35,6 +35,7 @@ from .._transport import (
     merge_headers,
     secret_setting,
 )
+from .._validate import MAX_INT32, check_int
 from ._filters import SearchFilters
 from ._messages import normalize_messages
 from ._types_v1 import ChatEvent
@@ -249,17 +250,13 @@ def search_options(
     semantic_search: bool | None,
     call: CallOptions,
 ) -> RequestOptions:
-    """``POST /search``: a read, so it is retried like an idempotent request."""
+    """``POST /search``: a read (see `_read`)."""
     if not isinstance(query, str):
         raise InvalidRequestError(
             f"query: must be a string, got {type(query).__name__}", field="query"
         )
-    if page_size is not None and (
-        isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1
-    ):
-        raise InvalidRequestError(
-            f"page_size: must be a whole number >= 1, got {page_size!r}", field="page_size"
-        )
+    if page_size is not None:
+        check_int(page_size, "page_size", minimum=1)
     body: dict[str, Any] = {"query": query}
     parsed = SearchFilters.from_any(filters)
     if parsed is not None and not parsed.is_empty():
@@ -286,24 +283,13 @@ def search_options(
         paging["nextToken"] = next_token
     if paging:
         body["paging"] = paging
-    return RequestOptions(
-        "POST",
-        "search",
-        json=body,
-        headers=call.headers(JSON_ACCEPT),
-        timeout=call.timeout,
-        max_retries=call.max_retries,
-        idempotent=True,
-    )
+    return _read("search", body, call)
 
 
 def filter_stats_options(assistant_id: str | None, call: CallOptions) -> RequestOptions:
     """``POST /filters/stats``: the filter values available (a read)."""
     body = {"assistantId": assistant_id} if _optional_str(assistant_id, "assistant_id") else {}
     return _read("filters/stats", body, call)
-
-
-_INT32_MAX = 2**31 - 1
 
 
 def filter_options_options(
@@ -316,12 +302,7 @@ def filter_options_options(
             raise InvalidRequestError(f"query: must be a string, got {query!r}", field="query")
         body["query"] = query
     if limit is not None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _INT32_MAX:
-            raise InvalidRequestError(
-                f"limit: must be a whole number from 1 to {_INT32_MAX}, got {limit!r}",
-                field="limit",
-            )
-        body["limit"] = limit
+        body["limit"] = check_int(limit, "limit", minimum=1, maximum=MAX_INT32)
     if _optional_str(assistant_id, "assistant_id"):
         body["assistantId"] = assistant_id
     return _read("filters", body, call)
