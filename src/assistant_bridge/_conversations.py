@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from ._loops import PerLoop
 from ._transport import APIError, AssistantBridgeError, InvalidRequestError
 from .jylo import AsyncJyloClient, Document, JyloClient, Message
+from .jylo._auth import TokenCache, share_token_cache
 from .zaia import AsyncZaiaClient, Chat, ChatMessage, ZaiaClient
 from .zaia._paging import PageRequest, PageWalk, item_key
 from .zaia._requests import MAX_LIMIT as ZAIA_MAX_LIMIT
@@ -109,6 +110,8 @@ class JyloConnection:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _sync: JyloClient | None = field(default=None, repr=False, compare=False)
     _async: PerLoop[AsyncJyloClient] = field(default_factory=PerLoop, repr=False, compare=False)
+    _tokens: TokenCache = field(default_factory=TokenCache, repr=False, compare=False)
+    """One access token for the sync client and every loop's async client."""
 
     def _kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -140,13 +143,22 @@ class JyloConnection:
         with self._lock:
             if self._sync is None:
                 self._sync = JyloClient(**self._kwargs())
+                share_token_cache(self._sync, self._tokens)
             return self._sync
 
     def get_async(self) -> AsyncJyloClient:
-        """The ``async_client`` given, else one made from the settings (one per event loop)."""
+        """The ``async_client`` given, else one made from the settings (one per event loop).
+
+        The clients made here share one token cache: one token for all loops until it expires.
+        """
         if self.async_client is not None:
             return self.async_client
-        return self._async.get(lambda: AsyncJyloClient(**self._kwargs()))
+        return self._async.get(self._new_async)
+
+    def _new_async(self) -> AsyncJyloClient:
+        client = AsyncJyloClient(**self._kwargs())
+        share_token_cache(client, self._tokens)
+        return client
 
 
 @dataclass

@@ -5,9 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ._transport._encoding import json_problem
 from ._transport._exceptions import InvalidRequestError
 
-__all__ = ["MAX_INT32", "check_int", "check_text", "check_uuid"]
+__all__ = [
+    "MAX_INT32",
+    "check_encodable",
+    "check_int",
+    "check_json",
+    "check_text",
+    "check_uuid",
+    "json_problem",
+    "path_segment",
+]
 
 MAX_INT32 = 2**31 - 1
 """The largest value of an int32 field (what the vendors document for counts and sizes)."""
@@ -55,3 +65,47 @@ def check_int(value: Any, field: str, *, minimum: int, maximum: int | None = Non
             f"{field}: must be a whole number {bound}, got {value!r}", field=field
         )
     return int(value)
+
+
+def path_segment(value: Any, field: str) -> str:
+    """``value`` percent-encoded as one URL path segment, or raise naming ``field``.
+
+    An empty or blank id, ``.`` or ``..`` would change which path is requested (``httpx``
+    removes dot segments), and text that is not UTF-8 cannot be sent; every other
+    character, ``/`` included, is percent-encoded so that the id stays one segment.
+    """
+    from urllib.parse import quote
+
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError(
+            f"{field}: must be a non-empty string, got {value!r}", field=field
+        )
+    if value.strip() in (".", ".."):
+        raise InvalidRequestError(
+            f"{field}: must not be {value!r} (a dot segment would change the URL path)",
+            field=field,
+        )
+    check_encodable(value, field)
+    return quote(value, safe="")
+
+
+def check_encodable(value: str, field: str) -> str:
+    """``value`` if it can be encoded as UTF-8 (no lone surrogate), or raise naming ``field``."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidRequestError(
+            f"{field}: cannot be encoded as UTF-8 (a lone surrogate "
+            f"{value[exc.start]!r} at position {exc.start})",
+            field=field,
+        ) from None
+    return value
+
+
+def check_json(value: Any, field: str) -> Any:
+    """``value`` if it can be sent as JSON, else an `InvalidRequestError` naming the part."""
+    found = json_problem(value, field)
+    if found is not None:
+        where, rule = found
+        raise InvalidRequestError(f"{where}: {rule}", field=where)
+    return value

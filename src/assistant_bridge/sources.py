@@ -281,11 +281,24 @@ def _jylo_span(citation: JyloCitation, parsed: str, text: str) -> CitationSpan |
     if text == parsed or text[citation.start : citation.end] == citation.text:
         start, end = citation.start, citation.end
     else:
-        found = text.find(citation.text) if citation.text else -1
-        if found < 0:
+        found = _nearest(text, citation.text, citation.start)
+        if found is None:
             return None
         start, end = found, found + len(citation.text)
     return CitationSpan(start, end, citation.text.strip() or None)
+
+
+def _nearest(text: str, words: str, near: int) -> int | None:
+    """Where ``words`` occur in ``text`` closest to ``near`` (the same words may recur)."""
+    best: int | None = None
+    at = text.find(words) if words else -1
+    while at >= 0:
+        if best is None or abs(at - near) < abs(best - near):
+            best = at
+        elif at > near:
+            break  # further occurrences are only further away
+        at = text.find(words, at + 1)
+    return best
 
 
 def _jylo_documents(

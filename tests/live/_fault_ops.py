@@ -72,6 +72,8 @@ class Env:
     fault: str
     timeout: float
     sleeps: list[float] = field(default_factory=list)
+    posts_only: bool = False
+    """Fault only the POSTs (a resumable write reads the conversation around its posts)."""
 
     def _headers(self) -> dict[str, str]:
         return {FAULT_HEADER: self.fault} if self.fault else {}
@@ -80,10 +82,20 @@ class Env:
         return {"timeout": self.timeout, "max_retries": 1, "random": lambda: 0.0}
 
     def _http(self) -> httpx.Client:
-        return httpx.Client(headers=self._headers(), verify=TLS)
+        hooks = {"request": [self._posts_only]} if self.posts_only else {}
+        return httpx.Client(headers=self._headers(), verify=TLS, event_hooks=hooks)
 
     def _ahttp(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(headers=self._headers(), verify=TLS)
+        async def hook(request: httpx.Request) -> None:
+            self._posts_only(request)
+
+        hooks = {"request": [hook]} if self.posts_only else {}
+        return httpx.AsyncClient(headers=self._headers(), verify=TLS, event_hooks=hooks)
+
+    @staticmethod
+    def _posts_only(request: httpx.Request) -> None:
+        if request.method != "POST":
+            request.headers.pop(FAULT_HEADER, None)
 
     async def _asleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -157,6 +169,9 @@ class Op:
         store: the vendor whose stored messages it adds to (``"jylo"``, ``"zaia"``), if any.
         requests: HTTP requests one clean call makes (0: not a fixed number).
         seed: post one Jylo message first (so a read has something to read).
+        resumes: a resumable write: it reads the conversation before posting and again
+            after a failed post, so it finds a message the server stored anyway; the
+            matrix faults only its POSTs.
     """
 
     name: str
@@ -168,6 +183,7 @@ class Op:
     store: str | None = None
     requests: int = 1
     seed: bool = False
+    resumes: bool = False
 
 
 # -- vendor clients ------------------------------------------------------------------
@@ -504,18 +520,32 @@ def _ops() -> list[Op]:
             creates=True,
             event_body=True,
         ),
-        *_pair("lc.JyloHistory.add", _lc_history_add(_lc_jylo_history), creates=True, **jylo_store),
+        *_pair("lc.JyloHistory.add", _lc_history_add(_lc_jylo_history), creates=True, resumes=True, **jylo_store),
         *_pair("lc.JyloHistory.read", _lc_history_read(_lc_jylo_history), creates=False, seed=True, requests=0),
-        *_pair("lc.ZaiaHistory.add", _lc_history_add(_lc_zaia_history), creates=True, **zaia_store),
+        *_pair(
+            "lc.ZaiaHistory.add", _lc_history_add(_lc_zaia_history), creates=True, resumes=True, **zaia_store
+        ),
         *_pair("lc.ZaiaHistory.read", _lc_history_read(_lc_zaia_history), creates=False, requests=0),
         *_pair("li.Unleash.chat", _li_chat(_li_unleash), creates=True, event_body=True),
         *_pair("li.Unleash.stream_chat", _li_stream(_li_unleash), creates=True, streamed=True),
         *_pair("li.Jylo.chat", _li_chat(_li_jylo), creates=True, **jylo_store),
         *_pair("li.Jylo.stream_chat", _li_stream(_li_jylo), creates=True, streamed=True, **jylo_store),
         *_pair("li.UnleashRetriever", _li_retrieve(), creates=False, requests=0),
-        *_pair("li.JyloChatStore.add", _li_store_add(_li_jylo_store, _assistant), creates=True, **jylo_store),
+        *_pair(
+            "li.JyloChatStore.add",
+            _li_store_add(_li_jylo_store, _assistant),
+            creates=True,
+            resumes=True,
+            **jylo_store,
+        ),
         *_pair("li.JyloChatStore.read", _li_store_read(_li_jylo_store, _assistant), creates=False, seed=True, requests=0),
-        *_pair("li.ZaiaChatStore.add", _li_store_add(_li_zaia_store, _chat), creates=True, **zaia_store),
+        *_pair(
+            "li.ZaiaChatStore.add",
+            _li_store_add(_li_zaia_store, _chat),
+            creates=True,
+            resumes=True,
+            **zaia_store,
+        ),
         *_pair("li.ZaiaChatStore.read", _li_store_read(_li_zaia_store, _chat), creates=False, requests=0),
     ]
 

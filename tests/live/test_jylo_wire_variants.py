@@ -162,6 +162,9 @@ async def langchain_answers(wire: Wire, assistant: str) -> dict[str, Summary]:
         amerged = chunk if amerged is None else amerged + chunk
     assert amerged is not None
     out["ChatJylo.astream"] = (amerged.text, from_metadata(amerged.additional_kwargs["sources"]))
+    # The stored message came (or was read back): the end of the reply was seen.
+    for got in (message, merged, amerged):
+        assert got.response_metadata["finish_reason"] == "stop"
     history = JyloChatMessageHistory(assistant, model_identifier=MODEL, client=wire.sync, async_client=wire.aclient)
     history.add_messages([HumanMessage(QUESTION)])
     last = history.messages[-1]
@@ -192,6 +195,8 @@ async def llama_index_answers(wire: Wire, assistant: str) -> tuple[dict[str, Sum
     alast = [step async for step in await llm.astream_chat(ask)][-1]
     out["Jylo.astream_chat"] = (alast.message.content or "", from_metadata(alast.additional_kwargs["sources"]))
     blocks["Jylo.astream_chat"] = from_blocks(alast.message)
+    for got in (response, last, alast):
+        assert got.additional_kwargs["finish_reason"] == "stop"
     store = JyloChatStore(model_identifier=MODEL, client=wire.sync, async_client=wire.aclient)
     store.add_message(assistant, ChatMessage(role="user", content=QUESTION))
     stored = store.get_messages(assistant)[-1]

@@ -15,22 +15,42 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from assistant_bridge._transport._logging import SECRET_HEADERS as _LOG_SECRET_HEADERS
+from assistant_bridge._transport._logging import redact
+from assistant_bridge._transport._redaction import is_secret_name
 
 CANONICAL_ORIGIN = "http://emulator.test"
 REDACTED = "<redacted>"
-FORM_REDACTED = "PLACEHOLDER"  # a form value: "<redacted>" would be percent-encoded
+FORM_REDACTED = "PLACEHOLDER"  # a form or query value: "<redacted>" would be percent-encoded
 SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie"}
+    {
+        "authorization",
+        "proxy-authorization",
+        "x-api-key",
+        "api-key",
+        "x-auth-token",
+        "cookie",
+        "set-cookie",
+    }
+    | _LOG_SECRET_HEADERS
 )
 SECRET_FIELDS = frozenset(
     {"client_secret", "access_token", "refresh_token", "id_token", "api_key", "apiKey", "password"}
 )
+"""Examples only: every name `is_secret_field` accepts is scrubbed (any case, any depth)."""
 VOLATILE_RESPONSE_HEADERS = frozenset({"date", "server", "set-cookie"})
 _BOUNDARY = re.compile(r"boundary=([^\s;]+)")
+_BEARER = re.compile(r"(?i)\b(bearer\s+)(?!<redacted>)[A-Za-z0-9._~+/=-]{8,}")
 
 origins: list[str] = []
 """Live origins (the emulator's ``http://127.0.0.1:PORT``) to rewrite to the canonical one."""
+
+
+def is_secret_field(name: str) -> bool:
+    """Whether a JSON key, form or query field, or header names a credential."""
+    return name in SECRET_FIELDS or name.lower() in SECRET_HEADERS or is_secret_name(name)
 
 
 def _canonical(text: str) -> str:
@@ -46,49 +66,106 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
+def _scrub_text(text: str) -> str:
+    """Echoed ``Bearer ...`` values, ``name=value`` credentials and known secrets removed."""
+    return _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", redact(text))
+
+
 def _scrub_json(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (REDACTED if k in SECRET_FIELDS else _scrub_json(v)) for k, v in value.items()}
+        return {
+            k: (REDACTED if isinstance(k, str) and is_secret_field(k) else _scrub_json(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_scrub_json(v) for v in value]
+    if isinstance(value, str):
+        return _scrub_text(value)
     return value
 
 
+def _json_text(text: str) -> str | None:
+    """``text`` scrubbed if it is JSON (whatever its content type), else None."""
+    stripped = text.strip()
+    if stripped[:1] not in ("{", "["):
+        return None
+    try:
+        parsed = json.loads(stripped)
+    except ValueError:
+        return None
+    scrubbed = _scrub_json(parsed)
+    if scrubbed == parsed:
+        return text
+    return json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
+
+
+def _scrub_lines(text: str) -> str:
+    """A text body line by line: a JSON ``data:`` line by structure, any other as text."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        field, colon, value = line.partition(":")
+        scrubbed = _json_text(value) if colon and field == "data" else None
+        if scrubbed is not None:
+            lead = " " if value.startswith(" ") else ""
+            line = line if scrubbed == value else f"{field}:{lead}{scrubbed}"
+        else:
+            line = _scrub_text(line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _scrub_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, FORM_REDACTED if is_secret_field(k) else _scrub_text(v)) for k, v in pairs]
+
+
+def scrub_uri(uri: str) -> str:
+    """The canonical URI, its secret-named query parameters replaced."""
+    uri = _canonical(uri)
+    parts = urlsplit(uri)
+    if not parts.query:
+        return uri
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    scrubbed = _scrub_pairs(pairs)
+    if scrubbed == pairs:
+        return uri
+    return urlunsplit(parts._replace(query=urlencode(scrubbed)))
+
+
 def normalise_body(body: bytes | str | None, content_type: str | None) -> bytes:
-    """A request or response body with secrets replaced and multipart boundaries fixed."""
+    """A request or response body with secrets replaced and multipart boundaries fixed.
+
+    JSON is scrubbed by structure whatever its content type (``application/json``,
+    ``problem+json``, ``text/plain``); a form by field name; an event stream's JSON
+    ``data:`` lines by structure; any other text line by line (echoed bearer tokens,
+    ``name=value`` credentials, secrets the process registered).
+    """
     if body is None:
         return b""
     raw = body.encode() if isinstance(body, str) else bytes(body)
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         pairs = parse_qsl(raw.decode(), keep_blank_values=True)
-        return urlencode([(k, FORM_REDACTED if k in SECRET_FIELDS else v) for k, v in pairs]).encode()
+        return urlencode(_scrub_pairs(pairs)).encode()
     if kind.startswith("multipart/"):
         match = _BOUNDARY.search(content_type or "")
         if match:
             raw = raw.replace(match.group(1).strip('"').encode(), b"BOUNDARY")
         return raw
     text = raw.decode("utf-8", errors="surrogateescape")
-    stripped = text.strip()
-    if stripped[:1] in ("{", "[") and kind.endswith("json"):
-        try:
-            parsed = json.loads(stripped)
-        except ValueError:
-            return _canonical(text).encode("utf-8", errors="surrogateescape")
-        scrubbed = _scrub_json(parsed)
-        if scrubbed != parsed:
-            text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
-    return _canonical(text).encode("utf-8", errors="surrogateescape")
+    scrubbed = _json_text(text)
+    if scrubbed is None:
+        scrubbed = _scrub_lines(text)
+    return _canonical(scrubbed).encode("utf-8", errors="surrogateescape")
 
 
 def scrub_request(request: Any) -> Any:
     """vcrpy ``before_record_request``: canonical URI, no secrets, emulator control skipped."""
     if "/_emulator/" in request.uri:
         return None
-    request.uri = _canonical(request.uri)
+    request.uri = scrub_uri(request.uri)
     for key in list(request.headers):
         lowered = key.lower()
-        if lowered in SECRET_HEADERS:
+        if is_secret_field(lowered):
             request.headers[key] = REDACTED
         elif lowered == "host":
             request.headers[key] = CANONICAL_ORIGIN.split("://", 1)[1]
@@ -109,7 +186,7 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     for key in list(headers):
         if key.lower() in VOLATILE_RESPONSE_HEADERS:
             del headers[key]
-        elif key.lower() in SECRET_HEADERS:
+        elif is_secret_field(key.lower()):
             headers[key] = [REDACTED]
     body = response.get("body", {})
     if "string" in body:

@@ -21,6 +21,16 @@ from assistant_bridge.unleash._types_v1 import (
 from assistant_bridge.unleash._types_v2 import ChatV2Chunk, ToolStatus
 
 R1 = {"id": "r1", "appId": "confluence", "name": "Vacation policy"}
+
+
+def partial_v1(events: Any) -> Any:
+    """`assemble_chat` for fragments without text (known incomplete, so allowed here)."""
+    return assemble_chat(events, allow_partial=True)
+
+
+def partial_v2(chunks: Any) -> Any:
+    """`assemble_chat_v2` for fragments without text or with references past it."""
+    return assemble_chat_v2(chunks, allow_partial=True)
 R2 = {"id": "r2", "appId": "slack", "name": "#hr thread"}
 
 
@@ -103,25 +113,25 @@ def test_v1_cumulative_message_events() -> None:
         {"type": "Resources", "resources": [R1, R2]},
         {"type": "References", "references": [{"resourceId": "r1"}, {"resourceId": "r2"}]},
     ]
-    result = assemble_chat(events)
+    result = assemble_chat(events, text_mode="snapshot")  # the caller says so
     assert result.text == "You get 25 days, plus holidays."
     assert len(result.parts) == 5
     assert result.role == "Assistant"
 
 
-def test_v1_cumulative_last_part_only() -> None:
-    # Each event repeats only the growing part: the last Text part is replaced, not doubled.
-    result = assemble_chat(
-        [
-            message(text("Hel")),
-            message(text("Hello")),
-            message(ref(0)),
-            message(text(" Bye")),
-            message(text(" Bye now")),
-        ]
-    )
-    assert result.text == "Hello Bye now"
+def test_v1_pieces_that_repeat_the_last_part_are_joined_exactly() -> None:
+    # Neither deltas nor every part so far: nothing says so, so nothing is dropped.
+    events = [
+        message(text("Hel")),
+        message(text("Hello")),
+        message(ref(0)),
+        message(text(" Bye")),
+        message(text(" Bye now")),
+    ]
+    result = assemble_chat(events)
+    assert result.text == "HelHello Bye Bye now"
     assert len(result.parts) == 3
+    assert assemble_chat(events, text_mode="snapshot").text == " Bye now"  # the last event
 
 
 def test_v1_top_level_and_nested_parts_give_the_same_answer() -> None:
@@ -177,11 +187,11 @@ def test_v1_out_of_order_events_and_repeated_resources() -> None:
 def test_v1_unknown_event_types_are_kept() -> None:
     odd = {"type": "Thinking", "text": "hmm", "requestId": "req-x"}
     broken = {"type": "Message", "parts": "not a list"}
-    result = assemble_chat([odd, message(text("ok")), broken, "garbage"])
+    result = partial_v1([odd, message(text("ok")), broken, "garbage"])
     assert result.text == "ok"
     assert result.events_unknown == [odd, broken, {"value": "garbage"}]
     assert result.request_id == "req-x"
-    typed = assemble_chat([ChatEvent.model_validate({"type": "Ping", "seq": 1})])
+    typed = partial_v1([ChatEvent.model_validate({"type": "Ping", "seq": 1})])
     assert typed.events_unknown == [{"type": "Ping", "seq": 1}]
 
 
@@ -312,7 +322,7 @@ V2_STREAM: list[dict[str, Any]] = [
 
 
 def test_v2_text_deltas_tools_and_ids() -> None:
-    result = assemble_chat_v2(V2_STREAM)
+    result = partial_v2(V2_STREAM)
     assert result.request_id == "req-2"
     assert result.thread_id == "thr-2"
     assert result.text == "You get 25 days off."
@@ -337,7 +347,7 @@ def test_v2_text_deltas_tools_and_ids() -> None:
 
 
 def test_v2_references_and_citations() -> None:
-    result = assemble_chat_v2(V2_STREAM)
+    result = partial_v2(V2_STREAM)
     assert [(r.reference_ids, r.position) for r in result.references] == [
         (["r1"], 15),
         (["w1", "https://example.com/b", "nope"], 999),
@@ -395,7 +405,7 @@ def test_v2_failed_step() -> None:
 
 
 def test_v2_response_matched_by_tool_id_else_most_recent() -> None:
-    result = assemble_chat_v2(
+    result = partial_v2(
         [
             {
                 "tool": {
@@ -434,7 +444,7 @@ def test_v2_response_matched_by_tool_id_else_most_recent() -> None:
 
 
 def test_v2_response_before_any_step_creates_one() -> None:
-    result = assemble_chat_v2(
+    result = partial_v2(
         {
             "tool": {
                 "response": {
@@ -451,8 +461,11 @@ def test_v2_response_before_any_step_creates_one() -> None:
 
 
 def test_v2_cumulative_text() -> None:
-    result = assemble_chat_v2([{"text": "You"}, {"text": "You get"}, {"text": "You get 25 days."}])
+    chunks = [{"text": "You"}, {"text": "You get"}, {"text": "You get 25 days."}]
+    result = assemble_chat_v2(chunks, text_mode="snapshot")
     assert result.text == "You get 25 days."
+    # Without the setting, nothing is guessed: every character is kept.
+    assert assemble_chat_v2(chunks).text == "YouYou getYou get 25 days."
 
 
 def test_v2_non_streaming_body_and_list_body() -> None:
@@ -524,7 +537,7 @@ def test_v2_streaming_equals_non_streaming() -> None:
 
 def test_v2_tool_calls_merged_by_id_and_unreadable_chunks_kept() -> None:
     bad = {"tool": 5}
-    result = assemble_chat_v2(
+    result = partial_v2(
         [
             {"toolCalls": [{"id": "a", "name": "search"}]},
             bad,
@@ -566,17 +579,17 @@ def test_v2_a_delta_repeating_the_text_so_far_is_appended_once_deltas_were_seen(
 def test_v2_plural_references_keep_every_position_and_skip_unreadable_ones() -> None:
     single = {"referenceIds": ["r1"], "position": 3}
     good = [single, {"referenceIds": ["r1", "w1"], "position": 9}, {"referenceIds": None}]
-    result = assemble_chat_v2({"text": "abcdefghij", "reference": single, "references": good})
+    result = partial_v2({"text": "abcdefghij", "reference": single, "references": good})
     assert [(r.reference_ids, r.position) for r in result.references] == [
         (["r1"], 3),
         (["r1", "w1"], 9),
         ([], None),
     ]
     mixed = [{"referenceIds": "not a list"}, {"referenceIds": ["r2"], "position": 1}, 7]
-    result = assemble_chat_v2({"text": "ab", "reference": single, "references": mixed})
+    result = partial_v2({"text": "ab", "reference": single, "references": mixed})
     assert [(r.reference_ids, r.position) for r in result.references] == [(["r2"], 1)]
     unreadable = [{"position": "far"}, "x"]
-    result = assemble_chat_v2({"text": "ab", "reference": single, "references": unreadable})
+    result = partial_v2({"text": "ab", "reference": single, "references": unreadable})
     assert [(r.reference_ids, r.position) for r in result.references] == [(["r1"], 3)]
 
 
@@ -592,7 +605,7 @@ def test_v2_result_snapshots_do_not_share_references_with_the_assembler() -> Non
 
 
 def test_v2_tool_call_arguments_streamed_in_pieces_are_joined() -> None:
-    result = assemble_chat_v2(
+    result = partial_v2(
         [
             {"toolCalls": [{"id": "a", "name": "search", "arguments": '{"qu'}]},
             {"toolCalls": [{"id": "a", "arguments": 'ery": "pto"}'}]},
@@ -608,7 +621,7 @@ def test_v2_tool_call_arguments_streamed_in_pieces_are_joined() -> None:
 
 def test_v2_tool_call_arguments_repeated_whole_or_as_objects_are_not_doubled() -> None:
     whole = '{"query": "pto"}'
-    result = assemble_chat_v2(
+    result = partial_v2(
         [
             {"toolCalls": [{"id": "a", "arguments": '{"query"'}]},
             {"toolCalls": [{"id": "a", "arguments": whole}]},  # cumulative: replaces
@@ -621,40 +634,47 @@ def test_v2_tool_call_arguments_repeated_whole_or_as_objects_are_not_doubled() -
     assert [c.arguments for c in result.tool_calls] == [whole, {"q": "x", "k": 3}, None, None]
 
 
-def test_v1_once_text_is_seen_to_be_deltas_a_repeating_delta_is_appended() -> None:
+def test_v1_text_pieces_are_joined_exactly_and_snapshots_only_when_told() -> None:
     def message(text: str) -> dict[str, Any]:
         return {"type": "Message", "parts": [{"type": "Text", "text": text}]}
 
     deltas = assemble_chat([message("a"), message("b"), message("abc"), message("d")])
     assert deltas.text == "ababcd"
-    cumulative = assemble_chat([message("a"), message("ab"), message("abc")])
-    assert cumulative.text == "abc"
+    repeats = assemble_chat([message("a"), message("ab"), message("abc")])
+    assert repeats.text == "aababc"
+    snapshots = [message("a"), message("ab"), message("abc")]
+    assert assemble_chat(snapshots, text_mode="snapshot").text == "abc"
 
 
-def test_v1_empty_or_null_text_events_do_not_turn_a_cumulative_stream_into_deltas() -> None:
+def test_v1_empty_or_null_text_events_carry_nothing_in_either_mode() -> None:
     def message(text: str | None) -> dict[str, Any]:
         return {"type": "Message", "parts": [{"type": "Text", "text": text}]}
 
-    empty = [message("Hello"), message(""), message("Hello world"), message("Hello world!")]
+    empty = [message("Hello"), message(""), message(" world"), message("!")]
     assert assemble_chat(empty).text == "Hello world!"
-    null = [message("Hello"), message(None), message("Hello world")]
+    null = [message("Hello"), message(None), message(" world")]
     assert assemble_chat(null).text == "Hello world"
+    cumulative = [message("Hello"), message(None), message("Hello world")]
+    assert assemble_chat(cumulative, text_mode="snapshot").text == "Hello world"
 
 
-def test_deltas_then_a_whole_answer_snapshot_replace_in_v1_and_v2() -> None:
-    v1 = [{"type": "Message", "parts": [{"type": "Text", "text": t}]} for t in ("Hel", "lo", " world", "Hello world")]
-    assert assemble_chat(v1).text == "Hello world"
-    v2 = [{"text": t} for t in ("Hel", "lo", " world", "Hello world")]
-    assert assemble_chat_v2(v2).text == "Hello world"
-    short = [{"text": t} for t in ("a", "b", "abc")]  # a short repeat after deltas: a delta
+def test_a_repeat_of_the_answer_so_far_is_text_not_a_snapshot_in_v1_and_v2() -> None:
+    # The old guess took "Hello world" after "Hel", "lo", " world" for a snapshot; no
+    # vendor document says so, so it is text (a v1 Full event is the way to say "whole").
+    pieces = ("Hel", "lo", " world", "Hello world")
+    v1 = [{"type": "Message", "parts": [{"type": "Text", "text": t}]} for t in pieces]
+    assert assemble_chat(v1).text == "Hello worldHello world"
+    full = {"type": "Full", "message": {"parts": [{"type": "Text", "text": "Hello world"}]}}
+    assert assemble_chat([*v1, full]).text == "Hello world"
+    assert assemble_chat_v2([{"text": t} for t in pieces]).text == "Hello worldHello world"
+    short = [{"text": t} for t in ("a", "b", "abc")]
     assert assemble_chat_v2(short).text == "ababc"
-
 
 
 def test_v2_tool_call_arguments_after_a_complete_value_replace_it() -> None:
     def arguments(*values: str) -> list[Any]:
         chunks = [{"toolCalls": [{"id": "a", "name": "search", "arguments": v}]} for v in values]
-        return [c.arguments for c in assemble_chat_v2(chunks).tool_calls]
+        return [c.arguments for c in partial_v2(chunks).tool_calls]
 
     assert arguments("{}", '{"q": "x"}') == ['{"q": "x"}']  # a placeholder, then the real ones
     assert arguments('{"q": "x"}', '{"q":"x"}') == ['{"q":"x"}']  # the same, re-serialised
@@ -662,7 +682,7 @@ def test_v2_tool_call_arguments_after_a_complete_value_replace_it() -> None:
 
 
 def test_v2_openai_style_tool_call_pieces_follow_their_index() -> None:
-    first_round = assemble_chat_v2(
+    first_round = partial_v2(
         [
             {"toolCalls": [{"index": 0, "id": "call_1", "name": "search", "arguments": ""}]},
             {"toolCalls": [{"index": 1, "id": "call_2", "name": "web", "arguments": '{"u'}]},
@@ -675,7 +695,7 @@ def test_v2_openai_style_tool_call_pieces_follow_their_index() -> None:
         ("call_1", "search", '{"query": "pto"}'),
         ("call_2", "web", '{"u": 1}'),
     ]
-    rounds = assemble_chat_v2(
+    rounds = partial_v2(
         [
             {"toolCalls": [{"index": 0, "name": "search", "arguments": '{"q": "a"}'}]},
             {"text": "Looking further..."},
@@ -691,7 +711,7 @@ def test_v2_openai_style_tool_call_pieces_follow_their_index() -> None:
 
 
 def test_v2_blank_or_header_pieces_after_complete_arguments() -> None:
-    repeated_header = assemble_chat_v2(
+    repeated_header = partial_v2(
         [
             {"toolCalls": [{"id": "a", "name": "search", "arguments": ""}]},
             {"toolCalls": [{"id": "a", "arguments": '{"q": "pto"}'}]},
@@ -699,7 +719,7 @@ def test_v2_blank_or_header_pieces_after_complete_arguments() -> None:
         ]
     )
     assert [c.arguments for c in repeated_header.tool_calls] == ['{"q": "pto"}']
-    rounds = assemble_chat_v2(
+    rounds = partial_v2(
         [
             {"toolCalls": [{"index": 0, "name": "search", "arguments": '{"q": "a"}'}]},
             {"toolCalls": [{"index": 0, "arguments": "\n"}]},  # blank: no new call

@@ -388,3 +388,133 @@ def test_sync_interruption_while_a_body_is_read_closes_the_response(status: int)
         client.request(POST)
     assert len(bodies) == 1  # nothing was sent twice
     assert bodies[0].closed
+
+
+# -- redirects: within the origin only --------------------------------------------------
+class Hosts:
+    """A MockTransport handler that answers by host: a redirect script, or a counter."""
+
+    def __init__(self, *answers: httpx.Response) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+def _redirect(status: int, location: str) -> httpx.Response:
+    return httpx.Response(status, headers={"location": location})
+
+
+def _client_for(hosts: Hosts, *, follow: bool) -> SyncAPIClient:
+    return SyncAPIClient(
+        base_url="https://api.example.test/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(hosts), follow_redirects=follow),
+        headers={"Authorization": "Bearer sk-live-redirect-0123456789"},
+        max_retries=0,
+    )
+
+
+@pytest.mark.parametrize("follow", [False, True])
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_raises_and_sends_nothing_there(status: int, follow: bool) -> None:
+    from assistant_bridge import RedirectError
+
+    hosts = Hosts(_redirect(status, "https://evil.example.test/collect?x=1"))
+    with pytest.raises(RedirectError, match=r"evil\.example\.test/collect") as info:
+        _client_for(hosts, follow=follow).request(POST)
+    assert [r.url.host for r in hosts.requests] == ["api.example.test"]
+    assert info.value.location == "https://evil.example.test/collect?x=1"
+    assert info.value.status_code == status
+    assert "sk-live-redirect" not in repr(dict(info.value.request.headers))  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://api.example.test/v1/x", "https://api.example.test:8443/v1/x", "https://example.test/v1/x"],
+)
+def test_another_scheme_port_or_host_is_another_origin(location: str) -> None:
+    from assistant_bridge import RedirectError
+
+    hosts = Hosts(_redirect(307, location))
+    with pytest.raises(RedirectError):
+        _client_for(hosts, follow=True).request(GET)
+    assert len(hosts.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "body"),
+    [(307, "POST", b'{"a":1}'), (308, "POST", b'{"a":1}'), (303, "GET", b""), (302, "GET", b""), (301, "GET", b"")],
+)
+def test_a_redirect_within_the_origin_is_followed_as_httpx_would(status: int, method: str, body: bytes) -> None:
+    hosts = Hosts(_redirect(status, "/v1/moved"), httpx.Response(200, json={"ok": True}))
+    response = _client_for(hosts, follow=False).request(POST)
+    assert response.json() == {"ok": True}
+    second = hosts.requests[1]
+    assert (second.method, second.url.path, second.content) == (method, "/v1/moved", body)
+    assert second.headers["authorization"].startswith("Bearer ")  # same origin: still authorised
+
+
+def test_too_many_redirects_within_the_origin_is_a_connection_error() -> None:
+    hosts = Hosts(_redirect(302, "https://api.example.test/v1/things"))
+    with pytest.raises(APIConnectionError, match="redirects"):
+        _client_for(hosts, follow=False).request(GET)
+    assert len(hosts.requests) == 21
+
+
+@pytest.mark.parametrize("status", [300, 304, 305])
+def test_a_redirect_status_that_is_not_followed_is_never_a_success(status: int) -> None:
+    from assistant_bridge import EmptyAnswerError
+
+    hosts = Hosts(_redirect(status, "/v1/elsewhere"))
+    with pytest.raises(EmptyAnswerError, match=str(status)):
+        _client_for(hosts, follow=True).request(GET)
+
+
+async def test_async_redirect_to_another_origin_raises_and_sends_nothing_there() -> None:
+    from assistant_bridge import RedirectError
+
+    hosts = Hosts(_redirect(307, "https://evil.example.test/collect"), httpx.Response(200))
+    client = AsyncAPIClient(
+        base_url="https://api.example.test/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(hosts), follow_redirects=True),
+        max_retries=0,
+    )
+    with pytest.raises(RedirectError, match="evil"):
+        await client.send_streaming(POST)
+    assert len(hosts.requests) == 1
+
+
+async def test_async_redirect_within_the_origin_keeps_the_body() -> None:
+    hosts = Hosts(_redirect(307, "https://api.example.test/v1/moved"), httpx.Response(200, json={"ok": 1}))
+    client = AsyncAPIClient(
+        base_url="https://api.example.test/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(hosts)),
+        max_retries=0,
+    )
+    response = await client.request(POST)
+    assert response.json() == {"ok": 1}
+    assert hosts.requests[1].content == b'{"a":1}'
+
+
+# -- bodies that cannot be encoded ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("opts", "field"),
+    [
+        (RequestOptions("POST", "x", json={"messages": [{"text": "a\ud800b"}]}), "messages[0].text"),
+        (RequestOptions("POST", "x", json={"filters": {"extra": {"when": object()}}}), "filters.extra.when"),
+        (RequestOptions("POST", "x", json={"n": float("nan")}), "n"),
+        (RequestOptions("GET", "x", params={"q": "\udc00"}), "params.q"),
+        (RequestOptions("GET", "x", headers={"x-note": "caf\u00e9"}), "headers.x-note"),
+    ],
+)
+def test_a_body_that_cannot_be_encoded_is_an_invalid_request_naming_the_field(
+    opts: RequestOptions, field: str
+) -> None:
+    script = Script(200)
+    with pytest.raises(InvalidRequestError) as info:
+        sync_client(script).request(opts)
+    assert info.value.field == field
+    assert field in str(info.value)
+    assert script.requests == []

@@ -45,3 +45,31 @@ def test_header_faults_combine_with_defaults() -> None:
 def test_bad_fault_sets_are_rejected(text: str) -> None:
     with pytest.raises(FaultSyntaxError):
         parse_faults(text)
+
+
+def test_after_lets_the_first_requests_pass() -> None:
+    book = FaultBook()
+    statuses = [book.plan("500;after=2;times=1").status for _ in range(5)]
+    assert statuses == [None, None, 500, None, None]
+    book.reset()
+    assert [book.plan("drop;after=1").drop for _ in range(3)] == [False, True, True]
+
+
+def test_the_new_faults_set_their_part_of_the_plan() -> None:
+    assert FaultBook().plan("empty:null").empty == "null"
+    assert FaultBook().plan("stop-after:3").stop_after == 3
+    assert FaultBook().plan("short-body").short_body
+    assert FaultBook().plan("drop-after").drop_after
+    assert FaultBook().plan("redirect").redirect == ""
+    assert FaultBook().plan("redirect:http://127.0.0.1:9/x").redirect == "http://127.0.0.1:9/x"
+    assert FaultBook().plan("echo-auth").echo_auth == 400
+    assert FaultBook().plan("echo-auth:401").echo_auth == 401
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["empty", "empty:nothing", "stop-after", "short-body:1", "drop-after:2", "echo-auth:200", "500;after=x"],
+)
+def test_bad_new_fault_sets_are_rejected(text: str) -> None:
+    with pytest.raises(FaultSyntaxError):
+        parse_faults(text)

@@ -16,6 +16,7 @@ import pytest
 
 from assistant_bridge import APIError, AuthenticationError, InternalServerError, InvalidRequestError
 from assistant_bridge.jylo import AsyncJyloClient, JyloAuth, JyloClient
+from assistant_bridge.jylo._auth import TokenCache, share_token_cache
 
 CLIENT_ID = "client-id-123"
 SECRET = "jylo-client-secret-XYZ-987"
@@ -458,3 +459,111 @@ def test_upload_is_resent_whole_after_a_401_refresh(tmp_path: Path) -> None:
     assert len(server.token_requests) == 2
     assert len(bodies) == 3
     assert all(b"document body 123" in body for body in bodies)
+
+
+def test_threads_that_all_get_a_401_for_the_same_token_fetch_one_new_token() -> None:
+    server = Server()
+    barrier = threading.Barrier(8, timeout=10)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers.get("authorization") == f"Bearer {server.issued[0]}":
+            barrier.wait()  # all eight hold the revoked token before any 401 comes back
+        return server(request)
+
+    with sync_client(server) as warm:
+        warm.list_messages(ASSISTANT)  # token 1 cached
+        server.rejected.add(server.issued[0])  # then revoked server-side
+        warm._http._transport = httpx.MockTransport(handler)  # type: ignore[attr-defined]
+        errors: list[BaseException] = []
+
+        def call() -> None:
+            try:
+                warm.list_messages(ASSISTANT)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=call) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert errors == []
+    assert len(server.token_requests) == 2  # the first token, then exactly one refresh
+    assert server.api_auth.count(f"Bearer {server.issued[0]}") == 1 + 8
+    assert server.api_auth.count(f"Bearer {server.issued[1]}") == 8
+
+
+async def test_concurrent_async_calls_that_all_get_a_401_fetch_one_new_token() -> None:
+    server = Server()
+    arrived = 0
+    all_in = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal arrived
+        if request.headers.get("authorization", "").removeprefix("Bearer ") in server.rejected:
+            arrived += 1
+            if arrived == 8:
+                all_in.set()
+            await all_in.wait()  # all eight hold the revoked token before any 401
+        return server(request)
+
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    client = AsyncJyloClient(
+        client_id=CLIENT_ID,
+        client_secret=SECRET,
+        tenant="acme",
+        region="uk",
+        project_id=PROJECT,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        sleep=no_sleep,
+        clock=Clock(),
+    )
+    await client.list_messages(ASSISTANT)  # token 1 cached
+    server.rejected.add(server.issued[0])
+    await asyncio.wait_for(asyncio.gather(*(client.list_messages(ASSISTANT) for _ in range(8))), 10)
+    await client.close()
+    assert len(server.token_requests) == 2
+    assert server.api_auth.count(f"Bearer {server.issued[1]}") == 8
+
+
+def test_a_shared_token_cache_serves_every_client_with_the_same_credentials() -> None:
+    server = Server()
+    cache = TokenCache()
+    clock = Clock()
+    clients = [sync_client(server, clock) for _ in range(3)]
+    assert all(share_token_cache(c, cache) for c in clients)
+    for client in clients:
+        client.list_messages(ASSISTANT)
+        client.close()
+    assert len(server.token_requests) == 1
+    other = JyloClient(
+        client_id="another-client",
+        client_secret=SECRET,
+        tenant="acme",
+        region="uk",
+        project_id=PROJECT,
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+    )
+    assert share_token_cache(other, cache) is False  # other credentials keep their own token
+    ready = JyloClient(token="ready", tenant="acme", region="uk", project_id=PROJECT)
+    assert share_token_cache(ready, cache) is False
+    other.close()
+    ready.close()
+
+
+def test_one_token_cache_serves_async_clients_of_successive_event_loops() -> None:
+    server = Server()
+    cache = TokenCache()
+    clock = Clock()
+
+    async def once() -> None:
+        client = async_client(server, clock)
+        share_token_cache(client, cache)
+        await client.list_messages(ASSISTANT)
+        await client.close()
+
+    for _ in range(3):
+        asyncio.run(once())
+    assert len(server.token_requests) == 1

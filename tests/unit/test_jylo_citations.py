@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -126,3 +128,99 @@ def test_titles_from_link_style_and_lenticular_markers() -> None:
     lent = parse_citations("Tea【7†policy.pdf】 and【8†source】.").citations
     assert [(c.source_id, c.title) for c in lent] == [("7", "policy.pdf"), ("8", None)]
     assert parse_citations("Plain [1].").citations[0].title is None
+
+
+def test_a_numbered_marker_right_before_a_cite_tag() -> None:
+    result = parse_citations('Paris is the capital [1]. <cite id="a">Lyon is big</cite>.')
+    assert result.text == "Paris is the capital. Lyon is big."
+    assert [(c.source_id, c.start, c.end, c.text) for c in result.citations] == [
+        ("1", 0, 20, "Paris is the capital"),
+        ("a", 22, 33, "Lyon is big"),
+    ]
+    assert result.text[22:33] == "Lyon is big"
+
+
+# Whole segments: plain text (no character that could start or end a marker), numbered
+# markers, and <cite> spans, in any order and number.
+_PLAIN = st.text(alphabet="abcXYZ019 .,!?\t\n", min_size=1, max_size=12)
+_NUMBERED = st.lists(st.integers(0, 9999), min_size=1, max_size=3).map(
+    lambda ns: ("numbered", f"[{', '.join(map(str, ns))}]", [str(n) for n in ns])
+)
+_TAG = st.tuples(
+    st.lists(st.from_regex(r"[a-z0-9]{1,5}", fullmatch=True), min_size=1, max_size=2),
+    st.text(alphabet="abcXYZ019 .,!?\n", max_size=12),
+).map(lambda t: ("tag", f'<cite id="{" ".join(t[0])}">{t[1]}</cite>', t[0], t[1]))
+_SEGMENTS = st.lists(st.one_of(_PLAIN.map(lambda s: ("plain", s)), _NUMBERED, _TAG), max_size=12)
+
+
+def _model(
+    segments: list[tuple[Any, ...]],
+) -> tuple[str, list[tuple[str, int | None, int, str | None]]]:
+    """The plain text the module defines, and (id, start or None, end, text or None) per citation.
+
+    Tags give their words; a numbered marker gives nothing and, unless a letter or digit
+    follows it, drops the spaces and tabs just before it (since the previous marker).
+    A numbered marker's span ends at the text before it (trailing whitespace left out);
+    where it starts is the module's sentence heuristic, so only its end is modelled.
+    """
+    out = ""
+    since_marker = 0  # where the text after the previous marker starts in ``out``
+    expected: list[tuple[str, int | None, int, str | None]] = []
+    raws = [s[1] for s in segments]
+    for index, segment in enumerate(segments):
+        kind = segment[0]
+        if kind == "plain":
+            out += segment[1]
+            continue
+        if kind == "tag":
+            start = len(out)
+            out += segment[3]
+            expected += [(i, start, len(out), segment[3]) for i in segment[2]]
+            since_marker = len(out)
+            continue
+        following = "".join(raws[index + 1 :])[:1]
+        if not following.isalnum():
+            out = out[:since_marker] + out[since_marker:].rstrip(" \t")
+        expected += [(i, None, len(out.rstrip()), None) for i in segment[2]]
+        since_marker = len(out)
+    return out, expected
+
+
+@given(_SEGMENTS)
+def test_spans_are_exact_for_any_mix_of_numbered_markers_and_cite_tags(
+    segments: list[tuple[Any, ...]],
+) -> None:
+    raw = "".join(s[1] for s in segments)
+    result = parse_citations(raw)
+    text, expected = _model(segments)
+    assert result.text == text
+    assert len(result.citations) == len(expected)
+    for citation, (source, start, end, words) in zip(result.citations, expected, strict=True):
+        assert citation.source_id == source
+        assert citation.end == end
+        assert 0 <= citation.start <= citation.end <= len(result.text)
+        assert result.text[citation.start : citation.end] == citation.text
+        if start is not None:  # a tag: exactly its words, where they are
+            assert (citation.start, citation.text) == (start, words)
+        else:  # a numbered marker: the text before it, within one line
+            assert "\n" not in citation.text
+
+
+def test_spans_found_again_in_other_text_take_the_nearest_repeat() -> None:
+    """When the answer text differs from the parsed text, a span is found again by its
+    words; the same words earlier in the text must not capture it."""
+    from assistant_bridge.jylo import Message
+    from assistant_bridge.sources import sources_from_jylo
+
+    message = Message.model_validate(
+        {
+            "objectIdentifier": "m",
+            "isAssistant": True,
+            "text": "Lyon is big. Lyon is big.",
+            "textWithCitations": 'Lyon is big [1]. <cite id="a">Lyon is big</cite>.',
+        }
+    )
+    text = "Lyon is big . Lyon is big."  # e.g. the streamed text, spaced differently
+    (span,) = next(s for s in sources_from_jylo(message, text=text) if s.id == "a").citations
+    assert text[span.start_index : span.end_index] == "Lyon is big"
+    assert span.start_index == 14

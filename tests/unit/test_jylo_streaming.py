@@ -9,7 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant_bridge import BadRequestError, NotFoundError, StreamError
+from assistant_bridge import (
+    BadRequestError,
+    EmptyAnswerError,
+    InvalidRequestError,
+    NotFoundError,
+    StreamError,
+)
 from assistant_bridge._transport import ServerSentEvent
 from assistant_bridge.jylo import AsyncJyloClient, JyloClient, MessageAssembler
 from assistant_bridge.jylo._streaming import message_from_body
@@ -155,7 +161,10 @@ def test_stream_message_each_wire_form(form: str) -> None:
     body, ctype = BODIES[form]
     requests: list[httpx.Request] = []
     client, _ = client_for(body, ctype, requests)
-    with client, client.stream_message(ASSISTANT, "Say hello", model_identifier=MODEL) as stream:
+    mode = "snapshot" if form == "sse-cumulative" else "delta"
+    with client, client.stream_message(
+        ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode
+    ) as stream:
         assert stream.message is None
         pieces = list(stream)
     assert "".join(pieces) == "Hello world."
@@ -178,7 +187,10 @@ async def test_async_stream_message_each_wire_form(form: str) -> None:
     body, ctype = BODIES[form]
     requests: list[httpx.Request] = []
     async with async_client_for(body, ctype, requests) as client:
-        stream = await client.stream_message(ASSISTANT, "Say hello", model_identifier=MODEL)
+        mode = "snapshot" if form == "sse-cumulative" else "delta"
+        stream = await client.stream_message(
+            ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode
+        )
         async with stream:
             pieces = [piece async for piece in stream]
     assert "".join(pieces) == "Hello world."
@@ -242,8 +254,29 @@ def test_http_error_is_raised_by_the_call_not_the_iteration() -> None:
         client.stream_message(ASSISTANT, "hi", model_identifier=MODEL)
 
 
-def test_assembler_cumulative_and_rewritten_final_text() -> None:
+def test_repeated_pieces_are_joined_exactly_by_default() -> None:
+    """Pieces that repeat or extend the text so far are still deltas: nothing is lost."""
+    pieces = ["Ha", "Ha", "Ha!", "-", "-", "-", "\n\nHotels"]
     assembler = MessageAssembler()
+    out = []
+    for piece in pieces:
+        out += assembler.feed(ServerSentEvent(data=json.dumps({"text": piece})))
+    assert "".join(out) == assembler.text == "".join(pieces)
+    body = sse(*({"text": piece} for piece in pieces), {**FINAL, "text": "".join(pieces)})
+    client, _ = client_for(body, "text/event-stream", [])
+    with client, client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream:
+        assert "".join(stream) == "".join(pieces)
+        assert stream.message is not None
+        assert stream.message.text == "".join(pieces)
+
+
+def test_a_text_mode_that_is_neither_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="text_mode"):
+        MessageAssembler("cumulative")  # type: ignore[arg-type]
+
+
+def test_assembler_cumulative_and_rewritten_final_text() -> None:
+    assembler = MessageAssembler("snapshot")
     out = []
     for data in ({"text": "Hi"}, {"text": "Hi the"}, {"text": "Hi there"}):
         out += assembler.feed(ServerSentEvent(data=json.dumps(data)))
@@ -477,7 +510,7 @@ def test_an_empty_stream_is_an_error_not_an_empty_answer(body: bytes, ctype: str
     with (
         sync_client(handler) as client,
         client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream,
-        pytest.raises(StreamError, match="without a reply"),
+        pytest.raises(EmptyAnswerError, match="status 200"),
     ):
         list(stream)
     assert stream.message is None
@@ -502,5 +535,5 @@ async def test_async_create_message_reads_back_too() -> None:
 
 def test_create_message_with_an_empty_body_is_an_error() -> None:
     handler, _ = read_back_server(b"", "application/json")
-    with sync_client(handler) as client, pytest.raises(StreamError, match="without a reply"):
+    with sync_client(handler) as client, pytest.raises(EmptyAnswerError, match="empty answer body"):
         client.create_message(ASSISTANT, "hi", model_identifier=MODEL)

@@ -130,7 +130,7 @@ def test_invoke_maps_messages_and_returns_text_with_citations() -> None:
         "model_name": "unleash-assistant",
         "api_version": "v2",
         "request_id": "req-2",
-        "finish_reason": "stop",
+        "finish_reason": "unconfirmed",  # an SSE body without [DONE]: no end marker seen
     }
     blocks = blocks_of(message)
     assert blocks["server_tool_call"] == [{"type": "server_tool_call", "id": "c1", "name": "search", "args": {"description": "Searching the wiki"}}]

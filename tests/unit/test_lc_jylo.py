@@ -56,10 +56,16 @@ def merge(chunks: list[AIMessageChunk]) -> AIMessageChunk:
 # -- what is posted ------------------------------------------------------------------------
 
 
-def test_invoke_posts_only_the_newest_human_message(server: JyloServer) -> None:
+FOLDED = (
+    "System instructions:\nBe brief.\n\nEarlier conversation:\nUser: First?\n"
+    "Assistant: Earlier.\n\nQuestion:\nHotel caps?"
+)
+
+
+def test_invoke_folds_unseen_system_and_earlier_turns_into_the_post(server: JyloServer) -> None:
     history = [SystemMessage("Be brief."), HumanMessage("First?"), AIMessage("Earlier."), HumanMessage("Hotel caps?")]
     answer = chat(server).invoke(history)
-    assert server.bodies() == [{"text": "Hotel caps?", "modelIdentifier": MODEL, "stream": False}]
+    assert server.bodies() == [{"text": FOLDED, "modelIdentifier": MODEL, "stream": False}]
     assert answer.content == TEXT
     assert answer.id == REPLY_ID
     meta = answer.response_metadata

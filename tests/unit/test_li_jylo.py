@@ -58,10 +58,16 @@ EXPECTED = [
 ]
 
 
-def test_chat_posts_only_the_newest_user_message(server: JyloServer) -> None:
+FOLDED = (
+    "System instructions:\nBe brief.\n\nEarlier conversation:\nUser: Earlier?\n"
+    "Assistant: Yes.\n\nQuestion:\nHotel caps?"
+)
+
+
+def test_chat_folds_unseen_system_and_earlier_turns_into_the_post(server: JyloServer) -> None:
     history = [ChatMessage(role=MessageRole.SYSTEM, content="Be brief."), user("Earlier?"), ChatMessage(role=MessageRole.ASSISTANT, content="Yes."), user("Hotel caps?")]
     response = llm(server).chat(history)
-    assert server.bodies() == [{"text": "Hotel caps?", "modelIdentifier": MODEL, "stream": False}]
+    assert server.bodies() == [{"text": FOLDED, "modelIdentifier": MODEL, "stream": False}]
     assert response.message.content == TEXT
     assert isinstance(response.message.blocks[0], TextBlock)
     assert citations(response.message) == EXPECTED

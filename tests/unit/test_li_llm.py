@@ -319,7 +319,7 @@ def test_stream_of_cumulative_text_gives_deltas() -> None:
     # With an inferred (extended-dialect) threadId: read when the vendor sends one.
     chunks = [{"threadId": "th-c"}, {"text": "Hello"}, {"text": "Hello wor"}, {"text": "Hello world."}]
     server = Server(lambda r: server.stream(sse_events(chunks)))
-    responses = list(llm_for(server).stream_chat([USER]))
+    responses = list(llm_for(server, text_mode="snapshot").stream_chat([USER]))
     assert [r.delta for r in responses] == ["Hello", " wor", "ld.", ""]
     assert responses[-1].message.additional_kwargs["thread_id"] == "th-c"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import socket
 import threading
+import warnings
 import weakref
 
 from assistant_bridge._loops import HARD_LIMIT, MAX_LOOPS, PerLoop
@@ -99,7 +101,9 @@ def test_live_idle_loops_are_kept_up_to_the_hard_limit_and_a_running_one_always(
         async def take_while_running() -> tuple[object, object]:
             mine = per_loop.get(_Made)
             for loop in more:  # others made while this loop runs
-                await asyncio.get_running_loop().run_in_executor(None, loop.run_until_complete, take())
+                await asyncio.get_running_loop().run_in_executor(
+                    None, loop.run_until_complete, take()
+                )
             return mine, per_loop.get(_Made)
 
         running = asyncio.new_event_loop()
@@ -115,3 +119,61 @@ def test_live_idle_loops_are_kept_up_to_the_hard_limit_and_a_running_one_always(
 
 class _Made:
     """Something weakly referable, made per loop."""
+
+
+class _Closable:
+    """An async client stand-in: records the loop that closed it."""
+
+    def __init__(self) -> None:
+        self.made_in = asyncio.get_running_loop()
+        self.closed_in: asyncio.AbstractEventLoop | None = None
+
+    async def close(self) -> None:
+        self.closed_in = asyncio.get_running_loop()
+
+
+def test_an_object_with_async_close_is_closed_inside_its_loop_when_asyncio_run_ends() -> None:
+    per_loop: PerLoop[_Closable] = PerLoop()
+
+    async def take() -> _Closable:
+        return per_loop.get(_Closable)
+
+    first = asyncio.run(take())
+    assert first.closed_in is first.made_in  # closed by its own loop, while it still ran
+    assert len(per_loop) == 0  # and forgotten
+    second = asyncio.run(take())
+    assert second is not first
+    assert second.closed_in is second.made_in
+
+
+def test_the_sockets_of_a_loop_closed_without_shutting_down_are_closed_by_the_next_get() -> None:
+    per_loop: PerLoop[object] = PerLoop()
+    mine, theirs = socket.socketpair()
+
+    class Holder:
+        async def close(self) -> None:  # never runs: the loop is closed without shutdown
+            raise AssertionError("closed from a dead loop")
+
+    async def connect() -> object:
+        loop = asyncio.get_running_loop()
+        holder = per_loop.get(Holder)
+        transport, _ = await loop.create_connection(asyncio.Protocol, sock=mine)
+        holder.transport = transport  # type: ignore[attr-defined]
+        return holder
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(connect())
+    loop.close()  # no shutdown_asyncgens: nothing ran close()
+    assert mine.fileno() != -1
+    gc.collect()  # other tests' leftovers (loops never closed) warn now, not below
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        asyncio.run(_get(per_loop))
+        gc.collect()
+    theirs.close()
+    assert mine.fileno() == -1  # closed synchronously when the dead loop's entry went
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+async def _get(per_loop: PerLoop[object]) -> object:
+    return per_loop.get(object)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
+import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
 from assistant_bridge._transport import (
+    APIConnectionError,
+    APIStatusError,
     AuthenticationError,
+    BadRequestError,
     HeaderAuth,
+    PermissionDeniedError,
     RequestOptions,
     SyncAPIClient,
 )
@@ -104,3 +113,158 @@ def test_debug_log_of_a_request_has_no_secret(caplog: pytest.LogCaptureFixture) 
     assert SECRET not in str(info.value)
     assert SECRET not in repr(client)
     assert logger.filters
+
+
+# -- errors: every attribute a person can print ----------------------------------------
+ECHO_KEY = "sk-echo-9f8e7d6c5b4a3210"
+
+
+def _printable(error: APIStatusError) -> list[str]:
+    response = error.response
+    out = [
+        str(error),
+        repr(error),
+        error.message,
+        repr(error.body),
+        repr(dataclasses.asdict(error.problem)),
+        response.text,
+        response.content.decode("utf-8", "replace"),
+        repr(dict(response.headers)),
+        repr(list(response.request.headers.raw)),
+        response.request.content.decode("utf-8", "replace"),
+        str(response.request.url),
+    ]
+    if response.content.strip().startswith((b"{", b"[")):
+        out.append(repr(response.json()))
+    if error.request is not None:
+        out += [repr(list(error.request.headers.raw)), str(error.request.url)]
+    return out
+
+
+def _echo_client(answer: Callable[[httpx.Request], httpx.Response], **kw: Any) -> SyncAPIClient:
+    return SyncAPIClient(
+        base_url="https://x.test",
+        auth=HeaderAuth(SecretStr(ECHO_KEY)),
+        http_client=httpx.Client(transport=httpx.MockTransport(answer)),
+        max_retries=0,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (
+            "application/problem+json",
+            lambda auth: json.dumps(
+                {
+                    "title": "Rejected credentials",
+                    "detail": f"refused: authorization={auth}",
+                    "token": auth,
+                    "accessToken": auth.removeprefix("Bearer "),
+                    "clientSecret": auth,
+                    "nested": [{"api_key": "other-secret-value"}],
+                    "echo": f"you sent {auth.removeprefix('Bearer ')}",
+                }
+            ),
+        ),
+        ("text/plain", lambda auth: f"bad credentials: {auth}"),
+        ("text/html", lambda auth: f"<html><body>Authorization: {auth}</body></html>"),
+        ("application/x-www-form-urlencoded", lambda auth: f"error=denied&client_secret={auth[7:]}"),
+        ("application/json", lambda auth: json.dumps({"error": {"message": f"key {auth[7:]} revoked"}})),
+    ],
+)
+def test_an_error_that_echoes_the_key_keeps_it_nowhere(
+    content_type: str, body: Callable[[str], str]
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        text = body(request.headers["authorization"])
+        return httpx.Response(401, content=text.encode(), headers={"content-type": content_type})
+
+    with pytest.raises(AuthenticationError) as info:
+        _echo_client(answer).request(RequestOptions("POST", "chats", json={"q": "hi"}))
+    error = info.value
+    for text in _printable(error):
+        assert ECHO_KEY not in text, text
+        assert "other-secret-value" not in text
+    assert error.request is not None
+    assert error.request.headers["authorization"] == REDACTED
+    assert error.request.content == b'{"q":"hi"}'  # the body is kept (it holds no secret)
+
+
+def test_a_secret_named_json_field_is_redacted_but_its_neighbours_kept() -> None:
+    answer = httpx.Response(
+        400, json={"title": "Bad", "accessToken": "t-123456789", "nextToken": "page-2", "maxOutputToken": 10}
+    )
+    with pytest.raises(BadRequestError) as info:
+        _echo_client(lambda r: answer).request(RequestOptions("GET", "x"))
+    assert info.value.body == {
+        "title": "Bad",
+        "accessToken": REDACTED,
+        "nextToken": "page-2",
+        "maxOutputToken": 10,
+    }
+    assert info.value.response.json() == info.value.body
+
+
+def test_a_compressed_error_body_is_redacted_and_still_readable() -> None:
+    raw = gzip.compress(json.dumps({"detail": f"key {ECHO_KEY}"}).encode())
+    answer = httpx.Response(403, content=raw, headers={"content-encoding": "gzip", "content-type": "application/json"})
+    with pytest.raises(PermissionDeniedError) as info:
+        _echo_client(lambda r: answer).request(RequestOptions("GET", "x"))
+    assert info.value.response.json() == {"detail": f"key {REDACTED}"}
+    assert "content-encoding" not in info.value.response.headers
+
+
+def test_a_secret_in_the_query_string_is_redacted_from_the_error() -> None:
+    with pytest.raises(BadRequestError) as info:
+        _echo_client(lambda r: httpx.Response(400, json={"title": "no"})).request(
+            RequestOptions("GET", "x", params={"api_key": "query-secret-123", "page": "2"})
+        )
+    for text in _printable(info.value):
+        assert "query-secret-123" not in text
+    assert info.value.request is not None
+    assert info.value.request.url.params["page"] == "2"
+
+
+def test_a_connection_error_keeps_no_credential_in_its_request_or_cause() -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("reset", request=request)
+
+    with pytest.raises(APIConnectionError) as info:
+        _echo_client(fail).request(RequestOptions("POST", "chats", json={"q": 1}))
+    error = info.value
+    assert error.request is not None
+    assert error.request.headers["authorization"] == REDACTED
+    cause = error.__cause__
+    assert isinstance(cause, httpx.RequestError)
+    assert ECHO_KEY not in repr(list(cause.request.headers.raw))
+
+
+def test_a_jylo_token_endpoint_echoing_the_client_secret_keeps_it_nowhere() -> None:
+    from assistant_bridge.jylo import JyloClient
+
+    secret = "jylo-client-secret-0123456789"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth/token"):
+            form = request.content.decode()
+            return httpx.Response(
+                401,
+                json={"error": "invalid_client", "error_description": f"bad {form}", "clientSecret": secret},
+            )
+        return httpx.Response(200, json={"items": []})
+
+    client = JyloClient(
+        client_id="cid",
+        client_secret=secret,
+        token_url="https://login.test/oauth/token",
+        project_id="p",
+        base_url="https://j.test/external/v2",
+        http_client=httpx.Client(transport=httpx.MockTransport(answer)),
+        max_retries=0,
+    )
+    with pytest.raises(AuthenticationError) as info:
+        client.list_assistants()
+    for text in _printable(info.value):
+        assert secret not in text, text

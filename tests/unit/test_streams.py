@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -122,3 +123,35 @@ async def test_async_early_close() -> None:
             assert chunk.text == "a"
             break
     assert stream.response.is_closed
+
+
+def test_events_that_carry_nothing_are_skipped_and_done_marks_the_end() -> None:
+    body = b"".join([b": keep-alive\n\n", b"data: {}\n\n", b"data: null\n\n", *sse({"text": "Hi"}), b"data: [DONE]\n\n"])
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body))
+    with sync_client(transport) as client, client.stream_chat_v2(MESSAGES) as stream:
+        assert not stream.terminated
+        chunks = list(stream)
+    assert [c.text for c in chunks] == ["Hi"]
+    assert (stream.terminated, stream.items) == (True, 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "ctype", "body", "what"),
+    [
+        (200, "text/event-stream", b"", "a stream with no answer in it"),
+        (200, "text/event-stream", b"data: [DONE]\n\n", "a stream of only [DONE]"),
+        (200, "text/html", b"<html>Sign in</html>", "an HTML page instead of an answer"),
+        (204, "text/event-stream", b"", "a 204 (no content) answer"),
+    ],
+)
+async def test_a_stream_with_no_item_is_an_empty_answer_sync_and_async(status: int, ctype: str, body: bytes, what: str) -> None:
+    from assistant_bridge import EmptyAnswerError
+
+    transport = httpx.MockTransport(lambda r: httpx.Response(status, headers={"content-type": ctype}, content=body))
+    with sync_client(transport) as client, pytest.raises(EmptyAnswerError, match=re.escape(what)), client.stream_chat(MESSAGES) as stream:
+        list(stream)
+    async with async_client(transport) as aclient:
+        astream = await aclient.stream_chat_v2(MESSAGES)
+        with pytest.raises(EmptyAnswerError, match=re.escape(what)):
+            async with astream:
+                [c async for c in astream]

@@ -20,15 +20,14 @@ import anyio
 import httpx
 
 from .._version import __version__
+from ._encoding import request_input_error
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
-    APITimeoutError,
+    EmptyAnswerError,
     InvalidRequestError,
-    RateLimitError,
-    status_error_class,
 )
-from ._logging import logger, redact, redact_headers
+from ._logging import logger, redact_headers
 from ._options import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_LIMITS,
@@ -43,13 +42,15 @@ from ._options import (
     merge_headers,
     remember,
 )
-from ._problem import Problem, decode_body, format_status_message, parse_problem
-from ._retry import parse_retry_after, retry_delay, transport_error_is_retryable
+from ._problem import Problem, connection_error, status_error
+from ._redirects import is_followable, redirect_request, unfollowed, unfollowed_reason
+from ._retry import retry_delay, transport_error_is_retryable
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "IDEMPOTENT_EXTENSION",
     "AsyncAPIClient",
     "RequestOptions",
     "SyncAPIClient",
@@ -61,6 +62,8 @@ __all__ = [
 ]
 
 _Self = TypeVar("_Self", bound="_BaseClient")
+IDEMPOTENT_EXTENSION = "assistant_bridge.idempotent"
+"""The request extension that says whether a request may be repeated (see `RequestOptions`)."""
 
 
 class _BaseClient:
@@ -124,17 +127,30 @@ class _BaseClient:
         self, http: httpx.Client | httpx.AsyncClient, opts: RequestOptions
     ) -> httpx.Request:
         timeout = self.timeout if isinstance(opts.timeout, NotGiven) else make_timeout(opts.timeout)
-        request = http.build_request(
-            opts.method,
-            self._url(opts.path),
-            params=opts.params,
-            json=opts.json,
-            content=opts.content,
-            data=opts.data,
-            files=opts.files,
-            headers=self._request_headers(opts.headers),
-            timeout=timeout,
-        )
+        try:
+            request = http.build_request(
+                opts.method,
+                self._url(opts.path),
+                params=opts.params,
+                json=opts.json,
+                content=opts.content,
+                data=opts.data,
+                files=opts.files,
+                headers=self._request_headers(opts.headers),
+                timeout=timeout,
+            )
+        except (UnicodeEncodeError, TypeError, ValueError) as exc:
+            # A lone surrogate, a NaN, an object that is not JSON: name the part at fault.
+            error = request_input_error(
+                json=opts.json,
+                params=opts.params,
+                headers=opts.headers,
+                data=opts.data,
+            )
+            if error is None:
+                raise
+            raise error from exc
+        request.extensions[IDEMPOTENT_EXTENSION] = opts.is_idempotent()  # read by the adapters
         if logger.isEnabledFor(10):
             logger.debug(
                 "request %s %s headers=%s",
@@ -186,35 +202,15 @@ class _BaseClient:
     # -- errors ---------------------------------------------------------------------
     @staticmethod
     def _connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
-        if isinstance(exc, httpx.TimeoutException):
-            kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
-            return APITimeoutError(
-                f"{request.method} {request.url}: {kind} timed out", request=request
-            )
-        return APIConnectionError(
-            f"{request.method} {request.url}: connection error: {exc}", request=request
-        )
+        return connection_error(exc, request)
 
     def _status_hint(self, response: httpx.Response, problem: Problem) -> str | None:
         """A vendor client's advice to add to a status error's message (none by default)."""
         return None
 
     def _make_status_error(self, response: httpx.Response) -> APIStatusError:
-        """The typed error for a read 4xx/5xx response."""
-        body = decode_body(response)
-        problem = parse_problem(response, body)
-        message = format_status_message(response, problem, body)
-        hint = self._status_hint(response, problem)
-        if hint:
-            message = f"{message} {hint}"
-        message = redact(message)  # a server may echo a key back in its error body
-        cls = status_error_class(response.status_code)
-        if cls is RateLimitError:
-            retry_after = parse_retry_after(response.headers)
-            return RateLimitError(
-                message, response=response, problem=problem, body=body, retry_after=retry_after
-            )
-        return cls(message, response=response, problem=problem, body=body)
+        """The typed error for a read 4xx/5xx response (see `status_error`)."""
+        return status_error(response, self._status_hint)
 
 
 class SyncAPIClient(_BaseClient):
@@ -246,9 +242,7 @@ class SyncAPIClient(_BaseClient):
                 field="http_client",
             )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=self.timeout, limits=DEFAULT_LIMITS, follow_redirects=True
-        )
+        self._http = http_client or httpx.Client(timeout=self.timeout, limits=DEFAULT_LIMITS)
         self._sleep = sleep
 
     def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
@@ -258,14 +252,27 @@ class SyncAPIClient(_BaseClient):
             request = self._build_request(self._http, opts)
             response: httpx.Response | None = None
             try:
-                response = self._http.send(request, auth=self._auth, stream=True)
+                response = self._http.send(
+                    request, auth=self._auth, stream=True, follow_redirects=False
+                )
+                hops = 0
+                while is_followable(response):  # within the origin only (see _redirects)
+                    response.read()
+                    response.close()
+                    request = redirect_request(response, hops=hops, http=self._http)
+                    response = self._http.send(
+                        request, auth=self._auth, stream=True, follow_redirects=False
+                    )
+                    hops += 1
                 delay = self._status_retry_delay(response, attempt, budget, opts)
                 if delay is None:
-                    if response.is_error or not stream:
+                    if response.is_error or not stream or unfollowed(response):
                         response.read()
                         response.close()
                     if response.is_error:
                         raise self._make_status_error(response)
+                    if unfollowed(response):
+                        raise EmptyAnswerError.from_response(response, unfollowed_reason(response))
                     return response
                 reason = f"status {response.status_code}"
                 response.read()  # drain, so the connection goes back to the pool
@@ -357,9 +364,7 @@ class AsyncAPIClient(_BaseClient):
                 field="http_client",
             )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=DEFAULT_LIMITS, follow_redirects=True
-        )
+        self._http = http_client or httpx.AsyncClient(timeout=self.timeout, limits=DEFAULT_LIMITS)
         self._sleep = sleep
 
     async def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
@@ -369,14 +374,27 @@ class AsyncAPIClient(_BaseClient):
             request = self._build_request(self._http, opts)
             response: httpx.Response | None = None
             try:
-                response = await self._http.send(request, auth=self._auth, stream=True)
+                response = await self._http.send(
+                    request, auth=self._auth, stream=True, follow_redirects=False
+                )
+                hops = 0
+                while is_followable(response):  # within the origin only (see _redirects)
+                    await response.aread()
+                    await response.aclose()
+                    request = redirect_request(response, hops=hops, http=self._http)
+                    response = await self._http.send(
+                        request, auth=self._auth, stream=True, follow_redirects=False
+                    )
+                    hops += 1
                 delay = self._status_retry_delay(response, attempt, budget, opts)
                 if delay is None:
-                    if response.is_error or not stream:
+                    if response.is_error or not stream or unfollowed(response):
                         await response.aread()
                         await response.aclose()
                     if response.is_error:
                         raise self._make_status_error(response)
+                    if unfollowed(response):
+                        raise EmptyAnswerError.from_response(response, unfollowed_reason(response))
                     return response
                 reason = f"status {response.status_code}"
                 await response.aread()

@@ -4,7 +4,10 @@
 AssistantBridgeError
 ├── InvalidRequestError (also ValueError)   bad input, caught before any request is sent
 ├── StreamError                             a stream that broke or carried malformed data
+│   └── IncompleteAnswerError               an answer known to be unfinished
+│       └── EmptyAnswerError                a success with nothing in it (empty, {}, 204, ...)
 └── APIError
+    ├── PartialWriteError                   a batch write stopped partway (``stored``, ``pending``)
     ├── APIConnectionError                  no usable response (refused, reset, dropped)
     │   └── APITimeoutError                 connect, read, write or pool timeout
     └── APIStatusError                      the server answered 4xx/5xx
@@ -15,7 +18,8 @@ AssistantBridgeError
         ├── ConflictError                   409
         ├── UnprocessableEntityError        422
         ├── RateLimitError                  429 (``retry_after``)
-        └── InternalServerError             >= 500
+        ├── InternalServerError             >= 500
+        └── RedirectError                   a 3xx not followed (another origin; ``location``)
 ```
 """
 
@@ -38,11 +42,15 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "EmptyAnswerError",
+    "IncompleteAnswerError",
     "InternalServerError",
     "InvalidRequestError",
     "NotFoundError",
+    "PartialWriteError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "StreamError",
     "UnprocessableEntityError",
 ]
@@ -82,6 +90,86 @@ class StreamError(AssistantBridgeError):
         self.text = text
 
 
+class IncompleteAnswerError(StreamError):
+    """An answer that ended, but is known to be unfinished.
+
+    Raised instead of returning a partial answer as if it were whole: a stream that
+    stopped with a tool step started and never ended, with a reference positioned past
+    the text, or with no text at all (`EmptyAnswerError` when nothing came at all). Pass
+    ``allow_partial=True`` to the chat call to get what arrived instead, marked
+    incomplete.
+
+    Attributes:
+        reason: why the answer is incomplete, in a few words (``"no text"``...).
+        partial: what arrived (a ``ChatResponse``, ``ChatV2Response`` or ``Message``),
+            when anything did.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        partial: Any = None,
+        text: str | None = None,
+    ) -> None:
+        super().__init__(message, text=text)
+        self.reason = reason
+        self.partial = partial
+
+
+class EmptyAnswerError(IncompleteAnswerError):
+    """A success status whose body holds no answer at all.
+
+    An empty body, ``{}``, ``[]``, ``null``, a stream of only ``[DONE]`` or keep-alive
+    comments, a 204, a 3xx without ``Location``, an HTML page: never an empty answer.
+    The message names what arrived (status, content type, the first bytes).
+
+    Attributes:
+        status_code: the HTTP status of the response, when one is known.
+        content_type: its ``Content-Type``, when it had one.
+        head: the first bytes of the body (up to 200 characters), when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "empty answer",
+        status_code: int | None = None,
+        content_type: str | None = None,
+        head: str | None = None,
+        partial: Any = None,
+    ) -> None:
+        super().__init__(message, reason=reason, partial=partial, text=head)
+        self.status_code = status_code
+        self.content_type = content_type
+        self.head = head
+
+    @classmethod
+    def from_response(
+        cls, response: httpx.Response, what: str, *, head: bytes | None = None
+    ) -> EmptyAnswerError:
+        """The error for ``response`` (read, or ``head``: its first bytes), saying ``what``."""
+        request = response.request
+        content_type = response.headers.get("content-type") or None
+        try:
+            raw = head if head is not None else response.content
+        except Exception:  # a streamed body not read: say so rather than fail here
+            raw = b""
+        from ._logging import redact  # a body may echo a key; the URL may carry one
+
+        text = redact(raw[:200].decode("utf-8", "replace").strip())
+        return cls(
+            f"{request.method} {redact(str(request.url))}: {what}: status {response.status_code}, "
+            f"{content_type or 'no content type'}, body {text[:200]!r}",
+            reason=what,
+            status_code=response.status_code,
+            content_type=content_type,
+            head=text,
+        )
+
+
 class APIError(AssistantBridgeError):
     """An error in talking to a vendor API.
 
@@ -93,6 +181,40 @@ class APIError(AssistantBridgeError):
         super().__init__(message)
         self.message = message
         self.request = request
+
+
+class PartialWriteError(APIError):
+    """A write of several messages failed partway: some are stored, the others are not.
+
+    Raised by the chat histories and chat stores (never by a single-request call). The
+    message says "stored K of N"; calling the same method again with the same messages
+    stores each of the others exactly once (see the adapter's documentation). The error
+    that stopped the write is chained (``__cause__``, also ``cause``).
+
+    Attributes:
+        stored: the given messages that are stored now, in order (written before the
+            failure, or found stored already).
+        pending: the given messages that are not (or not wholly) stored, in order.
+        cause: the error that stopped the write.
+        uncertain: whether the message being sent when it failed may still have been
+            stored (the check read after the failure failed too).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        stored: Sequence[Any],
+        pending: Sequence[Any],
+        cause: BaseException | None = None,
+        uncertain: bool = False,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.stored = list(stored)
+        self.pending = list(pending)
+        self.cause = cause
+        self.uncertain = uncertain
 
 
 class APIConnectionError(APIError):
@@ -193,6 +315,30 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx: the server failed."""
+
+
+class RedirectError(APIStatusError):
+    """A redirect the client did not follow: to another origin, or one too many.
+
+    Nothing is sent to another origin (scheme, host and port): not the body, not the
+    credentials, not the impersonated account. Redirects within the base URL's origin
+    are followed.
+
+    Attributes:
+        location: the ``Location`` the server named.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        problem: Problem,
+        body: Any = None,
+        location: str | None = None,
+    ) -> None:
+        super().__init__(message, response=response, problem=problem, body=body)
+        self.location = location
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

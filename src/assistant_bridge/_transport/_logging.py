@@ -45,10 +45,12 @@ _lock = threading.Lock()
 _pattern: re.Pattern[str] | None = None
 
 _KEY_VALUE = re.compile(
-    r"(?i)\b(authorization|client_secret|access_token|api[_-]?key|x-api-key)"
+    r"(?i)\b([a-z0-9_-]*?(?:authorization|token|secret|password|passwd|api[_-]?key))"
     r"(['\"]?\s*[:=]\s*['\"]?)"
     r"((?:bearer\s+|basic\s+)?[^\s'\",&}]+)"
 )
+"""``name: value`` or ``name=value`` where the name ends like a credential's
+(``client_secret=...``, ``"accessToken": "..."``, ``x-api-key: ...``)."""
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)([A-Za-z0-9._~+/=-]{12,})")
 """A bearer token: only a token-shaped word is removed (``bearer token has expired`` stays)."""
 

@@ -9,12 +9,32 @@ as text and summarised.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-__all__ = ["Problem", "decode_body", "format_status_message", "json_body", "parse_problem"]
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    RateLimitError,
+    status_error_class,
+)
+from ._logging import redact
+from ._redaction import redacted_request, redacted_response
+from ._retry import parse_retry_after
+
+__all__ = [
+    "Problem",
+    "connection_error",
+    "decode_body",
+    "format_status_message",
+    "json_body",
+    "parse_problem",
+    "status_error",
+]
 
 _MAX_TEXT = 300
 
@@ -141,3 +161,43 @@ def json_body(response: httpx.Response) -> Any:
             f"{response.headers.get('content-type', 'no content type')}: {text}",
             request=response.request,
         ) from None
+
+
+def status_error(
+    response: httpx.Response,
+    hint: Callable[[httpx.Response, Problem], str | None] | None = None,
+) -> APIStatusError:
+    """The typed error for a read 4xx/5xx response, with a vendor's ``hint`` appended.
+
+    The error holds a redacted copy of the response (and of its request): a server may
+    echo a key back in its error body, and the request carries it in a header. Its
+    ``body``, ``problem``, message, ``response`` and ``request`` hold no known secret.
+    """
+    response = redacted_response(response)
+    body = decode_body(response)
+    problem = parse_problem(response, body)
+    message = format_status_message(response, problem, body)
+    advice = hint(response, problem) if hint is not None else None
+    if advice:
+        message = f"{message} {advice}"
+    message = redact(message)
+    cls = status_error_class(response.status_code)
+    if cls is RateLimitError:
+        retry_after = parse_retry_after(response.headers)
+        return RateLimitError(
+            message, response=response, problem=problem, body=body, retry_after=retry_after
+        )
+    return cls(message, response=response, problem=problem, body=body)
+
+
+def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
+    """The error for a request that got no usable response (its request redacted)."""
+    request = redacted_request(request)  # the sent request carries the credentials
+    if isinstance(exc, httpx.RequestError):
+        exc.request = request  # the chained cause, too
+    if isinstance(exc, httpx.TimeoutException):
+        kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
+        return APITimeoutError(f"{request.method} {request.url}: {kind} timed out", request=request)
+    return APIConnectionError(
+        redact(f"{request.method} {request.url}: connection error: {exc}"), request=request
+    )

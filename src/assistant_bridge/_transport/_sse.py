@@ -411,6 +411,11 @@ class AutoDecoder:
         head, self._head = self._head, b""
         return self._chosen.feed(head)
 
+    @property
+    def chose_json(self) -> bool:
+        """Whether the body turned out to be JSON (a whole body, NDJSON or concatenated)."""
+        return isinstance(self._chosen, JSONSequenceDecoder)
+
     def flush(self) -> list[ServerSentEvent]:
         """The body ended."""
         if self._chosen is None:

@@ -66,6 +66,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "jylo-stream": ("accept", "sse", "ndjson", "json"),
     # The Jylo stream's end: the whole stored message as the last event, or none.
     "jylo-end": ("message", "none"),
+    # Jylo `textWithCitations` markers: `[n](cite:<id> "<title>")`, or `[n]` and `<cite>` mixed.
+    "jylo-cite": ("link", "mixed"),
     # Zaia list answers: a bare JSON array, or the array wrapped in {"items"} or {"data"}.
     "zaia-list": ("array", "items", "data"),
 }

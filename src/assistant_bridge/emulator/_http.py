@@ -1,7 +1,7 @@
 """The emulator's HTTP plumbing: JSON and problem bodies, event streams, ids, negotiation.
 
 `EventStream` sends one ASGI body message per event, so each event is flushed as it is
-produced, applies the ``pace``, ``cut-after`` and ``malformed`` faults, and stops
+produced, applies the ``pace``, ``cut-after``, ``stop-after`` and ``malformed`` faults, and stops
 quietly when the client goes away; `reply` applies ``malformed`` to JSON bodies.
 `negotiate` picks a media type by the request's ``Accept`` header, q-values included.
 `wire_of` and `plan_of` read what `_middleware.EmulatorMiddleware` chose for a request.
@@ -304,6 +304,8 @@ class EventStream(Response):
         for index, event in enumerate(events):
             if self.plan.cut_after is not None and index >= self.plan.cut_after:
                 raise StreamCut(f"cut after {index} events")
+            if self.plan.stop_after is not None and index >= self.plan.stop_after:
+                break  # a clean end that looks like a complete answer
             if index and self.plan.pace:
                 await asyncio.sleep(self.plan.pace)
             if transport is not None and transport.is_closing():

@@ -27,7 +27,10 @@ are refused (assumptions). Answers are extractive, from the attached documents, 
 assistant's documents and the corpus; documents with no text get an outline of them
 (`_jylo_documents`), and no text and no documents a prompt to ask something.
 ``textWithCitations`` puts ``[n](cite:<id> "<title>")`` after each cited paragraph (the
-syntax is ours: it is undocumented). A logical clock keeps replies byte-identical.
+syntax is ours: it is undocumented); the ``jylo-cite`` variant ``mixed`` alternates a
+numbered ``[n]`` before a paragraph's last full stop with a ``<cite id="<id>">`` tag
+around the next paragraph's words. Either way the markers removed give the ``text``. A
+logical clock keeps replies byte-identical.
 """
 
 from __future__ import annotations
@@ -190,11 +193,29 @@ def _check_message(body: Any, assistant: Assistant) -> Errors:
     return errors
 
 
-def text_with_citations(answer: Answer, titles: dict[str, str]) -> str:
-    """The answer text with a ``[n](cite:<id> "<title>")`` marker after each cited paragraph."""
+_WORDS = re.compile(r"(?P<lead>\s*(?:[-*]\s+)?)(?P<words>.*?)(?P<stop>[.!?]?)", re.DOTALL)
+
+
+def _mixed(text: str, cites: tuple[str, ...], numbers: dict[str, int], tag: bool) -> str:
+    """A paragraph's words in a ``<cite>`` tag, or ``[n]`` markers before its full stop."""
+    parts = _WORDS.fullmatch(text)
+    if parts is None or not parts["words"].strip():
+        return text
+    lead, words, stop = parts["lead"], parts["words"], parts["stop"]
+    if tag:
+        return f'{lead}<cite id="{" ".join(cites)}">{words}</cite>{stop}'
+    marks = "".join(f"[{numbers.setdefault(c, len(numbers) + 1)}]" for c in cites)
+    return f"{lead}{words} {marks}{stop}"
+
+
+def text_with_citations(answer: Answer, titles: dict[str, str], style: str = "link") -> str:
+    """The answer text with its citation markers (``style``: the ``jylo-cite`` variant)."""
     numbers: dict[str, int] = {}
     out: list[str] = []
     for segment in answer.segments:
+        if style == "mixed" and segment.cites:
+            out.append(_mixed(segment.text, segment.cites, numbers, tag=len(out) % 2 == 1))
+            continue
         out.append(segment.text)
         for cited in segment.cites:
             number = numbers.setdefault(cited, len(numbers) + 1)
@@ -360,7 +381,9 @@ def routes(store: JyloStore) -> list[BaseRoute]:
             store,
             key,
             {**body, "text": answer.text, "messageDocumentIdentifiers": None},
-            textWithCitations=text_with_citations(answer, titles),
+            textWithCitations=text_with_citations(
+                answer, titles, wire_of(request).variant("jylo-cite")
+            ),
             messageResponseTypeId=1,
             addingCitations=False,
             isAssistant=True,

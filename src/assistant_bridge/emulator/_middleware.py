@@ -4,8 +4,10 @@
 (over the emulator's defaults) and ``x-emulator-fault`` headers; a header it cannot read
 is a 400. It reads the request body up to the size limit (a bigger one is a 413
 problem+json, answered before any route sees it), then applies the faults: it stalls
-(``slow-first-byte``), drops the connection (``drop``) or answers a status (429, 5xx);
-otherwise the route runs with the wire and the fault plan in the scope.
+(``slow-first-byte``), drops the connection (``drop``), answers a status (429, 5xx) or
+answers for the route (``empty``, ``redirect``, ``echo-auth``); otherwise the route runs
+with the wire and the fault plan in the scope, its answer spoiled on the way out by
+``short-body`` or ``drop-after`` (`_misbehave`).
 
 How connections are broken: ``cut-after`` raises `StreamCut` after the response has
 started, and every ASGI server (uvicorn included) answers an app error after the start by
@@ -22,10 +24,11 @@ import asyncio
 import logging
 
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._dialect import DIALECT_HEADER, VARIANT_HEADER, Wire, WireSyntaxError
-from ._faults import FAULT_HEADER, FaultBook, FaultSyntaxError
+from ._faults import FAULT_HEADER, FaultBook, FaultPlan, FaultSyntaxError
 from ._http import (
     PLAN_KEY,
     STREAMS_KEY,
@@ -36,6 +39,14 @@ from ._http import (
     problem,
     stable_id,
     transport_of,
+)
+from ._misbehave import (
+    close_unanswered,
+    dropping_send,
+    echo_auth,
+    empty,
+    redirect,
+    shortening_send,
 )
 
 __all__ = ["DEFAULT_MAX_BODY", "EmulatorMiddleware", "quiet_uvicorn_errors"]
@@ -49,16 +60,6 @@ _STATUS_TITLES = {
     502: "Bad Gateway",
     503: "Service Unavailable",
 }
-
-
-async def _drop(send: Send) -> None:
-    transport = transport_of(send)
-    if transport is not None:
-        transport.close()
-        await asyncio.sleep(0)  # let the server see the connection go before we return
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    raise StreamCut("drop")
 
 
 class _TooLarge(Exception):  # noqa: N818 - a signal inside the middleware
@@ -144,7 +145,7 @@ class EmulatorMiddleware:
         if plan.slow_first_byte:
             await asyncio.sleep(plan.slow_first_byte)
         if plan.drop:
-            await _drop(send)
+            await close_unanswered(send)
             return
         if plan.status is not None:
             extra = {"Retry-After": f"{plan.retry_after:g}"} if plan.status in (429, 503) else {}
@@ -157,10 +158,34 @@ class EmulatorMiddleware:
             )
             await response(scope, receive, send)
             return
+        stand_in = self._stand_in(plan, scope, headers, body)
+        if stand_in is not None:
+            await stand_in(scope, receive, send)
+            return
+        routed = send
+        if plan.drop_after:
+            routed = dropping_send(send)
+        elif plan.short_body:
+            routed = shortening_send(send)
         try:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, _replay(body, receive), routed)
         except ClientDisconnect:
             return  # the client gave up (e.g. its timeout during slow-first-byte)
+        if plan.drop_after:
+            await close_unanswered(send)
+
+    @staticmethod
+    def _stand_in(
+        plan: FaultPlan, scope: Scope, headers: dict[str, str], body: bytes
+    ) -> Response | None:
+        """The answer a fault gives instead of the route's, if one does."""
+        if plan.empty is not None:
+            return empty(plan.empty)
+        if plan.redirect is not None:
+            return redirect(scope, plan.redirect)
+        if plan.echo_auth is not None:
+            return echo_auth(scope, headers, body, plan.echo_auth)
+        return None
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(

@@ -4,8 +4,13 @@
 client_credentials``, ``client_id``, ``client_secret``, ``audience``) through the same
 ``httpx`` client as the call it authorises, so proxies, transports and test mocks apply
 to both. The token is reused until shortly before it expires; a 401 from the API drops
-it and fetches a new one once. Concurrent calls on a cold cache wait for one fetch (a
-``threading.Lock`` guards the sync flow, an ``anyio.Lock`` the async flow).
+it and fetches a new one once. Concurrent calls on a cold cache, and concurrent calls
+that all get a 401 for the same stale token, wait for one fetch (a ``threading.Lock``
+guards the sync flow, an ``anyio.Lock`` per event loop the async flow).
+
+The token lives in a `TokenCache`, one per `JyloAuth`; `share_token_cache` makes the auth of another client with the same credentials use it,
+so the clients an adapter makes (a sync one and one per event loop) fetch one token
+between them until it expires.
 
 When the token endpoint refuses, its answer becomes the call's answer, so the caller sees
 the usual typed error (`AuthenticationError` for a 401) and the client's retry policy
@@ -18,9 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import threading
 import time
+import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +40,14 @@ from .._transport import APIError, InvalidRequestError
 from .._transport._logging import REDACTED, logger, register_secret
 from .._transport._retry import RETRYABLE_STATUSES
 
-__all__ = ["DEFAULT_AUDIENCE", "DEFAULT_TOKEN_LIFETIME", "REFRESH_MARGIN", "JyloAuth"]
+__all__ = [
+    "DEFAULT_AUDIENCE",
+    "DEFAULT_TOKEN_LIFETIME",
+    "REFRESH_MARGIN",
+    "JyloAuth",
+    "TokenCache",
+    "share_token_cache",
+]
 
 DEFAULT_AUDIENCE = "https://jga.jylo.ai/external/v2"
 DEFAULT_TOKEN_LIFETIME = 300.0
@@ -46,6 +60,60 @@ REFRESH_MARGIN = 60.0
 class _Token:
     value: SecretStr
     refresh_at: float
+
+
+class TokenCache:
+    """A Jylo access token shared by the `JyloAuth` objects that hold this cache.
+
+    Bound to one set of credentials (token URL, client id, audience, secret) by the first
+    auth that uses it; `share_token_cache` refuses another set. The thread lock serialises
+    sync fetches; each event loop gets its own async lock (a lock must not cross loops).
+    """
+
+    def __init__(self) -> None:
+        self.token: _Token | None = None
+        self.lock = threading.Lock()
+        self.owner: str | None = None
+        self._guard = threading.Lock()  # short sections only (``lock`` is held across fetches)
+        self._alocks: weakref.WeakKeyDictionary[object, anyio.Lock] = weakref.WeakKeyDictionary()
+        self._alock: anyio.Lock | None = None  # outside asyncio (trio, say)
+
+    def async_lock(self) -> anyio.Lock:
+        """The async lock of the running event loop."""
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        with self._guard:
+            if loop is None:
+                if self._alock is None:
+                    self._alock = anyio.Lock()
+                return self._alock
+            found = self._alocks.get(loop)
+            if found is None:
+                found = self._alocks[loop] = anyio.Lock()
+            return found
+
+
+def share_token_cache(client: object, cache: TokenCache) -> bool:
+    """Make ``client``'s `JyloAuth` (a Jylo client's, or the auth itself) use ``cache``.
+
+    Returns:
+        Whether it does: False for a client with a ready bearer token, or when ``cache``
+        already holds the token of other credentials.
+    """
+    auth = client if isinstance(client, JyloAuth) else getattr(client, "_auth", None)
+    if not isinstance(auth, JyloAuth):
+        return False
+    with cache._guard:
+        if cache.owner is None:
+            cache.owner = auth._fingerprint()
+        if cache.owner != auth._fingerprint():
+            return False
+        if cache.token is None:
+            cache.token = auth._cache.token
+    auth._cache = cache
+    return True
 
 
 def jwt_expiry(token: str) -> float | None:
@@ -114,10 +182,7 @@ class JyloAuth(httpx.Auth):
         self._secret = SecretStr(secret)
         self._clock = clock
         self._margin = refresh_margin
-        self._token: _Token | None = None
-        self._lock = threading.Lock()
-        self._alock: anyio.Lock | None = None
-        self._alock_loop: int | None = None
+        self._cache = TokenCache()
 
     def __repr__(self) -> str:
         return (
@@ -125,27 +190,21 @@ class JyloAuth(httpx.Auth):
             "client_secret=SecretStr('**********'))"
         )
 
+    def _fingerprint(self) -> str:
+        """A digest of the credentials a token is issued for."""
+        parts = (self.token_url, self.client_id, self.audience, self._secret.get_secret_value())
+        return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
     # -- the cache -----------------------------------------------------------------
     def _current(self) -> _Token | None:
-        token = self._token
+        token = self._cache.token
         if token is not None and self._clock() < token.refresh_at:
             return token
         return None
 
     def invalidate(self) -> None:
         """Forget the cached token; the next call fetches a new one."""
-        self._token = None
-
-    def _async_lock(self) -> anyio.Lock:
-        """One lock per event loop (a lock must not cross loops)."""
-        try:
-            loop: int | None = id(asyncio.get_running_loop())
-        except RuntimeError:  # trio, or another async library
-            loop = None
-        if self._alock is None or self._alock_loop != loop:
-            self._alock = anyio.Lock()
-            self._alock_loop = loop
-        return self._alock
+        self._cache.token = None
 
     # -- the token request ----------------------------------------------------------
     def _token_request(self, original: httpx.Request) -> httpx.Request:
@@ -210,7 +269,7 @@ class JyloAuth(httpx.Auth):
         expires_at = min(ends) if ends else now + DEFAULT_TOKEN_LIFETIME
         lifetime = max(expires_at - now, 0.0)
         token = _Token(SecretStr(raw), expires_at - min(self._margin, lifetime / 2))
-        self._token = token
+        self._cache.token = token
         logger.debug("fetched a Jylo access token valid for %.0fs", lifetime)
         return token
 
@@ -222,7 +281,7 @@ class JyloAuth(httpx.Auth):
         """After a 401: whether ``used`` is still the cached token (so refresh it)."""
         current = self._current()
         if current is None or current.value == used.value:
-            self._token = None
+            self._cache.token = None
             return True
         return False
 
@@ -234,7 +293,7 @@ class JyloAuth(httpx.Auth):
         token = self._current()
         fresh = False
         if token is None:
-            with self._lock:
+            with self._cache.lock:
                 token = self._current()
                 if token is None:
                     reply = yield self._token_request(request)
@@ -246,7 +305,7 @@ class JyloAuth(httpx.Auth):
         response = yield request
         if response.status_code != 401 or fresh:
             return
-        with self._lock:
+        with self._cache.lock:
             if self._stale(token):
                 reply = yield self._token_request(request)
                 reply.read()
@@ -265,7 +324,7 @@ class JyloAuth(httpx.Auth):
         token = self._current()
         fresh = False
         if token is None:
-            async with self._async_lock():
+            async with self._cache.async_lock():
                 token = self._current()
                 if token is None:
                     reply = yield self._token_request(request)
@@ -277,7 +336,7 @@ class JyloAuth(httpx.Auth):
         response = yield request
         if response.status_code != 401 or fresh:
             return
-        async with self._async_lock():
+        async with self._cache.async_lock():
             if self._stale(token):
                 reply = yield self._token_request(request)
                 await reply.aread()

@@ -27,6 +27,7 @@ from .._transport import (
 )
 from . import _requests as rq
 from ._base import DEFAULT_PAGE_SIZE, JyloMixin
+from ._reply import TextMode
 from ._responses import (
     parse_list,
     parse_message,
@@ -215,6 +216,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        allow_partial: bool = False,
     ) -> Message:
         """Post a message to the assistant and return the message the API answers with.
 
@@ -231,6 +233,11 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget (a POST is repeated only when the
                 server cannot have processed it).
             extra_headers: more headers for this call.
+            allow_partial: return a reply that arrived without text instead of raising.
+
+        Raises:
+            EmptyAnswerError: a success with no reply in it (204, blank, ``{}``, HTML...).
+            IncompleteAnswerError: the reply has no text (unless ``allow_partial``).
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
@@ -238,6 +245,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         reply = parse_reply(self.request(opts))
         if reply.pending_id is not None:
             reply.settle(self._fetcher(assistant_id, call)(reply.pending_id))
+        reply.check_complete(allow_partial=allow_partial)
         return reply.final_message()
 
     def stream_message(
@@ -250,6 +258,8 @@ class JyloClient(JyloMixin, SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        allow_partial: bool = False,
+        text_mode: TextMode = "delta",
     ) -> MessageStream:
         """Post a message and stream the reply: iterate for text, then read ``.message``.
 
@@ -269,6 +279,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget (a POST is repeated only when the
                 server cannot have processed it).
             extra_headers: more headers for this call.
+            allow_partial: end a reply that came without text instead of raising.
+            text_mode: ``"delta"`` (the default) joins the text pieces exactly;
+                ``"snapshot"`` reads each piece as the reply so far (for a server known
+                to send that). The stored message is whole either way.
 
         Returns:
             A `MessageStream` of the reply's text chunks; use it in ``with`` (or close
@@ -278,13 +292,18 @@ class JyloClient(JyloMixin, SyncAPIClient):
         Raises:
             InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project
                 id, before any request.
+            EmptyAnswerError, IncompleteAnswerError: while iterating, at the end: no
+                reply at all, or (unless ``allow_partial``) a reply without text.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, True)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "POST", self._project(), assistant_id, call, body=body, stream=True
         )
-        return MessageStream(self.send_streaming(opts), self._fetcher(assistant_id, call))
+        fetch = self._fetcher(assistant_id, call)
+        return MessageStream(
+            self.send_streaming(opts), fetch, allow_partial=allow_partial, text_mode=text_mode
+        )
 
     def _fetcher(self, assistant_id: str, call: rq.CallOptions) -> Fetch:
         """Reads a reply back by id, with this call's options (when a stream lacks it)."""

@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
-from urllib.parse import quote
 
 from .._transport import (
     NOT_GIVEN,
@@ -27,7 +26,7 @@ from .._transport import (
     TimeoutTypes,
     merge_headers,
 )
-from .._validate import MAX_INT32, check_int, check_text, check_uuid
+from .._validate import MAX_INT32, check_int, check_text, check_uuid, path_segment
 from ._types import Document, ItemSorting, Page
 
 __all__ = [
@@ -76,7 +75,7 @@ class CallOptions:
 
 
 def _project_path(project_id: str) -> str:
-    return f"projects/{quote(project_id, safe='')}"
+    return f"projects/{path_segment(project_id, 'project_id')}"
 
 
 def messages_path(project_id: str, assistant_id: Any, message_id: Any = None) -> str:

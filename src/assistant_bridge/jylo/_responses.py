@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .._transport import APIError, Problem
+from .._transport import APIError, EmptyAnswerError, Problem
 from .._transport._problem import json_body
+from .._transport._streaming import empty_body_error
 from ._settings import JyloSettings
 from ._streaming import MessageAssembler, assemble_body, message_from_body
 from ._types import Message, Page
@@ -62,21 +63,49 @@ def _json_message(response: httpx.Response) -> Message | None:
     return None
 
 
+def _shapeless(message: Message) -> bool:
+    """A JSON message with nothing of a message in it (``{}``, unknown keys only)."""
+    return not (message.model_fields_set - {"documents", "message_document_identifiers"})
+
+
 def parse_message(response: httpx.Response) -> Message:
-    """A message from a read response: a JSON object, or a streamed body assembled."""
-    return _json_message(response) or message_from_body(response)
+    """A message from a read response: a JSON object, or a streamed body assembled.
+
+    Raises:
+        EmptyAnswerError: the body holds no message (204, blank, ``{}``, HTML...).
+    """
+    error = empty_body_error(response)
+    if error is not None:
+        raise error
+    message = _json_message(response)
+    if message is not None and _shapeless(message):
+        raise EmptyAnswerError.from_response(response, "a message with no field in it")
+    return message or message_from_body(response)
 
 
 def parse_reply(response: httpx.Response) -> MessageAssembler:
-    """A posted message's answer, read: check ``pending_id`` before ``final_message()``.
+    """A posted message's answer, read: check ``pending_id``, then `check_complete`.
 
     A JSON object is the stored message; a streamed body (some servers stream even when
     not asked) is assembled, and if it ended without the stored message, ``pending_id``
-    names the message to read back (see `MessageAssembler.settle`).
+    names the message to read back (see `MessageAssembler.settle`). Call
+    ``check_complete`` after any read-back, before ``final_message()``.
+
+    Raises:
+        EmptyAnswerError: the body holds no answer (204, blank, ``{}``, ``null``, HTML,
+            a stream of only ``[DONE]``...).
     """
+    error = empty_body_error(response)
+    if error is not None:
+        raise error
     message = _json_message(response)
     if message is None:
-        return assemble_body(response)
+        assembler = assemble_body(response)
+        if assembler.message is None and assembler.pending_id is None and not assembler.text:
+            raise EmptyAnswerError.from_response(response, "a body with no reply in it")
+        return assembler
+    if _shapeless(message):
+        raise EmptyAnswerError.from_response(response, "a reply with no field in it")
     assembler = MessageAssembler()
     assembler.settle(message)
     return assembler

@@ -9,6 +9,13 @@ assembled answer once, in the last chunk.
 
 ``stop`` sequences are applied here, on the client side (the API has no such option): the
 answer ends before the first one, and citations past that point are dropped.
+
+``response_metadata["finish_reason"]`` is ``"stop"`` only when the end of the answer was
+positively seen (a v1 ``Full`` event, the SSE ``[DONE]``, a whole JSON body),
+``"stop_sequence"`` when a stop sequence ended it, ``"unconfirmed"`` when the stream
+ended without an end marker (the vendors document none), and ``"incomplete"`` for an
+answer known to be unfinished, returned only with ``allow_partial=True`` (then
+``response_metadata`` also has ``incomplete: True`` and ``incomplete_reason``).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from ..unleash import (
     ChatV2Assembler,
     ChatV2Chunk,
     ChatV2Response,
+    TextMode,
 )
 from ._content import PROVIDER, source_items, tool_event, tool_events_from_records
 
@@ -78,15 +86,20 @@ def _clip(sources: list[Source], length: int) -> list[Source]:
     ]
 
 
-def _metadata(model: str, api_version: str, response: Any, stopped: bool) -> dict[str, Any]:
-    values = {
+def _metadata(
+    model: str, api_version: str, response: ChatResponse | ChatV2Response, stopped: bool
+) -> dict[str, Any]:
+    reason = None if stopped else response.incomplete_reason
+    values: dict[str, Any] = {
         "model_provider": PROVIDER,
         "model_name": model,
         "api_version": api_version,
         "thread_id": response.thread_id,
         "request_id": response.request_id,
-        "finish_reason": "stop_sequence" if stopped else "stop",
+        "finish_reason": "stop_sequence" if stopped else response.finish_reason,
     }
+    if reason is not None:
+        values.update(incomplete=True, incomplete_reason=reason)
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -166,9 +179,11 @@ class _Chunks:
 class V2Chunks(_Chunks):
     """Streamed v2 chunks to ``AIMessageChunk`` s."""
 
-    def __init__(self, *, model: str, stop: Sequence[str] | None) -> None:
+    def __init__(
+        self, *, model: str, stop: Sequence[str] | None, text_mode: TextMode = "delta"
+    ) -> None:
         super().__init__(model=model, stop=stop)
-        self.assembler = ChatV2Assembler()
+        self.assembler = ChatV2Assembler(text_mode=text_mode)
 
     def add(self, chunk: ChatV2Chunk) -> list[AIMessageChunk]:
         """The message chunks for one streamed chunk (text delta, tool step)."""
@@ -183,9 +198,20 @@ class V2Chunks(_Chunks):
             out.append(self._chunk(delta))
         return out
 
-    def finish(self) -> AIMessageChunk:
-        """The last chunk: held-back text, the sources, and the response metadata."""
-        response = self.assembler.result()
+    def finish(self, *, end_seen: bool = False, allow_partial: bool = False) -> AIMessageChunk:
+        """The last chunk: held-back text, the sources, and the response metadata.
+
+        Args:
+            end_seen: the stream showed its end (``Stream.terminated``: ``[DONE]``).
+            allow_partial: return an answer known to be unfinished instead of raising.
+
+        Raises:
+            EmptyAnswerError, IncompleteAnswerError: see `ChatV2Assembler.complete`
+                (not when a stop sequence ended the answer).
+        """
+        if end_seen:
+            self.assembler.mark_end()
+        response = self.assembler.complete(allow_partial=allow_partial or self.stopped)
         tail = self._delta(response.text) + self.guard.flush()
         text, _ = self.guard.cut(response.text)
         kwargs = {"sources": source_items(_clip(sources_from_chat_v2(response), len(text)))}
@@ -200,9 +226,11 @@ class V2Chunks(_Chunks):
 class V1Chunks(_Chunks):
     """Streamed v1 events to ``AIMessageChunk`` s."""
 
-    def __init__(self, *, model: str, stop: Sequence[str] | None) -> None:
+    def __init__(
+        self, *, model: str, stop: Sequence[str] | None, text_mode: TextMode = "delta"
+    ) -> None:
         super().__init__(model=model, stop=stop)
-        self.assembler = ChatAssembler()
+        self.assembler = ChatAssembler(text_mode=text_mode)
 
     def add(self, event: ChatEvent) -> list[AIMessageChunk]:
         """The message chunks for one streamed event (text delta)."""
@@ -210,9 +238,20 @@ class V1Chunks(_Chunks):
         delta = self._delta(self.assembler.text) if event.has_message else ""
         return [self._chunk(delta)] if delta else []
 
-    def finish(self) -> AIMessageChunk:
-        """The last chunk: held-back text, sources, progress and the response metadata."""
-        response = self.assembler.result()
+    def finish(self, *, end_seen: bool = False, allow_partial: bool = False) -> AIMessageChunk:
+        """The last chunk: held-back text, sources, progress and the response metadata.
+
+        Args:
+            end_seen: the stream showed its end (a ``Full`` event shows it too).
+            allow_partial: return an answer known to be unfinished instead of raising.
+
+        Raises:
+            EmptyAnswerError, IncompleteAnswerError: see `ChatAssembler.complete` (not
+                when a stop sequence ended the answer).
+        """
+        if end_seen:
+            self.assembler.mark_end()
+        response = self.assembler.complete(allow_partial=allow_partial or self.stopped)
         tail = self._delta(response.text) + self.guard.flush()
         text, _ = self.guard.cut(response.text)
         return AIMessageChunk(

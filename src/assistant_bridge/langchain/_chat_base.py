@@ -20,12 +20,12 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field, PrivateAttr
 
 from .._lazy_state import OwnLazyState
-from ._errors import InvalidRequestError
+from ._errors import InvalidRequestError, PostRetry
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
 
 
-class VendorChatModel(OwnLazyState, BaseChatModel):
+class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
     """Fields and tracing shared by `ChatUnleash` and `ChatJylo`.
 
     The vendors have no sampling or length controls: ``temperature``, ``max_tokens`` and

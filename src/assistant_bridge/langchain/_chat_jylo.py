@@ -3,8 +3,10 @@
 The model talks to Jylo only through `JyloClient` / `AsyncJyloClient` (created on first
 use from the fields, or passed in), so it shares their OAuth2 login, retries, timeouts
 and typed errors; errors reach LangChain as classes that are also ``ModelError`` s.
-Each call posts the newest human message (after uploading its file blocks), streams or
-reads the reply, and returns it with its citations as standard content blocks.
+Each call posts the newest human message (after uploading its file blocks), with the
+system messages and earlier turns the assistant has not seen folded into the text (see
+`ChatJylo`), streams or reads the reply, and returns it with its citations as standard
+content blocks.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from .._conversations import JyloConnection
 from .._transport._exceptions import nearest_names
+from .._turns import UnseenTurns
 from ..jylo import AsyncJyloClient, JyloClient
 from ._chat_base import VendorChatModel, aemit, emit, result_from_chunks
 from ._errors import InvalidRequestError, translated_errors
-from ._jylo_parts import JyloChunks, answer_message, aupload_all, outgoing, upload_all
+from ._jylo_parts import JyloChunks, Outgoing, answer_message, aupload_all, upload_all
+from ._jylo_turns import outgoing
 
 __all__ = ["ChatJylo"]
 
@@ -34,6 +38,7 @@ _CALL_KWARGS = (
     "document_ids",
     "timeout",
     "max_retries",
+    "allow_partial",
 )
 
 
@@ -55,13 +60,46 @@ class ChatJylo(VendorChatModel):
             msg = llm.invoke("What does the travel policy say about hotels?")
             msg.content_blocks  # a text block whose annotations are citations
 
-    A Jylo assistant *is* the conversation: each call posts only the newest message,
-    which must be a human message; earlier messages (system ones included) are not sent,
-    since the server already holds them. File blocks of that message (``base64``,
-    ``path``, ``bytes``, or a ``file_id`` of an uploaded document) are uploaded and
-    attached via ``messageDocumentIdentifiers``. Per-call keywords: ``assistant_id``,
+    A Jylo assistant *is* the conversation: each call posts one message, built from the
+    newest message, which must be a human message. File blocks of that message
+    (``base64``, ``path``, ``bytes``, or a ``file_id`` of an uploaded document) are
+    uploaded and attached via ``messageDocumentIdentifiers``.
+
+    Messages the assistant has not seen are never dropped silently. With
+    ``unseen_turns="fold"`` (the default) they are sent inside the posted text::
+
+        System instructions:
+        <each system message, separated by a blank line>
+
+        Earlier conversation:
+        User: <an earlier human message>
+        Assistant: <an earlier AI message>
+
+        Question:
+        <the newest human message>
+
+    (a section without messages is left out; with none the text is the question alone).
+    Which messages are unseen, decided without a request: every system message, with
+    every call (they are instructions for this call, and a prompt template renders them
+    anew each time); and every human or AI message after the newest one that carries the
+    id of a message this assistant stores (a `ChatJylo` reply, a message read from
+    `JyloChatMessageHistory`), or all of them when none does. So the usual loop, where
+    the history holds this assistant's messages, never sends a turn twice. Only an earlier
+    message's text is sent (its citation, server-tool and reasoning blocks are left out on
+    purpose); the files of an unseen human message are uploaded and attached too. With
+    ``unseen_turns="raise"`` such messages are an `InvalidRequestError` that names them
+    (nothing is sent); ``unseen_turns="ignore"`` posts the newest message alone.
+
+    Per-call keywords: ``assistant_id``,
     ``model`` / ``model_identifier``, ``document_ids`` (more documents to attach),
-    ``timeout``, ``max_retries``. The instance is never changed by a call.
+    ``timeout``, ``max_retries``, ``allow_partial``. The instance is never changed by a call.
+
+    A reply is whole or an error: a success with nothing in it raises `EmptyAnswerError`,
+    a reply without text `IncompleteAnswerError` (unless ``allow_partial=True``: then it
+    is returned with ``finish_reason="incomplete"``, ``incomplete=True`` and
+    ``incomplete_reason`` in ``response_metadata``). ``finish_reason`` is ``"stop"`` only
+    for the stored message (its end seen; a stream that ended without it reads it back),
+    else ``"unconfirmed"``.
 
     Jylo has no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences are
@@ -100,6 +138,13 @@ class ChatJylo(VendorChatModel):
         default_factory=from_env("JYLO_MODEL_IDENTIFIER", default=None), alias="model"
     )
     """The model that answers, a UUID from the settings API (env ``JYLO_MODEL_IDENTIFIER``)."""
+    allow_partial: bool = False
+    """Return a reply that came without text (marked ``incomplete`` in
+    ``response_metadata``) instead of raising `IncompleteAnswerError`; also per call."""
+    unseen_turns: UnseenTurns = "fold"
+    """System messages and earlier turns the assistant has not seen: ``"fold"`` them into
+    the posted text, ``"raise"`` an `InvalidRequestError` naming them, or ``"ignore"``
+    them (post the newest human message alone)."""
     client: JyloClient | None = Field(default=None, exclude=True)
     """A ready sync client (then the connection fields are not used for sync calls)."""
     async_client: AsyncJyloClient | None = Field(default=None, exclude=True)
@@ -182,7 +227,14 @@ class ChatJylo(VendorChatModel):
             "model": str(model),
             "document_ids": list(kwargs.get("document_ids") or []),
             "options": options,
+            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
         }
+
+    def _prepare(
+        self, messages: Sequence[BaseMessage], kwargs: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], Outgoing]:
+        call = self._call(kwargs)
+        return call, outgoing(messages, call["assistant_id"], self.unseen_turns)
 
     @staticmethod
     def _post_args(call: dict[str, Any], docs: Sequence[Any], ids: Sequence[str]) -> dict[str, Any]:
@@ -191,6 +243,7 @@ class ChatJylo(VendorChatModel):
             "model_identifier": call["model"],
             "message_document_identifiers": attached or None,
             **call["options"],
+            "allow_partial": call["allow_partial"],
         }
 
     # -- LangChain entry points ------------------------------------------------------------
@@ -204,7 +257,7 @@ class ChatJylo(VendorChatModel):
         if self.streaming:
             return result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
         with translated_errors():
-            call, post = self._call(kwargs), outgoing(messages)
+            call, post = self._prepare(messages, kwargs)
             client = self._connection().get_sync()
             docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
             reply = client.create_message(
@@ -230,7 +283,7 @@ class ChatJylo(VendorChatModel):
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
             return result_from_chunks(iter(chunks))
         with translated_errors():
-            call, post = self._call(kwargs), outgoing(messages)
+            call, post = self._prepare(messages, kwargs)
             client = self._connection().get_async()
             docs = await aupload_all(
                 client, call["assistant_id"], post.attachments, call["options"]
@@ -255,7 +308,7 @@ class ChatJylo(VendorChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         with translated_errors():
-            call, post = self._call(kwargs), outgoing(messages)
+            call, post = self._prepare(messages, kwargs)
             client = self._connection().get_sync()
             docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
         builder = JyloChunks(
@@ -283,7 +336,7 @@ class ChatJylo(VendorChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         with translated_errors():
-            call, post = self._call(kwargs), outgoing(messages)
+            call, post = self._prepare(messages, kwargs)
             client = self._connection().get_async()
             docs = await aupload_all(
                 client, call["assistant_id"], post.attachments, call["options"]

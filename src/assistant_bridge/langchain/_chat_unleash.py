@@ -31,7 +31,15 @@ from ._messages import to_unleash_messages
 
 __all__ = ["ChatUnleash"]
 
-_CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries", "model")
+_CALL_KWARGS = (
+    "thread_id",
+    "assistant_id",
+    "filters",
+    "timeout",
+    "max_retries",
+    "model",
+    "allow_partial",
+)
 
 
 class ChatUnleash(VendorChatModel):
@@ -57,7 +65,15 @@ class ChatUnleash(VendorChatModel):
     as well. ``response_metadata["thread_id"]`` is there only when Unleash sent one (v1
     answers carry it; v2 answers document none). The instance itself never changes, so
     it is safe under ``batch`` and concurrent use. Other per-call keywords:
-    ``assistant_id``, ``filters`` (v1), ``timeout``, ``max_retries``.
+    ``assistant_id``, ``filters`` (v1), ``timeout``, ``max_retries``, ``allow_partial``.
+
+    An answer is whole or an error: a success with nothing in it raises
+    `EmptyAnswerError`, one known to be unfinished (no text, a tool step never ended, a
+    reference past the text) `IncompleteAnswerError`. ``response_metadata["finish_reason"]``
+    is ``"stop"`` only when the end was seen (a v1 ``Full`` event, the SSE ``[DONE]``, a
+    whole JSON body), else ``"unconfirmed"``. With ``allow_partial=True`` an unfinished
+    answer is returned with ``finish_reason="incomplete"``, ``incomplete=True`` and
+    ``incomplete_reason`` in ``response_metadata``.
 
     Unleash has no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences
@@ -82,6 +98,10 @@ class ChatUnleash(VendorChatModel):
     """``"v2"`` (``POST /chats/v2``, tool steps) or ``"v1"`` (``POST /chats``, filters)."""
     filters: SearchFilters | None = None
     """Search filters for v1 (a `SearchFilters` or a dict of filter names)."""
+    text_mode: Literal["delta", "snapshot"] = "delta"
+    """How streamed text pieces join: exactly (``"delta"``), or each the whole text so far."""
+    allow_partial: bool = False
+    """Return an answer known to be unfinished (marked incomplete) instead of raising."""
     client: UnleashClient | None = Field(default=None, exclude=True)
     """A ready sync client (then the connection fields are not used for sync calls)."""
     async_client: AsyncUnleashClient | None = Field(default=None, exclude=True)
@@ -165,6 +185,8 @@ class ChatUnleash(VendorChatModel):
         call: dict[str, Any] = {
             "assistant_id": kwargs.get("assistant_id", self.assistant_id),
             "thread_id": kwargs.get("thread_id"),
+            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
+            "text_mode": self.text_mode,
         }
         for name in ("timeout", "max_retries"):
             if kwargs.get(name) is not None:
@@ -247,21 +269,24 @@ class ChatUnleash(VendorChatModel):
         with translated_errors():
             call = self._call(messages, kwargs)
             client = self._sync_client()
-        builder: V1Chunks | V2Chunks
-        if self.api_version == "v1":
-            builder = V1Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
-            opened: Any = client.stream_chat
-        else:
-            builder = V2Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
-            opened = client.stream_chat_v2
+        allow = call.pop("allow_partial")
+        builder = self._builder(kwargs, stop, call.pop("text_mode"))
+        opened: Any = client.stream_chat if self.api_version == "v1" else client.stream_chat_v2
         with translated_errors(), opened(**call) as stream:
             for item in stream:
                 for chunk in builder.add(item):
                     yield emit(chunk, run_manager)
                 if builder.stopped:
                     break
-            last = builder.finish()
+            last = builder.finish(end_seen=stream.terminated, allow_partial=allow)
         yield emit(last, run_manager)
+
+    def _builder(
+        self, kwargs: Mapping[str, Any], stop: list[str] | None, text_mode: Any
+    ) -> V1Chunks | V2Chunks:
+        """The chunk builder of one streamed call."""
+        cls = V1Chunks if self.api_version == "v1" else V2Chunks
+        return cls(model=self._tracing_name(kwargs), stop=self._stop(stop), text_mode=text_mode)
 
     async def _astream(
         self,
@@ -273,13 +298,12 @@ class ChatUnleash(VendorChatModel):
         with translated_errors():
             call = self._call(messages, kwargs)
             client = self._async_client()
-        builder: V1Chunks | V2Chunks
+        allow = call.pop("allow_partial")
+        builder = self._builder(kwargs, stop, call.pop("text_mode"))
         with translated_errors():
             if self.api_version == "v1":
-                builder = V1Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
                 stream: Any = await client.stream_chat(**call)
             else:
-                builder = V2Chunks(model=self._tracing_name(kwargs), stop=self._stop(stop))
                 stream = await client.stream_chat_v2(**call)
             async with stream:
                 async for item in stream:
@@ -290,7 +314,8 @@ class ChatUnleash(VendorChatModel):
                         yield generation
                     if builder.stopped:
                         break
-        last = ChatGenerationChunk(message=builder.finish())
+            message = builder.finish(end_seen=stream.terminated, allow_partial=allow)
+        last = ChatGenerationChunk(message=message)
         if run_manager and last.message.content:
             await run_manager.on_llm_new_token(str(last.message.content), chunk=last)
         yield last

@@ -5,13 +5,21 @@ both the client's class (so ``except assistant_bridge.RateLimitError`` still wor
 langchain-core's matching ``ModelError`` (so ``with_retry`` and ``with_fallbacks``, and
 anything else that reads ``is_retryable``, see it). The message and every attribute
 (``status_code``, ``request_id``, ``retry_after``...) are kept.
+
+An error raised after the server may have acted on a request that creates something
+(a 5xx other than 503 on a ``POST`` that creates, a connection dropped after the request
+was sent, a broken or empty answer stream, a `PartialWriteError`) has
+``may_have_acted = True`` and ``is_retryable = False``: repeating the call could post
+twice. Read-only calls stay retryable. ``ChatUnleash(...).with_retry()`` and
+``ChatJylo(...).with_retry()`` go further (`PostRetry`): by default they repeat a call only
+after an error that shows nothing was posted, so a retrying chain cannot post twice.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from langchain_core.exceptions import (
     ModelAPIError,
@@ -25,7 +33,13 @@ from langchain_core.exceptions import (
 )
 
 from .. import _transport as t
-from .._transport._retry import RETRYABLE_STATUSES
+from .._transport._client import IDEMPOTENT_EXTENSION
+from .._transport._options import IDEMPOTENT_METHODS
+from .._transport._retry import (
+    RETRYABLE_STATUSES,
+    SAFE_TO_REPEAT_STATUSES,
+    transport_error_is_retryable,
+)
 
 __all__ = [
     "APIConnectionError",
@@ -35,13 +49,21 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "EmptyAnswerError",
+    "IncompleteAnswerError",
     "InternalServerError",
     "InvalidRequestError",
     "NotFoundError",
+    "PartialWriteError",
     "PermissionDeniedError",
+    "PostRetry",
     "RateLimitError",
+    "RedirectError",
     "StreamError",
     "UnprocessableEntityError",
+    "may_have_acted",
+    "nothing_posted",
+    "retry_safe",
     "to_model_error",
     "translated_errors",
 ]
@@ -49,70 +71,156 @@ __all__ = [
 T = TypeVar("T")
 
 
-class InvalidRequestError(t.InvalidRequestError, ModelInvalidRequestError):
+def _idempotent(request: Any) -> bool | None:
+    """Whether a failed request may be repeated (None: no request known)."""
+    if request is None:
+        return None
+    marked = getattr(request, "extensions", {}).get(IDEMPOTENT_EXTENSION)
+    if isinstance(marked, bool):
+        return marked
+    return str(getattr(request, "method", "")).upper() in IDEMPOTENT_METHODS
+
+
+def may_have_acted(exc: BaseException) -> bool:
+    """Whether the server may have acted on a request that creates something, though it failed.
+
+    True for a 5xx other than 503 or a connection lost after the request was sent, on a
+    request that is not idempotent (a ``POST`` that creates); for a broken, cut or empty
+    answer stream (the post was accepted); and for a `PartialWriteError`. False for
+    read-only calls, for bad input, and for errors that show nothing was done (429, 503,
+    a connection that could not be opened).
+    """
+    if isinstance(exc, t.PartialWriteError):
+        return True
+    if isinstance(exc, t.InvalidRequestError) or not isinstance(exc, t.AssistantBridgeError):
+        return False
+    idempotent = _idempotent(getattr(exc, "request", None))
+    if isinstance(exc, t.StreamError):
+        return idempotent is not True  # streams answer posts
+    if idempotent is not False:
+        return False
+    if isinstance(exc, t.APIStatusError):
+        return exc.status_code >= 500 and exc.status_code not in SAFE_TO_REPEAT_STATUSES
+    if isinstance(exc, t.APIConnectionError):
+        cause = exc.__cause__
+        return not (
+            isinstance(cause, Exception) and transport_error_is_retryable(cause, idempotent=False)
+        )
+    return False
+
+
+class _Marked:
+    """``is_retryable`` is False once the server may have acted (``may_have_acted``)."""
+
+    may_have_acted: bool = False
+
+    def _retryable(self) -> bool:
+        """Whether repeating the call may succeed without doing anything twice."""
+        if self.may_have_acted:
+            return False
+        override = self.__dict__.get("_is_retryable")
+        if override is not None:
+            return bool(override)
+        for klass in type(self).__mro__:
+            if klass is not _Marked and "is_retryable" in vars(klass):
+                value = vars(klass)["is_retryable"]
+                return bool(value.__get__(self) if isinstance(value, property) else value)
+        return False
+
+    def _set_retryable(self, value: bool) -> None:
+        self.__dict__["_is_retryable"] = value
+
+    is_retryable = property(_retryable, _set_retryable)
+
+
+class InvalidRequestError(_Marked, t.InvalidRequestError, ModelInvalidRequestError):
     """Bad input caught before any request (also ``ValueError``)."""
 
 
-class BadRequestError(t.BadRequestError, ModelInvalidRequestError):
+class BadRequestError(_Marked, t.BadRequestError, ModelInvalidRequestError):
     """400 from the vendor."""
 
 
-class UnprocessableEntityError(t.UnprocessableEntityError, ModelInvalidRequestError):
+class UnprocessableEntityError(_Marked, t.UnprocessableEntityError, ModelInvalidRequestError):
     """422 from the vendor."""
 
 
-class AuthenticationError(t.AuthenticationError, ModelAuthenticationError):
+class AuthenticationError(_Marked, t.AuthenticationError, ModelAuthenticationError):
     """401 from the vendor."""
 
 
-class PermissionDeniedError(t.PermissionDeniedError, ModelPermissionDeniedError):
+class PermissionDeniedError(_Marked, t.PermissionDeniedError, ModelPermissionDeniedError):
     """403 from the vendor."""
 
 
-class NotFoundError(t.NotFoundError, ModelNotFoundError):
+class NotFoundError(_Marked, t.NotFoundError, ModelNotFoundError):
     """404 from the vendor."""
 
 
-class RateLimitError(t.RateLimitError, ModelRateLimitError):
+class RateLimitError(_Marked, t.RateLimitError, ModelRateLimitError):
     """429 from the vendor (``retry_after`` kept); retryable."""
 
 
-class InternalServerError(t.InternalServerError, ModelAPIError):
+class InternalServerError(_Marked, t.InternalServerError, ModelAPIError):
     """5xx from the vendor; retryable."""
 
 
-class APITimeoutError(t.APITimeoutError, ModelTimeoutError):
+class APITimeoutError(_Marked, t.APITimeoutError, ModelTimeoutError):
     """The request or stream timed out; retryable."""
 
 
-class APIConnectionError(t.APIConnectionError, ModelConnectionError):
+class APIConnectionError(_Marked, t.APIConnectionError, ModelConnectionError):
     """The vendor could not be reached or the connection broke; retryable."""
 
 
-class StreamError(t.StreamError, ModelAPIError):
+class StreamError(_Marked, t.StreamError, ModelAPIError):
     """A stream broke off or carried malformed data; retryable."""
 
 
-class ConflictError(t.ConflictError, ModelInvalidRequestError):
+class IncompleteAnswerError(t.IncompleteAnswerError, StreamError):
+    """An answer known to be unfinished (``reason``, ``partial`` kept)."""
+
+
+class EmptyAnswerError(t.EmptyAnswerError, IncompleteAnswerError):
+    """A success with no answer in it (``status_code``, ``content_type``, ``head`` kept)."""
+
+
+class ConflictError(_Marked, t.ConflictError, ModelInvalidRequestError):
     """409 from the vendor."""
 
 
-class APIStatusError(t.APIStatusError, ModelAPIError):
+class APIStatusError(_Marked, t.APIStatusError, ModelAPIError):
     """Any other status error (408, 413, ...); retryable when the client would retry it."""
 
-    @property
-    def is_retryable(self) -> bool:  # type: ignore[override]
-        """408, 429 and 5xx may succeed when repeated; other statuses will not."""
-        return self.status_code in RETRYABLE_STATUSES
+    def _retryable(self) -> bool:
+        """408, 429 and 5xx may succeed when repeated (unless the server may have acted)."""
+        return not self.may_have_acted and self.status_code in RETRYABLE_STATUSES
+
+    is_retryable = property(_retryable, _Marked._set_retryable)
 
 
-class APIError(t.APIError, ModelAPIError):
+class RedirectError(_Marked, t.RedirectError, ModelAPIError):
+    """A redirect to another origin, refused (``location``); never retried."""
+
+    def _never(self) -> bool:
+        """Never: repeating it meets the same redirect."""
+        return False
+
+    is_retryable = property(_never, _Marked._set_retryable)
+
+
+class APIError(_Marked, t.APIError, ModelAPIError):
     """Any other failure in talking to the vendor (an unexpected body, say)."""
+
+
+class PartialWriteError(_Marked, t.PartialWriteError, ModelAPIError):
+    """A history write stopped partway (``stored``, ``pending``); call it again to finish."""
 
 
 # Most specific first: a subclass must come before its base.
 _MAPPING: tuple[tuple[type[t.AssistantBridgeError], type[t.AssistantBridgeError]], ...] = (
     (t.InvalidRequestError, InvalidRequestError),
+    (t.PartialWriteError, PartialWriteError),
     (t.BadRequestError, BadRequestError),
     (t.UnprocessableEntityError, UnprocessableEntityError),
     (t.AuthenticationError, AuthenticationError),
@@ -122,15 +230,21 @@ _MAPPING: tuple[tuple[type[t.AssistantBridgeError], type[t.AssistantBridgeError]
     (t.InternalServerError, InternalServerError),
     (t.APITimeoutError, APITimeoutError),
     (t.APIConnectionError, APIConnectionError),
+    (t.EmptyAnswerError, EmptyAnswerError),
+    (t.IncompleteAnswerError, IncompleteAnswerError),
     (t.StreamError, StreamError),
     (t.ConflictError, ConflictError),
+    (t.RedirectError, RedirectError),
     (t.APIStatusError, APIStatusError),
     (t.APIError, APIError),
 )
 
 
 def to_model_error(exc: BaseException) -> BaseException:
-    """The LangChain-aware twin of a client error (same message and attributes), else ``exc``."""
+    """The LangChain-aware twin of a client error (same message and attributes), else ``exc``.
+
+    The twin's ``may_have_acted`` (and so ``is_retryable``) is set: see `may_have_acted`.
+    """
     for source, target in _MAPPING:
         if isinstance(exc, target):
             return exc
@@ -139,8 +253,75 @@ def to_model_error(exc: BaseException) -> BaseException:
             twin.__dict__.update(exc.__dict__)
             twin.args = exc.args
             twin.__traceback__ = exc.__traceback__
+            twin.__cause__ = exc.__cause__
+            if may_have_acted(exc):
+                twin.__dict__["may_have_acted"] = True
             return twin
     return exc
+
+
+def nothing_posted(exc: BaseException) -> bool:
+    """Whether an error shows that nothing was posted, so the call may be repeated.
+
+    True for errors that are not this package's (LangChain's own default), a 429, 408 or
+    503, and a connection that could not be opened; False for everything else, including
+    a read-back or any failure after a post was sent.
+    """
+    if not isinstance(exc, Exception):
+        return False
+    if not isinstance(exc, t.AssistantBridgeError):
+        return True
+    if isinstance(exc, t.APIStatusError):
+        return exc.status_code in SAFE_TO_REPEAT_STATUSES
+    if isinstance(exc, t.APIConnectionError):
+        cause = exc.__cause__
+        return isinstance(cause, Exception) and transport_error_is_retryable(
+            cause, idempotent=False
+        )
+    return False
+
+
+def retry_safe(exc: BaseException) -> bool:
+    """A ``with_retry`` predicate: retry unless it cannot help or could do something twice.
+
+    Use it for a chain: ``chain.with_retry(retry_if_exception_type=retry_safe)``. Errors
+    that are not this package's are retried (LangChain's default); this package's are
+    retried when ``is_retryable`` (so never after the server may have acted on a post).
+    """
+    if not isinstance(exc, Exception):
+        return False
+    if not isinstance(exc, t.AssistantBridgeError):
+        return True
+    return bool(getattr(to_model_error(exc), "is_retryable", False))
+
+
+class PostRetry:
+    """``with_retry`` for chat models: by default, never repeat a call that may have posted.
+
+    Every chat call here posts (a question to Unleash, a message to Jylo, which stores
+    it). With the default ``retry_if_exception_type=(Exception,)`` a call is repeated
+    only after an error that shows nothing was posted (`nothing_posted`: 429, 408, 503,
+    a connection that could not be opened, errors that are not this package's). A tuple
+    of types is narrowed the same way; a callable is used as given (your decision).
+    """
+
+    def with_retry(  # type: ignore[no-untyped-def]
+        self,
+        *,
+        retry_if_exception_type: tuple[type[BaseException], ...]
+        | Callable[[BaseException], bool] = (Exception,),
+        **kwargs: Any,
+    ):
+        """LangChain's ``with_retry``, with the default narrowed as the class says."""
+        check = retry_if_exception_type
+        if isinstance(check, tuple):
+            types = check
+
+            def check(exc: BaseException) -> bool:
+                return isinstance(exc, types) and nothing_posted(exc)
+
+        parent: Any = super()
+        return parent.with_retry(retry_if_exception_type=check, **kwargs)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ sent; it is never a silent no-op. The async methods use the async clients.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,14 +33,32 @@ from .._conversations import (
     read_zaia,
     unsupported,
 )
+from .._resumable_jylo import JyloItem, JyloWrite, apost_jylo, post_jylo
+from .._resumable_zaia import ZaiaItem, ZaiaWrite, awrite_zaia, external_id_for, write_zaia
 from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient
 from ..zaia import AsyncZaiaClient, ChatRole, ZaiaClient
 from ..zaia import ChatMessage as ZaiaMessage
 from ._errors import translated_errors
-from ._jylo_parts import aupload_all, from_jylo, human_parts, is_stored, upload_all
+from ._jylo_parts import from_jylo, human_parts, is_stored
+from ._messages import zaia_role, zaia_text
 
 __all__ = ["JyloChatMessageHistory", "ZaiaChatMessageHistory"]
+
+
+def _get_mark(message: Any) -> dict[str, Any] | None:
+    found = message.response_metadata.get("jylo_post")
+    return found if isinstance(found, dict) else None
+
+
+def _set_mark(message: Any, mark: dict[str, Any]) -> None:
+    message.response_metadata["jylo_post"] = mark
+
+
+def _posted(message: BaseMessage, assistant_id: str) -> bool:
+    """Whether this package posted ``message`` to the assistant (marked in place)."""
+    mark = _get_mark(message) or {}
+    return mark.get("assistant_id") == assistant_id and mark.get("state") == "stored"
 
 
 class JyloChatMessageHistory(BaseChatMessageHistory):
@@ -103,6 +122,9 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
         """The messages to post; checked in full before anything is sent."""
         skip: set[int] = set()
         for index, message in enumerate(messages):
+            if _posted(message, self.assistant_id):
+                skip.add(index)
+                continue
             if is_stored(message, self.assistant_id):
                 skip.add(index)
                 previous = messages[index - 1] if index else None
@@ -130,45 +152,42 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
             )
         return out
 
+    def _write(self, messages: Sequence[BaseMessage]) -> JyloWrite:
+        items = []
+        for message in self._to_post(messages):
+            parts = human_parts(message, "message")
+            items.append(JyloItem(message, parts.text, parts.attachments, parts.document_ids))
+        return JyloWrite(
+            "add_messages",
+            self.assistant_id,
+            str(self.model_identifier),
+            list(messages),
+            items,
+            _get_mark,
+            _set_mark,
+        )
+
     def add_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Post the human messages Jylo does not store yet (it answers each one).
 
+        A posted message is marked in place (``response_metadata["jylo_post"]``), so
+        calling again with the same message objects after a failure posts only the
+        others; the newest page of the conversation is read first (one request), and
+        after a failed post, to learn whether the server stored it anyway.
+
         Raises:
             UnsupportedOperationError: an AI, system or tool message Jylo does not store.
+            PartialWriteError: a post failed after some messages were stored.
         """
         with translated_errors():
-            todo = self._to_post(messages)
-            if not todo:
-                return
-            client = self._conn.get_sync()
-            for message in todo:
-                parts = human_parts(message, "message")
-                docs = upload_all(client, self.assistant_id, parts.attachments, {})
-                ids = [*parts.document_ids, *(d.id for d in docs if d.id)]
-                client.create_message(
-                    self.assistant_id,
-                    parts.text,
-                    model_identifier=str(self.model_identifier),
-                    message_document_identifiers=ids or None,
-                )
+            post_jylo(self._conn.get_sync(), self._write(messages))
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async `add_messages`, over the async client."""
         with translated_errors():
-            todo = self._to_post(messages)
-            if not todo:
-                return
-            client = self._conn.get_async()
-            for message in todo:
-                parts = human_parts(message, "message")
-                docs = await aupload_all(client, self.assistant_id, parts.attachments, {})
-                ids = [*parts.document_ids, *(d.id for d in docs if d.id)]
-                await client.create_message(
-                    self.assistant_id,
-                    parts.text,
-                    model_identifier=str(self.model_identifier),
-                    message_document_identifiers=ids or None,
-                )
+            write = self._write(messages)
+            if write.items:
+                await apost_jylo(self._conn.get_async(), write)
 
     # -- clearing -----------------------------------------------------------------------
     def clear(self) -> None:
@@ -186,30 +205,6 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
             for message in await aread_jylo(client, self.assistant_id):
                 if message.id:
                     await client.delete_message(self.assistant_id, message.id)
-
-
-_ROLE_OF = {"human": "user", "ai": "assistant", "system": "system"}
-_CHAT_ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
-
-
-def _zaia_text(message: BaseMessage, where: str) -> str:
-    content: Any = message.content
-    if isinstance(content, str):
-        return content
-    parts: list[str] = []
-    for index, block in enumerate(content):
-        if isinstance(block, str):
-            parts.append(block)
-        elif isinstance(block, dict) and block.get("type") in ("text", "text-plain"):
-            parts.append(str(block.get("text", "")))
-        else:
-            kind = block.get("type") if isinstance(block, dict) else type(block).__name__
-            raise unsupported(
-                "zaia",
-                "add_messages",
-                f"{where}.content[{index}] is a {kind!r} block; Zaia stores text only",
-            )
-    return "".join(parts)
 
 
 def _from_zaia(message: ZaiaMessage) -> BaseMessage:
@@ -236,6 +231,21 @@ def _from_zaia(message: ZaiaMessage) -> BaseMessage:
     return ChatMessage(role=role or "unknown", **fields)
 
 
+def _zaia_refs(message: BaseMessage) -> tuple[str | None, str]:
+    """The Zaia id of a message read from Zaia (else None) and the ``externalId`` to send.
+
+    A message without an ``id`` is given a new UUID ``id`` in place, so writing the same
+    message objects again finds them stored (the ``externalId`` is ``lc-<id>``).
+    """
+    meta = message.response_metadata
+    if meta.get("vendor") == "zaia" and message.id:
+        ref = meta.get("external_id")
+        return message.id, ref if isinstance(ref, str) else external_id_for("zaia-", message.id)
+    if not message.id:
+        message.id = str(uuid.uuid4())
+    return None, external_id_for("lc-", str(message.id))
+
+
 class ZaiaChatMessageHistory(BaseChatMessageHistory):
     """The messages of one Zaia chat (or one thread of it), as a chat message history.
 
@@ -256,7 +266,11 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
     server that ignores it makes a longer chat an `UnsupportedOperationError`, never a
     truncated history); appending human, AI and system messages (roles ``user``,
     ``assistant``, ``system``, inferred; text over 4000 characters is split into several
-    messages). Tool messages, tool calls and non-text blocks cannot be stored, and
+    messages). Appending can be repeated: each message carries an ``externalId``
+    (``lc-<message id>``; a message without ``id`` gets a UUID one, in place) and the
+    thread is read first, so what it already holds is skipped; a failed append raises
+    `PartialWriteError` (``stored``, ``pending``).
+    Tool messages, tool calls and non-text blocks cannot be stored, and
     ``clear()`` raises `UnsupportedOperationError`: Zaia's API cannot delete messages.
     """
 
@@ -292,21 +306,12 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
             found = await aread_zaia(self._conn.get_async(), self.chat_id, self.chat_thread_id)
         return [_from_zaia(m) for m in found]
 
-    def _bodies(self, messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-        """The arguments of each message to append; all checked before anything is sent."""
-        out: list[dict[str, Any]] = []
+    def _write(self, messages: Sequence[BaseMessage]) -> ZaiaWrite:
+        """The checked batch (every message and part checked before anything is sent)."""
+        items: list[ZaiaItem] = []
         for index, message in enumerate(messages):
             where = f"messages[{index}]"
-            role = _ROLE_OF.get(message.type)
-            if isinstance(message, ChatMessage):
-                role = _CHAT_ROLES.get(message.role.lower(), message.role.lower())
-            if role is None:
-                raise unsupported(
-                    "zaia",
-                    "add_messages",
-                    f"{where} is a {type(message).__name__}; Zaia stores user, assistant "
-                    "and system messages only",
-                )
+            role = zaia_role(message, where)  # conversion: langchain/_messages.py
             if isinstance(message, AIMessage) and message.tool_calls:
                 raise unsupported(
                     "zaia",
@@ -320,36 +325,37 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
                     "sender_id=... (or sender_ids={role: id}) to ZaiaChatMessageHistory",
                     field="sender_id",
                 )
-            text = _zaia_text(message, where)
-            out.append({"content": text, "sender_id": sender, "role": role})
-        return out
+            text = zaia_text(message, where)
+            known, ref = _zaia_refs(message)
+            items.append(ZaiaItem(message, text, sender, role, ref, known_id=known))
+        return ZaiaWrite.plan("add_messages", self.chat_id, self.chat_thread_id, items)
 
     def add_messages(self, messages: Sequence[BaseMessage]) -> None:
-        """Append the messages, in order (long text as several messages).
+        """Append the messages the chat (or thread) does not hold yet, in order.
+
+        Each message is sent with an ``externalId`` derived from its ``id`` (a message
+        without one is given a new UUID ``id``, in place), and the thread is read first
+        (one request up to 1000 messages): messages it already holds are skipped, so a
+        repeated call stores each message once. Text over 4000 characters is stored as
+        several messages.
 
         Raises:
             UnsupportedOperationError: a tool or function message.
             InvalidRequestError: no sender id, or a non-text block.
+            PartialWriteError: a post failed after some messages were stored; it lists
+                them (``stored``) and the others (``pending``). Call again to finish.
         """
         with translated_errors():
-            bodies = self._bodies(messages)
-            client = self._conn.get_sync() if bodies else None
-            for body in bodies:
-                assert client is not None
-                client.create_chat_messages(
-                    self.chat_id, chat_thread_id=self.chat_thread_id, **body
-                )
+            write = self._write(messages)
+            if write.items:
+                write_zaia(self._conn.get_sync(), write)
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async `add_messages`, over the async client."""
         with translated_errors():
-            bodies = self._bodies(messages)
-            client = self._conn.get_async() if bodies else None
-            for body in bodies:
-                assert client is not None
-                await client.create_chat_messages(
-                    self.chat_id, chat_thread_id=self.chat_thread_id, **body
-                )
+            write = self._write(messages)
+            if write.items:
+                await awrite_zaia(self._conn.get_async(), write)
 
     def clear(self) -> None:
         """Always raises: Zaia's API has no way to delete chat messages.

@@ -1,7 +1,8 @@
 """Jylo messages as LangChain messages and back (no I/O here except the upload helpers).
 
-- `outgoing`: the newest human message of a conversation as the text to post and the
-  files to upload: its text blocks, and ``file`` / ``image`` blocks given as ``base64``
+- `human_parts`: a human message as the text to post and the files to upload (what
+  `ChatJylo` posts is built from it in `._jylo_turns`): its text blocks, and
+  ``file`` / ``image`` blocks given as ``base64``
   (v1 blocks, or v0 ``source_type="base64"``), a ``path``, raw ``bytes`` (``data`` or
   ``bytes``), or an already uploaded document id (``file_id``, or v0
   ``source_type="id"``). A URL block is an error: Jylo cannot fetch URLs.
@@ -33,6 +34,7 @@ from langchain_core.messages.block_translators import register_translator
 
 from .._conversations import Attachment, aupload_all, upload_all
 from ..jylo import Document, Message
+from ..jylo._reply import reply_finish_reason, reply_incomplete_reason
 from ..sources import Source, sources_from_jylo
 from ._answer import StopGuard
 from ._content import source_items, translate_content
@@ -46,8 +48,8 @@ __all__ = [
     "answer_message",
     "aupload_all",
     "from_jylo",
+    "human_parts",
     "is_stored",
-    "outgoing",
     "upload_all",
 ]
 
@@ -149,27 +151,6 @@ def human_parts(message: BaseMessage, where: str) -> Outgoing:
     return Outgoing("".join(texts), tuple(files), tuple(ids))
 
 
-def outgoing(messages: Sequence[BaseMessage]) -> Outgoing:
-    """The newest message, which must be a human message with text, as what to post.
-
-    Earlier messages are not sent: the Jylo assistant keeps the conversation itself.
-    """
-    if not messages:
-        raise InvalidRequestError("messages: must hold at least one message", field="messages")
-    where = f"messages[{len(messages) - 1}]"
-    last = messages[-1]
-    if not isinstance(last, HumanMessage):
-        raise InvalidRequestError(
-            f"{where}: ChatJylo posts the newest human message to the assistant (which keeps "
-            f"the conversation), but the conversation ends with a {type(last).__name__}",
-            field=where,
-        )
-    parts = human_parts(last, where)
-    if not parts.text.strip():
-        raise InvalidRequestError(f"{where}: has no text to send", field=where)
-    return parts
-
-
 def _clip(sources: list[Source], length: int) -> list[Source]:
     return [
         replace(s, citations=tuple(c for c in s.citations if c.end_index <= length))
@@ -178,13 +159,18 @@ def _clip(sources: list[Source], length: int) -> list[Source]:
 
 
 def _metadata(message: Message, model: str, assistant_id: str, stopped: bool) -> dict[str, Any]:
-    values = {
+    reason = None if stopped else reply_incomplete_reason(message)
+    values: dict[str, Any] = {
         "model_provider": PROVIDER,
         "model_name": model or message.model_identifier,
         "assistant_id": assistant_id,
         "message_id": message.id,
-        "finish_reason": "stop_sequence" if stopped else "stop",
+        # "stop" only for the stored message (its end seen), else "unconfirmed";
+        # "incomplete" for a reply without text (only returned with allow_partial)
+        "finish_reason": "stop_sequence" if stopped else reply_finish_reason(message),
     }
+    if reason is not None:
+        values.update(incomplete=True, incomplete_reason=reason)
     return {k: v for k, v in values.items() if v is not None}
 
 

@@ -14,6 +14,12 @@ A whole answer (`chat_response` / `completion_response`) carries:
   LangChain side's ``sources`` exactly), ``tool_steps`` (v2) or ``progress`` (v1), and for
   completions ``citations`` (the blocks' fields as dicts).
 - ``raw``: the vendor's assembled response (`ChatV2Response` / v1 `ChatResponse`).
+- ``additional_kwargs["finish_reason"]``: ``"stop"`` only when the end of the answer was
+  positively seen (a v1 ``Full`` event, the SSE ``[DONE]``, a whole JSON body),
+  ``"unconfirmed"`` when it ended without an end marker, ``"incomplete"`` for an answer
+  known to be unfinished (returned only with ``allow_partial=True``; then
+  ``incomplete: True`` and ``incomplete_reason`` too). The same values as LangChain's
+  ``response_metadata``.
 
 `AnswerStream` turns streamed items into text deltas derived from the assembled answer (so
 cumulative and delta streams both work); its ``finish`` gives the remaining delta and the
@@ -37,7 +43,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from ..sources import Source, sources_from_chat, sources_from_chat_v2
-from ..unleash import ChatAssembler, ChatV2Assembler, ChatV2Response
+from ..unleash import ChatAssembler, ChatV2Assembler, ChatV2Response, TextMode
 from ..unleash import ChatResponse as V1Response
 
 __all__ = [
@@ -173,7 +179,11 @@ def _kwargs(
         "model": model,
         "api_version": api_version,
         "sources": source_items(sources),
+        "finish_reason": response.finish_reason,
     }
+    reason = response.incomplete_reason
+    if reason is not None:
+        kwargs.update(incomplete=True, incomplete_reason=reason)
     if isinstance(response, ChatV2Response):
         if response.tool_steps:
             kwargs["tool_steps"] = [
@@ -255,14 +265,18 @@ class AnswerStream:
 
     Args:
         api_version: ``"v2"`` for chat v2 chunks, ``"v1"`` for v1 events.
+        text_mode: how text pieces join (``"delta"``: exactly; ``"snapshot"``: each is
+            the whole text so far).
 
     Attributes:
         text: the text emitted so far (the deltas joined).
     """
 
-    def __init__(self, api_version: ApiVersion) -> None:
+    def __init__(self, api_version: ApiVersion, text_mode: TextMode = "delta") -> None:
         self._assembler: ChatAssembler | ChatV2Assembler = (
-            ChatV2Assembler() if api_version == "v2" else ChatAssembler()
+            ChatV2Assembler(text_mode=text_mode)
+            if api_version == "v2"
+            else ChatAssembler(text_mode=text_mode)
         )
         self._seen = ""
         self.text = ""
@@ -286,7 +300,21 @@ class AnswerStream:
         self._assembler.add(item)
         return self._delta(self._assembler.text)
 
-    def finish(self) -> tuple[str, VendorResponse]:
-        """The text not yet emitted (e.g. from a v1 ``Full`` event) and the whole answer."""
-        result = self._assembler.result()
+    def finish(
+        self, *, end_seen: bool = False, allow_partial: bool = False
+    ) -> tuple[str, VendorResponse]:
+        """The text not yet emitted (e.g. from a v1 ``Full`` event) and the whole answer.
+
+        Args:
+            end_seen: the stream showed its end (``Stream.terminated``: ``[DONE]``).
+            allow_partial: return an answer known to be unfinished instead of raising.
+
+        Raises:
+            EmptyAnswerError: nothing of an answer arrived.
+            IncompleteAnswerError: the answer is known to be unfinished (unless
+                ``allow_partial``).
+        """
+        if end_seen:
+            self._assembler.mark_end()
+        result = self._assembler.complete(allow_partial=allow_partial)
         return self._delta(result.text), result

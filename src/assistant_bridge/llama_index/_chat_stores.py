@@ -13,21 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from .._conversations import (
     JyloConnection,
     aread_jylo,
-    aupload_all,
     check_prefix,
     read_jylo,
     unsupported,
-    upload_all,
 )
+from .._resumable_jylo import JyloItem, JyloWrite, apost_jylo, post_jylo, resume_start
 from .._transport import InvalidRequestError
-from ..jylo import AsyncJyloClient, JyloClient
+from ..jylo import AsyncJyloClient, JyloClient, Message
 from ._jylo_blocks import from_jylo, is_stored, user_parts
 from ._zaia_store import ZaiaChatStore  # defined there to keep modules small; re-exported
 
@@ -36,6 +35,35 @@ __all__ = ["JyloChatStore", "ZaiaChatStore"]
 
 def _ids(messages: Sequence[ChatMessage]) -> list[Any]:
     return [m.additional_kwargs.get("message_id") for m in messages]
+
+
+def _get_mark(message: Any) -> dict[str, Any] | None:
+    found = message.additional_kwargs.get("jylo_post")
+    return found if isinstance(found, dict) else None
+
+
+def _set_mark(message: Any, mark: dict[str, Any]) -> None:
+    message.additional_kwargs["jylo_post"] = mark
+
+
+def _mark_for(message: ChatMessage, key: str) -> bool:
+    return (_get_mark(message) or {}).get("assistant_id") == key
+
+
+def _posted(message: ChatMessage, key: str) -> bool:
+    """Whether this store posted ``message`` to assistant ``key`` (marked in place)."""
+    return _mark_for(message, key) and (_get_mark(message) or {}).get("state") == "stored"
+
+
+def _raw(message: ChatMessage) -> Message:
+    """The Jylo fields `resume_start` compares, from a message read from this store."""
+    kw = message.additional_kwargs
+    text = "\n".join(b.text for b in message.blocks if isinstance(b, TextBlock))
+    return Message(
+        object_identifier=kw.get("message_id"),
+        is_assistant=message.role != MessageRole.USER,
+        text=text,
+    )
 
 
 class JyloChatStore(BaseChatStore):
@@ -112,7 +140,7 @@ class JyloChatStore(BaseChatStore):
     # -- adding -------------------------------------------------------------------------
     def _to_post(self, key: str, message: ChatMessage) -> bool:
         """Whether ``message`` must be posted (False: already stored); raises if it cannot."""
-        if is_stored(message, key):
+        if is_stored(message, key) or _posted(message, key):
             return False
         if message.role != MessageRole.USER:
             raise unsupported(
@@ -129,22 +157,26 @@ class JyloChatStore(BaseChatStore):
             )
         return True
 
+    def _write(self, key: str, given: list[ChatMessage], operation: str) -> JyloWrite:
+        """The user messages of ``given`` to post (all checked before anything is sent)."""
+        posting = [m for m in given if self._to_post(key, m)]
+        items = []
+        for message in posting:
+            parts = user_parts(message, "message")
+            items.append(JyloItem(message, parts.text, parts.attachments))
+        model = str(self.model_identifier)
+        return JyloWrite(operation, key, model, list(given), items, _get_mark, _set_mark)
+
     def add_message(self, key: str, message: ChatMessage, idx: int | None = None) -> None:
-        """Post a user message to assistant ``key`` (Jylo answers it; both are stored)."""
+        """Post a user message to assistant ``key`` (Jylo answers it; both are stored).
+
+        The posted message is marked in place (``additional_kwargs["jylo_post"]``): adding
+        the same object again does nothing. If the post fails, the newest page of the
+        conversation is read to learn whether the server stored it anyway.
+        """
         if idx is not None:
             raise unsupported("jylo", "add_message", "messages can only be appended, not inserted")
-        if not self._to_post(key, message):
-            return
-        parts = user_parts(message, "message")
-        client = self._conn.get_sync()
-        docs = upload_all(client, key, parts.attachments, {})
-        ids = [d.id for d in docs if d.id]
-        client.create_message(
-            key,
-            parts.text,
-            model_identifier=str(self.model_identifier),
-            message_document_identifiers=ids or None,
-        )
+        post_jylo(self._conn.get_sync(), self._write(key, [message], "add_message"))
 
     async def async_add_message(
         self, key: str, message: ChatMessage, idx: int | None = None
@@ -152,40 +184,42 @@ class JyloChatStore(BaseChatStore):
         """Async `add_message`."""
         if idx is not None:
             raise unsupported("jylo", "add_message", "messages can only be appended, not inserted")
-        if not self._to_post(key, message):
-            return
-        parts = user_parts(message, "message")
-        client = self._conn.get_async()
-        docs = await aupload_all(client, key, parts.attachments, {})
-        ids = [d.id for d in docs if d.id]
-        await client.create_message(
-            key,
-            parts.text,
-            model_identifier=str(self.model_identifier),
-            message_document_identifiers=ids or None,
-        )
+        await apost_jylo(self._conn.get_async(), self._write(key, [message], "add_message"))
+
+    def _start(self, key: str, stored: list[ChatMessage], messages: list[ChatMessage]) -> int:
+        """Where ``messages`` continue the stored conversation (see `resume_start`)."""
+        raw = [_raw(m) for m in stored]
+        texts = ["\n".join(b.text for b in m.blocks if isinstance(b, TextBlock)) for m in messages]
+        marks = [_get_mark(m) is not None and _mark_for(m, key) for m in messages]
+        start = resume_start(raw, _ids(messages), texts, marks)
+        if start is None:
+            return check_prefix("jylo", _ids(stored), _ids(messages))  # raises
+        return start
 
     def set_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        """Append what follows the stored conversation; ``[]`` clears it."""
+        """Append what follows the stored conversation; ``[]`` clears it.
+
+        After a failed `set_messages`, calling it again with the same list (the same
+        message objects) appends only what was not stored.
+
+        Raises:
+            UnsupportedOperationError: the stored conversation is not the start of the list.
+            PartialWriteError: a post failed after some messages were stored.
+        """
         if not messages:
             self.delete_messages(key)
             return
-        start = check_prefix("jylo", _ids(self.get_messages(key)), _ids(messages))
-        for message in messages[start:]:
-            self._to_post(key, message)
-        for message in messages[start:]:
-            self.add_message(key, message)
+        start = self._start(key, self.get_messages(key), messages)
+        post_jylo(self._conn.get_sync(), self._write(key, messages[start:], "set_messages"))
 
     async def aset_messages(self, key: str, messages: list[ChatMessage]) -> None:
         """Async `set_messages`."""
         if not messages:
             await self.adelete_messages(key)
             return
-        start = check_prefix("jylo", _ids(await self.aget_messages(key)), _ids(messages))
-        for message in messages[start:]:
-            self._to_post(key, message)
-        for message in messages[start:]:
-            await self.async_add_message(key, message)
+        start = self._start(key, await self.aget_messages(key), messages)
+        write = self._write(key, messages[start:], "set_messages")
+        await apost_jylo(self._conn.get_async(), write)
 
     # -- deleting -----------------------------------------------------------------------
     def _delete(self, key: str, picked: list[ChatMessage]) -> None:

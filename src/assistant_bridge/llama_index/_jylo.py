@@ -3,7 +3,8 @@
 The LLM talks to Jylo only through `JyloClient` / `AsyncJyloClient` (created on first use
 from the fields, or passed in), so it shares their OAuth2 login, retries, timeouts and
 typed errors, which reach the caller unchanged. Each call posts the newest user message
-(after uploading its document and image blocks) and returns the reply with
+(after uploading its document and image blocks), with the system messages and earlier
+turns the assistant has not seen folded into the text (see `Jylo`), and returns the reply with
 ``CitationBlock`` s; async methods use the async client, streaming yields text as it
 arrives, and every entry point has LlamaIndex's callback decorators.
 """
@@ -33,15 +34,24 @@ from .._conversations import JyloConnection, aupload_all, upload_all
 from .._lazy_state import OwnLazyState
 from .._transport import InvalidRequestError
 from .._transport._exceptions import nearest_names
+from .._turns import UnseenTurns
 from ..jylo import AsyncJyloClient, Document, JyloClient
 from ._connection import env_str
-from ._jylo_blocks import Outgoing, chat_response, outgoing
+from ._jylo_blocks import Outgoing, chat_response
+from ._jylo_turns import outgoing
 
 __all__ = ["Jylo"]
 
 DEFAULT_CONTEXT_WINDOW = 8192
 """Tokens assumed for prompt and answer when ``context_window`` is not set."""
-_CALL_KWARGS = ("assistant_id", "model_identifier", "document_ids", "timeout", "max_retries")
+_CALL_KWARGS = (
+    "assistant_id",
+    "model_identifier",
+    "document_ids",
+    "timeout",
+    "max_retries",
+    "allow_partial",
+)
 _LOCK = threading.Lock()
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -88,20 +98,53 @@ class Jylo(OwnLazyState, LLM):
         ``JYLO_BASE_URL`` and ``JYLO_TOKEN_URL``), ``JYLO_PROJECT_ID``,
         ``JYLO_ASSISTANT_ID`` and ``JYLO_MODEL_IDENTIFIER``.
 
-    A Jylo assistant *is* the conversation, so a call posts only the newest message,
-    which must be a user message; earlier messages (system prompts included) are not
-    sent, since the server holds them. Its ``DocumentBlock`` s and ``ImageBlock`` s (data
-    or path) are uploaded and attached. When the conversation instead ends with a reply
-    this assistant stores, right after its question (what `JyloChatStore` gives a chat
-    engine after storing the question, since Jylo answers when a message is posted), that
-    reply is returned and nothing is posted.
+    A Jylo assistant *is* the conversation, so a call posts one message, built from the
+    newest message, which must be a user message. Its ``DocumentBlock`` s and
+    ``ImageBlock`` s (data or path) are uploaded and attached.
+
+    Messages the assistant has not seen are never dropped silently. With
+    ``unseen_turns="fold"`` (the default) they are sent inside the posted text::
+
+        System instructions:
+        <each system message, separated by a blank line>
+
+        Earlier conversation:
+        User: <an earlier user message>
+        Assistant: <an earlier assistant message>
+
+        Question:
+        <the newest user message>
+
+    (a section without messages is left out; with none the text is the question alone).
+    Which messages are unseen, decided without a request: every system message, with
+    every call (a chat engine's system prompt and retrieved context are instructions for
+    this call); and every user or assistant message after the newest one that carries the
+    id of a message this assistant stores (a `Jylo` reply, a message read from
+    `JyloChatStore`), or all of them when none does, so a chat memory holding this
+    assistant's messages never sends a turn twice. Only an earlier message's text is sent
+    (its ``CitationBlock`` s and ``ThinkingBlock`` s are left out on purpose); the files of
+    an unseen user message are uploaded and attached too. With ``unseen_turns="raise"``
+    such messages are an `InvalidRequestError` naming them (nothing is sent);
+    ``unseen_turns="ignore"`` posts the newest message alone.
+
+    When the conversation instead ends with a reply this assistant stores, right after
+    its question (what `JyloChatStore` gives a chat engine after storing the question,
+    since Jylo answers when a message is posted), that reply is returned and nothing is
+    posted; system messages before it could not reach the assistant, so they are an
+    `InvalidRequestError` unless ``unseen_turns="ignore"``.
 
     An answer's ``message.blocks`` hold a ``TextBlock`` with the text, then one
     ``CitationBlock`` per span ``textWithCitations`` cites (``source`` the document url
     or id, ``title``, the cited text, ``additional_location_info`` ``{start_index,
     end_index, source_index}``). Per-call keywords: ``assistant_id``,
     ``model_identifier``, ``document_ids`` (more uploaded documents to attach),
-    ``timeout``, ``max_retries``. Vendor errors pass through unchanged.
+    ``timeout``, ``max_retries``, ``allow_partial``. Vendor errors pass through unchanged.
+
+    A reply is whole or an error: a success with nothing in it raises `EmptyAnswerError`,
+    a reply without text `IncompleteAnswerError` (unless ``allow_partial=True``: then it
+    is returned with ``additional_kwargs`` ``finish_reason="incomplete"``,
+    ``incomplete=True`` and ``incomplete_reason``). ``finish_reason`` is ``"stop"`` only
+    for the stored message (its end seen), else ``"unconfirmed"``.
 
     Attributes:
         assistant_id: the assistant to post to (env ``JYLO_ASSISTANT_ID``).
@@ -109,6 +152,11 @@ class Jylo(OwnLazyState, LLM):
         context_window: tokens LlamaIndex may use (the model's ``contextLength`` from
             the settings API if you know it; default 8192).
         num_output: tokens LlamaIndex reserves for the answer (not sent).
+        unseen_turns: system messages and earlier turns the assistant has not seen:
+            ``"fold"`` them into the posted text (default), ``"raise"`` an
+            `InvalidRequestError` naming them, or ``"ignore"`` them.
+        allow_partial: return a reply that came without text (marked incomplete)
+            instead of raising; also a per-call keyword.
         client: a ready `JyloClient`; async_client: a ready `AsyncJyloClient`.
         The other fields are the `JyloClient` arguments, with its ``JYLO_*`` defaults.
     """
@@ -131,6 +179,8 @@ class Jylo(OwnLazyState, LLM):
     model_identifier: str | None = Field(default_factory=lambda: env_str("JYLO_MODEL_IDENTIFIER"))
     timeout: float | None = None
     max_retries: int = Field(default=2, ge=0)
+    unseen_turns: UnseenTurns = "fold"
+    allow_partial: bool = False
     context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, gt=0)
     num_output: int = Field(default=1024, gt=0)
     client: JyloClient | None = Field(default=None, exclude=True, repr=False)
@@ -198,7 +248,12 @@ class Jylo(OwnLazyState, LLM):
                     field=field,
                 )
         options = {k: kwargs[k] for k in ("timeout", "max_retries") if kwargs.get(k) is not None}
-        return {**call, "document_ids": list(kwargs.get("document_ids") or []), "options": options}
+        return {
+            **call,
+            "document_ids": list(kwargs.get("document_ids") or []),
+            "options": options,
+            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
+        }
 
     def _user(self, prompt: str, formatted: bool) -> list[ChatMessage]:
         convert = self.completion_to_prompt
@@ -212,6 +267,7 @@ class Jylo(OwnLazyState, LLM):
             "model_identifier": call["model"],
             "message_document_identifiers": attached or None,
             **call["options"],
+            "allow_partial": call["allow_partial"],
         }
 
     def _stored(self, post: Outgoing, call: dict[str, Any]) -> ChatResponse:
@@ -226,7 +282,7 @@ class Jylo(OwnLazyState, LLM):
 
     def _ask(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponse:
         call = self._call(kwargs)
-        post = outgoing(messages, call["assistant_id"])
+        post = outgoing(messages, call["assistant_id"], self.unseen_turns)
         if post.reply is not None:
             return self._stored(post, call)
         client = self._connection().get_sync()
@@ -242,7 +298,7 @@ class Jylo(OwnLazyState, LLM):
         self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
     ) -> ChatResponse:
         call = self._call(kwargs)
-        post = outgoing(messages, call["assistant_id"])
+        post = outgoing(messages, call["assistant_id"], self.unseen_turns)
         if post.reply is not None:
             return self._stored(post, call)
         client = self._connection().get_async()
@@ -256,7 +312,7 @@ class Jylo(OwnLazyState, LLM):
 
     def _steps(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseGen:
         call = self._call(kwargs)  # input checked before the generator starts
-        post = outgoing(messages, call["assistant_id"])
+        post = outgoing(messages, call["assistant_id"], self.unseen_turns)
 
         def gen() -> ChatResponseGen:
             if post.reply is not None:
@@ -287,7 +343,7 @@ class Jylo(OwnLazyState, LLM):
         self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
     ) -> ChatResponseAsyncGen:
         call = self._call(kwargs)
-        post = outgoing(messages, call["assistant_id"])
+        post = outgoing(messages, call["assistant_id"], self.unseen_turns)
 
         async def gen() -> ChatResponseAsyncGen:
             if post.reply is not None:

@@ -1,9 +1,8 @@
 """Jylo messages as LlamaIndex messages and back (no I/O here).
 
-- `outgoing`: the newest user message of a conversation as the text to post and the
-  files to upload (``DocumentBlock`` / ``ImageBlock`` with ``data`` or ``path``; a URL is
-  an error, Jylo cannot fetch one), or, when the conversation ends with a reply this
-  assistant already stores right after its question, that reply (see `Jylo`).
+- `user_parts`: a user message as the text to post and the files to upload
+  (``DocumentBlock`` / ``ImageBlock`` with ``data`` or ``path``; a URL is an error, Jylo
+  cannot fetch one); what `Jylo` posts is built from it in `._jylo_turns`.
 - `chat_response`: a Jylo reply as a ``ChatResponse``: ``message.blocks`` hold a
   ``TextBlock`` and one ``CitationBlock`` per cited span (from ``textWithCitations``);
   ``message.additional_kwargs`` has ``vendor="jylo"``, ``assistant_id``, ``message_id``
@@ -35,6 +34,7 @@ from llama_index.core.base.llms.types import (
 from .._conversations import Attachment
 from .._transport import InvalidRequestError
 from ..jylo import Document, Message
+from ..jylo._reply import reply_finish_reason, reply_incomplete_reason
 from ..sources import sources_from_jylo
 from ._answer import citation_blocks, source_items
 
@@ -44,7 +44,6 @@ __all__ = [
     "chat_response",
     "from_jylo",
     "is_stored",
-    "outgoing",
     "user_parts",
 ]
 
@@ -111,43 +110,6 @@ def is_stored(message: ChatMessage, assistant_id: str) -> bool:
     )
 
 
-def outgoing(messages: Sequence[ChatMessage], assistant_id: str) -> Outgoing:
-    """What a call posts: the newest user message, or a stored reply to return.
-
-    Raises:
-        InvalidRequestError: no messages, a conversation that ends with neither a user
-            message nor a stored reply to its question, or a user message without text.
-    """
-    if not messages:
-        raise InvalidRequestError("messages: must hold at least one message", field="messages")
-    where = f"messages[{len(messages) - 1}]"
-    last = messages[-1]
-    previous = messages[-2] if len(messages) > 1 else None
-    if (
-        last.role == MessageRole.ASSISTANT
-        and is_stored(last, assistant_id)
-        and previous is not None
-        and previous.role == MessageRole.USER
-    ):
-        return Outgoing(reply=last)  # the question was posted (e.g. by a chat store): answered
-    if last.role != MessageRole.USER:
-        raise InvalidRequestError(
-            f"{where}: Jylo answers the newest user message (the assistant keeps the "
-            f"conversation), but the conversation ends with a {last.role.value!r} message",
-            field=where,
-        )
-    if is_stored(last, assistant_id):
-        raise InvalidRequestError(
-            f"{where}: this user message is already stored by the assistant (it was posted "
-            "before), so posting it again would repeat it; its reply is in the conversation",
-            field=where,
-        )
-    parts = user_parts(last, where)
-    if not parts.text.strip():
-        raise InvalidRequestError(f"{where}: has no text to send", field=where)
-    return parts
-
-
 def _ids(message: Message, assistant_id: str) -> dict[str, Any]:
     ids = {"vendor": VENDOR, "assistant_id": assistant_id, "message_id": message.id}
     return {k: v for k, v in ids.items() if v is not None}
@@ -171,7 +133,11 @@ def chat_response(
         **_ids(message, assistant_id),
         "model": model or message.model_identifier,
         "sources": source_items(sources),
+        "finish_reason": reply_finish_reason(message),  # as for Unleash
     }
+    reason = reply_incomplete_reason(message)  # a reply without text (allow_partial)
+    if reason is not None:
+        kwargs.update(incomplete=True, incomplete_reason=reason)
     if message.text_with_citations:
         kwargs["text_with_citations"] = message.text_with_citations
     doc_ids = [d.id for d in documents if d.id] or list(message.message_document_identifiers)

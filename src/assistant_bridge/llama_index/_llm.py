@@ -45,7 +45,7 @@ DEFAULT_CONTEXT_WINDOW = 8192
 DEFAULT_NUM_OUTPUT = 1024
 """Tokens reserved for the answer when LlamaIndex packs a prompt (not sent to Unleash)."""
 
-_CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries")
+_CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries", "allow_partial")
 _CONNECTION_LOCK = threading.Lock()
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -93,9 +93,14 @@ class Unleash(OwnLazyState, LLM):
     chat engines and memory pass the history), and ``thread_id=...`` on ``chat`` /
     ``stream_chat`` (and their async forms) continues an Unleash thread as well; the
     instance never changes, so it is safe for concurrent use. Other per-call keywords: ``assistant_id``, ``filters`` (v1),
-    ``timeout``, ``max_retries``; any other keyword raises `InvalidRequestError`.
-    Vendor errors (``AuthenticationError``, ``RateLimitError``, ...) pass through
-    unchanged.
+    ``timeout``, ``max_retries``, ``allow_partial``; any other keyword raises
+    `InvalidRequestError`. Vendor errors (``AuthenticationError``, ``RateLimitError``,
+    ...) pass through unchanged.
+
+    An answer is whole or an error: a success with nothing in it raises
+    `EmptyAnswerError`, one known to be unfinished `IncompleteAnswerError`; with
+    ``allow_partial=True`` it is returned, ``additional_kwargs["finish_reason"]`` being
+    ``"incomplete"`` (else ``"stop"`` when the end was seen, ``"unconfirmed"`` when not).
 
     Attributes:
         api_key: the API key (env ``UNLEASH_API_KEY``); only needed by the first call.
@@ -109,6 +114,10 @@ class Unleash(OwnLazyState, LLM):
             ``MetadataFilters`` (translated; see `search_filters_from_metadata`).
         timeout: read timeout in seconds (None: the client's default).
         max_retries: retries of a request that failed in a retryable way.
+        text_mode: how streamed text pieces join: ``"delta"`` (exactly, the default) or
+            ``"snapshot"`` (each piece is the whole text so far).
+        allow_partial: return an answer known to be unfinished (marked incomplete)
+            instead of raising; also a per-call keyword.
         context_window: tokens LlamaIndex may use for prompt and answer; Unleash does not
             publish a limit, so this is an assumption (default 8192).
         num_output: tokens LlamaIndex reserves for the answer (default 1024).
@@ -137,6 +146,8 @@ class Unleash(OwnLazyState, LLM):
     filters: SearchFilters | None = None
     timeout: float | None = None
     max_retries: int = Field(default=2, ge=0)
+    text_mode: Literal["delta", "snapshot"] = "delta"
+    allow_partial: bool = False
     context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, gt=0)
     num_output: int = Field(default=DEFAULT_NUM_OUTPUT, gt=0)
     client: UnleashClient | None = Field(default=None, exclude=True, repr=False)
@@ -206,6 +217,8 @@ class Unleash(OwnLazyState, LLM):
             "messages": to_unleash_messages(messages),
             "assistant_id": kwargs.get("assistant_id") or self.assistant_id,
             "thread_id": kwargs.get("thread_id"),
+            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
+            "text_mode": self.text_mode,
         }
         for name in ("timeout", "max_retries"):
             if kwargs.get(name) is not None:
@@ -239,7 +252,9 @@ class Unleash(OwnLazyState, LLM):
         return await client.chat_v2(**call)
 
     def _steps(self, client: UnleashClient, call: dict[str, Any]) -> Iterator[_Step]:
-        state = AnswerStream(self.api_version)
+        call = dict(call)
+        allow = call.pop("allow_partial")
+        state = AnswerStream(self.api_version, call.pop("text_mode"))
         stream: Stream[Any] = (
             client.stream_chat(**call)
             if self.api_version == "v1"
@@ -250,13 +265,15 @@ class Unleash(OwnLazyState, LLM):
                 delta = state.add(item)
                 if delta:
                     yield _Step(delta, state.text, item)
-        tail, result = state.finish()
+        tail, result = state.finish(end_seen=stream.terminated, allow_partial=allow)
         yield _Step(tail, result.text, result, final=result)
 
     async def _asteps(
         self, client: AsyncUnleashClient, call: dict[str, Any]
     ) -> AsyncIterator[_Step]:
-        state = AnswerStream(self.api_version)
+        call = dict(call)
+        allow = call.pop("allow_partial")
+        state = AnswerStream(self.api_version, call.pop("text_mode"))
         stream: AsyncStream[Any]
         if self.api_version == "v1":
             stream = await client.stream_chat(**call)
@@ -267,7 +284,7 @@ class Unleash(OwnLazyState, LLM):
                 delta = state.add(item)
                 if delta:
                     yield _Step(delta, state.text, item)
-        tail, result = state.finish()
+        tail, result = state.finish(end_seen=stream.terminated, allow_partial=allow)
         yield _Step(tail, result.text, result, final=result)
 
     def _chat_step(self, step: _Step) -> ChatResponse:

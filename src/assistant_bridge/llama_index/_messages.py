@@ -3,8 +3,9 @@
 System (and developer) messages map to ``System``, user messages to ``User``, assistant
 messages (and the ``chatbot`` / ``model`` spellings of other vendors) to ``Assistant``.
 A message's text is its ``TextBlock`` s joined with newlines, as ``ChatMessage.content``
-joins them. ``CitationBlock`` s are skipped: they annotate an answer whose text is already
-in its ``TextBlock`` (so an answer of `Unleash`, kept in chat memory, can be sent back).
+joins them. ``CitationBlock`` s and ``ThinkingBlock`` s are left out on purpose: they
+annotate an answer whose text is already in its ``TextBlock`` s (so an answer of `Unleash`
+or `Jylo`, kept in chat memory, can be sent back; `ANSWER_BLOCKS`).
 Anything else the API cannot carry (tool or function messages, images, documents, audio,
 tool calls) is an `InvalidRequestError` naming the message, raised before any request.
 """
@@ -18,11 +19,15 @@ from llama_index.core.base.llms.types import (
     CitationBlock,
     MessageRole,
     TextBlock,
+    ThinkingBlock,
 )
 
 from .._transport import InvalidRequestError
 
-__all__ = ["to_unleash_messages"]
+__all__ = ["ANSWER_BLOCKS", "message_text", "role_of", "to_unleash_messages"]
+
+ANSWER_BLOCKS = (CitationBlock, ThinkingBlock)
+"""Blocks that annotate an answer whose text is in its ``TextBlock`` s: never sent."""
 
 _ROLES: dict[MessageRole, str] = {
     MessageRole.SYSTEM: "System",
@@ -32,6 +37,11 @@ _ROLES: dict[MessageRole, str] = {
     MessageRole.CHATBOT: "Assistant",
     MessageRole.MODEL: "Assistant",
 }
+
+
+def role_of(message: ChatMessage) -> str | None:
+    """``System``, ``User`` or ``Assistant`` for a message's role, else None."""
+    return _ROLES.get(message.role)
 
 
 def _role(message: ChatMessage, where: str) -> str:
@@ -45,15 +55,20 @@ def _role(message: ChatMessage, where: str) -> str:
     return role
 
 
-def _text(message: ChatMessage, where: str) -> str:
+def message_text(message: ChatMessage, where: str, *, vendor: str = "Unleash") -> str:
+    """A message's ``TextBlock`` s joined by newlines, answer blocks left out.
+
+    Raises:
+        InvalidRequestError: any other block (an image, a document, a tool call).
+    """
     parts: list[str] = []
     for index, block in enumerate(message.blocks):
         if isinstance(block, TextBlock):
             parts.append(block.text)
-        elif not isinstance(block, CitationBlock):
+        elif not isinstance(block, ANSWER_BLOCKS):
             raise InvalidRequestError(
                 f"{where}.blocks[{index}]: a {block.block_type!r} block cannot be sent to "
-                "Unleash, whose chat API takes text only",
+                f"{vendor}, whose chat API takes text only",
                 field=f"{where}.blocks[{index}]",
             )
     return "\n".join(parts)
@@ -81,7 +96,7 @@ def to_unleash_messages(messages: Sequence[ChatMessage]) -> list[dict[str, str]]
                 field=where,
             )
         role = _role(message, where)
-        text = _text(message, where)
+        text = message_text(message, where)
         if not text.strip():
             raise InvalidRequestError(f"{where}: has no text to send", field=where)
         out.append({"role": role, "text": text})

@@ -9,7 +9,8 @@ and fail rather than return a partial list when a server ignores it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import uuid
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
@@ -20,21 +21,17 @@ from .._conversations import (
     ZaiaConnection,
     aread_zaia,
     aread_zaia_chats,
-    check_prefix,
     read_zaia,
     read_zaia_chats,
     split_key,
     unsupported,
 )
+from .._resumable_zaia import ZaiaItem, ZaiaWrite, awrite_zaia, external_id_for, write_zaia
 from .._transport import InvalidRequestError
 from ..zaia import AsyncZaiaClient, ZaiaClient
 from ..zaia import ChatMessage as ZaiaMessage
 
 __all__ = ["ZaiaChatStore"]
-
-
-def _ids(messages: Sequence[ChatMessage]) -> list[Any]:
-    return [m.additional_kwargs.get("message_id") for m in messages]
 
 
 _ROLES = {
@@ -59,12 +56,36 @@ def _from_zaia(message: ZaiaMessage) -> ChatMessage:
         "chat_thread_id": message.chat_thread_id,
         "sender_id": message.sender_id,
         "role": role or None,
+        "external_id": message.external_id,
     }
     return ChatMessage(
         role=_FROM_ZAIA.get(role, MessageRole.USER if not role else MessageRole.CHATBOT),
         content=message.content or "",
         additional_kwargs={k: v for k, v in meta.items() if v is not None},
     )
+
+
+def _refs(
+    message: ChatMessage, role: str, text: str, position: int | None
+) -> tuple[str | None, str]:
+    """The Zaia id of a message read from Zaia (else None) and the ``externalId`` to send.
+
+    ``additional_kwargs["external_id"]`` when set; else for a message read from Zaia one
+    derived from its id; else, in `set_messages` (``position`` given), one derived from
+    the position, role and text; else a new one, set in place.
+    """
+    kwargs = message.additional_kwargs
+    known = kwargs.get("message_id") if kwargs.get("vendor") == "zaia" else None
+    ref = kwargs.get("external_id")
+    if isinstance(ref, str) and ref:
+        return known, ref
+    if isinstance(known, str) and known:
+        return known, external_id_for("zaia-", known)
+    if position is not None:
+        digest = hashlib.sha256(f"{position}\x1f{role}\x1f{text}".encode("utf-8", "replace"))
+        return None, f"li-{digest.hexdigest()[:40]}"
+    kwargs["external_id"] = f"li-{uuid.uuid4().hex}"
+    return None, kwargs["external_id"]
 
 
 class ZaiaChatStore(BaseChatStore):
@@ -77,7 +98,8 @@ class ZaiaChatStore(BaseChatStore):
     only, no tool calls; over 4000 characters is split into several messages) as
     ``sender_id`` (or ``sender_ids[role]``). Zaia cannot delete or insert messages: those
     methods raise `UnsupportedOperationError`; `set_messages` can only append to the
-    stored messages. `get_keys` lists every chat id of the workspace, paged the same way.
+    stored messages. Writes can be repeated after a failure (`PartialWriteError` says
+    what is stored): each message carries an ``externalId`` and the thread is read first. `get_keys` lists every chat id of the workspace, paged the same way.
 
     Attributes:
         sender_id: who sends appended messages (a UUID).
@@ -135,7 +157,8 @@ class ZaiaChatStore(BaseChatStore):
         """Async `get_keys`."""
         return [c.id for c in await aread_zaia_chats(self._conn.get_async()) if c.id]
 
-    def _body(self, message: ChatMessage, idx: int | None) -> dict[str, Any]:
+    def _item(self, message: ChatMessage, idx: int | None, position: int | None) -> ZaiaItem:
+        """One message to write, checked; ``position``: its place in a `set_messages` list."""
         if idx is not None:
             raise unsupported("zaia", "add_message", "messages can only be appended, not inserted")
         role = _ROLES.get(message.role)
@@ -163,37 +186,55 @@ class ZaiaChatStore(BaseChatStore):
                 field="sender_id",
             )
         text = "\n".join(b.text for b in message.blocks if isinstance(b, TextBlock))
-        return {"content": text, "sender_id": sender, "role": role}
+        known, ref = _refs(message, role, text, position)
+        return ZaiaItem(message, text, sender, role, ref, known_id=known)
 
     def add_message(self, key: str, message: ChatMessage, idx: int | None = None) -> None:
-        """Append ``message`` to the chat (or thread) ``key``."""
+        """Append ``message`` to the chat (or thread) ``key``, unless it is stored already.
+
+        The message is sent with an ``externalId`` (``additional_kwargs["external_id"]``;
+        one is set there, in place, when it has none) and the thread is read first, so
+        adding the same message object again after a failure stores it once.
+
+        Raises:
+            PartialWriteError: a long text (several messages) was stored in part.
+        """
         chat, thread = split_key(key)
-        body = self._body(message, idx)
-        self._conn.get_sync().create_chat_messages(chat, chat_thread_id=thread, **body)
+        items = [self._item(message, idx, None)]
+        write_zaia(self._conn.get_sync(), ZaiaWrite.plan("add_message", chat, thread, items))
 
     async def async_add_message(
         self, key: str, message: ChatMessage, idx: int | None = None
     ) -> None:
         """Async `add_message`."""
         chat, thread = split_key(key)
-        body = self._body(message, idx)
-        await self._conn.get_async().create_chat_messages(chat, chat_thread_id=thread, **body)
+        items = [self._item(message, idx, None)]
+        write = ZaiaWrite.plan("add_message", chat, thread, items)
+        await awrite_zaia(self._conn.get_async(), write)
+
+    def _set(self, key: str, messages: list[ChatMessage]) -> ZaiaWrite:
+        chat, thread = split_key(key)
+        items = [self._item(m, None, i) for i, m in enumerate(messages)]
+        return ZaiaWrite.plan("set_messages", chat, thread, items, mode="prefix")
 
     def set_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        """Append what follows the stored messages (Zaia cannot replace or delete)."""
-        start = check_prefix("zaia", _ids(self.get_messages(key)), _ids(messages))
-        bodies = [self._body(m, None) for m in messages[start:]]
-        chat, thread = split_key(key)
-        for body in bodies:
-            self._conn.get_sync().create_chat_messages(chat, chat_thread_id=thread, **body)
+        """Append what follows the stored messages (Zaia cannot replace or delete).
+
+        The stored thread must be the start of ``messages``: matched by
+        ``additional_kwargs["message_id"]`` (messages read from this store) or by
+        ``externalId`` (messages this store wrote). A message without either is sent
+        with an ``externalId`` derived from its position, role and text, so calling
+        `set_messages` again with the same list after a failure appends only the rest.
+
+        Raises:
+            UnsupportedOperationError: the stored thread is not the start of ``messages``.
+            PartialWriteError: a post failed after some messages were stored.
+        """
+        write_zaia(self._conn.get_sync(), self._set(key, messages))
 
     async def aset_messages(self, key: str, messages: list[ChatMessage]) -> None:
         """Async `set_messages`."""
-        start = check_prefix("zaia", _ids(await self.aget_messages(key)), _ids(messages))
-        bodies = [self._body(m, None) for m in messages[start:]]
-        chat, thread = split_key(key)
-        for body in bodies:
-            await self._conn.get_async().create_chat_messages(chat, chat_thread_id=thread, **body)
+        await awrite_zaia(self._conn.get_async(), self._set(key, messages))
 
     def _no_delete(self, operation: str) -> None:
         raise unsupported(

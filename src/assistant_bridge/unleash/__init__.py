@@ -4,12 +4,16 @@
 (``POST /chats/v2``), search, one-shot answers (``POST /answers``), filter stats, filter
 values (``POST /filters``) and resource content. `SearchFilters` is the
 typed filter model; `assemble_chat` / `assemble_chat_v2` turn streamed events into the
-same final objects the non-streaming calls return.
+same final objects the non-streaming calls return. Text pieces are joined exactly
+(``text_mode="delta"``) unless the caller says they are cumulative
+(``text_mode="snapshot"``); an answer known to be unfinished raises
+`IncompleteAnswerError` (an empty one `EmptyAnswerError`) unless ``allow_partial=True``.
 """
 
 from ._assemble import ChatAssembler, ChatV2Assembler, assemble_chat, assemble_chat_v2
 from ._async_client import AsyncUnleashClient
 from ._client import UnleashClient
+from ._completeness import TEXT_MODES, TextMode
 from ._filters import FILTER_FIELDS, TIME_FIELD_PAIRS, FilterField, SearchFilters
 from ._messages import ROLES, normalize_messages
 from ._requests import DEFAULT_BASE_URL
@@ -60,6 +64,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "FILTER_FIELDS",
     "ROLES",
+    "TEXT_MODES",
     "TIME_FIELD_PAIRS",
     "AnswerReference",
     "AskResponse",
@@ -94,6 +99,7 @@ __all__ = [
     "SortBy",
     "SortOrder",
     "Sources",
+    "TextMode",
     "Tool",
     "ToolCall",
     "ToolCallStatus",

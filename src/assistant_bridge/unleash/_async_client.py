@@ -27,8 +27,9 @@ from .._transport import (
 from .._transport._client import _anyio_sleep
 from .._transport._problem import json_body
 from . import _requests as rq
-from ._assemble import assemble_chat, assemble_chat_v2
 from ._client import Filters, Sort, UnleashMixin, with_request_id
+from ._completeness import TextMode, check_text_mode
+from ._reading import read_chat, read_chat_v2
 from ._types_search import (
     AskResponse,
     FilterOptionsResponse,
@@ -56,7 +57,9 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         random: Callable[[], float] | None = None,
+        text_mode: TextMode = "delta",
     ) -> None:
+        self.text_mode = check_text_mode(text_mode)
         self._settings = rq.UnleashSettings.resolve(api_key, base_url, account)
         super().__init__(
             base_url=self._settings.base_url,
@@ -87,6 +90,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        text_mode: TextMode | None = None,
+        allow_partial: bool = False,
     ) -> ChatResponse:
         """Ask the assistant (chat v1) and return its complete answer.
 
@@ -101,8 +106,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             stream=False,
             call=call,
         )
-        response = await self.request(opts)
-        return with_request_id(assemble_chat(rq.v1_body(response)), response)  # type: ignore[no-any-return]
+        mode = self._text_mode(text_mode)
+        return read_chat(await self.request(opts), mode, allow_partial)
 
     async def stream_chat(
         self,
@@ -140,6 +145,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        text_mode: TextMode | None = None,
+        allow_partial: bool = False,
     ) -> ChatV2Response:
         """Ask the next-gen assistant (chat v2) and return its complete answer.
 
@@ -149,8 +156,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
-        response = await self.request(opts)
-        return with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
+        mode = self._text_mode(text_mode)
+        return read_chat_v2(await self.request(opts), mode, allow_partial)
 
     async def stream_chat_v2(
         self,

@@ -30,8 +30,9 @@ from .._transport import (
 )
 from .._transport._problem import decode_body, json_body
 from . import _requests as rq
-from ._assemble import assemble_chat, assemble_chat_v2
+from ._completeness import TextMode, check_text_mode
 from ._filters import SearchFilters
+from ._reading import read_chat, read_chat_v2, with_request_id
 from ._types_search import (
     AskResponse,
     FilterOptionsResponse,
@@ -42,25 +43,26 @@ from ._types_search import (
 from ._types_v1 import ChatEvent, ChatResponse
 from ._types_v2 import ChatV2Chunk, ChatV2Response
 
-__all__ = ["Filters", "Sort", "UnleashClient", "UnleashMixin", "with_request_id"]
+__all__ = [
+    "Filters",
+    "Sort",
+    "UnleashClient",
+    "UnleashMixin",
+    "with_request_id",
+]
 
 Filters: TypeAlias = SearchFilters | Mapping[str, Any] | None
 Sort: TypeAlias = str | Mapping[str, str] | tuple[str, str] | None
-
-
-def with_request_id(result: Any, response: httpx.Response) -> Any:
-    """``result`` with the ``RequestId`` header as its ``request_id`` when its body had none."""
-    if getattr(result, "request_id", None) is None:
-        header = response.headers.get("requestid") or response.headers.get("x-request-id")
-        if header:
-            result.request_id = header
-    return result
 
 
 class UnleashMixin:
     """What both Unleash clients add to their base client: settings, advice, ``repr``."""
 
     _settings: rq.UnleashSettings
+    text_mode: TextMode = "delta"
+
+    def _text_mode(self, text_mode: TextMode | None) -> TextMode:
+        return self.text_mode if text_mode is None else check_text_mode(text_mode)
 
     def _status_hint(self, response: httpx.Response, problem: Problem) -> str | None:
         return self._settings.status_hint(problem, decode_body(response))
@@ -89,6 +91,9 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         max_retries: retries of a failed request (see the retry policy in the README).
         http_client: an ``httpx.Client`` of your own (proxies, transports); not closed by
             `close`.
+        text_mode: how `chat` and `chat_v2` join streamed text pieces: ``"delta"``
+            (default: exactly, as documented for v2) or ``"snapshot"`` (each piece is the
+            whole text so far). A v1 ``Full`` event wins either way.
 
     Raises:
         InvalidRequestError: no API key in the arguments or the environment.
@@ -105,7 +110,9 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] | None = None,
+        text_mode: TextMode = "delta",
     ) -> None:
+        self.text_mode = check_text_mode(text_mode)
         self._settings = rq.UnleashSettings.resolve(api_key, base_url, account)
         super().__init__(
             base_url=self._settings.base_url,
@@ -136,8 +143,14 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        text_mode: TextMode | None = None,
+        allow_partial: bool = False,
     ) -> ChatResponse:
         """Ask the assistant (chat v1) and return its complete answer.
+
+        The answer's ``end_seen`` says whether its end was positively seen (a whole
+        JSON body or a ``Full`` event); ``finish_reason`` is ``"stop"`` then, else
+        ``"unconfirmed"``.
 
         Args:
             messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
@@ -147,6 +160,13 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
+            text_mode: this call's ``text_mode`` (default: the client's).
+            allow_partial: return an answer known to be unfinished (no text) instead
+                of raising; its ``finish_reason`` is ``"incomplete"``.
+
+        Raises:
+            EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
+            IncompleteAnswerError: no text arrived (unless ``allow_partial``).
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
@@ -157,8 +177,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             stream=False,
             call=call,
         )
-        response = self.request(opts)
-        return with_request_id(assemble_chat(rq.v1_body(response)), response)  # type: ignore[no-any-return]
+        mode = self._text_mode(text_mode)
+        return read_chat(self.request(opts), mode, allow_partial)
 
     def stream_chat(
         self,
@@ -173,7 +193,9 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
     ) -> Stream[ChatEvent]:
         """Ask the assistant (chat v1) and stream its typed events as they arrive.
 
-        Use ``assemble_chat(events)`` on what you collected to get the `ChatResponse`.
+        Use ``assemble_chat(events)`` on what you collected to get the `ChatResponse`
+        (it raises if the answer is known to be unfinished). A stream that ends with no
+        event in it raises `EmptyAnswerError`.
 
         Args:
             messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
@@ -207,10 +229,14 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        text_mode: TextMode | None = None,
+        allow_partial: bool = False,
     ) -> ChatV2Response:
         """Ask the next-gen assistant (chat v2) and return its complete answer.
 
-        Chat v2 takes no search filters; use `chat` (v1) or `search` to filter.
+        Chat v2 takes no search filters; use `chat` (v1) or `search` to filter. The
+        answer's ``end_seen`` says whether its end was positively seen (a whole JSON
+        body or an SSE ``[DONE]``).
 
         Args:
             messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
@@ -219,13 +245,21 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
+            text_mode: this call's ``text_mode`` (default: the client's).
+            allow_partial: return an answer known to be unfinished (no text, a tool
+                step never ended, a reference past the text) instead of raising.
+
+        Raises:
+            EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
+            IncompleteAnswerError: the answer is known to be unfinished (unless
+                ``allow_partial``).
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
-        response = self.request(opts)
-        return with_request_id(assemble_chat_v2(rq.v2_body(response)), response)  # type: ignore[no-any-return]
+        mode = self._text_mode(text_mode)
+        return read_chat_v2(self.request(opts), mode, allow_partial)
 
     def stream_chat_v2(
         self,
@@ -239,7 +273,9 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
     ) -> Stream[ChatV2Chunk]:
         """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE).
 
-        Use ``assemble_chat_v2(chunks)`` on what you collected to get the `ChatV2Response`.
+        Use ``assemble_chat_v2(chunks, end_seen=stream.terminated)`` on what you
+        collected to get the `ChatV2Response` (``terminated``: the SSE ``[DONE]`` came).
+        A stream that ends with no chunk in it raises `EmptyAnswerError`.
 
         Args:
             messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.

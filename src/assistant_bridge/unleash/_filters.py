@@ -2,10 +2,12 @@
 
 Every one of the 47 documented properties is a snake_case field (``class`` is ``class_``)
 sent under its camelCase API name. List fields take one string or many; time fields take
-a ``datetime``, a ``date`` or a string and are sent as ISO-8601 with a zone (a naive
-datetime is taken as UTC). Custom properties, which the API allows, go through the
-explicit ``extra`` mapping. A misspelt name is an `InvalidRequestError` that lists the
-nearest valid names, raised before any request.
+a ``datetime`` or a ``date`` (sent as ISO-8601 with a zone; a naive datetime is taken as
+UTC, a date as midnight UTC) or an ISO-8601 date or date-time string (sent as given,
+trimmed; ``'yesterday'`` or ``'2025-13-45'`` is refused). Custom properties, which the
+API allows, go through the explicit ``extra`` mapping. A misspelt name, a bad time, or a
+value JSON cannot carry (a lone surrogate, ``NaN``, an object) is an
+`InvalidRequestError` naming the field, raised before any request.
 
 Wherever filters are accepted, a `SearchFilters` or a plain dict of snake_case or
 camelCase names will do (see `SearchFilters.from_any`).
@@ -14,15 +16,18 @@ camelCase names will do (see `SearchFilters.from_any`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from .._models import RequestModel, invalid_request_from
 from .._transport import InvalidRequestError
 from .._transport._exceptions import nearest_names
+from .._validate import check_json
 
 __all__ = ["FILTER_FIELDS", "TIME_FIELD_PAIRS", "FilterField", "SearchFilters"]
 
@@ -38,19 +43,48 @@ def _as_list(value: Any) -> Any:
     return value
 
 
+_ISO_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?"
+    r"(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?"
+)
+_TIME_RULE = (
+    "must be an ISO-8601 date or date-time such as 2025-03-01 or 2025-03-01T09:30:00Z "
+    "(an offset such as +02:00 is allowed), a datetime.date or a datetime.datetime"
+)
+
+
+def _valid_iso_time(text: str) -> bool:
+    """Whether ``text`` is an ISO-8601 date or date-time (extended format) that exists."""
+    match = _ISO_TIME.fullmatch(text)
+    if match is None:
+        return False
+    year, month, day, hour, minute, second, off_h, off_m = match.groups()
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    limits = ((hour, 23), (minute, 59), (second, 59), (off_h, 23), (off_m, 59))
+    return all(part is None or int(part) <= top for part, top in limits)
+
+
 def _as_time(value: Any) -> Any:
-    """A datetime or date as ISO-8601 with a zone (naive is UTC); a non-blank string as is."""
+    """A datetime or date as ISO-8601 with a zone (naive is UTC); a valid ISO string as is.
+
+    Raises (as a validation error naming the field): a string that is not an ISO-8601
+    date or date-time (``'yesterday'``, ``'2025-13-45'``), or a value of another type.
+    """
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):
         return f"{value.isoformat()}T00:00:00Z"
-    if isinstance(value, str):
-        if not value.strip():
-            raise ValueError("must be a non-empty ISO-8601 date-time")
+    if value is None:
+        return None
+    if isinstance(value, str) and _valid_iso_time(value.strip()):
         return value.strip()
-    return value
+    raise PydanticCustomError("iso_time", f"{_TIME_RULE}; got {{given}}", {"given": repr(value)})
 
 
 StrList = Annotated[list[str] | None, BeforeValidator(_as_list)]
@@ -122,6 +156,8 @@ class SearchFilters(RequestModel):
             super().__init__(**_known_names(data))
         except ValidationError as exc:
             raise invalid_request_from(exc, prefix="filters") from None
+        for name in self.model_fields_set:  # what JSON cannot carry fails here, not in httpx
+            check_json(getattr(self, name), f"filters.{name}")
 
     @classmethod
     def from_any(cls, value: SearchFilters | Mapping[str, Any] | None) -> SearchFilters | None:

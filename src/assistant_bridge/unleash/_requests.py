@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -35,7 +34,7 @@ from .._transport import (
     merge_headers,
     secret_setting,
 )
-from .._validate import MAX_INT32, check_int
+from .._validate import MAX_INT32, check_int, path_segment
 from ._filters import SearchFilters
 from ._messages import normalize_messages
 from ._types_v1 import ChatEvent
@@ -348,13 +347,9 @@ def _read(path: str, body: dict[str, Any], call: CallOptions) -> RequestOptions:
 
 def resource_content_options(resource_id: str, call: CallOptions) -> RequestOptions:
     """``GET /resources/{id}/content``: a resource's full text."""
-    if not isinstance(resource_id, str) or not resource_id.strip():
-        raise InvalidRequestError(
-            f"resource_id: must be a non-empty string, got {resource_id!r}", field="resource_id"
-        )
     return RequestOptions(
         "GET",
-        f"resources/{quote(resource_id, safe='')}/content",
+        f"resources/{path_segment(resource_id, 'resource_id')}/content",
         headers=call.headers(JSON_ACCEPT),
         timeout=call.timeout,
         max_retries=call.max_retries,

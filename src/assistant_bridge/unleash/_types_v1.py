@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
+from .._transport._streaming import finish_reason
 
 __all__ = [
     "ChatEnterpriseSearchRequest",
@@ -262,6 +263,9 @@ class ChatResponse(ResultModel):
         references: the references; ``InlineReference.indices`` point into this list.
         progress: the ``Progress`` codes seen, in order.
         events_unknown: raw events whose ``type`` was not recognised.
+        end_seen: whether the end of the answer was positively seen: a ``Full`` event,
+            or a whole JSON body. v1 documents no end marker, so a stream without
+            ``Full`` is not an error; its `finish_reason` is ``"unconfirmed"``.
     """
 
     request_id: str | None = None
@@ -272,6 +276,17 @@ class ChatResponse(ResultModel):
     references: list[Reference] = Field(default_factory=list)
     progress: list[ProgressCode | str] = Field(default_factory=list)
     events_unknown: list[dict[str, Any]] = Field(default_factory=list)
+    end_seen: bool = False
+
+    @property
+    def incomplete_reason(self) -> str | None:
+        """Why the answer is known to be unfinished (``"no text"``), else None."""
+        return None if self.text else "no text"
+
+    @property
+    def finish_reason(self) -> str:
+        """``"stop"`` (end seen), ``"unconfirmed"`` (no end marker) or ``"incomplete"``."""
+        return finish_reason(end_seen=self.end_seen, incomplete=self.incomplete_reason)
 
     @property
     def text(self) -> str:

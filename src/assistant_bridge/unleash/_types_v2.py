@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
+from .._transport._streaming import finish_reason
 from ._types_v1 import (
     LEFT_TO_RIGHT,
     ChatMessageRequest,
@@ -234,6 +235,10 @@ class ChatV2Response(ResultModel):
         references: the references in arrival order.
         sources_ids: the union of all ``sourcesIds``, order kept.
         chunks_unknown: raw chunks that could not be read.
+        end_seen: whether the end of the answer was positively seen: the SSE
+            terminator ``[DONE]``, or a whole JSON body. v2 documents no end marker, so
+            a stream without one is not an error; its `finish_reason` is
+            ``"unconfirmed"``.
     """
 
     request_id: str | None = None
@@ -244,6 +249,34 @@ class ChatV2Response(ResultModel):
     references: list[ChatV2Reference] = Field(default_factory=list)
     sources_ids: list[str] = Field(default_factory=list)
     chunks_unknown: list[dict[str, Any]] = Field(default_factory=list)
+    end_seen: bool = False
+
+    @property
+    def incomplete_reason(self) -> str | None:
+        """Why the answer is known to be unfinished, else None.
+
+        No text at all; a tool step whose last status is ``Start`` (started, never
+        ended or failed); a reference whose ``position`` lies past the end of the text.
+        """
+        if not self.text:
+            return "no text"
+        for index, step in enumerate(self.tool_steps):
+            if str(step.status or "").lower() == "start":
+                name = step.id or step.tool_id or f"step-{index}"
+                return f"tool step {name!r} started and never ended"
+        for reference in self.references:
+            position = reference.position
+            if isinstance(position, int) and position > len(self.text):
+                return (
+                    f"a reference at position {position} lies past the text "
+                    f"({len(self.text)} characters)"
+                )
+        return None
+
+    @property
+    def finish_reason(self) -> str:
+        """``"stop"`` (end seen), ``"unconfirmed"`` (no end marker) or ``"incomplete"``."""
+        return finish_reason(end_seen=self.end_seen, incomplete=self.incomplete_reason)
 
     @property
     def resources(self) -> list[Resource]:
