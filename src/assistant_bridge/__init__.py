@@ -3,10 +3,14 @@
 This top-level package holds the vendor clients and the error tree only; it imports
 neither LangChain nor LlamaIndex. The framework adapters live in
 ``assistant_bridge.langchain`` and ``assistant_bridge.llama_index`` (extras
-``langchain`` and ``llama-index``).
+``langchain`` and ``llama-index``). Importing the package loads the error tree only; each
+client (with httpx and pydantic) loads on first use.
 """
 
-from ._transport import (
+from typing import TYPE_CHECKING
+
+from ._lazy_imports import lazy_exports
+from ._transport._exceptions import (
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -28,9 +32,11 @@ from ._transport import (
     UnprocessableEntityError,
 )
 from ._version import __version__
-from .jylo import AsyncJyloClient, JyloAuth, JyloClient
-from .unleash import AsyncUnleashClient, SearchFilters, UnleashClient
-from .zaia import AsyncZaiaClient, ZaiaClient
+
+if TYPE_CHECKING:
+    from .jylo import AsyncJyloClient, JyloAuth, JyloClient
+    from .unleash import AsyncUnleashClient, SearchFilters, UnleashClient
+    from .zaia import AsyncZaiaClient, ZaiaClient
 
 __all__ = [
     "APIConnectionError",
@@ -62,3 +68,16 @@ __all__ = [
     "ZaiaClient",
     "__version__",
 ]
+
+if not TYPE_CHECKING:
+    # The vendor clients (and pydantic, which their models need) load on first use.
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            ".jylo": ("AsyncJyloClient", "JyloAuth", "JyloClient"),
+            ".unleash": ("AsyncUnleashClient", "SearchFilters", "UnleashClient"),
+            ".zaia": ("AsyncZaiaClient", "ZaiaClient"),
+        },
+        submodules=("jylo", "unleash", "zaia"),
+    )

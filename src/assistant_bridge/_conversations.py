@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 from pydantic import SecretStr
 
 from ._loops import PerLoop
-from ._transport import APIError, AssistantBridgeError, InvalidRequestError
+from ._transport import APIError, InvalidRequestError
+from ._unsupported import UnsupportedOperationError, unsupported
 from .jylo import AsyncJyloClient, Document, JyloClient, Message
 from .jylo._auth import TokenCache, share_token_cache
 from .zaia import AsyncZaiaClient, Chat, ChatMessage, ZaiaClient
@@ -55,30 +56,6 @@ JYLO_PAGE_SIZE = 100
 """Messages per page when reading a Jylo conversation (our choice: no maximum is documented)."""
 
 _T = TypeVar("_T")
-
-
-class UnsupportedOperationError(AssistantBridgeError, NotImplementedError):
-    """The vendor's API cannot do this operation; nothing was sent or changed.
-
-    Attributes:
-        vendor: ``"jylo"`` or ``"zaia"``.
-        operation: the method that was called, e.g. ``"clear"``.
-    """
-
-    def __init__(self, message: str, *, vendor: str, operation: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.vendor = vendor
-        self.operation = operation
-
-
-def unsupported(vendor: str, operation: str, reason: str) -> UnsupportedOperationError:
-    """An `UnsupportedOperationError` whose message names the vendor, operation and reason."""
-    return UnsupportedOperationError(
-        f"{operation}: not supported by the {vendor.capitalize()} API: {reason}",
-        vendor=vendor,
-        operation=operation,
-    )
 
 
 def _secret(value: SecretStr | str | None) -> SecretStr | None:

@@ -2,7 +2,9 @@
 
 Response models keep unknown fields (the vendors add fields without notice); request
 models are strict, so a misspelt argument is an error before anything is sent. Both use
-the vendors' camelCase on the wire and snake_case in Python.
+the vendors' camelCase on the wire and snake_case in Python. Both build their validators
+on first use (``defer_build``), not at import: the package defines many more models than a
+program uses.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ResponseModel(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
 
@@ -43,6 +46,7 @@ class RequestModel(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
     def to_wire(self) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Bodies and servers the benchmark rows share: realistic answers captured from the emulator.
 
-Every body is taken from the emulator (so it is what the vendor clients really parse) and
-then scaled: the chat v2 answer as JSON (about 6 KB, with resources), the chat v2 event
-stream grown to 1 MB by repeating its text events, and a search page of 1,000 results.
+Every body is taken from the emulator (so it is what the vendor clients really parse):
+the chat v2 answer as JSON (about 5 KB) and as its event stream (about 7 KB, with the
+tool calls and resources), then scaled: that event stream grown to 1 MB by repeating its
+text events, and a search page of 1,000 results.
+`split_first_text` cuts a stream around its first text event (row 5 in process).
 `timed_emulator` serves the emulator on loopback and records when the first body byte of
 each response left the app, so a client's time to first chunk can be measured from it.
 """
@@ -98,6 +100,17 @@ def chunked(body: bytes, size: int = 16 * 1024) -> Iterator[bytes]:
     """The body in network-sized chunks (a mock response delivers it like a socket would)."""
     for start in range(0, len(body), size):
         yield body[start : start + size]
+
+
+def split_first_text(body: bytes) -> tuple[bytes, bytes, bytes]:
+    """A v2 event stream cut around its first text event: head, that event, the rest.
+
+    The head holds the request id, tool calls and tool steps that come before any text;
+    row 5 hands it over first, then times the first text event on its own.
+    """
+    events = _events(body)
+    first = next(i for i, e in enumerate(events) if list(json.loads(e[6:])) == ["text"])
+    return b"".join(events[:first]), events[first], b"".join(events[first + 1 :])
 
 
 # -- a loopback emulator that records when each response's first body byte was sent --------

@@ -3,51 +3,57 @@
 Base clients (sync and async) with pooling, timeouts and retries; the error tree;
 problem+json parsing; event-stream decoding; secret handling and redacted logging.
 Vendor clients build on these; framework adapters never import this package directly.
+The names load on first use, so the error tree comes without httpx.
 """
 
-from ._auth import HeaderAuth, env_setting, secret_setting
-from ._client import (
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    NOT_GIVEN,
-    AsyncAPIClient,
-    NotGiven,
-    RequestOptions,
-    SyncAPIClient,
-    TimeoutTypes,
-    merge_headers,
-)
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AssistantBridgeError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    EmptyAnswerError,
-    IncompleteAnswerError,
-    InternalServerError,
-    InvalidRequestError,
-    NotFoundError,
-    PartialWriteError,
-    PermissionDeniedError,
-    RateLimitError,
-    RedirectError,
-    StreamError,
-    UnprocessableEntityError,
-)
-from ._problem import Problem
-from ._sse import (
-    AutoDecoder,
-    EventDecoder,
-    JSONSequenceDecoder,
-    ServerSentEvent,
-    SSEDecoder,
-    UnleashV1Decoder,
-)
-from ._streaming import AsyncStream, Stream
+from typing import TYPE_CHECKING
+
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from ._auth import HeaderAuth, env_setting, secret_setting
+    from ._client import (
+        DEFAULT_MAX_RETRIES,
+        DEFAULT_TIMEOUT,
+        NOT_GIVEN,
+        AsyncAPIClient,
+        NotGiven,
+        RequestOptions,
+        SyncAPIClient,
+        TimeoutTypes,
+        merge_headers,
+    )
+    from ._exceptions import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AssistantBridgeError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        EmptyAnswerError,
+        IncompleteAnswerError,
+        InternalServerError,
+        InvalidRequestError,
+        NotFoundError,
+        PartialWriteError,
+        PermissionDeniedError,
+        RateLimitError,
+        RedirectError,
+        StreamError,
+        UnprocessableEntityError,
+    )
+    from ._problem import Problem
+    from ._sse import (
+        AutoDecoder,
+        EventDecoder,
+        JSONSequenceDecoder,
+        ServerSentEvent,
+        SSEDecoder,
+        UnleashV1Decoder,
+    )
+    from ._streaming import AsyncStream, Stream
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -91,3 +97,61 @@ __all__ = [
     "merge_headers",
     "secret_setting",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            "._auth": (
+                "HeaderAuth",
+                "env_setting",
+                "secret_setting",
+            ),
+            "._client": (
+                "DEFAULT_MAX_RETRIES",
+                "DEFAULT_TIMEOUT",
+                "NOT_GIVEN",
+                "AsyncAPIClient",
+                "NotGiven",
+                "RequestOptions",
+                "SyncAPIClient",
+                "TimeoutTypes",
+                "merge_headers",
+            ),
+            "._exceptions": (
+                "APIConnectionError",
+                "APIError",
+                "APIStatusError",
+                "APITimeoutError",
+                "AssistantBridgeError",
+                "AuthenticationError",
+                "BadRequestError",
+                "ConflictError",
+                "EmptyAnswerError",
+                "IncompleteAnswerError",
+                "InternalServerError",
+                "InvalidRequestError",
+                "NotFoundError",
+                "PartialWriteError",
+                "PermissionDeniedError",
+                "RateLimitError",
+                "RedirectError",
+                "StreamError",
+                "UnprocessableEntityError",
+            ),
+            "._problem": ("Problem",),
+            "._sse": (
+                "AutoDecoder",
+                "EventDecoder",
+                "JSONSequenceDecoder",
+                "ServerSentEvent",
+                "SSEDecoder",
+                "UnleashV1Decoder",
+            ),
+            "._streaming": (
+                "AsyncStream",
+                "Stream",
+            ),
+        },
+    )

@@ -242,6 +242,19 @@ class _JSONDepth:
         self.escaped = False
 
 
+def _whole_value(text: str) -> bool:
+    """Whether ``text`` (starting with a bracket) begins with one whole JSON value.
+
+    Then the bracket scanner would find that value closed too; checking with the C parser
+    spares a Python loop over every quote and bracket. Anything else is left to the scanner.
+    """
+    try:
+        _RAW_JSON.raw_decode(text)
+    except ValueError:
+        return False
+    return True
+
+
 class UnleashV1Decoder:
     """Unleash chat v1 framing: ``data: `` opens an event; other non-empty lines continue it.
 
@@ -256,7 +269,8 @@ class UnleashV1Decoder:
         self._bracketed = False
 
     def _emit(self, out: list[ServerSentEvent]) -> None:
-        text = "\n".join(self._buffer).strip()
+        buffer = self._buffer
+        text = (buffer[0] if len(buffer) == 1 else "\n".join(buffer)).strip()
         self._buffer = []
         self._scan.reset()
         self._bracketed = False
@@ -273,16 +287,19 @@ class UnleashV1Decoder:
             if not self._bracketed:  # a bare scalar such as [DONE]-less ``data: 1``
                 self._emit(out)
                 return
+            if _whole_value(stripped):  # the usual event: one line, one value (C parser)
+                self._emit(out)
+                return
         if self._scan.end(text) >= 0:
             self._emit(out)
 
     def _line(self, line: str, out: list[ServerSentEvent]) -> None:
-        if not self._buffer and _SSE_FIELD.match(line):
-            return  # a gateway's standard SSE framing (event:, id:, retry:) between events
-        if line.startswith("data:"):
+        if line.startswith("data:"):  # the usual line, first
             if self._buffer:
                 self._emit(out)
             self._append(line[5:].removeprefix(" "), out)
+        elif not self._buffer and _SSE_FIELD.match(line):
+            return  # a gateway's standard SSE framing (event:, id:, retry:) between events
         elif line.strip() and not (line.startswith(":") and not self._buffer):
             self._append(line, out)
 

@@ -8,13 +8,18 @@ message's ``textWithCitations``. `ItemSorting` names the ``sorting`` integers th
 guesses (seed 003 types ``sorting`` as an integer enum but lists no values).
 """
 
-from ._async_client import AsyncJyloClient
-from ._auth import DEFAULT_AUDIENCE, JyloAuth
-from ._citations import Citation, CitedText, parse_citations
-from ._client import JyloClient
-from ._settings import REGIONS
-from ._streaming import AsyncMessageStream, MessageAssembler, MessageStream
-from ._types import Assistant, Document, ItemSorting, Message, ModelInfo, Page, ResourceOwner
+from typing import TYPE_CHECKING
+
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncJyloClient
+    from ._auth import DEFAULT_AUDIENCE, JyloAuth
+    from ._citations import Citation, CitedText, parse_citations
+    from ._client import JyloClient
+    from ._settings import REGIONS
+    from ._streaming import AsyncMessageStream, MessageAssembler, MessageStream
+    from ._types import Assistant, Document, ItemSorting, Message, ModelInfo, Page, ResourceOwner
 
 __all__ = [
     "DEFAULT_AUDIENCE",
@@ -36,3 +41,37 @@ __all__ = [
     "ResourceOwner",
     "parse_citations",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            "._async_client": ("AsyncJyloClient",),
+            "._auth": (
+                "DEFAULT_AUDIENCE",
+                "JyloAuth",
+            ),
+            "._citations": (
+                "Citation",
+                "CitedText",
+                "parse_citations",
+            ),
+            "._client": ("JyloClient",),
+            "._settings": ("REGIONS",),
+            "._streaming": (
+                "AsyncMessageStream",
+                "MessageAssembler",
+                "MessageStream",
+            ),
+            "._types": (
+                "Assistant",
+                "Document",
+                "ItemSorting",
+                "Message",
+                "ModelInfo",
+                "Page",
+                "ResourceOwner",
+            ),
+        },
+    )

@@ -137,7 +137,6 @@ class MessageAssembler:
     reply so far, for a server known to send that. A stored message is whole either way.
 
     Attributes:
-        text: all the text yielded so far.
         message: the last stored (final) assistant message the server sent; ``None``
             until one arrives. `final_message` fills in when none came.
     """
@@ -148,7 +147,8 @@ class MessageAssembler:
                 f"text_mode: must be 'delta' or 'snapshot', not {text_mode!r}"
             )
         self.text_mode = text_mode
-        self.text = ""
+        self._pieces: list[str] = []  # the text, joined when read: appending stays linear
+        self._length = 0
         self.message: Message | None = None
         self._partial: Message | None = None
         self._echo: Message | None = None
@@ -239,17 +239,28 @@ class MessageAssembler:
             return self._text(plain_text(message) or "", name)
         return self.settle(message)
 
+    @property
+    def text(self) -> str:
+        """All the text yielded so far."""
+        pieces = self._pieces
+        if len(pieces) > 1:
+            self._pieces = pieces = ["".join(pieces)]
+        return pieces[0] if pieces else ""
+
     def _text(self, text: str, name: str) -> list[str]:
         """``text`` as a delta, or in snapshot mode as the reply so far (when it extends it)."""
         snapshot = self.text_mode == "snapshot" and name not in _DELTA_EVENTS
-        if snapshot and text.startswith(self.text):
-            return self._delta(text[len(self.text) :])
+        if snapshot:
+            so_far = self.text
+            if text.startswith(so_far):
+                return self._delta(text[len(so_far) :])
         return self._delta(text)
 
     def _delta(self, piece: str) -> list[str]:
         if not piece:
             return []
-        self.text += piece
+        self._pieces.append(piece)
+        self._length += len(piece)
         return [piece]
 
     # -- the end ------------------------------------------------------------------
@@ -274,15 +285,15 @@ class MessageAssembler:
         server's) is the final message.
         """
         self.message = message
-        full = plain_text(message)
-        if not full or not full.startswith(self.text):
+        full, so_far = plain_text(message), self.text
+        if not full or not full.startswith(so_far):
             return []
-        return self._delta(full[len(self.text) :])
+        return self._delta(full[len(so_far) :])
 
     @property
     def received(self) -> bool:
         """Whether anything of a reply arrived: text, a piece of it, or the stored message."""
-        return bool(self.text) or self.message is not None or self._partial is not None
+        return bool(self._length) or self.message is not None or self._partial is not None
 
     @property
     def end_seen(self) -> bool:

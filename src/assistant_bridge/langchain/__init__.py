@@ -8,6 +8,8 @@ Nothing here speaks HTTP: every class goes through the vendor clients, and clien
 reach LangChain as classes that are also langchain-core ``ModelError`` s.
 """
 
+from typing import TYPE_CHECKING
+
 try:
     import langchain_core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -15,33 +17,36 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "assistant_bridge.langchain needs langchain-core: pip install 'assistant-bridge[langchain]'"
     ) from exc
 
-from .._conversations import UnsupportedOperationError
-from ._chat_jylo import ChatJylo
-from ._chat_unleash import ChatUnleash
-from ._content import documents_from_message
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    EmptyAnswerError,
-    IncompleteAnswerError,
-    InternalServerError,
-    InvalidRequestError,
-    NotFoundError,
-    PartialWriteError,
-    PermissionDeniedError,
-    RateLimitError,
-    RedirectError,
-    StreamError,
-    UnprocessableEntityError,
-)
-from ._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
-from ._retrievers import UnleashChatRetriever, UnleashSearchRetriever
-from ._self_query import UnleashTranslator
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from .._unsupported import UnsupportedOperationError
+    from ._chat_jylo import ChatJylo
+    from ._chat_unleash import ChatUnleash
+    from ._content import documents_from_message
+    from ._errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        EmptyAnswerError,
+        IncompleteAnswerError,
+        InternalServerError,
+        InvalidRequestError,
+        NotFoundError,
+        PartialWriteError,
+        PermissionDeniedError,
+        RateLimitError,
+        RedirectError,
+        StreamError,
+        UnprocessableEntityError,
+    )
+    from ._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
+    from ._retrievers import UnleashChatRetriever, UnleashSearchRetriever
+    from ._self_query import UnleashTranslator
 
 __all__ = [
     "APIConnectionError",
@@ -72,3 +77,44 @@ __all__ = [
     "ZaiaChatMessageHistory",
     "documents_from_message",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            ".._unsupported": ("UnsupportedOperationError",),
+            "._chat_jylo": ("ChatJylo",),
+            "._chat_unleash": ("ChatUnleash",),
+            "._content": ("documents_from_message",),
+            "._errors": (
+                "APIConnectionError",
+                "APIError",
+                "APIStatusError",
+                "APITimeoutError",
+                "AuthenticationError",
+                "BadRequestError",
+                "ConflictError",
+                "EmptyAnswerError",
+                "IncompleteAnswerError",
+                "InternalServerError",
+                "InvalidRequestError",
+                "NotFoundError",
+                "PartialWriteError",
+                "PermissionDeniedError",
+                "RateLimitError",
+                "RedirectError",
+                "StreamError",
+                "UnprocessableEntityError",
+            ),
+            "._histories": (
+                "JyloChatMessageHistory",
+                "ZaiaChatMessageHistory",
+            ),
+            "._retrievers": (
+                "UnleashChatRetriever",
+                "UnleashSearchRetriever",
+            ),
+            "._self_query": ("UnleashTranslator",),
+        },
+    )

@@ -57,6 +57,8 @@ class StopGuard:
 
     def feed(self, delta: str) -> str:
         """The part of ``delta`` that is safe to emit now."""
+        if not self.stop:
+            return delta  # nothing to look for, nothing held back
         if self.stopped:
             return ""
         text, found = self.cut(self._buffer + delta)
@@ -82,6 +84,8 @@ def _clip(sources: list[Source], length: int) -> list[Source]:
     """Drop citation spans that end past ``length`` (text cut by a stop sequence)."""
     return [
         replace(s, citations=tuple(c for c in s.citations if c.end_index <= length))
+        if any(c.end_index > length for c in s.citations)
+        else s  # the usual case: nothing was cut
         for s in sources
     ]
 
@@ -149,7 +153,7 @@ class _Chunks:
     def __init__(self, *, model: str, stop: Sequence[str] | None) -> None:
         self.model = model
         self.guard = StopGuard(stop)
-        self._seen = ""
+        self._seen = ""  # the last whole text compared (snapshot mode, the final answer)
         self._emitted = 0
 
     @property
@@ -157,16 +161,35 @@ class _Chunks:
         """Whether a stop sequence ended the answer (stop reading the stream)."""
         return self.guard.stopped
 
-    def _delta(self, text: str) -> str:
-        if text.startswith(self._seen):
-            delta = text[len(self._seen) :]
+    def _delta(self, text: str, seen: str | None = None) -> str:
+        """The safe delta when the whole text is now ``text`` (snapshots, the final answer).
+
+        ``seen``: the text seen before, when the caller knows it better than the last
+        text compared (in delta mode, the assembler's streamed text).
+        """
+        seen = self._seen if seen is None else seen
+        if text.startswith(seen):
+            delta = text[len(seen) :]
         else:  # the server rewrote earlier text: nothing already emitted can change
             self.guard.drop_held()
             delta = text[self._emitted :] if len(text) > self._emitted else ""
         self._seen = text
+        return self._emit(delta)
+
+    def _emit(self, delta: str) -> str:
         safe = self.guard.feed(delta)
         self._emitted += len(safe)
         return safe
+
+    def _advance(self, assembler: ChatAssembler | ChatV2Assembler, carried_text: bool) -> str:
+        """The safe delta after ``assembler`` took an item (``carried_text``: it had text)."""
+        if assembler.text_mode == "delta":  # the text grew by exactly what was added
+            return self._emit(assembler.added_text)
+        return self._delta(assembler.text) if carried_text else ""
+
+    def _final_delta(self, assembler: ChatAssembler | ChatV2Assembler, text: str) -> str:
+        """The safe delta of the whole answer ``text`` (read before the assembler finishes)."""
+        return self._delta(text, assembler.text if assembler.text_mode == "delta" else None)
 
     def _chunk(self, text: str = "", **kwargs: Any) -> AIMessageChunk:
         return AIMessageChunk(
@@ -189,11 +212,12 @@ class V2Chunks(_Chunks):
         """The message chunks for one streamed chunk (text delta, tool step)."""
         self.assembler.add(chunk)
         out: list[AIMessageChunk] = []
-        step_id = self.assembler.last_step_id
-        if chunk.tool is not None and step_id is not None:
-            # The id the whole answer gives this step, so merged chunks fold into it.
-            out.append(self._chunk(tool_steps=[tool_event(chunk.tool, step_id)]))
-        delta = self._delta(self.assembler.text) if chunk.text else ""
+        if chunk.tool is not None:
+            step_id = self.assembler.last_step_id
+            if step_id is not None:
+                # The id the whole answer gives this step, so merged chunks fold into it.
+                out.append(self._chunk(tool_steps=[tool_event(chunk.tool, step_id)]))
+        delta = self._advance(self.assembler, bool(chunk.text))
         if delta:
             out.append(self._chunk(delta))
         return out
@@ -211,8 +235,8 @@ class V2Chunks(_Chunks):
         """
         if end_seen:
             self.assembler.mark_end()
-        response = self.assembler.complete(allow_partial=allow_partial or self.stopped)
-        tail = self._delta(response.text) + self.guard.flush()
+        response = self.assembler.finish(allow_partial=allow_partial or self.stopped)
+        tail = self._final_delta(self.assembler, response.text) + self.guard.flush()
         text, _ = self.guard.cut(response.text)
         kwargs = {"sources": source_items(_clip(sources_from_chat_v2(response), len(text)))}
         return AIMessageChunk(
@@ -235,7 +259,7 @@ class V1Chunks(_Chunks):
     def add(self, event: ChatEvent) -> list[AIMessageChunk]:
         """The message chunks for one streamed event (text delta)."""
         self.assembler.add(event)
-        delta = self._delta(self.assembler.text) if event.has_message else ""
+        delta = self._advance(self.assembler, event.has_message)
         return [self._chunk(delta)] if delta else []
 
     def finish(self, *, end_seen: bool = False, allow_partial: bool = False) -> AIMessageChunk:
@@ -251,8 +275,8 @@ class V1Chunks(_Chunks):
         """
         if end_seen:
             self.assembler.mark_end()
-        response = self.assembler.complete(allow_partial=allow_partial or self.stopped)
-        tail = self._delta(response.text) + self.guard.flush()
+        response = self.assembler.finish(allow_partial=allow_partial or self.stopped)
+        tail = self._final_delta(self.assembler, response.text) + self.guard.flush()
         text, _ = self.guard.cut(response.text)
         return AIMessageChunk(
             content=tail,

@@ -26,7 +26,7 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from .._conversations import unsupported
+from .._unsupported import unsupported
 from ._errors import InvalidRequestError
 
 __all__ = [

@@ -9,6 +9,8 @@ the assistant's sources as nodes with the same metadata as the LangChain side;
 whose errors pass through unchanged.
 """
 
+from typing import TYPE_CHECKING
+
 try:
     import llama_index.core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -17,13 +19,16 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "pip install 'assistant-bridge[llama-index]'"
     ) from exc
 
-from .._conversations import UnsupportedOperationError
-from ._answer import citation_blocks, nodes_from_response, to_nodes
-from ._chat_stores import JyloChatStore, ZaiaChatStore
-from ._jylo import Jylo
-from ._llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
-from ._metadata_filters import search_filters_from_metadata, to_search_filters
-from ._retriever import DEFAULT_SEARCH_TOP_K, UnleashRetriever
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from .._unsupported import UnsupportedOperationError
+    from ._answer import citation_blocks, nodes_from_response, to_nodes
+    from ._chat_stores import JyloChatStore, ZaiaChatStore
+    from ._jylo import Jylo
+    from ._llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
+    from ._metadata_filters import search_filters_from_metadata, to_search_filters
+    from ._retriever import DEFAULT_SEARCH_TOP_K, UnleashRetriever
 
 __all__ = [
     "DEFAULT_CONTEXT_WINDOW",
@@ -41,3 +46,35 @@ __all__ = [
     "to_nodes",
     "to_search_filters",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            ".._unsupported": ("UnsupportedOperationError",),
+            "._answer": (
+                "citation_blocks",
+                "nodes_from_response",
+                "to_nodes",
+            ),
+            "._chat_stores": (
+                "JyloChatStore",
+                "ZaiaChatStore",
+            ),
+            "._jylo": ("Jylo",),
+            "._llm": (
+                "DEFAULT_CONTEXT_WINDOW",
+                "DEFAULT_NUM_OUTPUT",
+                "Unleash",
+            ),
+            "._metadata_filters": (
+                "search_filters_from_metadata",
+                "to_search_filters",
+            ),
+            "._retriever": (
+                "DEFAULT_SEARCH_TOP_K",
+                "UnleashRetriever",
+            ),
+        },
+    )

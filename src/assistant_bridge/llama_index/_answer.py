@@ -267,9 +267,6 @@ class AnswerStream:
         api_version: ``"v2"`` for chat v2 chunks, ``"v1"`` for v1 events.
         text_mode: how text pieces join (``"delta"``: exactly; ``"snapshot"``: each is
             the whole text so far).
-
-    Attributes:
-        text: the text emitted so far (the deltas joined).
     """
 
     def __init__(self, api_version: ApiVersion, text_mode: TextMode = "delta") -> None:
@@ -278,17 +275,33 @@ class AnswerStream:
             if api_version == "v2"
             else ChatAssembler(text_mode=text_mode)
         )
-        self._seen = ""
-        self.text = ""
+        self._seen = ""  # the last whole text compared (snapshot mode)
+        self._emitted: list[str] = []  # the deltas so far (joined when `text` is read)
+        self._emitted_length = 0
 
-    def _delta(self, current: str) -> str:
-        if current.startswith(self._seen):
-            delta = current[len(self._seen) :]
-        else:  # the server rewrote earlier text: what was emitted cannot change
-            delta = current[len(self.text) :] if len(current) > len(self.text) else ""
-        self._seen = current
-        self.text += delta
+    @property
+    def text(self) -> str:
+        """The text emitted so far (the deltas joined)."""
+        emitted = self._emitted
+        if len(emitted) > 1:
+            self._emitted = emitted = ["".join(emitted)]
+        return emitted[0] if emitted else ""
+
+    def _emit(self, delta: str) -> str:
+        if delta:
+            self._emitted.append(delta)
+            self._emitted_length += len(delta)
         return delta
+
+    def _delta(self, current: str, seen: str | None = None) -> str:
+        seen = self._seen if seen is None else seen
+        if current.startswith(seen):
+            delta = current[len(seen) :]
+        else:  # the server rewrote earlier text: what was emitted cannot change
+            done = self._emitted_length
+            delta = current[done:] if len(current) > done else ""
+        self._seen = current
+        return self._emit(delta)
 
     def add(self, item: Any) -> str:
         """Take one streamed item; the new text it adds ("" when none).
@@ -297,8 +310,11 @@ class AnswerStream:
             item: a `ChatV2Chunk` (v2) or `ChatEvent` (v1), its JSON dict, or a list of
                 either; an unreadable item is kept by the assembler, not raised.
         """
-        self._assembler.add(item)
-        return self._delta(self._assembler.text)
+        assembler = self._assembler
+        assembler.add(item)
+        if assembler.text_mode == "delta":  # the text grew by exactly what was added
+            return self._emit(assembler.added_text)
+        return self._delta(assembler.text)
 
     def finish(
         self, *, end_seen: bool = False, allow_partial: bool = False
@@ -316,5 +332,7 @@ class AnswerStream:
         """
         if end_seen:
             self._assembler.mark_end()
-        result = self._assembler.complete(allow_partial=allow_partial)
-        return self._delta(result.text), result
+        assembler = self._assembler
+        result = assembler.finish(allow_partial=allow_partial)
+        seen = assembler.text if assembler.text_mode == "delta" else None
+        return self._delta(result.text, seen), result

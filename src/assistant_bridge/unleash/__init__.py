@@ -10,55 +10,60 @@ same final objects the non-streaming calls return. Text pieces are joined exactl
 `IncompleteAnswerError` (an empty one `EmptyAnswerError`) unless ``allow_partial=True``.
 """
 
-from ._assemble import ChatAssembler, ChatV2Assembler, assemble_chat, assemble_chat_v2
-from ._async_client import AsyncUnleashClient
-from ._client import UnleashClient
-from ._completeness import TEXT_MODES, TextMode
-from ._filters import FILTER_FIELDS, TIME_FIELD_PAIRS, FilterField, SearchFilters
-from ._messages import ROLES, normalize_messages
-from ._requests import DEFAULT_BASE_URL
-from ._types_search import (
-    AnswerReference,
-    AskResponse,
-    FilterOption,
-    FilterOptionsResponse,
-    FilterStatsResponse,
-    ResourceContentPart,
-    ResourceContentResponse,
-    SearchResponse,
-    SearchResult,
-    SortBy,
-    SortOrder,
-)
-from ._types_v1 import (
-    ChatEvent,
-    ChatEventType,
-    ChatMessageRequest,
-    ChatResponse,
-    Citation,
-    MessagePart,
-    MessagePartType,
-    MessageRole,
-    ProgressCode,
-    Reference,
-    Resource,
-)
-from ._types_v2 import (
-    ChatV2Chunk,
-    ChatV2Citation,
-    ChatV2Reference,
-    ChatV2Response,
-    ReferenceChatV2,
-    Sources,
-    Tool,
-    ToolCall,
-    ToolCallStatus,
-    ToolResources,
-    ToolStatus,
-    ToolStep,
-    ToolStepRecord,
-    WebSource,
-)
+from typing import TYPE_CHECKING
+
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from ._assemble import ChatAssembler, ChatV2Assembler, assemble_chat, assemble_chat_v2
+    from ._async_client import AsyncUnleashClient
+    from ._client import UnleashClient
+    from ._completeness import TEXT_MODES, TextMode
+    from ._filters import FILTER_FIELDS, TIME_FIELD_PAIRS, FilterField, SearchFilters
+    from ._messages import ROLES, normalize_messages
+    from ._requests import DEFAULT_BASE_URL
+    from ._types_search import (
+        AnswerReference,
+        AskResponse,
+        FilterOption,
+        FilterOptionsResponse,
+        FilterStatsResponse,
+        ResourceContentPart,
+        ResourceContentResponse,
+        SearchResponse,
+        SearchResult,
+        SortBy,
+        SortOrder,
+    )
+    from ._types_v1 import (
+        ChatEvent,
+        ChatEventType,
+        ChatMessageRequest,
+        ChatResponse,
+        Citation,
+        MessagePart,
+        MessagePartType,
+        MessageRole,
+        ProgressCode,
+        Reference,
+        Resource,
+    )
+    from ._types_v2 import (
+        ChatV2Chunk,
+        ChatV2Citation,
+        ChatV2Reference,
+        ChatV2Response,
+        ReferenceChatV2,
+        Sources,
+        Tool,
+        ToolCall,
+        ToolCallStatus,
+        ToolResources,
+        ToolStatus,
+        ToolStep,
+        ToolStepRecord,
+        WebSource,
+    )
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -113,3 +118,76 @@ __all__ = [
     "assemble_chat_v2",
     "normalize_messages",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            "._assemble": (
+                "ChatAssembler",
+                "ChatV2Assembler",
+                "assemble_chat",
+                "assemble_chat_v2",
+            ),
+            "._async_client": ("AsyncUnleashClient",),
+            "._client": ("UnleashClient",),
+            "._completeness": (
+                "TEXT_MODES",
+                "TextMode",
+            ),
+            "._filters": (
+                "FILTER_FIELDS",
+                "TIME_FIELD_PAIRS",
+                "FilterField",
+                "SearchFilters",
+            ),
+            "._messages": (
+                "ROLES",
+                "normalize_messages",
+            ),
+            "._requests": ("DEFAULT_BASE_URL",),
+            "._types_search": (
+                "AnswerReference",
+                "AskResponse",
+                "FilterOption",
+                "FilterOptionsResponse",
+                "FilterStatsResponse",
+                "ResourceContentPart",
+                "ResourceContentResponse",
+                "SearchResponse",
+                "SearchResult",
+                "SortBy",
+                "SortOrder",
+            ),
+            "._types_v1": (
+                "ChatEvent",
+                "ChatEventType",
+                "ChatMessageRequest",
+                "ChatResponse",
+                "Citation",
+                "MessagePart",
+                "MessagePartType",
+                "MessageRole",
+                "ProgressCode",
+                "Reference",
+                "Resource",
+            ),
+            "._types_v2": (
+                "ChatV2Chunk",
+                "ChatV2Citation",
+                "ChatV2Reference",
+                "ChatV2Response",
+                "ReferenceChatV2",
+                "Sources",
+                "Tool",
+                "ToolCall",
+                "ToolCallStatus",
+                "ToolResources",
+                "ToolStatus",
+                "ToolStep",
+                "ToolStepRecord",
+                "WebSource",
+            ),
+        },
+    )

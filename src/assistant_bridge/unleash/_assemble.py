@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._assemble_v2 import ChatV2Assembler, _add_resources, assemble_chat_v2
-from ._completeness import TextMode, check_text_mode, ensure_complete, join_text
+from ._completeness import TextBuffer, TextMode, check_text_mode, ensure_complete
 from ._types_v1 import ChatEvent, ChatResponse, MessagePart, Reference, Resource, fold
 
 __all__ = ["ChatAssembler", "ChatV2Assembler", "assemble_chat", "assemble_chat_v2"]
@@ -59,7 +59,12 @@ class ChatAssembler:
         self._thread_id: str | None = None
         self._role: Any = None
         self._parts: list[MessagePart] = []
+        # Text continuing the last part, joined into it when read (`_settle`): appending
+        # stays linear however many pieces arrive. None: nothing pending.
+        self._tail: TextBuffer | None = None
+        self._added: list[str] = []  # what the latest `add` appended to the text
         self._resources: list[Resource] = []
+        self._resource_index: dict[str, int] = {}
         self._references: list[Reference] = []
         self._progress: list[Any] = []
         self._unknown: list[dict[str, Any]] = []
@@ -72,12 +77,16 @@ class ChatAssembler:
         ``message`` it is merged like a ``Message``. Anything unreadable is kept in
         `ChatResponse.events_unknown`.
         """
+        self._added = []
+        self._add(event)
+
+    def _add(self, event: ChatEvent | Mapping[str, Any] | Iterable[Any]) -> None:
         if not isinstance(event, (ChatEvent, Mapping)):
             if isinstance(event, (str, bytes)) or not isinstance(event, Iterable):
                 self._unknown.append({"value": event})
                 return
             for item in event:
-                self.add(item)
+                self._add(item)
             return
         raw: dict[str, Any] | None = None
         if isinstance(event, Mapping):
@@ -105,22 +114,46 @@ class ChatAssembler:
             self._role = event.role_value
         if kind == "message":
             self._add_parts(event.parts_list)
-        _add_resources(self._resources, event.resources)
+        _add_resources(self._resources, event.resources, self._resource_index)
         self._references.extend(event.references)
 
     def _add_parts(self, parts: list[MessagePart]) -> None:
         if self._mode == "snapshot":  # every part so far; an empty event carries nothing
             if any(p.text or not p.is_text for p in parts):
+                self._tail = None
                 self._parts = [p.model_copy() for p in parts]
             return
         acc = self._parts
         for i, part in enumerate(parts):
+            if part.is_text and part.text:
+                self._added.append(part.text)
             last = acc[-1] if acc else None
             if i == 0 and last is not None and last.is_text and part.is_text:
-                merged = join_text(last.text or "", part.text or "", "delta")
-                acc[-1] = last.model_copy(update={"text": merged})
+                if self._tail is None:
+                    self._tail = TextBuffer("delta")
+                self._tail.add(part.text or "")
             else:
+                self._settle()
                 acc.append(part.model_copy())
+
+    def _settle(self) -> None:
+        """Join the pending text into the last part (a new part object, as before)."""
+        if self._tail is not None:
+            last = self._parts[-1]
+            text = (last.text or "") + self._tail.text
+            self._parts[-1] = last.model_copy(update={"text": text})
+            self._tail = None
+
+    @property
+    def text_mode(self) -> TextMode:
+        """How ``Message`` events combine: ``"delta"`` or ``"snapshot"``."""
+        return self._mode
+
+    @property
+    def added_text(self) -> str:
+        """The text the latest `add` appended (delta mode; always "" in snapshot mode)."""
+        added = self._added
+        return added[0] if len(added) == 1 else "".join(added)
 
     def mark_end(self) -> None:
         """Record that the end of the answer was positively seen (a whole JSON body)."""
@@ -129,10 +162,12 @@ class ChatAssembler:
     @property
     def text(self) -> str:
         """The streamed answer text so far (a ``Full`` event is applied by `result`)."""
+        self._settle()
         return "".join(p.text or "" for p in self._parts if p.is_text)
 
     def result(self) -> ChatResponse:
         """The answer so far (a new object each call)."""
+        self._settle()
         parts = self._parts
         resources = list(self._resources)
         references = self._references
@@ -169,6 +204,10 @@ class ChatAssembler:
             IncompleteAnswerError: no text came, and ``allow_partial`` is false.
         """
         return ensure_complete(self.result(), empty=not self._shaped, allow_partial=allow_partial)
+
+    def finish(self, *, allow_partial: bool = False) -> ChatResponse:
+        """`complete`, called last (the same as `complete` here: nothing large is copied)."""
+        return self.complete(allow_partial=allow_partial)
 
 
 def assemble_chat(

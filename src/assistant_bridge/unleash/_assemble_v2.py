@@ -8,12 +8,12 @@ chunks build one record per tool call; references and sources accumulate.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from ._completeness import TextMode, check_text_mode, ensure_complete, join_text
+from ._completeness import TextBuffer, TextMode, check_text_mode, ensure_complete
 from ._types_v1 import Resource
 from ._types_v2 import (
     ChatV2Chunk,
@@ -23,40 +23,58 @@ from ._types_v2 import (
     ToolCall,
     ToolResources,
     ToolStepRecord,
-    WebSource,
     web_source_key,
 )
 
 __all__ = ["ChatV2Assembler", "assemble_chat_v2"]
 
 
-def _add_resources(into: list[Resource], new: Iterable[Resource]) -> None:
-    """Add resources, replacing an earlier one with the same id in place."""
-    for resource in new:
-        if resource.id is not None:
-            for i, old in enumerate(into):
-                if old.id == resource.id:
-                    into[i] = resource
-                    break
-            else:
-                into.append(resource)
-        else:
-            into.append(resource)
+_T = TypeVar("_T")
 
 
-def _add_web_sources(into: list[WebSource], new: Iterable[WebSource]) -> None:
-    """Add web sources, replacing an earlier one with the same id (else url) in place."""
-    for source in new:
-        key = web_source_key(source)
-        for i, old in enumerate(into):
-            if key is not None and web_source_key(old) == key:
-                into[i] = source
-                break
-        else:
-            into.append(source)
+def _add_keyed(
+    into: list[_T], new: Iterable[_T], key: Callable[[_T], str | None], index: dict[str, int]
+) -> None:
+    """Add items, replacing an earlier one with the same key in place.
+
+    ``index`` maps each key in ``into`` to its position; the caller keeps it with the
+    list, so adding stays linear however many items arrive. Items without a key are
+    always added.
+    """
+    for item in new:
+        name = key(item)
+        at = index.get(name) if name is not None else None
+        if at is not None:
+            into[at] = item
+            continue
+        if name is not None:
+            index[name] = len(into)
+        into.append(item)
 
 
-_REFERENCES = TypeAdapter(list[ReferenceChatV2])
+def _resource_key(resource: Resource) -> str | None:
+    return resource.id
+
+
+def _add_resources(
+    into: list[Resource], new: Iterable[Resource], index: dict[str, int] | None = None
+) -> None:
+    """Add resources, replacing an earlier one with the same id in place.
+
+    ``index`` (id -> position in ``into``) is kept by a caller that adds to one list
+    many times; without it the index is built from ``into``.
+    """
+    if index is None:
+        index = {}
+        for at, resource in enumerate(into):
+            if resource.id is not None:
+                index.setdefault(resource.id, at)
+    _add_keyed(into, new, _resource_key, index)
+
+
+_TEXT_ONLY = {"text"}
+
+_REFERENCES = TypeAdapter(list[ReferenceChatV2], config=ConfigDict(defer_build=True))
 
 
 def _is_whole_json(text: str) -> bool:
@@ -138,11 +156,17 @@ class ChatV2Assembler:
         self._end = False
         self._request_id: str | None = None
         self._thread_id: str | None = None
-        self._text = ""
+        self._text = TextBuffer(self._mode)
+        self._added: list[str] = []  # what the latest `add` appended (delta mode)
         self._last_step: ToolStepRecord | None = None
         self._tool_calls: list[ToolCall] = []
         self._call_at_index: dict[int, int] = {}  # OpenAI-style index -> its latest call
+        self._call_at_id: dict[str, int] = {}
         self._steps: dict[str, ToolStepRecord] = {}
+        # Per record (by identity; the records live as long as the assembler): its
+        # position in `_steps` and the key -> position indexes of its resources and sites.
+        self._step_index: dict[int, int] = {}
+        self._found: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
         # Kept as plain fields: `ChatV2Response` validates them all in one step.
         self._references: list[dict[str, Any]] = []
         self._sources_ids: dict[str, None] = {}
@@ -153,6 +177,10 @@ class ChatV2Assembler:
 
         Anything unreadable is kept in `ChatV2Response.chunks_unknown`.
         """
+        self._added = []
+        self._add(chunk)
+
+    def _add(self, chunk: ChatV2Chunk | Mapping[str, Any] | Iterable[Any]) -> None:
         if not isinstance(chunk, ChatV2Chunk):  # checked first: the common case is cheap
             if isinstance(chunk, Mapping):
                 try:
@@ -165,13 +193,16 @@ class ChatV2Assembler:
                 return
             else:
                 for item in chunk:
-                    self.add(item)
+                    self._add(item)
                 return
+        if chunk.model_fields_set == _TEXT_ONLY and not chunk.__pydantic_extra__:
+            self._shaped = True  # the usual streamed chunk, a piece of text: nothing else
+            self._add_text(chunk.text)
+            return
         self._shaped = self._shaped or bool(chunk.model_fields_set or chunk.model_extra)
         self._request_id = chunk.request_id or self._request_id
         self._thread_id = chunk.thread_id or self._thread_id
-        if chunk.text:
-            self._text = join_text(self._text, chunk.text, self._mode)
+        self._add_text(chunk.text)
         for call in chunk.tool_calls:
             self._add_tool_call(call)
         for reference in _chunk_references(chunk):
@@ -182,6 +213,12 @@ class ChatV2Assembler:
             self._sources_ids.update(dict.fromkeys(chunk.sources.sources_ids))
         if chunk.tool is not None:
             self._add_tool(chunk.tool)
+
+    def _add_text(self, text: str | None) -> None:
+        if text:
+            self._text.add(text)
+            if self._mode == "delta":
+                self._added.append(text)
 
     def _add_tool_call(self, call: ToolCall) -> None:
         """Merge a tool call into the one it continues, or add it.
@@ -194,7 +231,7 @@ class ChatV2Assembler:
         calls, index = self._tool_calls, _index_of(call)
         at: int | None = None
         if call.id is not None:
-            at = next((i for i, c in enumerate(calls) if c.id == call.id), None)
+            at = self._call_at_id.get(call.id)
         elif index is not None and index in self._call_at_index:
             at = self._call_at_index[index]
             last = calls[at]
@@ -205,6 +242,8 @@ class ChatV2Assembler:
         if at is None:
             calls.append(call)  # never changed in place: merges make new objects
             at = len(calls) - 1
+            if call.id is not None:
+                self._call_at_id.setdefault(call.id, at)
         else:
             old = calls[at]
             update = call.model_dump(exclude_none=True)
@@ -228,7 +267,10 @@ class ChatV2Assembler:
             record = record or next(reversed(self._steps.values()), None)
         if record is None:
             new_key = key or tool_id or f"step-{len(self._steps)}"
-            record = self._steps.setdefault(new_key, ToolStepRecord(id=key or tool_id))
+            record = self._steps.get(new_key)
+            if record is None:
+                record = self._steps[new_key] = ToolStepRecord(id=key or tool_id)
+                self._step_index[id(record)] = len(self._steps) - 1
         return record
 
     def _add_tool(self, tool: Tool) -> None:
@@ -263,23 +305,33 @@ class ChatV2Assembler:
         record = self._last_step
         if record is None:
             return None
-        index = next(i for i, r in enumerate(self._steps.values()) if r is record)
-        return record.id or record.tool_id or f"step-{index}"
+        return record.id or record.tool_id or f"step-{self._step_index[id(record)]}"
 
-    @staticmethod
-    def _add_tool_resources(record: ToolStepRecord, resources: ToolResources | None) -> None:
+    def _add_tool_resources(self, record: ToolStepRecord, resources: ToolResources | None) -> None:
         if resources is None:
             return
+        by_id, by_site = self._found.setdefault(id(record), ({}, {}))
         if resources.enterprise is not None:
-            _add_resources(record.resources, resources.enterprise.results)
+            _add_keyed(record.resources, resources.enterprise.results, _resource_key, by_id)
         if resources.web_search is not None:
-            _add_web_sources(record.web_sources, resources.web_search.sources)
+            _add_keyed(record.web_sources, resources.web_search.sources, web_source_key, by_site)
         record.custom.update(resources.custom)
 
     @property
     def text(self) -> str:
         """The answer text so far."""
-        return self._text
+        return self._text.text
+
+    @property
+    def text_mode(self) -> TextMode:
+        """How text pieces join: ``"delta"`` or ``"snapshot"``."""
+        return self._mode
+
+    @property
+    def added_text(self) -> str:
+        """The text the latest `add` appended (delta mode; always "" in snapshot mode)."""
+        added = self._added
+        return added[0] if len(added) == 1 else "".join(added)
 
     def result(self) -> ChatV2Response:
         """The answer so far (a new object each call)."""
@@ -293,7 +345,7 @@ class ChatV2Assembler:
         return ChatV2Response(
             request_id=self._request_id,
             thread_id=self._thread_id,
-            text=self._text,
+            text=self._text.text,
             tool_calls=[c.model_copy() for c in self._tool_calls] if copy else self._tool_calls,
             tool_steps=steps,
             references=self._references,  # dicts: validated into models here
@@ -311,6 +363,15 @@ class ChatV2Assembler:
                 the text, and ``allow_partial`` is false.
         """
         return ensure_complete(self.result(), empty=not self._shaped, allow_partial=allow_partial)
+
+    def finish(self, *, allow_partial: bool = False) -> ChatV2Response:
+        """`complete`, handing over the assembler's own records: call it last.
+
+        The answer is built without copying the tool steps and calls (the assembler is
+        not to be used afterwards), so finishing costs the same however large it is.
+        """
+        response = self._result(copy=False)
+        return ensure_complete(response, empty=not self._shaped, allow_partial=allow_partial)
 
 
 def assemble_chat_v2(
@@ -337,5 +398,4 @@ def assemble_chat_v2(
     assembler.add(chunks)
     if end_seen:
         assembler.mark_end()
-    response = assembler._result(copy=False)  # the assembler is dropped: no copies needed
-    return ensure_complete(response, empty=not assembler._shaped, allow_partial=allow_partial)
+    return assembler.finish(allow_partial=allow_partial)  # the assembler is dropped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,8 +20,8 @@ from .._transport._streaming import empty_body_error
 from . import _requests as rq
 from ._assemble import ChatAssembler, ChatV2Assembler
 from ._completeness import TextMode
-from ._types_v1 import ChatResponse
-from ._types_v2 import ChatV2Response
+from ._types_v1 import ChatEvent, ChatResponse
+from ._types_v2 import ChatV2Chunk, ChatV2Response
 
 __all__ = ["read_chat", "read_chat_v2", "with_request_id"]
 
@@ -49,17 +50,27 @@ def _end_in_body(response: httpx.Response) -> bool:
         except ValueError:
             return False
         return True
-    return _DONE_LINE.search(content) is not None
+    return b"[DONE]" in content and _DONE_LINE.search(content) is not None
 
 
 def _checked(
-    assembler: ChatAssembler | ChatV2Assembler, response: httpx.Response, allow: bool
+    assembler: ChatAssembler | ChatV2Assembler,
+    response: httpx.Response,
+    model: type[ChatEvent] | type[ChatV2Chunk],
+    items: Callable[[httpx.Response], list[Any]],
+    allow: bool,
 ) -> Any:
-    """The assembler's answer, checked; an empty one named by what the response held."""
-    if _end_in_body(response):
+    """The body's answer, assembled and checked; an empty one named by what the body held."""
+    whole = rq.whole_body(response, model)
+    if whole is not None:  # one whole JSON object: its end is seen
+        assembler.add(whole)
         assembler.mark_end()
+    else:
+        assembler.add(items(response))
+        if _end_in_body(response):
+            assembler.mark_end()
     try:
-        return with_request_id(assembler.complete(allow_partial=allow), response)
+        return with_request_id(assembler.finish(allow_partial=allow), response)
     except EmptyAnswerError:
         raise EmptyAnswerError.from_response(response, "a body with no answer in it") from None
 
@@ -75,8 +86,7 @@ def read_chat(response: httpx.Response, text_mode: TextMode, allow_partial: bool
     if error is not None:
         raise error
     assembler = ChatAssembler(text_mode=text_mode)
-    assembler.add(rq.v1_body(response))
-    result: ChatResponse = _checked(assembler, response, allow_partial)
+    result: ChatResponse = _checked(assembler, response, ChatEvent, rq.v1_body, allow_partial)
     return result
 
 
@@ -88,6 +98,5 @@ def read_chat_v2(
     if error is not None:
         raise error
     assembler = ChatV2Assembler(text_mode=text_mode)
-    assembler.add(rq.v2_body(response))
-    result: ChatV2Response = _checked(assembler, response, allow_partial)
+    result: ChatV2Response = _checked(assembler, response, ChatV2Chunk, rq.v2_body, allow_partial)
     return result

@@ -55,6 +55,7 @@ __all__ = [
     "search_options",
     "v1_body",
     "v2_body",
+    "whole_body",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -400,15 +401,19 @@ def _error_event(event: ServerSentEvent) -> StreamError:
 def _parser(model: type[_M]) -> Callable[[ServerSentEvent], list[_M]]:
     """A function from one decoded event to the typed items in it (one, or a JSON array's).
 
-    It runs once per streamed event, so the model's validator is looked up here, once.
+    It runs once per streamed event, so the model's validator is looked up once, on the
+    first event (not at import: the models are built on first use).
     """
-    validate_json = model.__pydantic_validator__.validate_json
+    validate_json: Callable[[str], _M] | None = None
 
     def parse(event: ServerSentEvent) -> list[_M]:
+        nonlocal validate_json
         if event.event is not None and event.event.lower() == "error":
             raise _error_event(event)
         data = event.data
         if data[:1] == "{":  # the common case: one object, parsed and validated in one step
+            if validate_json is None:
+                validate_json = model.__pydantic_validator__.validate_json
             try:
                 return [validate_json(data)]
             except ValidationError:
@@ -428,6 +433,49 @@ parse_v2_chunk.__doc__ = (
 )
 
 
+def whole_body(response: httpx.Response, model: type[_M]) -> _M | None:
+    """The body as one ``model`` when it is one whole JSON object of that shape, else None.
+
+    The usual non-streaming answer, parsed and validated in one step; anything else
+    (a stream, a cut or odd body) is left to the careful path, which says what is wrong.
+    """
+    content = response.content
+    if content[:1] == b"{":
+        try:
+            return model.__pydantic_validator__.validate_json(content)  # type: ignore[no-any-return]
+        except ValidationError:
+            pass
+    return None
+
+
+def _plain_event_data(content: bytes) -> list[bytes] | None:
+    """The objects of a body made only of ``data: {...}`` lines and blank lines, else None.
+
+    Such a body decodes the same in both framings (each line one event, each event one
+    JSON object; ``data: [DONE]`` carries nothing), so its lines are split
+    in C instead of going through the incremental decoders. Anything else (another field,
+    a comment, a line continuing an event, CR line ends, a byte-order mark, a value that
+    is not an object) returns None, for the decoders to read.
+    """
+    if b"\r" in content or content[:1] == b"\xef":
+        return None
+    found: list[bytes] = []
+    open_event = False
+    for line in content.split(b"\n"):
+        if not line:
+            open_event = False
+            continue
+        if open_event or not line.startswith(b"data: "):
+            return None
+        open_event = True
+        data = line[6:]
+        if data[:1] == b"{":
+            found.append(data)
+        elif data != b"[DONE]":  # empty data frames differently in the two framings
+            return None
+    return found
+
+
 def _body_items(
     response: httpx.Response,
     expected: Callable[[], EventDecoder],
@@ -435,10 +483,15 @@ def _body_items(
     parse: Callable[[ServerSentEvent], list[_M]],
 ) -> list[_M]:
     """The typed items of a whole read body: one JSON object, or an event stream."""
+    whole = whole_body(response, model)
+    if whole is not None:
+        return [whole]
     content = response.content
-    if content[:1] == b"{":  # the usual non-streaming answer: parsed and validated at once
+    plain = _plain_event_data(content)
+    if plain is not None:  # the usual event stream: each object validated straight away
+        validate_json = model.__pydantic_validator__.validate_json
         try:
-            return [model.__pydantic_validator__.validate_json(content)]
+            return [validate_json(data) for data in plain]
         except ValidationError:
             pass  # the careful path below says what is wrong
     decoder = AutoDecoder(expected)

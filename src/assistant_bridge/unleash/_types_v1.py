@@ -232,6 +232,7 @@ class ResultModel(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
 

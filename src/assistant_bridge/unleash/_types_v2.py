@@ -12,6 +12,7 @@ fields are kept and enum-like values fall back to plain strings.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -309,27 +310,32 @@ class ChatV2Response(ResultModel):
 
     def citations(self) -> list[ChatV2Citation]:
         """One `ChatV2Citation` per reference, ids resolved; unknown ids are skipped."""
+        return [
+            ChatV2Citation(position=p, reference_ids=i, resources=r, web_sources=w)
+            for p, i, r, w in self.resolved_references()
+        ]
+
+    def resolved_references(
+        self,
+    ) -> Iterator[tuple[int, list[str], list[Resource], list[WebSource]]]:
+        """What `citations` holds, as plain tuples (for code that reads many citations).
+
+        Yields ``(position, reference_ids, resources, web_sources)`` per reference, the
+        fields of `ChatV2Citation`, without building a model for each.
+        """
         resources = {r.id: r for r in self.resources if r.id is not None}
         web: dict[str, WebSource] = {}
         for source in self.web_sources:
             for key in (source.id, source.url):
                 if key is not None:
                     web.setdefault(key, source)
-        out: list[ChatV2Citation] = []
+        length = len(self.text)
         for ref in self.references:
-            position = len(self.text) if ref.position is None else ref.position
+            position = length if ref.position is None else min(max(ref.position, 0), length)
             found = [resources[i] for i in dict.fromkeys(ref.reference_ids) if i in resources]
             sites: list[WebSource] = []
             for i in ref.reference_ids:
                 site = web.get(i)
                 if site is not None and i not in resources and all(site is not s for s in sites):
                     sites.append(site)
-            out.append(
-                ChatV2Citation(
-                    position=min(max(position, 0), len(self.text)),
-                    reference_ids=list(ref.reference_ids),
-                    resources=found,
-                    web_sources=sites,
-                )
-            )
-        return out
+            yield position, list(ref.reference_ids), found, sites

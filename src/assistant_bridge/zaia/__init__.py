@@ -13,11 +13,16 @@ undocumented ``pagination.offset``, list wrappers) is said where it is used, and
 emulator's ``documented`` dialect serves none of it.
 """
 
-from ._async_client import AsyncZaiaClient
-from ._checks import MAX_CONTENT_LENGTH, check_callback_url, split_content, system_resolver
-from ._client import ZaiaClient
-from ._requests import DEFAULT_BASE_URL
-from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, Language, ListResult
+from typing import TYPE_CHECKING
+
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncZaiaClient
+    from ._checks import MAX_CONTENT_LENGTH, check_callback_url, split_content, system_resolver
+    from ._client import ZaiaClient
+    from ._requests import DEFAULT_BASE_URL
+    from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, Language, ListResult
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -35,3 +40,29 @@ __all__ = [
     "split_content",
     "system_resolver",
 ]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            "._async_client": ("AsyncZaiaClient",),
+            "._checks": (
+                "MAX_CONTENT_LENGTH",
+                "check_callback_url",
+                "split_content",
+                "system_resolver",
+            ),
+            "._client": ("ZaiaClient",),
+            "._requests": ("DEFAULT_BASE_URL",),
+            "._types": (
+                "Chat",
+                "ChatMessage",
+                "ChatRole",
+                "ChatThread",
+                "ExportStarted",
+                "Language",
+                "ListResult",
+            ),
+        },
+    )

@@ -1,0 +1,231 @@
+"""The linear rewrites of issue 14 give the same answers as the simple quadratic forms.
+
+Each test states the plain definition (the code the rewrite replaced, kept here as the
+oracle) and checks the fast path against it on generated inputs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant_bridge._transport import _sse
+from assistant_bridge.sources import CitationSpan, _Sentences, cited_span
+from assistant_bridge.unleash import ChatAssembler, ChatV2Assembler
+from assistant_bridge.unleash import _requests as rq
+from assistant_bridge.unleash._assemble_v2 import _add_keyed, _resource_key
+from assistant_bridge.unleash._completeness import TextBuffer
+from assistant_bridge.unleash._types_v1 import Resource
+
+_SENTENCE_END = re.compile(r"(?:[.!?](?:\s|$)|[\u3002\uff01\uff1f]|\n)")
+
+
+def _span_by_scanning(text: str, position: int) -> CitationSpan:
+    """The definition: scan from the start of the text for the last sentence end."""
+    end = min(max(position, 0), len(text))
+    start = 0
+    for match in _SENTENCE_END.finditer(text, 0, max(end - 1, 0)):
+        start = match.end()
+    while start < end and text[start].isspace():
+        start += 1
+    return CitationSpan(start, end, text[start:end].strip() or None)
+
+
+_TEXT = st.text(alphabet="ab .!?\n\t\r\x1c\u2028\u3002\uff01\uff1f\u00a0", max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.lists(st.integers(min_value=-3, max_value=65), max_size=12))
+def test_cited_spans_match_the_scanning_definition(text: str, positions: list[int]) -> None:
+    sentences = _Sentences(text)
+    for position in positions:
+        expected = _span_by_scanning(text, position)
+        assert sentences.span(position) == expected
+        assert cited_span(text, position) == expected
+
+
+def test_a_sentence_mark_right_before_the_position_ends_the_sentence() -> None:
+    text = "Costs are 3.5 units. Lyon is big."
+    assert cited_span(text, 12) == _span_by_scanning(text, 12)
+    assert cited_span(text, len(text)).cited_text == "Lyon is big."
+
+
+# -- text assembly: appended pieces, joined once --------------------------------------------
+
+_PIECES = st.lists(st.text(alphabet="ab. ", max_size=4), max_size=200)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_PIECES, st.sampled_from(["delta", "snapshot"]))
+def test_a_text_buffer_is_the_pieces_joined_or_the_last_one(pieces: list[str], mode: str) -> None:
+    buffer = TextBuffer(mode)  # type: ignore[arg-type]
+    for index, piece in enumerate(pieces):
+        buffer.add(piece)
+        if index % 37 == 0:  # reading in between changes nothing
+            _ = buffer.text
+    nonempty = [p for p in pieces if p]
+    expected = "".join(pieces) if mode == "delta" else (nonempty[-1] if nonempty else "")
+    assert buffer.text == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(_PIECES)
+def test_v2_added_text_is_exactly_what_each_chunk_appended(pieces: list[str]) -> None:
+    assembler = ChatV2Assembler()
+    deltas = []
+    for piece in pieces:
+        assembler.add({"text": piece})
+        deltas.append(assembler.added_text)
+    assert deltas == pieces
+    assert assembler.text == "".join(pieces)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.text(alphabet="ab ", max_size=3), st.none()), max_size=3),
+        max_size=120,
+    )
+)
+def test_v1_added_text_and_parts_match_the_merge_definition(events: list[list[str | None]]) -> None:
+    assembler = ChatAssembler()
+    parts: list[dict[str, str | None]] = []  # the definition: a text part continuing one merges
+    for texts in events:
+        assembler.add(
+            {"type": "Message", "message": {"parts": [{"type": "Text", "text": t} for t in texts]}}
+        )
+        assert assembler.added_text == "".join(t or "" for t in texts)
+        for index, text in enumerate(texts):
+            if index == 0 and parts:
+                parts[-1]["text"] = (parts[-1]["text"] or "") + (text or "")
+            else:
+                parts.append({"text": text})
+    result = assembler.result()
+    assert [p.text for p in result.parts] == [p["text"] for p in parts]
+    assert assembler.text == "".join(p["text"] or "" for p in parts)
+
+
+# -- resources replaced by id: an index instead of a search -----------------------------------
+def _add_by_search(into: list[Resource], new: list[Resource]) -> None:
+    """The definition: replace the first earlier resource with the same id, else append."""
+    for resource in new:
+        for i, old in enumerate(into):
+            if resource.id is not None and old.id == resource.id:
+                into[i] = resource
+                break
+        else:
+            into.append(resource)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.one_of(st.none(), st.sampled_from("abcd")), st.integers(0, 9)), max_size=6
+        ),
+        max_size=8,
+    )
+)
+def test_keyed_adding_matches_the_search_definition(
+    batches: list[list[tuple[str | None, int]]],
+) -> None:
+    fast: list[Resource] = []
+    slow: list[Resource] = []
+    index: dict[str, int] = {}
+    for batch in batches:
+        resources = [Resource(id=key, title=str(n)) for key, n in batch]
+        _add_keyed(fast, resources, _resource_key, index)
+        _add_by_search(slow, resources)
+    assert fast == slow
+
+
+# -- the v1 decoder's fast path for one-line events -------------------------------------------
+_V1_LINES = st.lists(
+    st.sampled_from(
+        [
+            'data: {"type":"Message","message":{"parts":[{"text":"a}b"}]}}',
+            'data: {"type":"Progress",',
+            '"code":"x\\"}"}',
+            "data: [1, 2]",
+            "data: {broken",
+            "event: message",
+            ": comment",
+            "data: 7",
+            "",
+            '  {"type": "Full"}',
+        ]
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_V1_LINES, st.integers(1, 40))
+def test_the_v1_fast_path_finds_the_same_events_as_the_scanner(lines: list[str], size: int) -> None:
+    body = "\n".join(lines).encode()
+
+    def events(fast: bool) -> list[str | None]:
+        original = _sse._whole_value
+        if not fast:
+            _sse._whole_value = lambda text: False  # type: ignore[assignment]
+        try:
+            decoder = _sse.UnleashV1Decoder()
+            out = [
+                e.data for i in range(0, len(body), size) for e in decoder.feed(body[i : i + size])
+            ]
+            return out + [e.data for e in decoder.flush()]
+        finally:
+            _sse._whole_value = original
+
+    assert events(True) == events(False)
+
+
+# -- a whole event-stream body: plain lines split in C ----------------------------------------
+_BODY_LINES = st.lists(
+    st.sampled_from(
+        [
+            'data: {"text": "a"}',
+            'data: {"text": "b", "requestId": "r"}',
+            "data: [DONE]",
+            "data: ",
+            "data: {}",
+            'data: {"text": 5}',
+            "data: null",
+            "data: [1]",
+            'data:{"text": "c"}',
+            "event: error",
+            ": keep-alive",
+            'data: {"type": "Message", "message": {"parts": [{"text": "x"}]}}',
+            'data: {"a": 1',
+            "",
+            "",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_BODY_LINES, st.sampled_from(["\n", "\r\n"]))
+def test_plain_bodies_read_the_same_as_through_the_decoders(lines: list[str], end: str) -> None:
+    body = end.join(lines).encode()
+    response = httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+
+    def read(fast: bool) -> list[object]:
+        out: list[object] = []
+        for reader in (rq.v1_body, rq.v2_body):
+            original = rq._plain_event_data
+            if not fast:
+                rq._plain_event_data = lambda content: None  # type: ignore[assignment]
+            try:
+                out.append(reader(response))
+            except Exception as exc:  # the same error either way
+                out.append((type(exc), str(exc)))
+            finally:
+                rq._plain_event_data = original
+        return out
+
+    assert read(True) == read(False)
