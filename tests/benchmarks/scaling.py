@@ -38,6 +38,7 @@ from assistant_bridge.sources import sources_from_chat_v2
 
 from ._fixtures import QUESTION
 from ._floors import FloorChatLLM, FloorChatModel
+from ._harness import FULL, QUICK, Plan, Row, Spread, Target
 from ._scaling_bodies import (
     ScaledBody,
     check_round_trip,
@@ -46,7 +47,6 @@ from ._scaling_bodies import (
     v2_json_with_references,
     v2_sse_with_events,
 )
-from .bench import FULL, QUICK, Plan, Row, Spread, Target
 
 __all__ = ["growth", "interleaved", "main", "rows"]
 

@@ -229,3 +229,49 @@ def test_plain_bodies_read_the_same_as_through_the_decoders(lines: list[str], en
         return out
 
     assert read(True) == read(False)
+
+
+# -- citations resolved without a model each; a finished answer without copies ----------------
+def _v2_answer() -> list[dict[str, object]]:
+    found = [{"id": f"r{i}", "title": f"doc {i}"} for i in range(4)]
+    sites = [{"url": "https://example.com/a", "title": "A"}]
+    return [
+        {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}}},
+        {
+            "tool": {
+                "toolCallStatus": {"toolCallId": "c1", "status": "End"},
+                "response": {
+                    "name": "search",
+                    "resources": {
+                        "enterprise": {"results": found},
+                        "webSearch": {"sources": sites},
+                    },
+                },
+            }
+        },
+        {"text": "One. Two three. "},
+        {"reference": {"referenceIds": ["r1", "r9"], "position": 4}},
+        {"text": "Four"},
+        {"reference": {"referenceIds": ["https://example.com/a", "r2", "r2"]}},
+        {"reference": {"referenceIds": ["r3"], "position": 99}},
+    ]
+
+
+def test_resolved_references_are_the_citations_fields() -> None:
+    answer = ChatV2Assembler()
+    answer.add(_v2_answer())
+    response = answer.result()
+    plain = list(response.resolved_references())
+    models = response.citations()
+    assert [(c.position, c.reference_ids, c.resources, c.web_sources) for c in models] == plain
+    assert [p[0] for p in plain] == [4, len(response.text), len(response.text)]
+
+
+def test_finishing_gives_the_same_answer_as_completing() -> None:
+    chunks = _v2_answer()
+    completed, finished = ChatV2Assembler(), ChatV2Assembler()
+    completed.add(chunks)
+    finished.add(chunks)
+    whole = completed.complete(allow_partial=True)
+    assert finished.finish(allow_partial=True) == whole
+    assert completed.result() == whole  # `complete` left the assembler's records alone
