@@ -416,13 +416,13 @@ def sources_from_jylo(
     cited = message.cited_text()
     plain = cited.text if text is None else text
     known = _jylo_documents(message, documents)
-    spans: dict[str, list[CitationSpan]] = {}
+    spans: dict[str, dict[CitationSpan, None]] = {}  # per source, its spans in order, once
     titles: dict[str, str] = {}
     for citation in cited.citations:
         span = _jylo_span(citation, cited.text, plain)
-        listed = spans.setdefault(citation.source_id, [])
-        if span is not None and span not in listed:
-            listed.append(span)
+        listed = spans.setdefault(citation.source_id, {})
+        if span is not None:
+            listed.setdefault(span)
         if citation.title and citation.source_id not in titles:
             titles[citation.source_id] = citation.title
     out = [

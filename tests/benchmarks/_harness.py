@@ -13,7 +13,8 @@ How a row is timed (`paired`):
   batch scans only what the batch itself allocated (a full collection over the whole
   heap costs about 0.3 s here and would land on one side at random). The collector stays
   enabled inside a batch, so each side pays for the collections its own allocations
-  trigger, as it would in use. The process never unfreezes: it lives for one run;
+  trigger, as it would in use. `main` unfreezes the heap when the run ends (the smoke
+  test shares its process);
 - the ratio ours / baseline is taken per repetition (both batches of a repetition ran
   back to back); a row shows each side's median time per call and the ratio's median
   with its min-max spread across repetitions, e.g. ``1.41 (1.35-1.52)``.

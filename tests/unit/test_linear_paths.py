@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant_bridge._transport import _sse
+from assistant_bridge.langchain._content import _fold_steps
 from assistant_bridge.sources import CitationSpan, _Sentences, cited_span
 from assistant_bridge.unleash import ChatAssembler, ChatV2Assembler
 from assistant_bridge.unleash import _requests as rq
@@ -275,3 +276,30 @@ def test_finishing_gives_the_same_answer_as_completing() -> None:
     whole = completed.complete(allow_partial=True)
     assert finished.finish(allow_partial=True) == whole
     assert completed.result() == whole  # `complete` left the assembler's records alone
+
+
+# -- streamed tool outputs folded by key ----------------------------------------------------
+_OUTPUT = st.one_of(
+    st.fixed_dictionaries(
+        {"id": st.sampled_from(["a", "b", 1, 1.0, True])}, optional={"t": st.integers(0, 2)}
+    ),
+    st.fixed_dictionaries({"url": st.sampled_from(["u", "v"])}, optional={"id": st.just(["x"])}),
+    st.fixed_dictionaries({"custom": st.integers(0, 2)}),
+    st.sampled_from(["s", 3]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["s1", "s2"]), st.lists(_OUTPUT, max_size=5)), max_size=8)
+)
+def test_folded_tool_outputs_drop_exactly_the_repeats(
+    events: list[tuple[str, list[object]]],
+) -> None:
+    folded = _fold_steps([{"id": step, "output": output} for step, output in events])
+    for step in {step for step, _ in events}:
+        expected: list[object] = []  # the definition: keep an output unless an equal one was kept
+        for name, output in events:
+            if name == step:
+                expected.extend(o for o in output if o not in expected)
+        assert folded[step]["output"] == expected

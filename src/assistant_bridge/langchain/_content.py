@@ -95,18 +95,38 @@ def tool_events_from_records(records: Iterable[ToolStepRecord]) -> list[dict[str
     return out
 
 
+def _output_key(item: Any) -> Any:
+    """A hashable key that equal outputs share: the id (else url) of a mapping, else None.
+
+    Repeats are then found by comparing only the outputs with the same key.
+    """
+    key = item.get("id", item.get("url")) if isinstance(item, Mapping) else None
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _fold_steps(events: Iterable[Any]) -> dict[str, dict[str, Any]]:
     steps: dict[str, dict[str, Any]] = {}
+    seen: dict[str, dict[Any, list[Any]]] = {}  # per step: output key -> outputs with it
     for event in events:
         if not isinstance(event, Mapping) or not event.get("id"):
             continue
-        step = steps.setdefault(str(event["id"]), {"output": []})
+        step_id = str(event["id"])
+        step = steps.setdefault(step_id, {"output": []})
         for key in ("status", "name", "description"):
             if event.get(key):
                 step[key] = event[key]
         output = event.get("output")
         if isinstance(output, list):
-            step["output"].extend(o for o in output if o not in step["output"])
+            kept = seen.setdefault(step_id, {})
+            for item in output:
+                same = kept.setdefault(_output_key(item), [])
+                if item not in same:  # equal items always share a key
+                    same.append(item)
+                    step["output"].append(item)
     return steps
 
 
