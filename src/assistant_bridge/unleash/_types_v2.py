@@ -311,7 +311,7 @@ class ChatV2Response(ResultModel):
     def citations(self) -> list[ChatV2Citation]:
         """One `ChatV2Citation` per reference, ids resolved; unknown ids are skipped."""
         return [
-            ChatV2Citation(position=p, reference_ids=i, resources=r, web_sources=w)
+            ChatV2Citation(position=p, reference_ids=list(i), resources=r, web_sources=w)
             for p, i, r, w in self.resolved_references()
         ]
 
@@ -321,7 +321,9 @@ class ChatV2Response(ResultModel):
         """What `citations` holds, as plain tuples (for code that reads many citations).
 
         Yields ``(position, reference_ids, resources, web_sources)`` per reference, the
-        fields of `ChatV2Citation`, without building a model for each.
+        fields of `ChatV2Citation`, without building a model for each. The lists are
+        not copies (``reference_ids`` is the reference's own): read them, do not change
+        them.
         """
         resources = {r.id: r for r in self.resources if r.id is not None}
         web: dict[str, WebSource] = {}
@@ -332,10 +334,17 @@ class ChatV2Response(ResultModel):
         length = len(self.text)
         for ref in self.references:
             position = length if ref.position is None else min(max(ref.position, 0), length)
-            found = [resources[i] for i in dict.fromkeys(ref.reference_ids) if i in resources]
+            ids = ref.reference_ids
+            unique = ids if len(ids) < 2 else dict.fromkeys(ids)  # one id: nothing to drop
+            found = [resources[i] for i in unique if i in resources]
             sites: list[WebSource] = []
-            for i in ref.reference_ids:
-                site = web.get(i)
-                if site is not None and i not in resources and all(site is not s for s in sites):
-                    sites.append(site)
-            yield position, list(ref.reference_ids), found, sites
+            if web:
+                for i in ids:
+                    site = web.get(i)
+                    if (
+                        site is not None
+                        and i not in resources
+                        and all(site is not s for s in sites)
+                    ):
+                        sites.append(site)
+            yield position, ids, found, sites
