@@ -150,7 +150,7 @@ class _Sentences:
         text = self.text
         end = min(max(position, 0), len(text))
         limit = max(end - 1, 0)
-        if limit and text[limit - 1] in ".!?":
+        if limit and text[limit - 1] in _MARKS:
             start = limit  # a sentence mark just before the limit ends a sentence there
         else:
             if self._ends is None:

@@ -177,6 +177,17 @@ def settle() -> None:
     gc.freeze()
 
 
+def unfreezing(main: Callable[[list[str] | None], int], argv: list[str] | None) -> int:
+    """``main(argv)``, then the heap `settle` froze is unfrozen.
+
+    A caller in the same process (the smoke test) gets its heap back.
+    """
+    try:
+        return main(argv)
+    finally:
+        gc.unfreeze()
+
+
 def _batch(fn: Callable[[], Any], calls: int) -> float:
     """Seconds per call of ``calls`` calls of ``fn``, after `settle`."""
     settle()

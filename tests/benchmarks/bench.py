@@ -19,15 +19,13 @@ that long). Row 7 times imports in fresh interpreters. Row 8 compares the adapte
 the framework's own floor (`_floors.py`: a model doing no I/O, answering the same text
 in the same pieces) plus raw httpx doing the same request, both run by one baseline
 callable so that they are interleaved with ours. Rows 9-11 come from ``scaling.py``'s
-``rows(plan)`` when that module exists.
+``rows(plan)``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-import importlib
 import json
 import os
 import platform
@@ -68,6 +66,7 @@ from ._harness import (
     paired,
     settle,
     timed_row,
+    unfreezing,
     us,
 )
 
@@ -787,12 +786,10 @@ def row_floor(bodies: Bodies, plan: Plan) -> list[Row]:
 
 # -- rows 9-11: scaling -------------------------------------------------------------------------------
 def scaling_rows(plan: Plan) -> list[Row]:
-    """Rows 9-11 from ``scaling.py``'s ``rows(plan)``, if that module exists and has it."""
-    if not Path(__file__).with_name("scaling.py").exists():
-        return []
-    scaling = importlib.import_module(f"{__package__}.scaling")
-    rows = getattr(scaling, "rows", None)
-    return list(rows(plan)) if callable(rows) else []
+    """Rows 9-11: ``scaling.py``'s ``rows(plan)``, imported on use."""
+    from .scaling import rows
+
+    return rows(plan)
 
 
 # -- the table ------------------------------------------------------------------------------------
@@ -899,8 +896,5 @@ def _main(argv: list[str] | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the rows and print them; the heap frozen while timing is unfrozen after."""
-    try:
-        return _main(argv)
-    finally:
-        gc.unfreeze()  # a caller in the same process (the smoke test) gets its heap back
+    """Run the rows and print them (see `_main`); the heap is unfrozen after."""
+    return unfreezing(_main, argv)

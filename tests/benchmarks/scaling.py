@@ -38,7 +38,7 @@ from assistant_bridge.sources import sources_from_chat_v2
 
 from ._fixtures import QUESTION
 from ._floors import FloorChatLLM, FloorChatModel
-from ._harness import FULL, QUICK, Plan, Row, Spread, Target
+from ._harness import FULL, QUICK, Plan, Row, Spread, Target, unfreezing
 from ._scaling_bodies import (
     ScaledBody,
     check_round_trip,
@@ -478,11 +478,8 @@ def _main(argv: list[str] | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the rows and print them; the heap frozen while timing is unfrozen after."""
-    try:
-        return _main(argv)
-    finally:
-        gc.unfreeze()  # a caller in the same process (the smoke test) gets its heap back
+    """Run the rows and print them (see `_main`); the heap is unfrozen after."""
+    return unfreezing(_main, argv)
 
 
 if __name__ == "__main__":

@@ -105,7 +105,8 @@ def test_deferred_models_build_once_and_streams_use_the_real_validator() -> None
 
         facts = {"search_deferred": not real(SearchResponse), "event_deferred": not real(ChatEvent)}
         from assistant_bridge._transport import ServerSentEvent
-        from assistant_bridge.unleash._requests import parse_v1_event, v1_body
+        from assistant_bridge.unleash._reading import v1_body
+        from assistant_bridge.unleash._requests import parse_v1_event
 
         facts["event_deferred_after_import"] = not real(ChatEvent)
         events = [*parse_v1_event(ServerSentEvent('{"type": "Message", "threadId": "t1"}'))]

@@ -12,13 +12,12 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant_bridge._text_buffer import TextBuffer
 from assistant_bridge._transport import _sse
 from assistant_bridge.langchain._content import _fold_steps
 from assistant_bridge.sources import CitationSpan, _Sentences, cited_span
-from assistant_bridge.unleash import ChatAssembler, ChatV2Assembler
-from assistant_bridge.unleash import _requests as rq
+from assistant_bridge.unleash import ChatAssembler, ChatV2Assembler, _reading
 from assistant_bridge.unleash._assemble_v2 import _add_keyed, _resource_key
-from assistant_bridge.unleash._completeness import TextBuffer
 from assistant_bridge.unleash._types_v1 import Resource
 
 _SENTENCE_END = re.compile(r"(?:[.!?](?:\s|$)|[\u3002\uff01\uff1f]|\n)")
@@ -217,16 +216,16 @@ def test_plain_bodies_read_the_same_as_through_the_decoders(lines: list[str], en
 
     def read(fast: bool) -> list[object]:
         out: list[object] = []
-        for reader in (rq.v1_body, rq.v2_body):
-            original = rq._plain_event_data
+        for reader in (_reading.v1_body, _reading.v2_body):
+            original = _reading._plain_event_data
             if not fast:
-                rq._plain_event_data = lambda content: None  # type: ignore[assignment]
+                _reading._plain_event_data = lambda content: None  # type: ignore[assignment]
             try:
                 out.append(reader(response))
             except Exception as exc:  # the same error either way
                 out.append((type(exc), str(exc)))
             finally:
-                rq._plain_event_data = original
+                _reading._plain_event_data = original
         return out
 
     assert read(True) == read(False)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import ValidationError
 
+from .._text_buffer import TextBuffer
 from .._transport import (
     EmptyAnswerError,
     EventDecoder,
@@ -147,8 +148,7 @@ class MessageAssembler:
                 f"text_mode: must be 'delta' or 'snapshot', not {text_mode!r}"
             )
         self.text_mode = text_mode
-        self._pieces: list[str] = []  # the text, joined when read: appending stays linear
-        self._length = 0
+        self._text_so_far = TextBuffer()  # joined when read: appending stays linear
         self.message: Message | None = None
         self._partial: Message | None = None
         self._echo: Message | None = None
@@ -242,10 +242,7 @@ class MessageAssembler:
     @property
     def text(self) -> str:
         """All the text yielded so far."""
-        pieces = self._pieces
-        if len(pieces) > 1:
-            self._pieces = pieces = ["".join(pieces)]
-        return pieces[0] if pieces else ""
+        return self._text_so_far.text
 
     def _text(self, text: str, name: str) -> list[str]:
         """``text`` as a delta, or in snapshot mode as the reply so far (when it extends it)."""
@@ -259,8 +256,7 @@ class MessageAssembler:
     def _delta(self, piece: str) -> list[str]:
         if not piece:
             return []
-        self._pieces.append(piece)
-        self._length += len(piece)
+        self._text_so_far.add(piece)
         return [piece]
 
     # -- the end ------------------------------------------------------------------
@@ -293,7 +289,7 @@ class MessageAssembler:
     @property
     def received(self) -> bool:
         """Whether anything of a reply arrived: text, a piece of it, or the stored message."""
-        return bool(self._length) or self.message is not None or self._partial is not None
+        return bool(self._text_so_far) or self.message is not None or self._partial is not None
 
     @property
     def end_seen(self) -> bool:

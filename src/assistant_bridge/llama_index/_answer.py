@@ -42,6 +42,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from .._text_buffer import TextBuffer
 from ..sources import Source, sources_from_chat, sources_from_chat_v2
 from ..unleash import ChatAssembler, ChatV2Assembler, ChatV2Response, TextMode
 from ..unleash import ChatResponse as V1Response
@@ -276,21 +277,15 @@ class AnswerStream:
             else ChatAssembler(text_mode=text_mode)
         )
         self._seen = ""  # the last whole text compared (snapshot mode)
-        self._emitted: list[str] = []  # the deltas so far (joined when `text` is read)
-        self._emitted_length = 0
+        self._emitted = TextBuffer()  # the deltas so far, joined when `text` is read
 
     @property
     def text(self) -> str:
         """The text emitted so far (the deltas joined)."""
-        emitted = self._emitted
-        if len(emitted) > 1:
-            self._emitted = emitted = ["".join(emitted)]
-        return emitted[0] if emitted else ""
+        return self._emitted.text
 
     def _emit(self, delta: str) -> str:
-        if delta:
-            self._emitted.append(delta)
-            self._emitted_length += len(delta)
+        self._emitted.add(delta)
         return delta
 
     def _delta(self, current: str, seen: str | None = None) -> str:
@@ -298,7 +293,7 @@ class AnswerStream:
         if current.startswith(seen):
             delta = current[len(seen) :]
         else:  # the server rewrote earlier text: what was emitted cannot change
-            done = self._emitted_length
+            done = len(self.text)  # rare: read the emitted text only here
             delta = current[done:] if len(current) > done else ""
         self._seen = current
         return self._emit(delta)

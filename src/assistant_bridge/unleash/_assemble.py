@@ -29,8 +29,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .._text_buffer import TextBuffer
 from ._assemble_v2 import ChatV2Assembler, _add_resources, assemble_chat_v2
-from ._completeness import TextBuffer, TextMode, check_text_mode, ensure_complete
+from ._completeness import TextMode, check_text_mode, ensure_complete
 from ._types_v1 import ChatEvent, ChatResponse, MessagePart, Reference, Resource, fold
 
 __all__ = ["ChatAssembler", "ChatV2Assembler", "assemble_chat", "assemble_chat_v2"]

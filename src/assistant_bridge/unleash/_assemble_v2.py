@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from ._completeness import TextBuffer, TextMode, check_text_mode, ensure_complete
+from .._text_buffer import TextBuffer
+from ._completeness import TextMode, check_text_mode, ensure_complete
 from ._types_v1 import Resource
 from ._types_v2 import (
     ChatV2Chunk,

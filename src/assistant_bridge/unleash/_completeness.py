@@ -23,7 +23,7 @@ from .._transport import EmptyAnswerError, IncompleteAnswerError, InvalidRequest
 from ._types_v1 import ChatResponse
 from ._types_v2 import ChatV2Response
 
-__all__ = ["TEXT_MODES", "TextBuffer", "TextMode", "check_text_mode", "ensure_complete"]
+__all__ = ["TEXT_MODES", "TextMode", "check_text_mode", "ensure_complete"]
 
 TextMode = Literal["delta", "snapshot"]
 TEXT_MODES: tuple[TextMode, ...] = ("delta", "snapshot")
@@ -41,53 +41,6 @@ def check_text_mode(text_mode: str) -> TextMode:
     raise InvalidRequestError(
         f"text_mode: must be 'delta' or 'snapshot', got {text_mode!r}", field="text_mode"
     )
-
-
-class TextBuffer:
-    """Streamed text pieces in one mode, joined only when the text is read.
-
-    Appending a piece costs the piece, not the text so far, so a stream of many small
-    pieces assembles in linear time; reading `text` joins what is pending once. Pieces
-    are joined in groups as they arrive, so thousands of small strings are not all kept
-    alive at once.
-    """
-
-    __slots__ = ("_joined", "_recent", "mode")
-
-    _GROUP = 64
-    """Recent pieces are joined into one string when this many have arrived."""
-
-    def __init__(self, mode: TextMode) -> None:
-        self.mode = mode
-        self._joined: list[str] = []  # groups of pieces, each joined once
-        self._recent: list[str] = []
-
-    def add(self, piece: str) -> None:
-        """Apply ``piece``: appended in delta mode, replacing in snapshot mode.
-
-        An empty piece carries nothing in either mode (a chunk of another kind).
-        """
-        if not piece:
-            return
-        if self.mode == "delta":
-            recent = self._recent
-            recent.append(piece)
-            if len(recent) == self._GROUP:
-                self._joined.append("".join(recent))
-                recent.clear()
-        else:
-            self._joined, self._recent = [piece], []
-
-    @property
-    def text(self) -> str:
-        """The whole text."""
-        if self._recent:
-            self._joined.append("".join(self._recent))
-            self._recent.clear()
-        joined = self._joined
-        if len(joined) > 1:
-            self._joined = joined = ["".join(joined)]
-        return joined[0] if joined else ""
 
 
 def ensure_complete(

@@ -18,18 +18,14 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from .._transport import (
     NOT_GIVEN,
-    AutoDecoder,
-    EventDecoder,
     HeaderAuth,
     InvalidRequestError,
     NotGiven,
     Problem,
     RequestOptions,
     ServerSentEvent,
-    SSEDecoder,
     StreamError,
     TimeoutTypes,
-    UnleashV1Decoder,
     env_setting,
     merge_headers,
     secret_setting,
@@ -53,9 +49,6 @@ __all__ = [
     "parse_v2_chunk",
     "resource_content_options",
     "search_options",
-    "v1_body",
-    "v2_body",
-    "whole_body",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -431,83 +424,3 @@ parse_v2_chunk = _parser(ChatV2Chunk)
 parse_v2_chunk.__doc__ = (
     "The typed v2 chunks in one decoded event (a JSON array body gives several)."
 )
-
-
-def whole_body(response: httpx.Response, model: type[_M]) -> _M | None:
-    """The body as one ``model`` when it is one whole JSON object of that shape, else None.
-
-    The usual non-streaming answer, parsed and validated in one step; anything else
-    (a stream, a cut or odd body) is left to the careful path, which says what is wrong.
-    """
-    content = response.content
-    if content[:1] == b"{":
-        try:
-            return model.__pydantic_validator__.validate_json(content)  # type: ignore[no-any-return]
-        except ValidationError:
-            pass
-    return None
-
-
-def _plain_event_data(content: bytes) -> list[bytes] | None:
-    """The objects of a body made only of ``data: {...}`` lines and blank lines, else None.
-
-    Such a body decodes the same in both framings (each line one event, each event one
-    JSON object; ``data: [DONE]`` carries nothing), so its lines are split
-    in C instead of going through the incremental decoders. Anything else (another field,
-    a comment, a line continuing an event, CR line ends, a byte-order mark, a value that
-    is not an object) returns None, for the decoders to read.
-    """
-    if b"\r" in content or content[:1] == b"\xef":
-        return None
-    found: list[bytes] = []
-    open_event = False
-    for line in content.split(b"\n"):
-        if not line:
-            open_event = False
-            continue
-        if open_event or not line.startswith(b"data: "):
-            return None
-        open_event = True
-        data = line[6:]
-        if data[:1] == b"{":
-            found.append(data)
-        elif data != b"[DONE]":  # empty data frames differently in the two framings
-            return None
-    return found
-
-
-def _body_items(
-    response: httpx.Response,
-    expected: Callable[[], EventDecoder],
-    model: type[_M],
-    parse: Callable[[ServerSentEvent], list[_M]],
-) -> list[_M]:
-    """The typed items of a whole read body: one JSON object, or an event stream."""
-    whole = whole_body(response, model)
-    if whole is not None:
-        return [whole]
-    content = response.content
-    plain = _plain_event_data(content)
-    if plain is not None:  # the usual event stream: each object validated straight away
-        validate_json = model.__pydantic_validator__.validate_json
-        try:
-            return [validate_json(data) for data in plain]
-        except ValidationError:
-            pass  # the careful path below says what is wrong
-    decoder = AutoDecoder(expected)
-    events = [*decoder.feed(content), *decoder.flush()]
-    if not events and content.strip():  # an HTML sign-in page, say: never an empty answer
-        kind = response.headers.get("content-type", "no content type")
-        text = response.text.strip()[:200]
-        raise StreamError(f"the answer ({kind}) held no event and no JSON: {text!r}", text=text)
-    return [item for event in events for item in parse(event)]
-
-
-def v1_body(response: httpx.Response) -> list[ChatEvent]:
-    """The v1 events of a non-streaming ``POST /chats`` answer (a body, or a whole stream)."""
-    return _body_items(response, UnleashV1Decoder, ChatEvent, parse_v1_event)
-
-
-def v2_body(response: httpx.Response) -> list[ChatV2Chunk]:
-    """The v2 chunks of a non-streaming ``POST /chats/v2`` answer (a body, or a whole stream)."""
-    return _body_items(response, SSEDecoder, ChatV2Chunk, parse_v2_chunk)
