@@ -8,7 +8,7 @@ from pathlib import Path
 from assistant_bridge.emulator import VARIANTS
 from assistant_bridge.emulator._dialect import parse_variants
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TABLE = (ROOT / "docs" / "assumptions.md").read_text()
 SWITCH = re.compile(r"`([a-z0-9-]+=[a-z]+)`")
 

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Sys
 from assistant_bridge.langchain._chat_jylo import ChatJylo
 from assistant_bridge.langchain._content import documents_from_message
 
-from ._jylo_mock import (
+from .._jylo_mock import (
     ASSISTANT,
     DOC_ID,
     MARKED,

@@ -18,8 +18,8 @@ from assistant_bridge.langchain._chat_jylo import ChatJylo
 from assistant_bridge.langchain._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
 from assistant_bridge.zaia import ZaiaClient
 
-from ._jylo_mock import ASSISTANT, MODEL, JyloServer, stored_message
-from ._vendor_emu import JYLO_MODEL, Emulator
+from .._jylo_mock import ASSISTANT, MODEL, JyloServer, stored_message
+from .._vendor_emu import JYLO_MODEL, Emulator
 
 SENDER = "5a5a5a5a-1111-4222-8333-444444444444"
 QUIET = pytest.mark.filterwarnings("ignore:RunnableWithMessageHistory is deprecated")

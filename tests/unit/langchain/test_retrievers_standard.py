@@ -19,7 +19,7 @@ from assistant_bridge.langchain._retrievers import (
     UnleashChatRetriever,
     UnleashSearchRetriever,
 )
-from tests.unit.test_lc_retrievers import FakeUnleash, async_client, sync_client
+from tests.unit.langchain.test_retrievers import FakeUnleash, async_client, sync_client
 
 
 def _clients() -> dict[str, Any]:

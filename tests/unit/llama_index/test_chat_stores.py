@@ -14,7 +14,7 @@ from assistant_bridge.langchain._jylo_parts import from_jylo as lc_from_jylo
 from assistant_bridge.llama_index._chat_stores import JyloChatStore, ZaiaChatStore
 from assistant_bridge.llama_index._jylo import Jylo
 
-from ._vendor_emu import JYLO_MODEL, Emulator
+from .._vendor_emu import JYLO_MODEL, Emulator
 
 SENDER = "5a5a5a5a-1111-4222-8333-444444444444"
 

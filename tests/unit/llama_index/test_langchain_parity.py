@@ -9,7 +9,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from assistant_bridge.llama_index import Unleash, UnleashRetriever, nodes_from_response
 
-from ._li_mock import Server, search_body
+from ._unleash_mock import Server, search_body
 
 USER = ChatMessage(role=MessageRole.USER, content="Travel?")
 

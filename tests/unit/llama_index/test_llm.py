@@ -29,7 +29,7 @@ from assistant_bridge.llama_index import Unleash, nodes_from_response
 from assistant_bridge.unleash import ChatResponse as V1Response
 from assistant_bridge.unleash import ChatV2Response
 
-from ._li_mock import ANSWER, TEXT_1, TEXT_2, V1_TEXT, V2_CHUNKS, Server, sse_events
+from ._unleash_mock import ANSWER, TEXT_1, TEXT_2, V1_TEXT, V2_CHUNKS, Server, sse_events
 
 USER = ChatMessage(role=MessageRole.USER, content="Travel?")
 
@@ -440,6 +440,6 @@ def test_the_adapter_imports_neither_langchain_nor_httpx_directly() -> None:
     code = "import sys, assistant_bridge.llama_index; print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('langchain')}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-    package = Path(__file__).parents[2] / "src" / "assistant_bridge" / "llama_index"
+    package = Path(__file__).parents[3] / "src" / "assistant_bridge" / "llama_index"
     for module in package.glob("*.py"):
         assert "import httpx" not in module.read_text(), module.name

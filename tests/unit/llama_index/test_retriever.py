@@ -15,7 +15,7 @@ from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter,
 from assistant_bridge import AuthenticationError, InvalidRequestError, SearchFilters
 from assistant_bridge.llama_index import Unleash, UnleashRetriever
 
-from ._li_mock import ANSWER, TEXT_1, Server, search_body
+from ._unleash_mock import ANSWER, TEXT_1, Server, search_body
 
 
 def retriever_for(server: Server, **kwargs: Any) -> UnleashRetriever:

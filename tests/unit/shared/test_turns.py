@@ -43,7 +43,7 @@ from assistant_bridge.langchain._messages import (
 from assistant_bridge.llama_index._jylo import Jylo
 from assistant_bridge.llama_index._messages import to_unleash_messages as li_to_unleash
 
-from ._jylo_mock import ASSISTANT, MODEL, JyloServer
+from .._jylo_mock import ASSISTANT, MODEL, JyloServer
 
 V1_ANSWER = [
     {"type": "server_tool_call", "id": "s1", "name": "Enterprise search", "args": {}},
