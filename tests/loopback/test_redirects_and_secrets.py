@@ -22,7 +22,7 @@ from assistant_bridge import APIStatusError, RedirectError
 from assistant_bridge import langchain as lc
 from assistant_bridge.emulator import EMULATOR_KEYS, EmulatorURL, run_emulator
 from assistant_bridge.jylo import JyloClient
-from tests.live._fault_ops import OPS, Env, Ids, Op
+from tests.loopback._fault_ops import OPS, Env, Ids, Op
 
 REDIRECT_OPS = [
     op

@@ -3,7 +3,7 @@
 Seed 003 types ``sorting`` as an integer enum without listing its values, and
 ``pageNumber`` / ``pageSize`` as optional int32 with no maximum. The client sends
 integers only (`ItemSorting` holds our guessed names), takes paging values from 1 to
-2**31 - 1 (the emulator takes exactly these: see tests/live/test_jylo_contract.py), and
+2**31 - 1 (the emulator takes exactly these: see tests/loopback/test_jylo_contract.py), and
 refuses anything else before a request is built.
 """
 
