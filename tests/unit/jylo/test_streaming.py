@@ -18,7 +18,7 @@ from assistant_bridge import (
 )
 from assistant_bridge._transport import ServerSentEvent
 from assistant_bridge.jylo import AsyncJyloClient, JyloClient, MessageAssembler
-from assistant_bridge.jylo._streaming import message_from_body
+from assistant_bridge.jylo._streaming import MessageStream, message_from_body
 
 TOKEN = "stream-test-token-1"
 ASSISTANT = "3f2b8c1e-6d4a-4f0e-9b7c-2a1d5e8f9c0b"
@@ -537,3 +537,17 @@ def test_create_message_with_an_empty_body_is_an_error() -> None:
     handler, _ = read_back_server(b"", "application/json")
     with sync_client(handler) as client, pytest.raises(EmptyAnswerError, match="empty answer body"):
         client.create_message(ASSISTANT, "hi", model_identifier=MODEL)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "chunks", "text"),
+    [
+        ("text/event-stream", [b"data: See \n\n", b"data: [the docs](http://d)\n\n", b"data:  now\n\n"], "See [the docs](http://d) now"),
+        ("text/event-stream", [b"data: Line one\n\n", b"data: \ndata: \n\n", b"data: Line two\n\n"], "Line one\nLine two"),
+        ("text/plain", [b"[1] The answer ", b"is 42."], "[1] The answer is 42."),
+        ("text/plain", [b"{braces} are fine ", b"in text"], "{braces} are fine in text"),
+    ],
+)
+def test_jylo_text_deltas_keep_brackets_and_newlines(content_type: str, chunks: list[bytes], text: str) -> None:
+    response = httpx.Response(200, headers={"content-type": content_type}, content=iter(chunks), request=httpx.Request("POST", "https://api.t.uk.jylo.ai/x"))
+    assert "".join(MessageStream(response)) == text

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from assistant_bridge import UnleashClient
 from assistant_bridge._transport import (
     APIConnectionError,
     APITimeoutError,
@@ -518,3 +519,29 @@ def test_a_body_that_cannot_be_encoded_is_an_invalid_request_naming_the_field(
     assert info.value.field == field
     assert field in str(info.value)
     assert script.requests == []
+
+
+def unleash_client(handler: Callable[[httpx.Request], httpx.Response], *, follow: bool = False, **kwargs: object) -> UnleashClient:
+    http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=follow)
+    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_per_call_header_replaces_the_default_whatever_its_case() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"results": []})
+
+    unleash_client(answer, account="alice@x.test").search("q", extra_headers={"Unleash-Account": "bob@x.test", "accept": "application/json; v=2"})
+    assert seen[0].headers.get_list("unleash-account") == ["bob@x.test"]
+    assert seen[0].headers.get_list("accept") == ["application/json; v=2"]
+
+
+def test_undecodable_body_and_redirect_loops_are_typed_errors() -> None:
+    bad_gzip = unleash_client(lambda r: httpx.Response(200, content=b"not gzip", headers={"content-encoding": "gzip"}))
+    with pytest.raises(APIConnectionError):
+        bad_gzip.chat_v2([{"role": "User", "text": "hi"}])
+    looping = unleash_client(lambda r: httpx.Response(302, headers={"location": "https://u.test/search"}), follow=True)
+    with pytest.raises(APIConnectionError):
+        looping.search("q")

@@ -268,3 +268,11 @@ def test_a_jylo_token_endpoint_echoing_the_client_secret_keeps_it_nowhere() -> N
         client.list_assistants()
     for text in _printable(info.value):
         assert secret not in text, text
+
+
+def test_redaction_keeps_ordinary_words_and_removes_tokens() -> None:
+    assert redact("Authorization header is missing or invalid") == "Authorization header is missing or invalid"
+    assert redact("The bearer token has expired") == "The bearer token has expired"
+    assert "abcdef0123456789" not in redact("Authorization: Bearer abcdef0123456789")
+    assert "abcdef0123456789" not in redact("sent bearer abcdef0123456789 to the API")
+    assert "s3cr3t-value" not in redact("client_secret=s3cr3t-value&x=1")

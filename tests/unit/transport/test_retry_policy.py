@@ -121,3 +121,9 @@ _REQ = httpx.Request("POST", "https://example.test/chats")
 )
 def test_transport_errors(exc: Exception, idempotent: bool, expected: bool) -> None:
     assert transport_error_is_retryable(exc, idempotent=idempotent) is expected
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "-inf"])
+def test_retry_after_that_is_not_a_finite_number_is_ignored(value: str) -> None:
+    assert parse_retry_after({"Retry-After": value}) is None
+    assert parse_retry_after({"retry-after-ms": value}) is None

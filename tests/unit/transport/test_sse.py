@@ -218,3 +218,10 @@ def test_auto_decoder_chooses_by_the_first_byte(body: bytes, expected: list[obje
 
 def test_auto_decoder_on_empty_body() -> None:
     assert decode(AutoDecoder(SSEDecoder), [b"", b"  "]) == []
+
+
+def test_v1_decoder_ignores_standard_sse_field_lines_between_events() -> None:
+    decoder = UnleashV1Decoder()
+    body = b'event: message\nid: 1\nretry: 3000\ndata: {"type": "Request"}\n\nevent: message\ndata: {"type": "Full"}\n'
+    events = [*decoder.feed(body), *decoder.flush()]
+    assert [e.json()["type"] for e in events] == ["Request", "Full"]

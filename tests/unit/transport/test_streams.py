@@ -155,3 +155,19 @@ async def test_a_stream_with_no_item_is_an_empty_answer_sync_and_async(status: i
         with pytest.raises(EmptyAnswerError, match=re.escape(what)):
             async with astream:
                 [c async for c in astream]
+
+
+def test_a_stream_read_twice_or_undecodable_is_a_stream_error() -> None:
+    def once(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=iter([b'data: {"text": "a"}\n\n']), headers={"content-type": "text/event-stream"})
+
+    stream = sync_client(httpx.MockTransport(once)).stream_chat_v2(MESSAGES)
+    assert [c.text for c in stream] == ["a"]
+    with pytest.raises(StreamError, match="cannot be read again"):
+        list(stream)
+
+    def not_gzip(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=iter([b"data: {}\n\n"]), headers={"content-type": "text/event-stream", "content-encoding": "gzip"})
+
+    with pytest.raises(StreamError):
+        list(sync_client(httpx.MockTransport(not_gzip)).stream_chat_v2(MESSAGES))

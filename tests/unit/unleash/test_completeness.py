@@ -526,3 +526,20 @@ def test_only_one_whole_json_body_shows_its_end_not_ndjson() -> None:
                 chunks = list(stream)
             assert stream.terminated == (finish == "stop")
             assert assemble_chat_v2(chunks, end_seen=stream.terminated).text == "One two."
+
+
+def test_v2_error_event_is_raised_not_swallowed() -> None:
+    body = b'data: {"text": "Partial"}\n\nevent: error\ndata: {"message": "upstream model failed"}\n\n'
+    answer = unleash(lambda r: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"}))
+    with pytest.raises(StreamError, match="upstream model failed"):
+        list(answer.stream_chat_v2([{"role": "User", "text": "hi"}]))
+    with pytest.raises(StreamError, match="upstream model failed"):
+        answer.chat_v2([{"role": "User", "text": "hi"}])
+
+
+def test_a_body_that_is_neither_json_nor_events_is_an_error_not_an_empty_answer() -> None:
+    page = unleash(lambda r: httpx.Response(200, text="<html><body>Please sign in</body></html>", headers={"content-type": "text/html"}))
+    with pytest.raises(StreamError, match="sign in"):
+        page.chat_v2([{"role": "User", "text": "hi"}])
+    with pytest.raises(StreamError, match="sign in"):
+        list(page.stream_chat_v2([{"role": "User", "text": "hi"}]))

@@ -122,3 +122,8 @@ def test_time_field_pairs_name_real_fields() -> None:
     names = {f.name for f in FILTER_FIELDS if f.kind == "time"}
     paired = {name for pair in TIME_FIELD_PAIRS.values() for name in pair}
     assert paired == names
+
+
+def test_class_and_class_underscore_together_are_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="given twice"):
+        SearchFilters(**{"class": ["a"], "class_": ["b"]})
