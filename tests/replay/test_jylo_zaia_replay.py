@@ -7,9 +7,18 @@ import pytest
 from assistant_bridge import AsyncJyloClient, JyloClient, NotFoundError, ZaiaClient
 from assistant_bridge.jylo import parse_citations
 
+from ._recorded import TRAVEL_ANSWER, TRAVEL_CITED_SPANS
+
 pytestmark = [pytest.mark.vcr, pytest.mark.block_network]
 
 SENDER = "5b0f9a3c-1d2e-4f60-8a7b-9c0d1e2f3a4b"
+APPROVALS = (
+    "This policy applies to every Brightwater employee and contractor who travels on company business."
+    " Every business trip must be approved by your manager in Navan before you book anything. Book flights,"
+    " hotels and rail through Navan, so that Finance can track spend and locate travellers in an emergency.\n\n"
+    "Read the Travel and Expense Policy before your first business trip."
+)
+"""The emulator's answer to "Who approves business travel?"."""
 
 
 def public_resolver(host: str) -> list[str]:
@@ -25,9 +34,9 @@ def test_jylo_models_assistants_and_a_cited_answer() -> None:
         reply = client.create_message(assistant, "What is our travel policy?", model_identifier=model)
         history = list(client.iter_messages(assistant, page_size=1, desc=False))
     assert reply.is_assistant
-    assert reply.text
+    assert reply.text == TRAVEL_ANSWER
     cited = parse_citations(reply.text_with_citations or "")
-    assert cited.citations
+    assert [(c.source_id, c.start, c.end) for c in cited.citations] == TRAVEL_CITED_SPANS
     assert [m.is_assistant for m in history] == [False, True]
 
 
@@ -42,8 +51,10 @@ def test_jylo_stream_ends_with_the_stored_message_and_crud_works() -> None:
         stored = stream.message
         assert stored is not None
         assert stored.object_identifier
-        assert len(pieces) > 1
+        assert len(pieces) == 9
         assert "".join(pieces) == stream.text
+        assert stream.text == APPROVALS
+        assert stored.text == APPROVALS
         fetched = client.get_message(assistant, stored.object_identifier)
         assert fetched.text == stored.text
         client.delete_message(assistant, stored.object_identifier)
@@ -64,7 +75,7 @@ def test_jylo_upload_and_attach(tmp_path: pytest.TempPathFactory) -> None:
         reply = client.create_message(
             assistant, "Where is the offsite?", model_identifier=model, message_document_identifiers=[document]
         )
-    assert reply.text
+    assert reply.text == "The Q3 offsite is in Lisbon."
 
 
 async def test_async_jylo_stream() -> None:
@@ -76,8 +87,9 @@ async def test_async_jylo_stream() -> None:
         stream = await client.stream_message(assistant, "What is our travel policy?", model_identifier=model)
         async with stream:
             text = "".join([piece async for piece in stream])
-    assert text
+    assert text == TRAVEL_ANSWER
     assert stream.message is not None
+    assert stream.message.text == TRAVEL_ANSWER
 
 
 def test_zaia_chats_threads_messages_and_export() -> None:
@@ -92,7 +104,8 @@ def test_zaia_chats_threads_messages_and_export() -> None:
         )
         after = client.list_chat_messages(chat.id, chat_thread_id=thread_id)
         export = client.export_chat_messages("2025-01-01T00:00:00Z", "https://hooks.example.com/zaia")
-    assert created.id
+    assert created.id == "cf8d4db5-0ae4-4b4f-858f-ccd13ef095fc"
+    assert before == 3
     assert len(after) == before + 1
     assert [m.id for m in after][-1] == created.id
-    assert export.message
+    assert export.message == "Export started. A POST will be made to callbackUrl when ready."

@@ -8,8 +8,21 @@ from assistant_bridge.unleash import ChatEvent, ChatV2Chunk, assemble_chat_v2
 
 def test_streamed_tool_steps_fold_into_the_same_blocks_as_the_whole_answer() -> None:
     raw = [
-        {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}, "toolStep": {"toolId": "search", "stepDescription": "Searching"}}},
-        {"tool": {"response": {"name": "Enterprise search", "toolId": "search", "resources": {"enterprise": {"results": [{"id": "r1", "title": "Doc"}]}}}}},
+        {
+            "tool": {
+                "toolCallStatus": {"toolCallId": "c1", "status": "Start"},
+                "toolStep": {"toolId": "search", "stepDescription": "Searching"},
+            }
+        },
+        {
+            "tool": {
+                "response": {
+                    "name": "Enterprise search",
+                    "toolId": "search",
+                    "resources": {"enterprise": {"results": [{"id": "r1", "title": "Doc"}]}},
+                }
+            }
+        },
         {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "End"}}},
         {"text": "Answer."},
     ]
@@ -26,8 +39,14 @@ def test_streamed_tool_steps_fold_into_the_same_blocks_as_the_whole_answer() -> 
 def test_stop_guard_does_not_repeat_held_text_when_the_server_rewrites() -> None:
     builder = V1Chunks(model="m", stop=["\n\nSources:"])
     events = [
-        ChatEvent.model_validate({"type": "Message", "parts": [{"type": "Text", "text": "The answer is 42 (draft)."}]}),
-        ChatEvent.model_validate({"type": "Full", "message": {"parts": [{"type": "Text", "text": "The answer is 42."}]}}),
+        ChatEvent.model_validate(
+            {"type": "Message", "parts": [{"type": "Text", "text": "The answer is 42 (draft)."}]}
+        ),
+        ChatEvent.model_validate(
+            {"type": "Full", "message": {"parts": [{"type": "Text", "text": "The answer is 42."}]}}
+        ),
     ]
-    text = "".join(str(m.content) for e in events for m in builder.add(e)) + str(builder.finish().content)
+    text = "".join(str(m.content) for e in events for m in builder.add(e)) + str(
+        builder.finish().content
+    )
     assert text == "The answer is 42."

@@ -15,11 +15,15 @@ from assistant_bridge.langchain._errors import to_model_error
 
 def client(handler: Callable[[httpx.Request], httpx.Response], **kwargs: object) -> UnleashClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs)  # type: ignore[arg-type]
+    return UnleashClient(
+        "key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(408, True), (409, False), (413, False)])
-def test_every_status_error_reaches_langchain_as_a_model_error(status: int, retryable: bool) -> None:
+def test_every_status_error_reaches_langchain_as_a_model_error(
+    status: int, retryable: bool
+) -> None:
     failing = client(lambda r: httpx.Response(status, json={"title": "x"}), max_retries=0)
     with pytest.raises(assistant_bridge.APIStatusError) as info:
         failing.search("q")
