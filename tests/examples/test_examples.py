@@ -162,18 +162,44 @@ def test_notebooks_are_stored_without_outputs(name: str) -> None:
             assert cell["execution_count"] is None
 
 
+POSTMORTEM = "Postmortem: Billing API outage on 12 May 2025"
+POSTMORTEM_URL = "https://wiki.brightwater.example/engineering/postmortems/2025-05-12-billing"
+BILL_311 = "BILL-311 Billing service returns 502 under month-end load"
+
+
+def tool_output(out: str, name: str) -> list[str]:
+    """The non-empty lines a tool's message printed (``pretty_print``), up to the next message."""
+    body = out.split(f"Name: {name}\n", 1)[1].split("=====", 1)[0]
+    return [line for line in body.splitlines() if line.strip()]
+
+
 def test_agent_notebook_calls_both_tools_and_keeps_citations(kernel_name: str) -> None:
+    """What the tools returned: the scripted model's own arguments and echo prove nothing."""
     out = execute_notebook("agent.ipynb", kernel_name)
     assert OFFLINE_NOTICE in out
     assert "SCRIPTED" in out, "the offline reasoning model says it is scripted"
     assert "Name: search_company" in out
     assert "Name: ask_unleash" in out
-    assert "app_id: ['jira', 'confluence']" in out, "the agent filled the filter arguments"
-    final = out.rsplit("(scripted) The tools found:", 1)[1]
-    assert re.search(r"\.\[1\]", final)
-    assert re.search(r"^\[1\] .+ - https://", final, re.M)
-    artifacts = re.findall(r"^(\S+) \| .+ \| https://", out, re.M)
-    assert artifacts
+    assert tool_output(out, "search_company") == [
+        f"- {POSTMORTEM} (confluence): On 12 May the Billing API returned 502 errors for 47 minutes"
+        " and about 1,900 invoice requests failed.",
+        f"- {BILL_311} (jira): The billing service returns 502 errors when month-end invoicing starts.",
+    ], "the filters (jira and confluence, from 1 May) reached the search"
+    assert tool_output(out, "ask_unleash") == [
+        "On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900 invoice requests"
+        " failed. The cause was a database connection pool that was too small for the month-end load.[1]",
+        "The Q3 plan has three goals: grow annual recurring revenue by 12%, launch usage-based billing for"
+        " the Analytics Pro plan, and cut the time to onboard a new customer from three weeks to one."
+        " Engineering will prioritise the billing work and the reliability fixes from the May outage.[2]",
+        "Sources:",
+        f"[1] {POSTMORTEM} - {POSTMORTEM_URL}",
+        "[2] Q3 plan (draft).pptx - https://drive.brightwater.example/file/d/1Qp3PlanDeck",
+    ]
+    artifacts = re.findall(r"^(\S+) \| .+ \| https://.*$", out, re.M)
+    assert re.findall(r"^\S+ \| .+ \| https://.*$", out, re.M) == [
+        f"conf-postmortem-billing | {POSTMORTEM} | {POSTMORTEM_URL}",
+        f"jira-bill-311 | {BILL_311} | https://brightwater.atlassian.example/browse/BILL-311",
+    ]
     assert all(a.startswith(("jira-", "conf-")) for a in artifacts), "filters held"
 
 
@@ -214,8 +240,57 @@ def readme_python_blocks() -> list[tuple[int, str]]:
     return blocks
 
 
+README_OUTPUT: list[list[str | re.Pattern[str]]] = [
+    [  # LangChain quickstart: cited sources with their spans, then filtered search hits
+        "Billing service: ownership and runbook https://wiki.brightwater.example/engineering/billing-service 218 342",
+        "BILL-311 Billing service returns 502 under month-end load https://brightwater.atlassian.example/browse/BILL-311 416 520",
+        "jira BILL-311 Billing service returns 502 under month-end load https://brightwater.atlassian.example/browse/BILL-311",
+    ],
+    [  # LlamaIndex quickstart: citation titles of the LLM's answer, then the query engine's sources
+        "['Billing service: ownership and runbook', 'BILL-311 Billing service returns 502 under month-end load',"
+        " 'Postmortem: Billing API outage on 12 May 2025']",
+        "['Postmortem: Billing API outage on 12 May 2025', 'BILL-311 Billing service returns 502 under month-end load']",
+    ],
+    [  # the three vendor clients directly
+        "1 ['Onboarding checklist for new employees']",
+        "Read the Travel and Expense Policy before your first business trip.",
+        "user Thanks, please send it to finance@customer.example too.",
+        "assistant Open the dashboard, choose Share, then Export as PDF. Exports include every visible chart.",
+    ],
+    [  # async clients and streams
+        "Here is what **Q3 plan (draft).pptx** says:",
+        "Two days of Q3 planning for team leads at the Lisbon office. Day one: company Q3 plan and headcount.",
+        "Request",
+        "Full",
+    ],
+    [  # documents_from_message: cited sources first, each with its number of spans
+        "Billing service: ownership and runbook 1",
+        "Postmortem: Billing API outage on 12 May 2025 1",
+        "What a 502 Bad Gateway error means 0",
+    ],
+    [  # filters: a typo named, self-query and MetadataFilters translated
+        "filters.app: is not a known filter; did you mean app_id? (custom properties go in extra={...})",
+        "{'appId': ['jira', 'confluence'], 'createAfterTime': '2025-05-01T00:00:00Z'} 3",
+        "{'anyLabel': ['finance', 'travel']}",
+    ],
+    [  # errors: retried, then typed with status, Retry-After and request id
+        "9",
+        "429 90.0 5a2a00db6a0fbbf8",
+        "500 Internal Server Error: Injected by the emulator (x-emulator-fault). (request id f26c5db50ad01e72)",
+    ],
+    [  # the emulator: its URLs, its environment, a fault survived by a retry, the extended dialect
+        re.compile(r"http://127\.0\.0\.1:\d+ http://127\.0\.0\.1:\d+/jylo http://127\.0\.0\.1:\d+/zaia"),
+        "3",
+        "['JYLO_BASE_URL', 'JYLO_CLIENT_ID', 'JYLO_CLIENT_SECRET', 'JYLO_PROJECT_ID', 'JYLO_SETTINGS_URL',"
+        " 'JYLO_TOKEN_URL', 'UNLEASH_API_KEY', 'UNLEASH_BASE_URL', 'ZAIA_API_KEY', 'ZAIA_BASE_URL']",
+        "327e0d35-ee0b-4717-aaa4-3212ab1513c2",
+    ],
+]
+"""Per executable README block, in order: lines (or line patterns) its output must contain."""
+
+
 def test_readme_has_python_blocks_to_run() -> None:
-    assert len(readme_python_blocks()) >= 8
+    assert len(readme_python_blocks()) == len(README_OUTPUT), "each README block needs its expected output"
 
 
 @pytest.fixture(scope="module")
@@ -237,13 +312,22 @@ def emulated_vendors() -> Iterator[str]:
 
 
 @pytest.mark.parametrize(
-    ("line", "code"), readme_python_blocks(), ids=lambda v: str(v) if isinstance(v, int) else ""
+    ("index", "line", "code"),
+    [(index, line, code) for index, (line, code) in enumerate(readme_python_blocks())],
+    ids=[str(line) for line, _ in readme_python_blocks()],
 )
 def test_readme_python_block_runs(
-    line: int, code: str, emulated_vendors: str, capsys: pytest.CaptureFixture[str]
+    index: int, line: int, code: str, emulated_vendors: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     exec(compile(code, f"README.md:{line}", "exec"), {"__name__": f"readme_block_{line}"})
-    assert capsys.readouterr().out.strip(), "every README block prints something"
+    printed = capsys.readouterr().out.splitlines()
+    expected = README_OUTPUT[index] if index < len(README_OUTPUT) else []
+    assert expected, f"README.md:{line} has no expected output in README_OUTPUT"
+    for want in expected:
+        if isinstance(want, str):
+            assert want in printed, f"README.md:{line} did not print the line {want!r}"
+        else:
+            assert any(want.fullmatch(p) for p in printed), f"README.md:{line} printed no line like {want.pattern!r}"
 
 
 def test_readme_documents_every_search_filter() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,12 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     TextBlock,
 )
+from llama_index.core.callbacks import CallbackManager, CBEventType, EventPayload, LlamaDebugHandler
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+from llama_index.core.instrumentation.events import BaseEvent
+from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
+from pydantic import Field
 
 from assistant_bridge import InvalidRequestError, RateLimitError
 from assistant_bridge.llama_index._jylo import Jylo
@@ -171,9 +178,68 @@ async def test_achat_and_astream_chat_use_the_async_client(server: JyloServer) -
     assert [b["stream"] for b in server.bodies()] == [False, True, False, True]
 
 
-def test_entry_points_carry_the_callback_decorators() -> None:
-    for name in ("chat", "stream_chat", "complete", "stream_complete", "achat", "astream_chat", "acomplete", "astream_complete"):
-        assert hasattr(getattr(Jylo, name), "__wrapped__"), name
+class _Events(BaseEventHandler):
+    """Records the instrumentation events LlamaIndex's LLM callback decorators dispatch."""
+
+    events: list[BaseEvent] = Field(default_factory=list)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "RecordingEvents"
+
+    def handle(self, event: BaseEvent, **kwargs: Any) -> None:
+        self.events.append(event)
+
+
+async def test_entry_points_report_to_callback_handlers_and_instrumentation(server: JyloServer) -> None:
+    """Each entry point goes through LlamaIndex's callback decorators: start, progress, end with the answer."""
+    debug = LlamaDebugHandler(print_trace_on_end=False)
+    model = llm(server, callback_manager=CallbackManager([debug]))
+    recorder = _Events()
+    dispatcher = get_dispatcher("llama_index.core.llms.callbacks")
+    dispatcher.add_event_handler(recorder)
+    messages = [user("q")]
+    calls: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        ("chat", lambda: _done(model.chat(messages))),
+        ("stream_chat", lambda: _done(list(model.stream_chat(messages)))),
+        ("complete", lambda: _done(model.complete("q"))),
+        ("stream_complete", lambda: _done(list(model.stream_complete("q")))),
+        ("achat", lambda: model.achat(messages)),
+        ("astream_chat", lambda: _drain(model.astream_chat(messages))),
+        ("acomplete", lambda: model.acomplete("q")),
+        ("astream_complete", lambda: _drain(model.astream_complete("q"))),
+    ]
+    try:
+        for name, call in calls:
+            recorder.events.clear()
+            debug.flush_event_logs()
+            await call()
+            kind = "Chat" if "chat" in name else "Completion"
+            progress = [f"LLM{kind}InProgressEvent"] * 4 if "stream" in name else []
+            assert [type(e).__name__ for e in recorder.events] == [f"LLM{kind}StartEvent", *progress, f"LLM{kind}EndEvent"], name
+            end = recorder.events[-1]
+            assert isinstance(end, (LLMChatEndEvent, LLMCompletionEndEvent))
+            assert end.response is not None
+            answer = end.response.message.content if isinstance(end, LLMChatEndEvent) else end.response.text
+            assert answer == TEXT, name
+            pairs = debug.get_event_pairs(CBEventType.LLM)
+            assert len(pairs) == 1, name
+            payload = pairs[0][1].payload
+            assert payload is not None
+            if kind == "Chat":
+                assert payload[EventPayload.RESPONSE].message.content == TEXT, name
+            else:
+                assert payload[EventPayload.COMPLETION].text == TEXT, name
+    finally:
+        dispatcher.event_handlers.remove(recorder)
+
+
+async def _done(value: object) -> object:
+    return value
+
+
+async def _drain(stream: Awaitable[AsyncIterator[object]]) -> list[object]:
+    return [item async for item in await stream]
 
 
 def test_metadata_and_env_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
