@@ -62,3 +62,9 @@ POLICY_PAGE = (
     " expense over 25 EUR. Questions about this policy go to the Finance team in the #ask-finance Slack channel."
 )
 """The content of the travel policy page (``conf-travel-policy``)."""
+
+JYLO_ASSISTANT = "f6f4baa3-253d-417a-ba43-a242a6296c3e"
+"""The emulator's first Jylo assistant."""
+
+JYLO_MODEL = "0f8a6c2e-3b1d-4e5f-9a7b-1c2d3e4f5a6b"
+"""The emulator's first Jylo model."""

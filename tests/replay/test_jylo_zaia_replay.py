@@ -7,7 +7,7 @@ import pytest
 from assistant_bridge import AsyncJyloClient, JyloClient, NotFoundError, ZaiaClient
 from assistant_bridge.jylo import parse_citations
 
-from ._recorded import TRAVEL_ANSWER, TRAVEL_CITED_SPANS
+from ._recorded import JYLO_ASSISTANT, JYLO_MODEL, TRAVEL_ANSWER, TRAVEL_CITED_SPANS
 
 pytestmark = [pytest.mark.vcr, pytest.mark.block_network]
 
@@ -29,8 +29,8 @@ def test_jylo_models_assistants_and_a_cited_answer() -> None:
     with JyloClient() as client:
         model = client.list_models()[0].object_identifier
         assistant = client.list_assistants().items[0].object_identifier
-        assert model
-        assert assistant
+        assert model == JYLO_MODEL
+        assert assistant == JYLO_ASSISTANT
         reply = client.create_message(assistant, "What is our travel policy?", model_identifier=model)
         history = list(client.iter_messages(assistant, page_size=1, desc=False))
     assert reply.is_assistant
@@ -44,13 +44,13 @@ def test_jylo_stream_ends_with_the_stored_message_and_crud_works() -> None:
     with JyloClient() as client:
         model = client.list_models()[0].object_identifier
         assistant = client.list_assistants().items[0].object_identifier
-        assert model
-        assert assistant
+        assert model == JYLO_MODEL
+        assert assistant == JYLO_ASSISTANT
         with client.stream_message(assistant, "Who approves business travel?", model_identifier=model) as stream:
             pieces = list(stream)
         stored = stream.message
         assert stored is not None
-        assert stored.object_identifier
+        assert stored.object_identifier == "b7271af6-3e1a-4e8f-bdf7-c657e3457ea2"
         assert len(pieces) == 9
         assert "".join(pieces) == stream.text
         assert stream.text == APPROVALS
@@ -68,10 +68,10 @@ def test_jylo_upload_and_attach(tmp_path: pytest.TempPathFactory) -> None:
     with JyloClient() as client:
         model = client.list_models()[0].object_identifier
         assistant = client.list_assistants().items[0].object_identifier
-        assert model
-        assert assistant
+        assert model == JYLO_MODEL
+        assert assistant == JYLO_ASSISTANT
         document = client.upload_document(assistant, path)
-        assert document.object_identifier
+        assert document.object_identifier == "b7c57aaf-017e-4d7e-a066-24d01ba3b268"
         reply = client.create_message(
             assistant, "Where is the offsite?", model_identifier=model, message_document_identifiers=[document]
         )
@@ -82,8 +82,8 @@ async def test_async_jylo_stream() -> None:
     async with AsyncJyloClient() as client:
         model = (await client.list_models())[0].object_identifier
         assistant = (await client.list_assistants()).items[0].object_identifier
-        assert model
-        assert assistant
+        assert model == JYLO_MODEL
+        assert assistant == JYLO_ASSISTANT
         stream = await client.stream_message(assistant, "What is our travel policy?", model_identifier=model)
         async with stream:
             text = "".join([piece async for piece in stream])
@@ -95,7 +95,7 @@ async def test_async_jylo_stream() -> None:
 def test_zaia_chats_threads_messages_and_export() -> None:
     with ZaiaClient(resolver=public_resolver) as client:
         chat = client.list_chats().items[0]
-        assert chat.id
+        assert chat.id == "b19aa6ef-e23e-4a4d-bb92-b2df466a7d5d"
         threads = client.list_chat_threads(chat.id)
         thread_id = threads.items[0].id if threads.items else None
         before = len(client.list_chat_messages(chat.id, chat_thread_id=thread_id))

@@ -14,6 +14,8 @@ from assistant_bridge.langchain import UnleashSearchRetriever
 from assistant_bridge.llama_index import Jylo, JyloChatStore, Unleash, UnleashRetriever
 
 from ._recorded import (
+    JYLO_ASSISTANT,
+    JYLO_MODEL,
     TRAVEL_ANSWER,
     TRAVEL_CITED_SPANS,
     TRAVEL_SOURCES,
@@ -90,8 +92,8 @@ def test_jylo_llm_answers_with_citations_and_memory_on_the_store() -> None:
     with JyloClient() as client:
         assistant = client.list_assistants().items[0].object_identifier
         model = client.list_models()[0].object_identifier
-    assert assistant
-    assert model
+    assert assistant == JYLO_ASSISTANT
+    assert model == JYLO_MODEL
     llm = Jylo(assistant_id=assistant, model_identifier=model)
     store = JyloChatStore(model_identifier=model)
     memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=assistant)
