@@ -110,6 +110,7 @@ def test_rate_limit_that_never_ends_is_raised(client: UnleashClient) -> None:
 def test_drop_closes_the_connection_before_any_byte(base_url: EmulatorURL) -> None:
     """Proves the transport close works on the installed uvicorn: EOF, no status line."""
     address = urlsplit(base_url)
+    assert address.port is not None
     with socket.create_connection((address.hostname, address.port), timeout=5) as sock:
         request = (
             f"POST /search HTTP/1.1\r\nHost: {address.netloc}\r\n{FAULT_HEADER}: drop\r\n"

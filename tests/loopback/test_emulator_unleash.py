@@ -131,7 +131,8 @@ def test_search_pages_with_next_token(client: UnleashClient) -> None:
 
 
 def test_search_sorts(client: UnleashClient) -> None:
-    titles = [r.resource.title for r in client.search("", sort="alphabetical", page_size=100).results if r.resource]
+    titles = [r.resource.title or "" for r in client.search("", sort="alphabetical", page_size=100).results if r.resource]
+    assert all(titles)
     assert titles == sorted(titles, key=str.lower)
     recent = client.search("", filters={"type": ["ticket"]}, sort=("recency", "ascending")).results
     times = [r.resource.data["modifiedTime"] for r in recent if r.resource and r.resource.data]

@@ -44,8 +44,8 @@ def ids() -> Iterator[dict[str, str]]:
             env.setenv(name, value)
         with JyloClient() as jylo, ZaiaClient() as zaia:
             yield {
-                "assistant": jylo.list_assistants().items[0].object_identifier,
-                "model": jylo.list_models()[0].object_identifier,
+                "assistant": str(jylo.list_assistants().items[0].object_identifier),
+                "model": str(jylo.list_models()[0].object_identifier),
                 "chat": str(zaia.list_chats().items[0].id),
             }
 

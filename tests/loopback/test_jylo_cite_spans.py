@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.messages import AIMessage
-from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.base.llms.types import ChatMessage, CitationBlock, TextBlock
 
 from assistant_bridge.emulator import EMULATOR_KEYS, VARIANT_HEADER, EmulatorURL, run_emulator
 from assistant_bridge.jylo import AsyncJyloClient, JyloClient, Message
@@ -143,10 +143,13 @@ def test_llama_index_jylo_chat(
     llm = Jylo(assistant_id=assistant, model_identifier=MODEL, client=sync)
     reply = llm.chat([ChatMessage(role="user", content=QUESTION)]).message
     text = reply.content or ""
-    blocks = [b for b in reply.blocks if b.block_type == "citation"]
+    blocks = [b for b in reply.blocks if isinstance(b, CitationBlock)]
     assert blocks
+    cited: set[str] = set()
     for block in blocks:
         info = block.additional_location_info
+        assert isinstance(block.cited_content, TextBlock)
         assert text[info["start_index"] : info["end_index"]].strip() == block.cited_content.text
+        cited.add(block.cited_content.text)
     stored = sync.list_messages(assistant, page_size=1).items[0]
-    assert set(_tag_words(stored)) <= {b.cited_content.text for b in blocks}
+    assert set(_tag_words(stored)) <= cited

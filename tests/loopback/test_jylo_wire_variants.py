@@ -62,7 +62,7 @@ class Wire:
     def __init__(self, url: EmulatorURL, dialect: str, variants: str) -> None:
         self.headers = {DIALECT_HEADER: dialect, VARIANT_HEADER: variants}
         self.sent: list[tuple[str, str]] = []
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "client_id": EMULATOR_KEYS["jylo_client_id"],
             "client_secret": EMULATOR_KEYS["jylo_client_secret"],
             "project_id": EMULATOR_KEYS["jylo_project_id"],

@@ -79,7 +79,7 @@ def clients(url: EmulatorURL, token: str, fault: str) -> tuple[Any, Any, Any, An
     """Jylo and Zaia clients (sync, async) whose POSTs carry ``fault``."""
     hooks = _on_posts(fault)
     common: dict[str, Any] = {"max_retries": 1, "random": lambda: 0.0}
-    jylo_kw = {
+    jylo_kw: dict[str, Any] = {
         "token": token,
         "project_id": EMULATOR_KEYS["jylo_project_id"],
         "base_url": url.jylo,

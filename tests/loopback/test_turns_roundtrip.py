@@ -193,7 +193,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def ids(url: EmulatorURL) -> dict[str, str]:
+def ids(url: EmulatorURL) -> dict[str, Any]:
     """The ids every test uses (the emulator's seed gives the same ones after a reset)."""
     world = World(url)
     with world.jylo() as jylo, world.zaia() as zaia:
@@ -221,7 +221,7 @@ def fresh(url: EmulatorURL) -> None:
 
 
 @pytest.fixture
-async def w(url: EmulatorURL, ids: dict[str, str], fresh: None) -> AsyncIterator[World]:
+async def w(url: EmulatorURL, ids: dict[str, Any], fresh: None) -> AsyncIterator[World]:
     world = World(url, **ids)
     yield world
     await world.close()

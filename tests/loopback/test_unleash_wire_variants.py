@@ -151,9 +151,9 @@ async def v2_answers(url: EmulatorURL, dialect: str, variants: str, finish: Fini
     async with aclient:
         awhole = await aclient.chat_v2(question)
         out["async client.chat_v2"] = (awhole.text, cited(sources_from_chat_v2(awhole)))
-        stream = await aclient.stream_chat_v2(question)
-        async with stream:
-            astreamed = assemble_chat_v2([c async for c in stream], text_mode=mode, end_seen=stream.terminated)
+        astream = await aclient.stream_chat_v2(question)
+        async with astream:
+            astreamed = assemble_chat_v2([c async for c in astream], text_mode=mode, end_seen=astream.terminated)
         finish["async client.stream_chat_v2"] = astreamed.finish_reason
         out["async client.stream_chat_v2"] = (astreamed.text, cited(sources_from_chat_v2(astreamed)))
         amessage = await llm.ainvoke(V2_QUESTION)
@@ -208,9 +208,9 @@ async def v1_answers(url: EmulatorURL, dialect: str, variants: str, finish: Fini
         docs = UnleashChatRetriever(api_version="v1", client=sync, async_client=aclient).invoke(V1_QUESTION)
         out["UnleashChatRetriever"] = (whole.text, from_metadata([{"metadata": d.metadata} for d in docs]))
     async with aclient:
-        stream = await aclient.stream_chat(question)
-        async with stream:
-            astreamed = assemble_chat([e async for e in stream], text_mode=mode)
+        astream = await aclient.stream_chat(question)
+        async with astream:
+            astreamed = assemble_chat([e async for e in astream], text_mode=mode)
         finish["async client.stream_chat"] = astreamed.finish_reason
         out["async client.stream_chat"] = (astreamed.text, cited(sources_from_chat(astreamed)))
         amerged: AIMessageChunk | None = None

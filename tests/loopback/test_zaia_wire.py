@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ssl
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -189,11 +190,11 @@ async def test_a_chat_longer_than_a_page_through_every_reader(env: Env) -> None:
         chat = client.list_chats()[1].id
         assert chat is not None
         fill(client, chat, 999)
-    readers = {
+    readers: dict[str, Callable[[], Sequence[Any]]] = {
         "lc.messages": lambda: ZaiaChatMessageHistory(chat, client=env.client()).messages,
         "li.get_messages": lambda: ZaiaChatStore(client=env.client()).get_messages(chat),
     }
-    async_readers = {
+    async_readers: dict[str, Callable[[], Awaitable[Sequence[Any]]]] = {
         "lc.aget_messages": lambda: ZaiaChatMessageHistory(chat, async_client=env.async_client()).aget_messages(),
         "li.aget_messages": lambda: ZaiaChatStore(async_client=env.async_client()).aget_messages(chat),
     }
@@ -299,6 +300,7 @@ def test_wrapped_list_answers_read_the_same(env: Env, wrapper: str) -> None:
     with env.client() as plain:
         chats = plain.list_chats()
         chat = chats.items[0].id
+        assert chat is not None
         messages = plain.list_chat_messages(chat)
     wrapped = httpx.Client(headers={"x-emulator-variant": f"zaia-list={wrapper}"}, verify=TLS)
     with ZaiaClient(EMULATOR_KEYS["zaia"], env.url.zaia, http_client=wrapped) as client:

@@ -77,6 +77,34 @@ def fresh_emulator(request: pytest.FixtureRequest, vendor_env: str) -> None:
         httpx.post(f"{vendor_env}/_emulator/reset", timeout=5).raise_for_status()
 
 
+_SET_ASIDE = pytest.StashKey[tuple[set[str], Any]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Set aside the secrets other tests registered process-wide while one replays.
+
+    Redaction removes every registered secret from what the client reads, and vcrpy passes
+    a cassette's responses through the scrubber when it loads them (before any fixture of
+    the test runs): a word another test used as a token (``"ready"``) would be cut out of a
+    recorded answer. The cassettes were recorded with only their own secrets registered.
+    """
+    from assistant_bridge._transport import _logging
+
+    item.stash[_SET_ASIDE] = (_logging._secrets, _logging._pattern)
+    _logging._secrets, _logging._pattern = set(), None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Give back the secrets set aside for the test (after its fixtures are torn down)."""
+    from assistant_bridge._transport import _logging
+
+    saved = item.stash.get(_SET_ASIDE, None)
+    if saved is not None:
+        _logging._secrets, _logging._pattern = saved
+
+
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     """Match on method, URI and normalised body; scrub before anything is written."""

@@ -18,7 +18,7 @@ LI = "li.chen@brightwater.example"
 MARIA = "maria.okafor@brightwater.example"
 
 # One value per documented filter, and the ids it must select (exactly).
-SAMPLES: dict[str, tuple[Any, set[str]]] = {
+SAMPLES: dict[str, tuple[Any, set[str] | None]] = {
     "resourceId": (["jira-eng-88", "nope"], {"jira-eng-88"}),
     "isStarred": (True, {"conf-travel-policy", "conf-billing-service", "gmail-q3-offsite"}),
     "hasAttachments": (True, {"gmail-q3-offsite", "gmail-phishing-test"}),

@@ -121,5 +121,7 @@ def test_stream_cuts_are_kept_out_of_the_server_log() -> None:
     except StreamCut:
         cut = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "boom", None, sys.exc_info())
     other = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "boom", None, None)
-    assert not logger.filters[-1].filter(cut)
-    assert logger.filters[-1].filter(other)
+    hide = logger.filters[-1]
+    assert isinstance(hide, logging.Filter)
+    assert not hide.filter(cut)
+    assert hide.filter(other)

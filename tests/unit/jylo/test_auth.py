@@ -473,7 +473,7 @@ def test_threads_that_all_get_a_401_for_the_same_token_fetch_one_new_token() -> 
     with sync_client(server) as warm:
         warm.list_messages(ASSISTANT)  # token 1 cached
         server.rejected.add(server.issued[0])  # then revoked server-side
-        warm._http._transport = httpx.MockTransport(handler)  # type: ignore[attr-defined]
+        warm._http._transport = httpx.MockTransport(handler)
         errors: list[BaseException] = []
 
         def call() -> None:

@@ -80,14 +80,20 @@ def test_no_invented_page_size_cap() -> None:
 
 def test_bad_sorting_or_paging_sends_nothing() -> None:
     sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=[])
+
     client = JyloClient(
         token="t",
         project_id="p",
         base_url="https://api.acme.uk.jylo.ai",
-        http_client=httpx.Client(transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200, json=[]))),
+        http_client=httpx.Client(transport=httpx.MockTransport(record)),
     )
     with client:
-        for kwargs in ({"sorting": "text"}, {"page_number": 0}, {"page_size": MAX_INT32 + 1}):
+        cases: list[dict[str, Any]] = [{"sorting": "text"}, {"page_number": 0}, {"page_size": MAX_INT32 + 1}]
+        for kwargs in cases:
             with pytest.raises(InvalidRequestError):
                 client.list_messages(ASSISTANT, **kwargs)
             with pytest.raises(InvalidRequestError):
@@ -103,6 +109,7 @@ def test_a_stream_asks_for_sse_first_by_q_value() -> None:
     options = message_options(
         "POST", "p", ASSISTANT, CallOptions(), body=message_body("hi", MODEL, None, True), stream=True
     )
+    assert options.headers is not None
     assert options.headers["Accept"] == STREAM_ACCEPT
     # A server that honours q-values answers the client's Accept with SSE, then NDJSON, then JSON.
     offers = ["application/json", "application/x-ndjson", "text/event-stream"]
@@ -110,6 +117,7 @@ def test_a_stream_asks_for_sse_first_by_q_value() -> None:
     assert negotiate(STREAM_ACCEPT, offers[:2]) == "application/x-ndjson"
     assert negotiate(STREAM_ACCEPT, offers[:1]) == "application/json"
     plain = message_options("POST", "p", ASSISTANT, CallOptions(), body=message_body("hi", MODEL, None, False))
+    assert plain.headers is not None
     assert plain.headers["Accept"] == JSON_ACCEPT
     assert plain.json == {"text": "hi", "modelIdentifier": MODEL, "stream": False}
     assert options.json["stream"] is True

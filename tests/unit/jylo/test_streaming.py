@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -161,7 +161,7 @@ def test_stream_message_each_wire_form(form: str) -> None:
     body, ctype = BODIES[form]
     requests: list[httpx.Request] = []
     client, _ = client_for(body, ctype, requests)
-    mode = "snapshot" if form == "sse-cumulative" else "delta"
+    mode: Literal["delta", "snapshot"] = "snapshot" if form == "sse-cumulative" else "delta"
     with client, client.stream_message(
         ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode
     ) as stream:
@@ -187,7 +187,7 @@ async def test_async_stream_message_each_wire_form(form: str) -> None:
     body, ctype = BODIES[form]
     requests: list[httpx.Request] = []
     async with async_client_for(body, ctype, requests) as client:
-        mode = "snapshot" if form == "sse-cumulative" else "delta"
+        mode: Literal["delta", "snapshot"] = "snapshot" if form == "sse-cumulative" else "delta"
         stream = await client.stream_message(
             ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode
         )

@@ -46,6 +46,13 @@ def chat(server: JyloServer, **kw: Any) -> ChatJylo:
     )
 
 
+def citations_of(message: AIMessage) -> list[dict[str, Any]]:
+    """The annotations (citations) of the message's first content block, its text."""
+    block = message.content_blocks[0]
+    assert block["type"] == "text"
+    return [dict(a) for a in block.get("annotations", [])]
+
+
 def merge(chunks: list[AIMessageChunk]) -> AIMessageChunk:
     total = chunks[0]
     for chunk in chunks[1:]:
@@ -139,7 +146,7 @@ def test_stream_yields_text_then_sources_once(server: JyloServer) -> None:
     assert merged.id == REPLY_ID
     assert len(merged.additional_kwargs["sources"]) == 2
     assert merged.additional_kwargs["text_with_citations"] == MARKED
-    assert len(merged.content_blocks[0]["annotations"]) == 3
+    assert len(citations_of(merged)) == 3
     assert server.bodies() == [{"text": "Hotel caps?", "modelIdentifier": MODEL, "stream": True}]
 
 
@@ -154,7 +161,7 @@ def test_stop_is_applied_client_side_and_clips_citations(server: JyloServer) -> 
     answer = chat(server).invoke("q", stop=[" Zurich"])
     assert answer.content == SENTENCE_1
     assert answer.response_metadata["finish_reason"] == "stop_sequence"
-    assert [(a["start_index"], a["end_index"]) for a in answer.content_blocks[0]["annotations"]] == [(0, 28)]
+    assert [(a["start_index"], a["end_index"]) for a in citations_of(answer)] == [(0, 28)]
     streamed = merge(list(chat(server).stream("q", stop=[" Zurich"])))
     assert streamed.content == SENTENCE_1
 
@@ -262,7 +269,7 @@ async def test_ainvoke_uses_the_async_client(server: JyloServer) -> None:
     llm = ChatJylo(async_client=server.async_client(), assistant_id=ASSISTANT, model=MODEL)
     answer = await llm.ainvoke("Hotel caps?")
     assert answer.content == TEXT
-    assert len(answer.content_blocks[0]["annotations"]) == 3
+    assert len(citations_of(answer)) == 3
     assert server.bodies() == [{"text": "Hotel caps?", "modelIdentifier": MODEL, "stream": False}]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any
 
 import httpx
@@ -161,7 +161,7 @@ def test_stream_is_incremental_and_merges_to_the_invoke_answer() -> None:
     assert chunks[-1].chunk_position == "last"
     merged = chunks[0]
     for chunk in chunks[1:]:
-        merged = merged + chunk  # type: ignore[assignment]
+        merged = merged + chunk
     assert isinstance(merged, AIMessageChunk)
     invoked = llm.invoke("Travel?")
     assert merged.content == invoked.content
@@ -247,7 +247,7 @@ def test_thread_id_is_per_call_and_batch_does_not_mutate_the_instance() -> None:
     llm.batch(["a", "b", "c"], config={"max_concurrency": 3}, thread_id="shared")
     results = llm.batch(["x"], thread_id="th-x")
     assert llm.model_dump() == before
-    assert sorted(b.get("threadId") for b in server.bodies[:3]) == ["shared"] * 3
+    assert [b.get("threadId") for b in server.bodies[:3]] == ["shared"] * 3
     assert server.bodies[3]["threadId"] == "th-x"
     assert results[0].content == ANSWER
 
@@ -341,6 +341,7 @@ def test_stream_closes_the_response_when_the_consumer_stops() -> None:
 
     server = Server(lambda r: httpx.Response(200, stream=Body(), headers={"content-type": "text/event-stream"}))
     stream = model(server).stream("Travel?")
+    assert isinstance(stream, Generator)
     first = next(c for c in stream if c.content)
     stream.close()
     assert first.content == "Book economy"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -13,11 +14,11 @@ from assistant_bridge import UnleashClient
 from assistant_bridge.langchain._errors import to_model_error
 
 
-def client(handler: Callable[[httpx.Request], httpx.Response], **kwargs: object) -> UnleashClient:
+def client(handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> UnleashClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
     return UnleashClient(
         "key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(408, True), (409, False), (413, False)])

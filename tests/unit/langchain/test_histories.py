@@ -11,6 +11,7 @@ from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
+from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.history import RunnableWithMessageHistory
 
 from assistant_bridge._conversations import UnsupportedOperationError
@@ -73,7 +74,7 @@ def test_runnable_with_message_history_posts_each_question_once(emu: Emulator) -
     chain = RunnableWithMessageHistory(
         prompt | llm, lambda session_id: history, input_messages_key="question", history_messages_key="history"
     )
-    config = {"configurable": {"session_id": "s"}}
+    config: RunnableConfig = {"configurable": {"session_id": "s"}}
     first = chain.invoke({"question": "What is the hotel cap for Zurich?"}, config=config)
     second = chain.invoke({"question": "And for Geneva?"}, config=config)
     posts = emu.posts("/messages")
@@ -142,6 +143,7 @@ def test_zaia_messages_in_order_with_roles(emu: Emulator) -> None:
     history = zaia_history(emu)
     messages = history.messages
     assert [type(m).__name__ for m in messages] == ["HumanMessage", "AIMessage", "HumanMessage", "HumanMessage", "AIMessage"]
+    assert isinstance(messages[0].content, str)
     assert messages[0].content.startswith("Our May invoice")
     assert all(m.id for m in messages)
 

@@ -294,6 +294,10 @@ def test_filters_merge_constructor_then_call_filters_then_single_fields() -> Non
     }
 
 
+CLASS_DOC: dict[str, Any] = {"class": ["doc"]}
+"""``class`` is a Python keyword: passed as ``**{"class": ...}``."""
+
+
 def test_per_call_options_override_the_instance() -> None:
     fake = FakeUnleash()
     retriever = search_retriever(fake, sort="recency", content_search=False)
@@ -304,7 +308,7 @@ def test_per_call_options_override_the_instance() -> None:
         content_search=True,
         semantic_search=True,
         assistant_id="asst-9",
-        **{"class": ["doc"]},
+        **CLASS_DOC,
     )
     assert fake.bodies[0] == {
         "query": "q",
@@ -507,7 +511,8 @@ async def test_http_errors_are_client_and_model_errors(status: int, client_error
     fake = FakeUnleash(status=status)
     search = UnleashSearchRetriever(client=sync_client(fake, max_retries=0), async_client=async_client(fake, max_retries=0))
     chat = UnleashChatRetriever(client=sync_client(fake, max_retries=0), async_client=async_client(fake, max_retries=0))
-    for call in (lambda: search.invoke("q"), lambda: chat.invoke("q")):
+    calls: list[Callable[[], object]] = [lambda: search.invoke("q"), lambda: chat.invoke("q")]
+    for call in calls:
         with pytest.raises(client_error) as info:
             call()
         assert isinstance(info.value, model_error)

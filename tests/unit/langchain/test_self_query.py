@@ -222,7 +222,8 @@ def test_label_needs_every_label_so_in_and_or_go_to_any_label() -> None:
     from langchain_core.structured_query import Operation, Operator
 
     assert wire(c("in", "label", ["a", "b"])) == {"anyLabel": ["a", "b"]}
-    either = Operation(operator=Operator.OR, arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
+    # Operator(...), not Operator.OR: mypy checks as Python 3.10, where langchain-core's StrEnum base is unknown
+    either = Operation(operator=Operator("or"), arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
     assert wire(either) == {"anyLabel": ["a", "b"]}
-    both = Operation(operator=Operator.AND, arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
+    both = Operation(operator=Operator("and"), arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
     assert wire(both) == {"label": ["a", "b"]}

@@ -166,7 +166,7 @@ def test_zaia_thread_keys(emu: Emulator) -> None:
     store, chat = zaia_setup(emu)
     thread = emu.zaia().list_chat_threads(chat)[1].id
     key = f"{chat}:{thread}"
-    assert [m.content[:10] for m in store.get_messages(key)] == ["How do I e", "Open the d"]
+    assert [(m.content or "")[:10] for m in store.get_messages(key)] == ["How do I e", "Open the d"]
     store.add_message(key, user("Thanks"))
     assert json.loads(emu.posts("/chat-messages")[0].content)["chatThreadId"] == thread
     assert store.get_messages(key)[-1].content == "Thanks"

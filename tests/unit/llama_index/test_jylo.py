@@ -18,10 +18,10 @@ from llama_index.core.base.llms.types import (
     TextBlock,
 )
 from llama_index.core.callbacks import CallbackManager, CBEventType, EventPayload, LlamaDebugHandler
-from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
+from llama_index.core.llms.callbacks import dispatcher as llm_dispatcher
 from pydantic import Field
 
 from assistant_bridge import InvalidRequestError, RateLimitError
@@ -51,11 +51,13 @@ def user(text: str) -> ChatMessage:
 
 
 def citations(message: ChatMessage) -> list[tuple[str, str, int, int, str]]:
-    return [
-        (b.source, b.title, b.additional_location_info["start_index"], b.additional_location_info["end_index"], b.cited_content.text)  # type: ignore[union-attr]
-        for b in message.blocks
-        if isinstance(b, CitationBlock)
-    ]
+    found = []
+    for b in message.blocks:
+        if isinstance(b, CitationBlock):
+            assert isinstance(b.cited_content, TextBlock)
+            info = b.additional_location_info
+            found.append((b.source, b.title, info["start_index"], info["end_index"], b.cited_content.text))
+    return found
 
 
 EXPECTED = [
@@ -196,8 +198,7 @@ async def test_entry_points_report_to_callback_handlers_and_instrumentation(serv
     debug = LlamaDebugHandler(print_trace_on_end=False)
     model = llm(server, callback_manager=CallbackManager([debug]))
     recorder = _Events()
-    dispatcher = get_dispatcher("llama_index.core.llms.callbacks")
-    dispatcher.add_event_handler(recorder)
+    llm_dispatcher.add_event_handler(recorder)
     messages = [user("q")]
     calls: list[tuple[str, Callable[[], Awaitable[object]]]] = [
         ("chat", lambda: _done(model.chat(messages))),
@@ -231,7 +232,7 @@ async def test_entry_points_report_to_callback_handlers_and_instrumentation(serv
             else:
                 assert payload[EventPayload.COMPLETION].text == TEXT, name
     finally:
-        dispatcher.event_handlers.remove(recorder)
+        llm_dispatcher.event_handlers.remove(recorder)
 
 
 async def _done(value: object) -> object:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -35,7 +35,7 @@ def _pairs(documents: list[Any], nodes: list[Any], expected: list[tuple[str, str
 
 
 @pytest.mark.parametrize("api_version", ["v2", "v1"])
-def test_answer_sources_match_documents_from_message(api_version: str) -> None:
+def test_answer_sources_match_documents_from_message(api_version: Literal["v1", "v2"]) -> None:
     pytest.importorskip("langchain_core")
     from assistant_bridge.langchain import ChatUnleash, documents_from_message
 
@@ -49,7 +49,7 @@ def test_answer_sources_match_documents_from_message(api_version: str) -> None:
 
 
 @pytest.mark.parametrize("api_version", ["v2", "v1"])
-def test_chat_retrievers_match(api_version: str) -> None:
+def test_chat_retrievers_match(api_version: Literal["v1", "v2"]) -> None:
     pytest.importorskip("langchain_core")
     retrievers = pytest.importorskip("assistant_bridge.langchain._retrievers")
     server = Server()

@@ -45,7 +45,7 @@ from assistant_bridge.llama_index._messages import to_unleash_messages as li_to_
 
 from .._jylo_mock import ASSISTANT, MODEL, JyloServer
 
-V1_ANSWER = [
+V1_ANSWER: list[str | dict[Any, Any]] = [
     {"type": "server_tool_call", "id": "s1", "name": "Enterprise search", "args": {}},
     {"type": "server_tool_result", "tool_call_id": "s1", "status": "success", "output": []},
     {"type": "reasoning", "reasoning": "thinking it over"},
@@ -161,7 +161,7 @@ def test_a_reply_of_another_assistant_is_not_seen(server: JyloServer) -> None:
 
 
 def test_an_unleash_v1_answer_folds_as_its_text_only(server: JyloServer) -> None:
-    lc(server).invoke([ChatMessage("Q1", role="user"), AIMessage(V1_ANSWER), HumanMessage("Q2")])
+    lc(server).invoke([ChatMessage(content="Q1", role="user"), AIMessage(V1_ANSWER), HumanMessage("Q2")])
     assert texts(server) == [
         "Earlier conversation:\nUser: Q1\nAssistant: Hotels: 180 EUR.\n\nQuestion:\nQ2"
     ]
@@ -245,7 +245,7 @@ def test_ignore_posts_the_newest_message_alone(server: JyloServer) -> None:
 
 def test_an_unknown_setting_is_refused() -> None:
     with pytest.raises(ValueError, match="unseen_turns"):
-        ChatJylo(assistant_id=ASSISTANT, model=MODEL, unseen_turns="drop")  # type: ignore[arg-type]
+        ChatJylo(assistant_id=ASSISTANT, model=MODEL, unseen_turns="drop")
 
 
 # -- LlamaIndex Jylo ---------------------------------------------------------------------------
@@ -344,9 +344,9 @@ def test_other_blocks_are_still_errors() -> None:
 
 
 def test_zaia_roles_of_chunks_and_chat_messages() -> None:
-    assert zaia_role(AIMessageChunk("x"), "m") == "assistant"
-    assert zaia_role(ChatMessage("x", role="AI"), "m") == "assistant"
-    assert zaia_role(ChatMessage("x", role="developer"), "m") == "system"
+    assert zaia_role(AIMessageChunk(content="x"), "m") == "assistant"
+    assert zaia_role(ChatMessage(content="x", role="AI"), "m") == "assistant"
+    assert zaia_role(ChatMessage(content="x", role="developer"), "m") == "system"
     with pytest.raises(UnsupportedOperationError, match="ToolMessage"):
         zaia_role(ToolMessage("x", tool_call_id="t"), "m")
 

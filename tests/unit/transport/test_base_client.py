@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -521,9 +522,9 @@ def test_a_body_that_cannot_be_encoded_is_an_invalid_request_naming_the_field(
     assert script.requests == []
 
 
-def unleash_client(handler: Callable[[httpx.Request], httpx.Response], *, follow: bool = False, **kwargs: object) -> UnleashClient:
+def unleash_client(handler: Callable[[httpx.Request], httpx.Response], *, follow: bool = False, **kwargs: Any) -> UnleashClient:
     http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=follow)
-    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs)  # type: ignore[arg-type]
+    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs)
 
 
 def test_a_per_call_header_replaces_the_default_whatever_its_case() -> None:

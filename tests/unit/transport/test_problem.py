@@ -55,6 +55,7 @@ def test_validation_problem_message() -> None:
     assert error.problem.title == VALIDATION["title"]
     assert error.problem.type == VALIDATION["type"]
     assert error.body == VALIDATION
+    assert error.request is not None
     assert (error.request.method, error.request.url) == (REQ.method, REQ.url)  # a redacted copy
 
 

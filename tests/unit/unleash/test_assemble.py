@@ -142,7 +142,7 @@ def test_v1_top_level_and_nested_parts_give_the_same_answer() -> None:
 
 
 def test_v1_full_event_overrides_streamed_message() -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {"type": "Request", "requestId": "req-early"},
         {"type": "Resources", "resources": [{"id": "stale"}]},
         message(text("draft answer")),
@@ -498,7 +498,7 @@ def test_v2_non_streaming_body_and_list_body() -> None:
 
 
 def test_v2_streaming_equals_non_streaming() -> None:
-    stream = [
+    stream: list[dict[str, Any]] = [
         {"requestId": "req-2"},
         {"tool": {"toolCallStatus": {"toolCallId": "tc1", "status": "Start"}}},
         {"tool": {"toolStep": {"stepDescription": "Searching", "toolId": "enterprise"}}},

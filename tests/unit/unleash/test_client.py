@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -53,7 +54,7 @@ def v1_stream_body(*, pretty_full: bool = True) -> bytes:
     return "".join(lines).encode()
 
 
-V2_CHUNKS = [
+V2_CHUNKS: list[dict[str, Any]] = [
     {"requestId": "req-2", "threadId": "th-2"},
     {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}, "toolStep": {"stepDescription": "Searching", "toolId": "search"}}},
     {
@@ -92,7 +93,7 @@ class Recorder:
         return self.handler(request)
 
     @property
-    def bodies(self) -> list[dict[str, object]]:
+    def bodies(self) -> list[dict[str, Any]]:
         return [json.loads(r.content) for r in self.requests]
 
 
@@ -189,10 +190,10 @@ def test_chat_v1_request_body_and_result() -> None:
         "messages": [{"role": "User", "text": "What is the travel policy?"}],
         "stream": False,
         "assistantId": "asst-1",
-        "enterpriseSearch": {"filters": {"appId": ["confluence"], "createAfterTime": body["enterpriseSearch"]["filters"]["createAfterTime"]}},  # type: ignore[index]
+        "enterpriseSearch": {"filters": {"appId": ["confluence"], "createAfterTime": body["enterpriseSearch"]["filters"]["createAfterTime"]}},
         "threadId": "th-9",
     }
-    assert body["enterpriseSearch"]["filters"]["createAfterTime"].startswith("2025-01-01T00:00:00")  # type: ignore[index]
+    assert body["enterpriseSearch"]["filters"]["createAfterTime"].startswith("2025-01-01T00:00:00")
     assert recorder.requests[0].url.path == "/chats"
     assert recorder.requests[0].headers["accept"] == "application/json"
     assert result.text == "Book economy for short trips."

@@ -139,7 +139,7 @@ def test_a_v1_full_event_wins_in_either_mode() -> None:
     pieces = [{"type": "Message", "parts": [{"type": "Text", "text": t}]} for t in ("Ye", "s.")]
     full = {"type": "Full", "message": {"parts": [{"type": "Text", "text": "Yes."}]}}
     for mode in ("delta", "snapshot"):
-        result = assemble_chat([*pieces, full], text_mode=mode)  # type: ignore[arg-type]
+        result = assemble_chat([*pieces, full], text_mode=mode)
         assert (result.text, result.end_seen, result.finish_reason) == ("Yes.", True, "stop")
 
 

@@ -79,7 +79,7 @@ def test_joins_and_ticket_ids_repeat_their_key_once_per_distinct_value() -> None
         client.list_chat_messages(
             CHAT,
             joins=["chat", "chatThread", "chat"],
-            ticket_ids=[TICKET_A, uuid.UUID(TICKET_B), TICKET_A.upper()],
+            ticket_ids=[TICKET_A, uuid.UUID(TICKET_B), TICKET_A.upper()],  # type: ignore[list-item]  # a UUID is read as its str()
         )
     (request,) = sent
     assert request.url.params.get_list("joins") == ["chat", "chatThread"]
@@ -93,7 +93,7 @@ def test_joins_and_ticket_ids_repeat_their_key_once_per_distinct_value() -> None
 def test_one_join_and_one_ticket_are_sent_as_one_value() -> None:
     sent, handler = recording(json_answer([]))
     with sync_client(handler) as client:
-        client.list_chat_messages(CHAT, joins="chatThread", ticket_ids=uuid.UUID(TICKET_A))
+        client.list_chat_messages(CHAT, joins="chatThread", ticket_ids=uuid.UUID(TICKET_A))  # type: ignore[arg-type]  # a UUID is read as its str()
         client.list_chat_messages(CHAT, joins=[], ticket_ids=[])
     first, second = sent
     assert first.url.params.get_list("joins") == ["chatThread"]
