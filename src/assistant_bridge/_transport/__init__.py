@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._exceptions import (
         APIConnectionError,
         APIError,
+        APIResponseValidationError,
         APIStatusError,
         APITimeoutError,
         AssistantBridgeError,
@@ -44,7 +45,16 @@ if TYPE_CHECKING:
         StreamError,
         UnprocessableEntityError,
     )
-    from ._problem import Problem
+    from ._problem import Problem, decode_body
+    from ._response import (
+        json_body,
+        parse_response,
+        request_id_of,
+        validate_as,
+        validation_error,
+        with_request_id,
+        with_response,
+    )
     from ._sse import (
         AutoDecoder,
         EventDecoder,
@@ -53,7 +63,7 @@ if TYPE_CHECKING:
         SSEDecoder,
         UnleashV1Decoder,
     )
-    from ._streaming import AsyncStream, Stream
+    from ._streaming import AsyncStream, Stream, empty_body_error, finish_reason
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -61,6 +71,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AssistantBridgeError",
@@ -93,9 +104,19 @@ __all__ = [
     "TimeoutTypes",
     "UnleashV1Decoder",
     "UnprocessableEntityError",
+    "decode_body",
+    "empty_body_error",
     "env_setting",
+    "finish_reason",
+    "json_body",
     "merge_headers",
+    "parse_response",
+    "request_id_of",
     "secret_setting",
+    "validate_as",
+    "validation_error",
+    "with_request_id",
+    "with_response",
 ]
 
 if not TYPE_CHECKING:
@@ -122,6 +143,7 @@ if not TYPE_CHECKING:
             "._exceptions": (
                 "APIConnectionError",
                 "APIError",
+                "APIResponseValidationError",
                 "APIStatusError",
                 "APITimeoutError",
                 "AssistantBridgeError",
@@ -140,7 +162,19 @@ if not TYPE_CHECKING:
                 "StreamError",
                 "UnprocessableEntityError",
             ),
-            "._problem": ("Problem",),
+            "._problem": (
+                "Problem",
+                "decode_body",
+            ),
+            "._response": (
+                "json_body",
+                "parse_response",
+                "request_id_of",
+                "validate_as",
+                "validation_error",
+                "with_request_id",
+                "with_response",
+            ),
             "._sse": (
                 "AutoDecoder",
                 "EventDecoder",
@@ -152,6 +186,8 @@ if not TYPE_CHECKING:
             "._streaming": (
                 "AsyncStream",
                 "Stream",
+                "empty_body_error",
+                "finish_reason",
             ),
         },
     )

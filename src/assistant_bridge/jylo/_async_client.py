@@ -21,18 +21,13 @@ from .._transport import (
     NotGiven,
     RequestOptions,
     TimeoutTypes,
+    parse_response,
 )
 from .._transport._client import _anyio_sleep
 from . import _requests as rq
 from ._base import DEFAULT_PAGE_SIZE, JyloMixin
 from ._reply import TextMode
-from ._responses import (
-    parse_list,
-    parse_message,
-    parse_model,
-    parse_page,
-    parse_reply,
-)
+from ._responses import parse_message, parse_reply
 from ._settings import JyloSettings
 from ._streaming import AsyncFetch, AsyncMessageStream
 from ._types import Assistant, Document, Message, ModelInfo, Page
@@ -122,7 +117,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
-        return parse_page(await self.request(opts), Message)
+        return parse_response(await self.request(opts), Page[Message])
 
     def iter_messages(
         self,
@@ -175,7 +170,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
     ) -> AsyncIterator[Message]:
         walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
         while True:
-            page = parse_page(await self.request(opts), Message)
+            page = parse_response(await self.request(opts), Page[Message])
             if walker.is_repeat(page):
                 return
             for item in page.items:
@@ -407,7 +402,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         path = rq.messages_path(self._project(), assistant_id) + "/document"
         with rq.open_upload(file, filename, content_type) as upload:
             opts = call.options("POST", path, files=upload.files(), idempotent=False)
-            return parse_model(await self.request(opts), Document)
+            return parse_response(await self.request(opts), Document)
 
     # -- models and assistants -----------------------------------------------------
     async def list_models(
@@ -429,7 +424,9 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 the variable).
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        return parse_list(await self.request(call.options("GET", self._models_url())), ModelInfo)
+        return parse_response(
+            await self.request(call.options("GET", self._models_url())), Page[ModelInfo]
+        ).items
 
     async def list_assistants(
         self,
@@ -463,7 +460,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(self._project(), call, query=query)
-        return parse_page(await self.request(opts), Assistant)
+        return parse_response(await self.request(opts), Page[Assistant])
 
     async def create_assistant(
         self,
@@ -493,4 +490,4 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             description=description,
             document_identifiers=document_identifiers,
         )
-        return parse_model(await self.request(opts), Assistant)
+        return parse_response(await self.request(opts), Assistant)

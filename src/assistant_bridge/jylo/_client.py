@@ -24,17 +24,12 @@ from .._transport import (
     RequestOptions,
     SyncAPIClient,
     TimeoutTypes,
+    parse_response,
 )
 from . import _requests as rq
 from ._base import DEFAULT_PAGE_SIZE, JyloMixin
 from ._reply import TextMode
-from ._responses import (
-    parse_list,
-    parse_message,
-    parse_model,
-    parse_page,
-    parse_reply,
-)
+from ._responses import parse_message, parse_reply
 from ._settings import JyloSettings
 from ._streaming import Fetch, MessageStream
 from ._types import Assistant, Document, Message, ModelInfo, Page
@@ -144,7 +139,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
-        return parse_page(self.request(opts), Message)
+        return parse_response(self.request(opts), Page[Message])
 
     def iter_messages(
         self,
@@ -197,7 +192,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
     ) -> Iterator[Message]:
         walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
         while True:
-            page = parse_page(self.request(opts), Message)
+            page = parse_response(self.request(opts), Page[Message])
             if walker.is_repeat(page):
                 return
             yield from page.items
@@ -429,7 +424,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         path = rq.messages_path(self._project(), assistant_id) + "/document"
         with rq.open_upload(file, filename, content_type) as upload:
             opts = call.options("POST", path, files=upload.files(), idempotent=False)
-            return parse_model(self.request(opts), Document)
+            return parse_response(self.request(opts), Document)
 
     # -- models and assistants -----------------------------------------------------
     def list_models(
@@ -451,7 +446,9 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 the variable).
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        return parse_list(self.request(call.options("GET", self._models_url())), ModelInfo)
+        return parse_response(
+            self.request(call.options("GET", self._models_url())), Page[ModelInfo]
+        ).items
 
     def list_assistants(
         self,
@@ -485,7 +482,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(self._project(), call, query=query)
-        return parse_page(self.request(opts), Assistant)
+        return parse_response(self.request(opts), Page[Assistant])
 
     def create_assistant(
         self,
@@ -515,4 +512,4 @@ class JyloClient(JyloMixin, SyncAPIClient):
             description=description,
             document_identifiers=document_identifiers,
         )
-        return parse_model(self.request(opts), Assistant)
+        return parse_response(self.request(opts), Assistant)

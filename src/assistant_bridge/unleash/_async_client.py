@@ -23,11 +23,11 @@ from .._transport import (
     SSEDecoder,
     TimeoutTypes,
     UnleashV1Decoder,
+    parse_response,
 )
 from .._transport._client import _anyio_sleep
-from .._transport._problem import json_body
 from . import _requests as rq
-from ._client import Filters, Sort, UnleashMixin, with_request_id
+from ._client import Filters, Sort, UnleashMixin
 from ._completeness import TextMode, check_text_mode
 from ._reading import read_chat, read_chat_v2
 from ._types_search import (
@@ -211,7 +211,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             call=rq.CallOptions(timeout, max_retries, extra_headers),
         )
         response = await self.request(opts)
-        return with_request_id(SearchResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, SearchResponse)
 
     async def filter_stats(
         self,
@@ -225,7 +225,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = await self.request(opts)
-        return with_request_id(FilterStatsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterStatsResponse)
 
     async def filter_options(
         self,
@@ -254,7 +254,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
         response = await self.request(opts)
-        return with_request_id(FilterOptionsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterOptionsResponse)
 
     async def answer(
         self,
@@ -279,7 +279,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = await self.request(opts)
-        return with_request_id(AskResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, AskResponse)
 
     async def resource_content(
         self,
@@ -292,4 +292,4 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         """The full text of one resource (``.text``), in parts."""
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
-        return ResourceContentResponse.model_validate(json_body(await self.request(opts)))
+        return parse_response(await self.request(opts), ResourceContentResponse)

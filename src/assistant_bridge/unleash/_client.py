@@ -27,12 +27,13 @@ from .._transport import (
     SyncAPIClient,
     TimeoutTypes,
     UnleashV1Decoder,
+    decode_body,
+    parse_response,
 )
-from .._transport._problem import decode_body, json_body
 from . import _requests as rq
 from ._completeness import TextMode, check_text_mode
 from ._filters import SearchFilters
-from ._reading import read_chat, read_chat_v2, with_request_id
+from ._reading import read_chat, read_chat_v2
 from ._types_search import (
     AskResponse,
     FilterOptionsResponse,
@@ -48,7 +49,6 @@ __all__ = [
     "Sort",
     "UnleashClient",
     "UnleashMixin",
-    "with_request_id",
 ]
 
 Filters: TypeAlias = SearchFilters | Mapping[str, Any] | None
@@ -337,7 +337,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             call=rq.CallOptions(timeout, max_retries, extra_headers),
         )
         response = self.request(opts)
-        return with_request_id(SearchResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, SearchResponse)
 
     def filter_stats(
         self,
@@ -351,7 +351,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = self.request(opts)
-        return with_request_id(FilterStatsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterStatsResponse)
 
     def filter_options(
         self,
@@ -380,7 +380,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
         response = self.request(opts)
-        return with_request_id(FilterOptionsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterOptionsResponse)
 
     def answer(
         self,
@@ -405,7 +405,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = self.request(opts)
-        return with_request_id(AskResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, AskResponse)
 
     def resource_content(
         self,
@@ -418,4 +418,4 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         """The full text of one resource (``.text``), in parts."""
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
-        return ResourceContentResponse.model_validate(json_body(self.request(opts)))
+        return parse_response(self.request(opts), ResourceContentResponse)

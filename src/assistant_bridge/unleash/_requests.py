@@ -29,6 +29,7 @@ from .._transport import (
     env_setting,
     merge_headers,
     secret_setting,
+    validation_error,
 )
 from .._validate import MAX_INT32, check_int, path_segment
 from ._filters import SearchFilters
@@ -368,11 +369,8 @@ def _typed(model: type[_M], item: dict[str, Any]) -> _M:
     try:
         return model.model_validate(item)
     except ValidationError as exc:
-        text = json.dumps(item)[:200]
-        raise StreamError(
-            f"a {model.__name__} in the stream has fields of the wrong shape "
-            f"({exc.error_count()} problem(s)): {text!r}",
-            text=text,
+        raise validation_error(
+            exc, None, model=model, value=item, what="an event of the answer"
         ) from None
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
-from .._transport._streaming import finish_reason
+from .._transport import finish_reason
 
 __all__ = [
     "ChatEnterpriseSearchRequest",

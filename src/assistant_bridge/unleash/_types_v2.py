@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
-from .._transport._streaming import finish_reason
+from .._transport import finish_reason
 from ._types_v1 import (
     LEFT_TO_RIGHT,
     ChatMessageRequest,

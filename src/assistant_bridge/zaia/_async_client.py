@@ -19,6 +19,7 @@ from .._transport import (
     AsyncAPIClient,
     NotGiven,
     TimeoutTypes,
+    parse_response,
 )
 from .._transport._client import _anyio_sleep
 from . import _requests as rq
@@ -30,7 +31,7 @@ from ._checks import (
     system_resolver,
     url_host,
 )
-from ._client import _ZaiaMixin, message_bodies, parse
+from ._client import _ZaiaMixin, message_bodies
 from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
 
 __all__ = ["AsyncZaiaClient"]
@@ -111,7 +112,9 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             offset=offset,
             call=call,
         )
-        result: ListResult[ChatMessage] = parse(await self.request(opts), ListResult[ChatMessage])
+        result: ListResult[ChatMessage] = parse_response(
+            await self.request(opts), ListResult[ChatMessage]
+        )
         return result
 
     async def create_chat_message(
@@ -153,7 +156,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             role=role,
         )
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ChatMessage = parse(
+        result: ChatMessage = parse_response(
             await self.request(rq.create_message_options(body, call)), ChatMessage
         )
         return result
@@ -220,7 +223,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
         created: list[ChatMessage] = []
         for body in bodies:
             response = await self.request(rq.create_message_options(body, call))
-            created.append(parse(response, ChatMessage))
+            created.append(parse_response(response, ChatMessage))
         return created
 
     async def export_chat_messages(
@@ -253,7 +256,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             addresses = await resolve_in_thread(resolve, host)
             check_resolved(url, host, addresses)
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ExportStarted = parse(
+        result: ExportStarted = parse_response(
             await self.request(rq.export_options(body, url, call)), ExportStarted
         )
         return result
@@ -278,7 +281,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             extra_headers: more headers for this call.
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[Chat] = parse(
+        result: ListResult[Chat] = parse_response(
             await self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
         )
         return result
@@ -302,7 +305,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             extra_headers: more headers for this call.
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[ChatThread] = parse(
+        result: ListResult[ChatThread] = parse_response(
             await self.request(rq.list_threads_options(chat_id, limit, call)),
             ListResult[ChatThread],
         )

@@ -8,25 +8,23 @@ the answer into the models of `_types`. `AsyncZaiaClient` has the same methods.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    APIError,
     InvalidRequestError,
     NotGiven,
     SyncAPIClient,
     TimeoutTypes,
+    parse_response,
 )
-from .._transport._problem import json_body
 from .._validate import check_int
 from . import _requests as rq
 from ._checks import (
@@ -40,22 +38,6 @@ from ._checks import (
 from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
 
 __all__ = ["ZaiaClient"]
-
-
-def parse(response: httpx.Response, model: Any) -> Any:
-    """The read JSON answer as ``model``, or an `APIError` naming the call."""
-    value = json_body(response)
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the answer"
-        raise APIError(
-            f"{response.request.method} {response.request.url}: the answer does not fit "
-            f"{getattr(model, '__name__', 'the model')} ({exc.error_count()} problem(s); "
-            f"{where}: {first['msg']}): {json.dumps(value)[:200]}",
-            request=response.request,
-        ) from None
 
 
 def message_bodies(
@@ -193,7 +175,9 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             offset=offset,
             call=call,
         )
-        result: ListResult[ChatMessage] = parse(self.request(opts), ListResult[ChatMessage])
+        result: ListResult[ChatMessage] = parse_response(
+            self.request(opts), ListResult[ChatMessage]
+        )
         return result
 
     def create_chat_message(
@@ -235,7 +219,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             role=role,
         )
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ChatMessage = parse(
+        result: ChatMessage = parse_response(
             self.request(rq.create_message_options(body, call)), ChatMessage
         )
         return result
@@ -300,7 +284,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         )
         call = rq.CallOptions(timeout, max_retries, extra_headers)
         return [
-            parse(self.request(rq.create_message_options(body, call)), ChatMessage)
+            parse_response(self.request(rq.create_message_options(body, call)), ChatMessage)
             for body in bodies
         ]
 
@@ -333,7 +317,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             resolve = self._resolver or system_resolver
             check_resolved(url, host, resolve(host))
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ExportStarted = parse(
+        result: ExportStarted = parse_response(
             self.request(rq.export_options(body, url, call)), ExportStarted
         )
         return result
@@ -358,7 +342,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             extra_headers: more headers for this call.
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[Chat] = parse(
+        result: ListResult[Chat] = parse_response(
             self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
         )
         return result
@@ -382,7 +366,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             extra_headers: more headers for this call.
         """
         call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[ChatThread] = parse(
+        result: ListResult[ChatThread] = parse_response(
             self.request(rq.list_threads_options(chat_id, limit, call)), ListResult[ChatThread]
         )
         return result
