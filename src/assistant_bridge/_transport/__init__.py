@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ._client import (
         DEFAULT_MAX_RETRIES,
         DEFAULT_TIMEOUT,
+        IDEMPOTENT_EXTENSION,
         NOT_GIVEN,
         AsyncAPIClient,
         NotGiven,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
         TimeoutTypes,
         merge_headers,
     )
+    from ._encoding import json_problem
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
         StreamError,
         UnprocessableEntityError,
     )
+    from ._logging import REDACTED, logger, register_secret
+    from ._options import IDEMPOTENT_METHODS
     from ._problem import Problem, decode_body
     from ._response import (
         json_body,
@@ -55,6 +59,7 @@ if TYPE_CHECKING:
         with_request_id,
         with_response,
     )
+    from ._retry import RETRYABLE_STATUSES, SAFE_TO_REPEAT_STATUSES, transport_error_is_retryable
     from ._sse import (
         AutoDecoder,
         EventDecoder,
@@ -68,7 +73,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "IDEMPOTENT_EXTENSION",
+    "IDEMPOTENT_METHODS",
     "NOT_GIVEN",
+    "REDACTED",
+    "RETRYABLE_STATUSES",
+    "SAFE_TO_REPEAT_STATUSES",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -109,10 +119,14 @@ __all__ = [
     "env_setting",
     "finish_reason",
     "json_body",
+    "json_problem",
+    "logger",
     "merge_headers",
     "parse_response",
+    "register_secret",
     "request_id_of",
     "secret_setting",
+    "transport_error_is_retryable",
     "validate_as",
     "validation_error",
     "with_request_id",
@@ -132,6 +146,7 @@ if not TYPE_CHECKING:
             "._client": (
                 "DEFAULT_MAX_RETRIES",
                 "DEFAULT_TIMEOUT",
+                "IDEMPOTENT_EXTENSION",
                 "NOT_GIVEN",
                 "AsyncAPIClient",
                 "NotGiven",
@@ -162,6 +177,13 @@ if not TYPE_CHECKING:
                 "StreamError",
                 "UnprocessableEntityError",
             ),
+            "._encoding": ("json_problem",),
+            "._logging": (
+                "REDACTED",
+                "logger",
+                "register_secret",
+            ),
+            "._options": ("IDEMPOTENT_METHODS",),
             "._problem": (
                 "Problem",
                 "decode_body",
@@ -174,6 +196,11 @@ if not TYPE_CHECKING:
                 "validation_error",
                 "with_request_id",
                 "with_response",
+            ),
+            "._retry": (
+                "RETRYABLE_STATUSES",
+                "SAFE_TO_REPEAT_STATUSES",
+                "transport_error_is_retryable",
             ),
             "._sse": (
                 "AutoDecoder",

@@ -225,7 +225,7 @@ class SyncAPIClient(_BaseClient):
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         random: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
@@ -243,7 +243,7 @@ class SyncAPIClient(_BaseClient):
             )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout, limits=DEFAULT_LIMITS)
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else time.sleep
 
     def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
         budget = self._retry_budget(opts)
@@ -347,7 +347,7 @@ class AsyncAPIClient(_BaseClient):
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] = _anyio_sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         random: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
@@ -365,7 +365,7 @@ class AsyncAPIClient(_BaseClient):
             )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout, limits=DEFAULT_LIMITS)
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else _anyio_sleep
 
     async def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
         budget = self._retry_budget(opts)

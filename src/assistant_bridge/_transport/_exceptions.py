@@ -27,7 +27,7 @@ AssistantBridgeError
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -408,16 +408,3 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _STATUS_CLASSES.get(status_code, APIStatusError)
-
-
-def nearest_names(name: str, valid: Iterable[str], *, limit: int = 3) -> list[str]:
-    """Valid names close to ``name``, nearest first (for "did you mean" messages)."""
-    import difflib
-
-    pool = list(valid)
-    close = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
-    if close:
-        return close
-    lowered = {v.lower().replace("_", ""): v for v in pool}
-    key = name.lower().replace("_", "").replace("-", "")
-    return [lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=limit, cutoff=0.5)]

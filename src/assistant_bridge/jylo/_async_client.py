@@ -23,7 +23,6 @@ from .._transport import (
     TimeoutTypes,
     parse_response,
 )
-from .._transport._client import _anyio_sleep
 from . import _requests as rq
 from ._base import DEFAULT_PAGE_SIZE, JyloMixin
 from ._reply import TextMode
@@ -82,7 +81,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             max_retries=max_retries,
             auth=self._settings.auth(clock),
             http_client=http_client,
-            sleep=sleep or _anyio_sleep,
+            sleep=sleep,
             random=random,
         )
 

@@ -36,9 +36,14 @@ import anyio
 import httpx
 from pydantic import SecretStr
 
-from .._transport import APIError, InvalidRequestError
-from .._transport._logging import REDACTED, logger, register_secret
-from .._transport._retry import RETRYABLE_STATUSES
+from .._transport import (
+    REDACTED,
+    RETRYABLE_STATUSES,
+    APIError,
+    InvalidRequestError,
+    logger,
+    register_secret,
+)
 
 __all__ = [
     "DEFAULT_AUDIENCE",

@@ -25,7 +25,6 @@ from .._transport import (
     UnleashV1Decoder,
     parse_response,
 )
-from .._transport._client import _anyio_sleep
 from . import _requests as rq
 from ._client import Filters, Sort, UnleashMixin
 from ._completeness import TextMode, check_text_mode
@@ -68,7 +67,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             headers=self._settings.headers(),
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep or _anyio_sleep,
+            sleep=sleep,
             random=random,
         )
 

@@ -15,8 +15,15 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
-from ._types_v1 import LEFT_TO_RIGHT, NullableDict, NullableList, Resource
+from .._models import (
+    LEFT_TO_RIGHT,
+    CaseInsensitiveEnum,
+    NullableDict,
+    NullableList,
+    RequestModel,
+    ResponseModel,
+)
+from ._types_v1 import Resource
 
 __all__ = [
     "AnswerReference",

@@ -21,7 +21,6 @@ from .._transport import (
     TimeoutTypes,
     parse_response,
 )
-from .._transport._client import _anyio_sleep
 from . import _requests as rq
 from ._checks import (
     MAX_CONTENT_LENGTH,
@@ -66,7 +65,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             max_retries=max_retries,
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep or _anyio_sleep,
+            sleep=sleep,
             random=random,
         )
 
