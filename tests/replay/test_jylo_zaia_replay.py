@@ -81,7 +81,7 @@ async def test_async_jylo_stream() -> None:
 
 
 def test_zaia_chats_threads_messages_and_export() -> None:
-    with ZaiaClient(resolver=public_resolver) as client:
+    with ZaiaClient(_resolver=public_resolver) as client:
         chat = client.list_chats().items[0]
         assert chat.id
         threads = client.list_chat_threads(chat.id)

@@ -29,7 +29,7 @@ MESSAGES = [{"role": "User", "text": "hi"}]
 
 def client(handler: Callable[[httpx.Request], httpx.Response], *, follow: bool = False, **kwargs: object) -> UnleashClient:
     http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=follow)
-    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs)  # type: ignore[arg-type]
+    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, _sleep=lambda s: None, **kwargs)  # type: ignore[arg-type]
 
 
 def test_a_per_call_header_replaces_the_default_whatever_its_case() -> None:

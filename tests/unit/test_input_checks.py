@@ -74,14 +74,14 @@ def ajylo(rec: Recorder, project: str = "project-1") -> AsyncJyloClient:
 
 def zaia(rec: Recorder) -> ZaiaClient:
     return ZaiaClient(
-        "zaia-key-0123456789", "https://z.test", http_client=httpx.Client(transport=httpx.MockTransport(rec))
+        "zaia-key-0123456789", base_url="https://z.test", http_client=httpx.Client(transport=httpx.MockTransport(rec))
     )
 
 
 def azaia(rec: Recorder) -> AsyncZaiaClient:
     return AsyncZaiaClient(
         "zaia-key-0123456789",
-        "https://z.test",
+        base_url="https://z.test",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(rec)),
     )
 

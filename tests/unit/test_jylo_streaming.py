@@ -134,7 +134,7 @@ def client_for(
         base_url="https://api.acme.uk.jylo.ai",
         project_id="p1",
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
     )
     return client, stream
 
@@ -152,7 +152,7 @@ def async_client_for(body: bytes, ctype: str, requests: list[httpx.Request]) -> 
         base_url="https://api.acme.uk.jylo.ai",
         project_id="p1",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        sleep=no_sleep,
+        _sleep=no_sleep,
     )
 
 
@@ -412,7 +412,7 @@ def read_back_server(body: bytes, ctype: str, stored: dict[str, Any] | None = ST
 def sync_client(handler: Any, **kw: Any) -> JyloClient:
     return JyloClient(
         token=TOKEN, base_url="https://api.acme.uk.jylo.ai", project_id="p1",
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)), sleep=lambda s: None, **kw,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)), _sleep=lambda s: None, **kw,
     )  # fmt: skip
 
 
@@ -422,7 +422,7 @@ def async_client(handler: Any) -> AsyncJyloClient:
 
     return AsyncJyloClient(
         token=TOKEN, base_url="https://api.acme.uk.jylo.ai", project_id="p1",
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), sleep=no_sleep,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), _sleep=no_sleep,
     )  # fmt: skip
 
 

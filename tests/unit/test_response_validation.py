@@ -42,7 +42,7 @@ def unleash(handler: Handler) -> UnleashClient:
         "unleash-key-0001",
         base_url="https://unleash.test",
         http_client=httpx.Client(transport=transport),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
     )
 
 
@@ -52,7 +52,7 @@ def async_unleash(handler: Handler) -> AsyncUnleashClient:
         "unleash-key-0001",
         base_url="https://unleash.test",
         http_client=httpx.AsyncClient(transport=transport),
-        sleep=_no_sleep,
+        _sleep=_no_sleep,
     )
 
 
@@ -63,7 +63,7 @@ def jylo(handler: Handler) -> JyloClient:
         region="uk",
         project_id="p1",
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
     )
 
 
@@ -74,7 +74,7 @@ def async_jylo(handler: Handler) -> AsyncJyloClient:
         region="uk",
         project_id="p1",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        sleep=_no_sleep,
+        _sleep=_no_sleep,
     )
 
 
@@ -82,7 +82,7 @@ def zaia(handler: Handler) -> ZaiaClient:
     return ZaiaClient(
         "zaia-key-0001",
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
     )
 
 
@@ -90,7 +90,7 @@ def async_zaia(handler: Handler) -> AsyncZaiaClient:
     return AsyncZaiaClient(
         "zaia-key-0001",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        sleep=_no_sleep,
+        _sleep=_no_sleep,
     )
 
 

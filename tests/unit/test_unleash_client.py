@@ -101,7 +101,7 @@ def client_for(recorder: Recorder, **kw: object) -> UnleashClient:
         KEY,
         base_url="https://unleash.test",
         http_client=httpx.Client(transport=httpx.MockTransport(recorder)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -114,7 +114,7 @@ def async_client_for(recorder: Recorder, **kw: object) -> AsyncUnleashClient:
         KEY,
         base_url="https://unleash.test",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
-        sleep=no_sleep,
+        _sleep=no_sleep,
         **kw,  # type: ignore[arg-type]
     )
 

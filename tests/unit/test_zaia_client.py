@@ -74,11 +74,11 @@ def route(request: httpx.Request) -> httpx.Response:
 
 
 def client_for(recorder: Recorder, **kw: Any) -> ZaiaClient:
-    kw.setdefault("resolver", public_resolver)
+    kw.setdefault("_resolver", public_resolver)
     return ZaiaClient(
         KEY,
         http_client=httpx.Client(transport=httpx.MockTransport(recorder)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
         **kw,
     )
 
@@ -92,8 +92,8 @@ def async_client_for(
     return AsyncZaiaClient(
         KEY,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
-        sleep=no_sleep,
-        resolver=resolver,
+        _sleep=no_sleep,
+        _resolver=resolver,
     )
 
 

@@ -51,14 +51,14 @@ def recording(answer: Answer) -> tuple[list[httpx.Request], Answer]:
 
 def sync_client(handler: Answer) -> ZaiaClient:
     return ZaiaClient(
-        "key-0123456789", "https://zaia.test", max_retries=0,
+        "key-0123456789", base_url="https://zaia.test", max_retries=0,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     )  # fmt: skip
 
 
 def async_client(handler: Answer) -> AsyncZaiaClient:
     return AsyncZaiaClient(
-        "key-0123456789", "https://zaia.test", max_retries=0,
+        "key-0123456789", base_url="https://zaia.test", max_retries=0,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
     )  # fmt: skip
 

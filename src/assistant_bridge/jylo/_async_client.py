@@ -37,8 +37,8 @@ __all__ = ["AsyncJyloClient"]
 class AsyncJyloClient(JyloMixin, AsyncAPIClient):
     """An async client for the Jylo assistant-messages API.
 
-    The same arguments as `JyloClient` (``http_client`` is an ``httpx.AsyncClient``,
-    ``sleep`` an async function), and the same methods, awaited; `iter_messages` is an
+    The same arguments as `JyloClient` (``http_client`` is an ``httpx.AsyncClient``),
+    and the same methods, awaited; `iter_messages` is an
     async iterator and `stream_message` returns an `AsyncMessageStream`. Concurrent calls
     on a cold token cache share one token request.
     """
@@ -46,6 +46,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
     def __init__(
         self,
         client_id: str | None = None,
+        *,
         client_secret: str | SecretStr | None = None,
         token: str | SecretStr | None = None,
         tenant: str | None = None,
@@ -57,11 +58,10 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
-        *,
         audience: str | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        random: Callable[[], float] | None = None,
-        clock: Callable[[], float] | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
+        _random: Callable[[], float] | None = None,
+        _clock: Callable[[], float] | None = None,
     ) -> None:
         self._settings = JyloSettings.resolve(
             client_id=client_id,
@@ -79,10 +79,10 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
-            auth=self._settings.auth(clock),
+            auth=self._settings.auth(_clock),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     # -- messages ------------------------------------------------------------------

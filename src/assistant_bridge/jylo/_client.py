@@ -9,7 +9,6 @@ typed errors, OAuth2 token via `JyloAuth`), and reads the answer in `_responses`
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -58,9 +57,6 @@ class JyloClient(JyloMixin, SyncAPIClient):
         http_client: an ``httpx.Client`` of your own; not closed by `close`.
         audience: the token ``audience`` (``JYLO_AUDIENCE``); default
             ``https://jga.jylo.ai/external/v2``.
-        sleep: how to wait between retries (injectable for tests).
-        random: jitter source for retry delays.
-        clock: wall-clock seconds, for token expiry (injectable for tests).
 
     Raises:
         InvalidRequestError: a setting is missing (the message names the variable).
@@ -69,6 +65,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
     def __init__(
         self,
         client_id: str | None = None,
+        *,
         client_secret: str | SecretStr | None = None,
         token: str | SecretStr | None = None,
         tenant: str | None = None,
@@ -80,11 +77,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
-        *,
         audience: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] | None = None,
-        clock: Callable[[], float] | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _random: Callable[[], float] | None = None,
+        _clock: Callable[[], float] | None = None,
     ) -> None:
         self._settings = JyloSettings.resolve(
             client_id=client_id,
@@ -102,10 +98,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
-            auth=self._settings.auth(clock),
+            auth=self._settings.auth(_clock),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     # -- messages ------------------------------------------------------------------

@@ -54,8 +54,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        random: Callable[[], float] | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
+        _random: Callable[[], float] | None = None,
         text_mode: TextMode = "delta",
     ) -> None:
         self.text_mode = check_text_mode(text_mode)
@@ -67,8 +67,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             headers=self._settings.headers(),
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     async def _stream_v1(self, opts: RequestOptions) -> AsyncStream[ChatEvent]:

@@ -8,7 +8,6 @@ HTTP error is raised by the call itself, not by the first iteration.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeAlias
 
@@ -108,8 +107,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _random: Callable[[], float] | None = None,
         text_mode: TextMode = "delta",
     ) -> None:
         self.text_mode = check_text_mode(text_mode)
@@ -121,8 +120,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             headers=self._settings.headers(),
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     def _stream_v1(self, opts: RequestOptions) -> Stream[ChatEvent]:

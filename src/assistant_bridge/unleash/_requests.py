@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from .._models import RequestModel, invalid_request_from
 from .._transport import (
     NOT_GIVEN,
     HeaderAuth,
@@ -34,8 +35,9 @@ from .._transport import (
 from .._validate import MAX_INT32, check_int, path_segment
 from ._filters import SearchFilters
 from ._messages import normalize_messages
-from ._types_v1 import ChatEvent
-from ._types_v2 import ChatV2Chunk
+from ._types_search import AskRequest, FilterOptionsRequest, FilterStatsRequest, SearchRequest
+from ._types_v1 import ChatEvent, ChatRequest
+from ._types_v2 import ChatV2Chunk, ChatV2Request
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -148,14 +150,17 @@ def chat_options(
     call: CallOptions,
 ) -> RequestOptions:
     """``POST /chats`` (v1); ``stream`` selects the event stream."""
-    body: dict[str, Any] = {"messages": normalize_messages(messages), "stream": stream}
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
-    parsed = SearchFilters.from_any(filters)
-    if parsed is not None and not parsed.is_empty():
-        body["enterpriseSearch"] = {"filters": parsed.to_wire()}
-    if _optional_str(thread_id, "thread_id"):
-        body["threadId"] = thread_id
+    wire_messages = normalize_messages(messages)
+    assistant = _optional_str(assistant_id, "assistant_id")
+    wire_filters = _filters(filters)
+    body = _body(
+        ChatRequest,
+        messages=wire_messages,
+        stream=stream,
+        assistant_id=assistant,
+        enterprise_search=None if wire_filters is None else {"filters": wire_filters},
+        thread_id=_optional_str(thread_id, "thread_id"),
+    )
     return RequestOptions(
         "POST",
         "chats",
@@ -182,11 +187,12 @@ def chat_v2_options(
     is one chunk), so the answer is the same as the streamed one whenever the server
     offers the stream.
     """
-    body: dict[str, Any] = {"messages": normalize_messages(messages)}
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
-    if _optional_str(thread_id, "thread_id"):
-        body["threadId"] = thread_id
+    body = _body(
+        ChatV2Request,
+        messages=normalize_messages(messages),
+        assistant_id=_optional_str(assistant_id, "assistant_id"),
+        thread_id=_optional_str(thread_id, "thread_id"),
+    )
     return RequestOptions(
         "POST",
         "chats/v2",
@@ -251,38 +257,30 @@ def search_options(
         )
     if page_size is not None:
         check_int(page_size, "page_size", minimum=1)
-    body: dict[str, Any] = {"query": query}
-    parsed = SearchFilters.from_any(filters)
-    if parsed is not None and not parsed.is_empty():
-        body["filters"] = parsed.to_wire()
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
-    for name, flag, key in (
-        ("content_search", content_search, "contentSearch"),
-        ("semantic_search", semantic_search, "semanticSearch"),
-    ):
-        if flag is not None:
-            if not isinstance(flag, bool):
-                raise InvalidRequestError(
-                    f"{name}: must be True or False, got {flag!r}", field=name
-                )
-            body[key] = flag
-    sort_body = _sort(sort)
-    if sort_body:
-        body["sort"] = sort_body
-    paging: dict[str, Any] = {}
-    if page_size is not None:
-        paging["size"] = page_size
-    if _optional_str(next_token, "next_token"):
-        paging["nextToken"] = next_token
-    if paging:
-        body["paging"] = paging
+    wire_filters = _filters(filters)
+    assistant = _optional_str(assistant_id, "assistant_id")
+    for name, flag in (("content_search", content_search), ("semantic_search", semantic_search)):
+        if flag is not None and not isinstance(flag, bool):
+            raise InvalidRequestError(f"{name}: must be True or False, got {flag!r}", field=name)
+    sort_body = _sort(sort) or None
+    token = _optional_str(next_token, "next_token")
+    paging = None if page_size is None and not token else {"size": page_size, "next_token": token}
+    body = _body(
+        SearchRequest,
+        query=query,
+        filters=wire_filters,
+        assistant_id=assistant,
+        content_search=content_search,
+        semantic_search=semantic_search,
+        sort=sort_body,
+        paging=paging,
+    )
     return _read("search", body, call)
 
 
 def filter_stats_options(assistant_id: str | None, call: CallOptions) -> RequestOptions:
     """``POST /filters/stats``: the filter values available (a read)."""
-    body = {"assistantId": assistant_id} if _optional_str(assistant_id, "assistant_id") else {}
+    body = _body(FilterStatsRequest, assistant_id=_optional_str(assistant_id, "assistant_id"))
     return _read("filters/stats", body, call)
 
 
@@ -290,15 +288,18 @@ def filter_options_options(
     name: str, *, query: str | None, limit: int | None, assistant_id: str | None, call: CallOptions
 ) -> RequestOptions:
     """``POST /filters``: the values of one filter (a read)."""
-    body: dict[str, Any] = {"name": _required_str(name, "name")}
-    if query is not None:
-        if not isinstance(query, str):
-            raise InvalidRequestError(f"query: must be a string, got {query!r}", field="query")
-        body["query"] = query
+    checked_name = _required_str(name, "name")
+    if query is not None and not isinstance(query, str):
+        raise InvalidRequestError(f"query: must be a string, got {query!r}", field="query")
     if limit is not None:
-        body["limit"] = check_int(limit, "limit", minimum=1, maximum=MAX_INT32)
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
+        limit = check_int(limit, "limit", minimum=1, maximum=MAX_INT32)
+    body = _body(
+        FilterOptionsRequest,
+        name=checked_name,
+        query=query,
+        limit=limit,
+        assistant_id=_optional_str(assistant_id, "assistant_id"),
+    )
     return _read("filters", body, call)
 
 
@@ -310,13 +311,30 @@ def answer_options(
     call: CallOptions,
 ) -> RequestOptions:
     """``POST /answers``: a one-shot answer with its references (stores nothing: a read)."""
-    body: dict[str, Any] = {"query": _required_str(query, "query")}
-    parsed = SearchFilters.from_any(filters)
-    if parsed is not None and not parsed.is_empty():
-        body["filters"] = parsed.to_wire()
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
+    checked_query = _required_str(query, "query")
+    body = _body(
+        AskRequest,
+        query=checked_query,
+        filters=_filters(filters),
+        assistant_id=_optional_str(assistant_id, "assistant_id"),
+    )
     return _read("answers", body, call)
+
+
+def _filters(filters: SearchFilters | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The wire form of the caller's filters, or None when there are none."""
+    parsed = SearchFilters.from_any(filters)
+    if parsed is None or parsed.is_empty():
+        return None
+    return parsed.to_wire()
+
+
+def _body(model: type[RequestModel], **fields: Any) -> dict[str, Any]:
+    """The JSON body of ``model`` built from checked ``fields`` (None fields left out)."""
+    try:
+        return model(**fields).to_wire()
+    except ValidationError as exc:  # the checks above make this unlikely; still named
+        raise invalid_request_from(exc) from None
 
 
 def _required_str(value: Any, field: str) -> str:

@@ -76,16 +76,16 @@ class SearchPaging(RequestModel):
     previous page.
     """
 
-    next_token: str | None = None
     size: int | None = Field(default=None, ge=1)
+    next_token: str | None = None
 
 
 class SearchRequest(RequestModel):
     """The body of ``POST /search``."""
 
-    assistant_id: str | None = None
-    filters: dict[str, Any] | None = None
     query: str | None = None
+    filters: dict[str, Any] | None = None
+    assistant_id: str | None = None
     content_search: bool | None = None
     semantic_search: bool | None = None
     sort: SearchSort | None = None

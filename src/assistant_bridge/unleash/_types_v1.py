@@ -196,9 +196,9 @@ class ChatRequest(RequestModel):
     """The body of ``POST /chats`` (v1)."""
 
     messages: list[ChatMessageRequest] = Field(min_length=1)
+    stream: bool | None = None
     assistant_id: str | None = None
     enterprise_search: ChatEnterpriseSearchRequest | None = None
-    stream: bool | None = None
     thread_id: str | None = None
 
 

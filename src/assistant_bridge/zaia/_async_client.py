@@ -39,34 +39,34 @@ __all__ = ["AsyncZaiaClient"]
 class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
     """An async client for the Zaia chat-messages API.
 
-    The same arguments as `ZaiaClient` (``http_client`` is an ``httpx.AsyncClient``,
-    ``sleep`` an async function) and the same methods, awaited. The callback URL's host
+    The same arguments as `ZaiaClient` (``http_client`` is an ``httpx.AsyncClient``)
+    and the same methods, awaited. The callback URL's host
     is resolved in a worker thread, so the event loop is never blocked by DNS.
     """
 
     def __init__(
         self,
         api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
         *,
+        base_url: str | None = None,
         auth_scheme: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
-        resolver: Resolver | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        random: Callable[[], float] | None = None,
+        _resolver: Resolver | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
+        _random: Callable[[], float] | None = None,
     ) -> None:
         self._settings = rq.ZaiaSettings.resolve(api_key, base_url, auth_scheme)
-        self._resolver = resolver
+        self._resolver = _resolver
         super().__init__(
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     async def list_chat_messages(

@@ -8,7 +8,6 @@ the answer into the models of `_types`. `AsyncZaiaClient` has the same methods.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -99,10 +98,6 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         max_retries: retries of a failed request (a ``POST`` only when it cannot have
             been processed).
         http_client: an ``httpx.Client`` of your own; not closed by `close`.
-        resolver: host name -> IP addresses, used to check an export's ``callback_url``;
-            default: the system resolver.
-        sleep: how to wait between retries (injectable for tests).
-        random: jitter source for retry delays.
 
     Raises:
         InvalidRequestError: no API key in the arguments or the environment.
@@ -111,26 +106,26 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
     def __init__(
         self,
         api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
         *,
+        base_url: str | None = None,
         auth_scheme: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
-        resolver: Resolver | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] | None = None,
+        _resolver: Resolver | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _random: Callable[[], float] | None = None,
     ) -> None:
         self._settings = rq.ZaiaSettings.resolve(api_key, base_url, auth_scheme)
-        self._resolver = resolver
+        self._resolver = _resolver
         super().__init__(
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     def list_chat_messages(
