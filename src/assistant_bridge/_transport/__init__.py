@@ -48,7 +48,7 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
     )
     from ._logging import REDACTED, logger, register_secret
-    from ._options import IDEMPOTENT_METHODS
+    from ._options import IDEMPOTENT_METHODS, CallOverrides
     from ._problem import Problem, decode_body
     from ._response import (
         json_body,
@@ -90,6 +90,7 @@ __all__ = [
     "AutoDecoder",
     "AuthenticationError",
     "BadRequestError",
+    "CallOverrides",
     "ConflictError",
     "EmptyAnswerError",
     "EventDecoder",
@@ -183,7 +184,10 @@ if not TYPE_CHECKING:
                 "logger",
                 "register_secret",
             ),
-            "._options": ("IDEMPOTENT_METHODS",),
+            "._options": (
+                "IDEMPOTENT_METHODS",
+                "CallOverrides",
+            ),
             "._problem": (
                 "Problem",
                 "decode_body",

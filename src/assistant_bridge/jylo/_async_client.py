@@ -18,6 +18,7 @@ from .._transport import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     AsyncAPIClient,
+    CallOverrides,
     NotGiven,
     RequestOptions,
     TimeoutTypes,
@@ -114,7 +115,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             extra_headers: more headers for this call.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
         return parse_response(await self.request(opts), Page[Message])
 
@@ -160,12 +161,12 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 id, before any request.
         """
         query = rq.ListQuery(first_page, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         first = rq.message_options("GET", self._project(), assistant_id, call, query=query)
         return self._walk(first, query, assistant_id, call)
 
     async def _walk(
-        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: rq.CallOptions
+        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: CallOverrides
     ) -> AsyncIterator[Message]:
         walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
         while True:
@@ -213,7 +214,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             IncompleteAnswerError: the reply has no text (unless ``allow_partial``).
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("POST", self._project(), assistant_id, call, body=body)
         reply = parse_reply(await self.request(opts))
         if reply.pending_id is not None:
@@ -269,7 +270,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 reply at all, or (unless ``allow_partial``) a reply without text.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, True)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "POST", self._project(), assistant_id, call, body=body, stream=True
         )
@@ -277,7 +278,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         response = await self.send_streaming(opts)
         return AsyncMessageStream(response, fetch, allow_partial=allow_partial, text_mode=text_mode)
 
-    def _fetcher(self, assistant_id: str, call: rq.CallOptions) -> AsyncFetch:
+    def _fetcher(self, assistant_id: str, call: CallOverrides) -> AsyncFetch:
         """Reads a reply back by id, with this call's options (when a stream lacks it)."""
 
         async def fetch(message_id: str) -> Message:
@@ -304,7 +305,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, message_id=message_id)
         return parse_message(await self.request(opts))
 
@@ -342,7 +343,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 id, before any request.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "PUT", self._project(), assistant_id, call, message_id=message_id, body=body
         )
@@ -366,7 +367,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "DELETE", self._project(), assistant_id, call, message_id=message_id
         )
@@ -397,7 +398,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         Returns:
             The upload result; pass ``result.id`` in ``message_document_identifiers``.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         path = rq.messages_path(self._project(), assistant_id) + "/document"
         with rq.open_upload(file, filename, content_type) as upload:
             opts = call.options("POST", path, files=upload.files(), idempotent=False)
@@ -422,7 +423,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             InvalidRequestError: no settings URL (nor region) was given (the message names
                 the variable).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         return parse_response(
             await self.request(call.options("GET", self._models_url())), Page[ModelInfo]
         ).items
@@ -457,7 +458,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 request.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(self._project(), call, query=query)
         return parse_response(await self.request(opts), Page[Assistant])
 
@@ -481,7 +482,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(
             self._project(),
             call,

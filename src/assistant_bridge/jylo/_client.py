@@ -19,6 +19,7 @@ from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    CallOverrides,
     NotGiven,
     RequestOptions,
     SyncAPIClient,
@@ -133,7 +134,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             extra_headers: more headers for this call.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
         return parse_response(self.request(opts), Page[Message])
 
@@ -179,12 +180,12 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 id, before any request.
         """
         query = rq.ListQuery(first_page, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         first = rq.message_options("GET", self._project(), assistant_id, call, query=query)
         return self._walk(first, query, assistant_id, call)
 
     def _walk(
-        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: rq.CallOptions
+        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: CallOverrides
     ) -> Iterator[Message]:
         walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
         while True:
@@ -231,7 +232,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             IncompleteAnswerError: the reply has no text (unless ``allow_partial``).
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("POST", self._project(), assistant_id, call, body=body)
         reply = parse_reply(self.request(opts))
         if reply.pending_id is not None:
@@ -287,7 +288,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 reply at all, or (unless ``allow_partial``) a reply without text.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, True)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "POST", self._project(), assistant_id, call, body=body, stream=True
         )
@@ -296,7 +297,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             self.send_streaming(opts), fetch, allow_partial=allow_partial, text_mode=text_mode
         )
 
-    def _fetcher(self, assistant_id: str, call: rq.CallOptions) -> Fetch:
+    def _fetcher(self, assistant_id: str, call: CallOverrides) -> Fetch:
         """Reads a reply back by id, with this call's options (when a stream lacks it)."""
 
         def fetch(message_id: str) -> Message:
@@ -323,7 +324,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, message_id=message_id)
         return parse_message(self.request(opts))
 
@@ -361,7 +362,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 id, before any request.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "PUT", self._project(), assistant_id, call, message_id=message_id, body=body
         )
@@ -385,7 +386,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "DELETE", self._project(), assistant_id, call, message_id=message_id
         )
@@ -416,7 +417,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         Returns:
             The upload result; pass ``result.id`` in ``message_document_identifiers``.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         path = rq.messages_path(self._project(), assistant_id) + "/document"
         with rq.open_upload(file, filename, content_type) as upload:
             opts = call.options("POST", path, files=upload.files(), idempotent=False)
@@ -441,7 +442,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             InvalidRequestError: no settings URL (nor region) was given (the message names
                 the variable).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         return parse_response(
             self.request(call.options("GET", self._models_url())), Page[ModelInfo]
         ).items
@@ -476,7 +477,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 request.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(self._project(), call, query=query)
         return parse_response(self.request(opts), Page[Assistant])
 
@@ -500,7 +501,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(
             self._project(),
             call,

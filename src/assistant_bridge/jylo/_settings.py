@@ -25,7 +25,7 @@ import httpx
 from pydantic import SecretStr
 
 from .._transport import HeaderAuth, InvalidRequestError, env_setting, secret_setting
-from .._validate import nearest_names
+from .._validation import nearest_names
 from ._auth import DEFAULT_AUDIENCE, JyloAuth
 
 __all__ = ["LOGIN_FALLBACK_REGION", "LOGIN_REGIONS", "REGIONS", "JyloSettings"]

@@ -22,7 +22,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from .._conversations import JyloConnection
 from .._turns import UnseenTurns
-from .._validate import nearest_names
+from .._validation import nearest_names
 from ..jylo import AsyncJyloClient, JyloClient
 from ._chat_base import VendorChatModel, aemit, emit, result_from_chunks
 from ._errors import InvalidRequestError, translated_errors

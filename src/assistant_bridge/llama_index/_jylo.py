@@ -34,7 +34,7 @@ from .._conversations import JyloConnection, aupload_all, upload_all
 from .._lazy_state import OwnLazyState
 from .._transport import InvalidRequestError
 from .._turns import UnseenTurns
-from .._validate import nearest_names
+from .._validation import nearest_names
 from ..jylo import AsyncJyloClient, Document, JyloClient
 from ._connection import env_str
 from ._jylo_blocks import Outgoing, chat_response

@@ -18,6 +18,7 @@ from .._transport import (
     NOT_GIVEN,
     AsyncAPIClient,
     AsyncStream,
+    CallOverrides,
     NotGiven,
     RequestOptions,
     SSEDecoder,
@@ -96,7 +97,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
 
         Takes the same arguments as `UnleashClient.chat`.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -124,7 +125,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         Takes the same arguments as `UnleashClient.stream_chat`; iterate with ``async for``
         inside ``async with``.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -151,7 +152,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
 
         Takes the same arguments as `UnleashClient.chat_v2`.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -173,7 +174,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         Takes the same arguments as `UnleashClient.stream_chat_v2`; iterate with
         ``async for`` inside ``async with``.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -207,7 +208,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             assistant_id=assistant_id,
             content_search=content_search,
             semantic_search=semantic_search,
-            call=rq.CallOptions(timeout, max_retries, extra_headers),
+            call=CallOverrides(timeout, max_retries, extra_headers),
         )
         response = await self.request(opts)
         return parse_response(response, SearchResponse)
@@ -221,7 +222,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> FilterStatsResponse:
         """The filter values available to this user (e.g. every ``appId``)."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = await self.request(opts)
         return parse_response(response, FilterStatsResponse)
@@ -248,7 +249,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_options_options(
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
@@ -275,7 +276,7 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = await self.request(opts)
         return parse_response(response, AskResponse)
@@ -289,6 +290,6 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> ResourceContentResponse:
         """The full text of one resource (``.text``), in parts."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
         return parse_response(await self.request(opts), ResourceContentResponse)

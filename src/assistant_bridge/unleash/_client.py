@@ -18,6 +18,7 @@ from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    CallOverrides,
     NotGiven,
     Problem,
     RequestOptions,
@@ -167,7 +168,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
             IncompleteAnswerError: no text arrived (unless ``allow_partial``).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -208,7 +209,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         Returns:
             An open `Stream` of `ChatEvent` s; use it in a ``with`` block.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -253,7 +254,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             IncompleteAnswerError: the answer is known to be unfinished (unless
                 ``allow_partial``).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -287,7 +288,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         Returns:
             An open `Stream` of `ChatV2Chunk` s; use it in a ``with`` block.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -333,7 +334,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             assistant_id=assistant_id,
             content_search=content_search,
             semantic_search=semantic_search,
-            call=rq.CallOptions(timeout, max_retries, extra_headers),
+            call=CallOverrides(timeout, max_retries, extra_headers),
         )
         response = self.request(opts)
         return parse_response(response, SearchResponse)
@@ -347,7 +348,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> FilterStatsResponse:
         """The filter values available to this user (e.g. every ``appId``)."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = self.request(opts)
         return parse_response(response, FilterStatsResponse)
@@ -374,7 +375,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_options_options(
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
@@ -401,7 +402,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = self.request(opts)
         return parse_response(response, AskResponse)
@@ -415,6 +416,6 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> ResourceContentResponse:
         """The full text of one resource (``.text``), in parts."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
         return parse_response(self.request(opts), ResourceContentResponse)

@@ -18,21 +18,18 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from .._models import RequestModel, invalid_request_from
 from .._transport import (
-    NOT_GIVEN,
+    CallOverrides,
     HeaderAuth,
     InvalidRequestError,
-    NotGiven,
     Problem,
     RequestOptions,
     ServerSentEvent,
     StreamError,
-    TimeoutTypes,
     env_setting,
-    merge_headers,
     secret_setting,
     validation_error,
 )
-from .._validate import MAX_INT32, check_int, path_segment
+from .._validation import MAX_INT32, check_int, path_segment
 from ._filters import SearchFilters
 from ._messages import normalize_messages
 from ._types_search import AskRequest, FilterOptionsRequest, FilterStatsRequest, SearchRequest
@@ -41,7 +38,6 @@ from ._types_v2 import ChatV2Chunk, ChatV2Request
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "CallOptions",
     "UnleashSettings",
     "answer_options",
     "chat_options",
@@ -117,19 +113,6 @@ class UnleashSettings:
         )
 
 
-@dataclass(frozen=True)
-class CallOptions:
-    """Per-call overrides every method accepts."""
-
-    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
-    max_retries: int | None = None
-    extra_headers: Mapping[str, str] | None = None
-
-    def headers(self, accept: str) -> dict[str, str]:
-        """The call's headers: ``Accept`` plus any extra headers (an extra ``accept`` wins)."""
-        return merge_headers({"Accept": accept}, self.extra_headers)
-
-
 def _optional_str(value: str | None, field: str) -> str | None:
     if value is None:
         return None
@@ -147,7 +130,7 @@ def chat_options(
     filters: SearchFilters | Mapping[str, Any] | None,
     thread_id: str | None,
     stream: bool,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /chats`` (v1); ``stream`` selects the event stream."""
     wire_messages = normalize_messages(messages)
@@ -177,7 +160,7 @@ def chat_v2_options(
     *,
     assistant_id: str | None,
     thread_id: str | None,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /chats/v2``: both forms ask for the event stream first.
 
@@ -248,7 +231,7 @@ def search_options(
     assistant_id: str | None,
     content_search: bool | None,
     semantic_search: bool | None,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /search``: a read (see `_read`)."""
     if not isinstance(query, str):
@@ -278,14 +261,19 @@ def search_options(
     return _read("search", body, call)
 
 
-def filter_stats_options(assistant_id: str | None, call: CallOptions) -> RequestOptions:
+def filter_stats_options(assistant_id: str | None, call: CallOverrides) -> RequestOptions:
     """``POST /filters/stats``: the filter values available (a read)."""
     body = _body(FilterStatsRequest, assistant_id=_optional_str(assistant_id, "assistant_id"))
     return _read("filters/stats", body, call)
 
 
 def filter_options_options(
-    name: str, *, query: str | None, limit: int | None, assistant_id: str | None, call: CallOptions
+    name: str,
+    *,
+    query: str | None,
+    limit: int | None,
+    assistant_id: str | None,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /filters``: the values of one filter (a read)."""
     checked_name = _required_str(name, "name")
@@ -308,7 +296,7 @@ def answer_options(
     *,
     filters: SearchFilters | Mapping[str, Any] | None,
     assistant_id: str | None,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /answers``: a one-shot answer with its references (stores nothing: a read)."""
     checked_query = _required_str(query, "query")
@@ -345,7 +333,7 @@ def _required_str(value: Any, field: str) -> str:
     return value
 
 
-def _read(path: str, body: dict[str, Any], call: CallOptions) -> RequestOptions:
+def _read(path: str, body: dict[str, Any], call: CallOverrides) -> RequestOptions:
     """A POST that only reads: retried like an idempotent request."""
     return RequestOptions(
         "POST",
@@ -358,7 +346,7 @@ def _read(path: str, body: dict[str, Any], call: CallOptions) -> RequestOptions:
     )
 
 
-def resource_content_options(resource_id: str, call: CallOptions) -> RequestOptions:
+def resource_content_options(resource_id: str, call: CallOverrides) -> RequestOptions:
     """``GET /resources/{id}/content``: a resource's full text."""
     return RequestOptions(
         "GET",

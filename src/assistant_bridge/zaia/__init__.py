@@ -23,11 +23,11 @@ from .._lazy_imports import lazy_exports
 
 if TYPE_CHECKING:
     from ._async_client import AsyncZaiaClient
-    from ._checks import MAX_CONTENT_LENGTH, check_callback_url, split_content, system_resolver
     from ._client import ZaiaClient, message_bodies
     from ._paging import PageRequest, PageWalk, item_key
     from ._requests import DEFAULT_BASE_URL, MAX_LIMIT
     from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, Language, ListResult
+    from ._validation import MAX_CONTENT_LENGTH, check_callback_url, split_content, system_resolver
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -57,7 +57,7 @@ if not TYPE_CHECKING:
         globals(),
         {
             "._async_client": ("AsyncZaiaClient",),
-            "._checks": (
+            "._validation": (
                 "MAX_CONTENT_LENGTH",
                 "check_callback_url",
                 "split_content",

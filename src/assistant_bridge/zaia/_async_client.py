@@ -17,12 +17,15 @@ from .._transport import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     AsyncAPIClient,
+    CallOverrides,
     NotGiven,
     TimeoutTypes,
     parse_response,
 )
 from . import _requests as rq
-from ._checks import (
+from ._client import _ZaiaMixin, message_bodies
+from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
+from ._validation import (
     MAX_CONTENT_LENGTH,
     Resolver,
     check_resolved,
@@ -30,8 +33,6 @@ from ._checks import (
     system_resolver,
     url_host,
 )
-from ._client import _ZaiaMixin, message_bodies
-from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
 
 __all__ = ["AsyncZaiaClient"]
 
@@ -101,7 +102,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.list_messages_options(
             chat_id,
             chat_thread_id=chat_thread_id,
@@ -154,7 +155,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             sender_id=sender_id,
             role=role,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ChatMessage = parse_response(
             await self.request(rq.create_message_options(body, call)), ChatMessage
         )
@@ -218,7 +219,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             role=role,
             max_length=max_length,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         created: list[ChatMessage] = []
         for body in bodies:
             response = await self.request(rq.create_message_options(body, call))
@@ -254,7 +255,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             resolve = self._resolver or system_resolver
             addresses = await resolve_in_thread(resolve, host)
             check_resolved(url, host, addresses)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ExportStarted = parse_response(
             await self.request(rq.export_options(body, url, call)), ExportStarted
         )
@@ -279,7 +280,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ListResult[Chat] = parse_response(
             await self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
         )
@@ -303,7 +304,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ListResult[ChatThread] = parse_response(
             await self.request(rq.list_threads_options(chat_id, limit, call)),
             ListResult[ChatThread],

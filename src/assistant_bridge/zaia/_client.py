@@ -1,6 +1,6 @@
 """`ZaiaClient`: the blocking client for Zaia chats, threads and chat messages.
 
-Each method checks its input in `_requests` / `_checks` (so bad input, including a
+Each method checks its input in `_requests` / `_validation` (so bad input, including a
 callback URL that resolves to a private address, fails before anything is sent), sends
 the request through the base client (pooling, timeouts, retries, typed errors) and reads
 the answer into the models of `_types`. `AsyncZaiaClient` has the same methods.
@@ -18,15 +18,17 @@ from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    CallOverrides,
     InvalidRequestError,
     NotGiven,
     SyncAPIClient,
     TimeoutTypes,
     parse_response,
 )
-from .._validate import check_int
+from .._validation import check_int
 from . import _requests as rq
-from ._checks import (
+from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
+from ._validation import (
     MAX_CONTENT_LENGTH,
     Resolver,
     check_resolved,
@@ -34,7 +36,6 @@ from ._checks import (
     system_resolver,
     url_host,
 )
-from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
 
 __all__ = ["ZaiaClient"]
 
@@ -160,7 +161,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.list_messages_options(
             chat_id,
             chat_thread_id=chat_thread_id,
@@ -213,7 +214,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             sender_id=sender_id,
             role=role,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ChatMessage = parse_response(
             self.request(rq.create_message_options(body, call)), ChatMessage
         )
@@ -277,7 +278,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             role=role,
             max_length=max_length,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         return [
             parse_response(self.request(rq.create_message_options(body, call)), ChatMessage)
             for body in bodies
@@ -311,7 +312,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         if not literal:
             resolve = self._resolver or system_resolver
             check_resolved(url, host, resolve(host))
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ExportStarted = parse_response(
             self.request(rq.export_options(body, url, call)), ExportStarted
         )
@@ -336,7 +337,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ListResult[Chat] = parse_response(
             self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
         )
@@ -360,7 +361,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         result: ListResult[ChatThread] = parse_response(
             self.request(rq.list_threads_options(chat_id, limit, call)), ListResult[ChatThread]
         )
