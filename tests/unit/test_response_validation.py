@@ -27,6 +27,7 @@ from assistant_bridge import (
 )
 from assistant_bridge._transport import parse_response, request_id_of
 from assistant_bridge.jylo import Assistant
+from tests.unit.conftest import Twin
 
 Handler = Callable[[httpx.Request], httpx.Response]
 REQUEST_ID = {"RequestId": "req-shape-1"}
@@ -118,45 +119,29 @@ CHAT = "3f2b8c1e-6d4a-4f0e-9b7c-2a1d5e8f9c0b"
 ZAIA_THREADS = [{"id": {"not": "a string"}, "chatId": CHAT}]
 
 
-def test_unleash_search_of_the_wrong_shape() -> None:
+async def test_unleash_search_of_the_wrong_shape(twin: Twin) -> None:
+    client = twin(lambda: unleash(answer(UNLEASH_SEARCH)), lambda: async_unleash(answer(UNLEASH_SEARCH)))
     with pytest.raises(APIResponseValidationError) as info:
-        unleash(answer(UNLEASH_SEARCH)).search("x")
+        await client.search("x")
     check(info.value, "totalResults", "Input should be a valid integer")
     assert "POST https://unleash.test/search" in str(info.value)
     assert "does not fit SearchResponse" in str(info.value)
 
 
-async def test_async_unleash_search_of_the_wrong_shape() -> None:
+async def test_jylo_assistant_of_the_wrong_shape(twin: Twin) -> None:
+    client = twin(lambda: jylo(answer(JYLO_ASSISTANT)), lambda: async_jylo(answer(JYLO_ASSISTANT)))
     with pytest.raises(APIResponseValidationError) as info:
-        await async_unleash(answer(UNLEASH_SEARCH)).search("x")
-    check(info.value, "totalResults", "Input should be a valid integer")
-
-
-def test_jylo_assistant_of_the_wrong_shape() -> None:
-    with pytest.raises(APIResponseValidationError) as info:
-        jylo(answer(JYLO_ASSISTANT)).create_assistant("Helper")
+        await client.create_assistant("Helper")
     check(info.value, "name", "Input should be a valid string")
     assert f"does not fit {Assistant.__name__}" in str(info.value)
 
 
-async def test_async_jylo_assistant_of_the_wrong_shape() -> None:
-    client = async_jylo(answer(JYLO_ASSISTANT))
+async def test_zaia_threads_of_the_wrong_shape(twin: Twin) -> None:
+    client = twin(lambda: zaia(answer(ZAIA_THREADS)), lambda: async_zaia(answer(ZAIA_THREADS)))
     with pytest.raises(APIResponseValidationError) as info:
-        await client.create_assistant("Helper")
-    check(info.value, "name", "Input should be a valid string")
-
-
-def test_zaia_threads_of_the_wrong_shape() -> None:
-    with pytest.raises(APIResponseValidationError) as info:
-        zaia(answer(ZAIA_THREADS)).list_chat_threads(CHAT)
+        await client.list_chat_threads(CHAT)
     check(info.value, "items.0.id", "Input should be a valid string")
     assert "does not fit ListResult[ChatThread]" in str(info.value)
-
-
-async def test_async_zaia_threads_of_the_wrong_shape() -> None:
-    with pytest.raises(APIResponseValidationError) as info:
-        await async_zaia(answer(ZAIA_THREADS)).list_chat_threads(CHAT)
-    check(info.value, "items.0.id", "Input should be a valid string")
 
 
 # -- a malformed streamed event ------------------------------------------------------------
@@ -180,20 +165,13 @@ def _astream(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, content=pieces(), headers=headers)
 
 
-def test_a_malformed_streamed_event() -> None:
-    stream = unleash(_stream).stream_chat_v2([{"role": "user", "content": "hi"}])
+async def test_a_malformed_streamed_event(twin: Twin) -> None:
+    client = twin(lambda: unleash(_stream), lambda: async_unleash(_astream))
+    stream = await client.stream_chat_v2([{"role": "user", "content": "hi"}])
     with pytest.raises(APIResponseValidationError) as info:
-        list(stream)
+        await twin.collect(stream)
     check(info.value, "text", "Input should be a valid string")
     assert "does not fit ChatV2Chunk" in str(info.value)
-
-
-async def test_async_a_malformed_streamed_event() -> None:
-    stream = await async_unleash(_astream).stream_chat_v2([{"role": "user", "content": "hi"}])
-    with pytest.raises(APIResponseValidationError) as info:
-        async for _ in stream:
-            pass
-    check(info.value, "text", "Input should be a valid string")
 
 
 def test_a_malformed_event_in_a_whole_body() -> None:

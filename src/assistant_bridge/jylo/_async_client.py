@@ -38,10 +38,31 @@ __all__ = ["AsyncJyloClient"]
 class AsyncJyloClient(JyloMixin, AsyncAPIClient):
     """An async client for the Jylo assistant-messages API.
 
-    The same arguments as `JyloClient` (``http_client`` is an ``httpx.AsyncClient``),
-    and the same methods, awaited; `iter_messages` is an
-    async iterator and `stream_message` returns an `AsyncMessageStream`. Concurrent calls
-    on a cold token cache share one token request.
+    Args:
+        client_id: the API client's id (``JYLO_CLIENT_ID``).
+        client_secret: the API client's secret (``JYLO_CLIENT_SECRET``).
+        token: a ready bearer token to use instead of the client-credentials grant.
+        tenant: your tenant name (``JYLO_TENANT``), for the derived API URL.
+        region: ``uk``, ``us``, ``eu``, ``au`` or ``jp`` (``JYLO_REGION``).
+        project_id: the project that holds the assistants (``JYLO_PROJECT_ID``).
+        base_url: the API URL (``JYLO_BASE_URL``); default ``https://api.<tenant>.<region>.jylo.ai``.
+        token_url: the token endpoint (``JYLO_TOKEN_URL``); default from the region (the
+            UK login host for ``au`` and ``jp``, which have no documented one).
+        settings_url: the settings API (``JYLO_SETTINGS_URL``); default
+            ``https://settings.<region>.jylo.ai``.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (a ``POST`` only when it cannot have
+            been processed).
+        http_client: an ``httpx.AsyncClient`` of your own; not closed by `close`.
+        audience: the token ``audience`` (``JYLO_AUDIENCE``); default
+            ``https://jga.jylo.ai/external/v2``.
+
+    Its methods are the `JyloClient` ones, awaited; `iter_messages` is an async iterator
+    and `stream_message` returns an `AsyncMessageStream`. Concurrent calls on a cold
+    token cache share one token request.
+
+    Raises:
+        InvalidRequestError: a setting is missing (the message names the variable).
     """
 
     def __init__(
@@ -153,8 +174,8 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             extra_headers: more headers for this call.
 
         Returns:
-            An iterator of the messages (for ``async for``); each page is fetched when the
-            iteration reaches it.
+            An async iterator of the messages (for ``async for``); each page is
+            fetched when the iteration reaches it.
 
         Raises:
             InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project

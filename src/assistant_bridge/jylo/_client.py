@@ -153,10 +153,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
     ) -> Iterator[Message]:
         """Every message of an assistant, fetching page after page as you iterate.
 
-        Walking stops on an empty page, a short page, the last page the server reports,
-        or a page that repeats the previous one. Bad arguments raise here, before any
-        request. ``timeout``, ``max_retries`` and ``extra_headers`` apply to each page's
-        request.
+        Use it with ``for``. Walking stops on an empty page, a short page, the last
+        page the server reports, or a page that repeats the previous one. Bad arguments
+        raise here, before any request. ``timeout``, ``max_retries`` and
+        ``extra_headers`` apply to each page's request.
 
         Args:
             assistant_id: the assistant (a UUID; see `list_assistants`).
@@ -172,7 +172,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             extra_headers: more headers for this call.
 
         Returns:
-            An iterator of the messages (for iteration); each page is fetched when the
+            An iterator of the messages (for ``for``); each page is fetched when the
             iteration reaches it.
 
         Raises:
@@ -279,7 +279,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         Returns:
             A `MessageStream` of the reply's text chunks; use it in ``with`` (or close
             it) and, once it has ended, read the stored message from ``.message`` or
-            ``until_done()``.
+            ``stream.until_done()``.
 
         Raises:
             InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project

@@ -44,7 +44,24 @@ __all__ = ["AsyncUnleashClient"]
 
 
 class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
-    """An async client for the Unleash API; the same arguments and methods as `UnleashClient`."""
+    """An async client for the Unleash API.
+
+    Args:
+        api_key: the API key; defaults to ``UNLEASH_API_KEY``.
+        base_url: defaults to ``UNLEASH_BASE_URL``, else ``https://e-api.unleash.so``.
+        account: the user to act as with an impersonation key (the ``unleash-account``
+            header); defaults to ``UNLEASH_ACCOUNT``.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (see the retry policy in the README).
+        http_client: an ``httpx.AsyncClient`` of your own (proxies, transports); not closed by
+            `close`.
+        text_mode: how `chat` and `chat_v2` join streamed text pieces: ``"delta"``
+            (default: exactly, as documented for v2) or ``"snapshot"`` (each piece is the
+            whole text so far). A v1 ``Full`` event wins either way.
+
+    Raises:
+        InvalidRequestError: no API key in the arguments or the environment.
+    """
 
     def __init__(
         self,
@@ -95,7 +112,25 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> ChatResponse:
         """Ask the assistant (chat v1) and return its complete answer.
 
-        Takes the same arguments as `UnleashClient.chat`.
+        The answer's ``end_seen`` says whether its end was positively seen (a whole
+        JSON body or a ``Full`` event); ``finish_reason`` is ``"stop"`` then, else
+        ``"unconfirmed"``.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+            text_mode: this call's ``text_mode`` (default: the client's).
+            allow_partial: return an answer known to be unfinished (no text) instead
+                of raising; its ``finish_reason`` is ``"incomplete"``.
+
+        Raises:
+            EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
+            IncompleteAnswerError: no text arrived (unless ``allow_partial``).
         """
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
@@ -122,8 +157,21 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> AsyncStream[ChatEvent]:
         """Ask the assistant (chat v1) and stream its typed events as they arrive.
 
-        Takes the same arguments as `UnleashClient.stream_chat`; iterate with ``async for``
-        inside ``async with``.
+        Use ``assemble_chat(events)`` on what you collected to get the `ChatResponse`
+        (it raises if the answer is known to be unfinished). A stream that ends with no
+        event in it raises `EmptyAnswerError`.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+
+        Returns:
+            An open `AsyncStream` of `ChatEvent` s; use it in an ``async with`` block.
         """
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
@@ -150,7 +198,25 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> ChatV2Response:
         """Ask the next-gen assistant (chat v2) and return its complete answer.
 
-        Takes the same arguments as `UnleashClient.chat_v2`.
+        Chat v2 takes no search filters; use `chat` (v1) or `search` to filter. The
+        answer's ``end_seen`` says whether its end was positively seen (a whole JSON
+        body or an SSE ``[DONE]``).
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+            text_mode: this call's ``text_mode`` (default: the client's).
+            allow_partial: return an answer known to be unfinished (no text, a tool
+                step never ended, a reference past the text) instead of raising.
+
+        Raises:
+            EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
+            IncompleteAnswerError: the answer is known to be unfinished (unless
+                ``allow_partial``).
         """
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
@@ -171,8 +237,20 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> AsyncStream[ChatV2Chunk]:
         """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE).
 
-        Takes the same arguments as `UnleashClient.stream_chat_v2`; iterate with
-        ``async for`` inside ``async with``.
+        Use ``assemble_chat_v2(chunks, end_seen=stream.terminated)`` on what you
+        collected to get the `ChatV2Response` (``terminated``: the SSE ``[DONE]`` came).
+        A stream that ends with no chunk in it raises `EmptyAnswerError`.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+
+        Returns:
+            An open `AsyncStream` of `ChatV2Chunk` s; use it in an ``async with`` block.
         """
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
@@ -197,7 +275,19 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> SearchResponse:
         """Search the organisation's resources (one page; pass ``paging.next`` on).
 
-        Takes the same arguments as `UnleashClient.search`.
+        Args:
+            query: what to search for.
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            page_size: results per page.
+            next_token: the token of the page to fetch (from the previous response).
+            sort: ``"relevancy"``, ``"alphabetical"`` or ``"recency"``, a ``(by, order)``
+                pair or ``{"by": ..., "order": ...}``.
+            assistant_id: search with this assistant's sources.
+            content_search: search inside resource contents (``contentSearch``).
+            semantic_search: semantic rather than keyword search (``semanticSearch``).
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
         """
         opts = rq.search_options(
             query,

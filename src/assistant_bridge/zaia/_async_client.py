@@ -40,9 +40,22 @@ __all__ = ["AsyncZaiaClient"]
 class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
     """An async client for the Zaia chat-messages API.
 
-    The same arguments as `ZaiaClient` (``http_client`` is an ``httpx.AsyncClient``)
-    and the same methods, awaited. The callback URL's host
-    is resolved in a worker thread, so the event loop is never blocked by DNS.
+    Args:
+        api_key: the workspace API key (``ZAIA_API_KEY``), sent in the ``authorization``
+            header.
+        base_url: ``ZAIA_BASE_URL``, else ``https://api.endless.zaia.app``.
+        auth_scheme: put before the key in the header, e.g. ``"Bearer"``
+            (``ZAIA_AUTH_SCHEME``); default none: the bare key, as the API reference reads.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (a ``POST`` only when it cannot have
+            been processed).
+        http_client: an ``httpx.AsyncClient`` of your own; not closed by `close`.
+
+    Its methods are the `ZaiaClient` ones, awaited. The callback URL's host is
+    resolved in a worker thread, so the event loop is never blocked by DNS.
+
+    Raises:
+        InvalidRequestError: no API key in the arguments or the environment.
     """
 
     def __init__(
