@@ -1,7 +1,9 @@
 """The only code in the package that speaks HTTP.
 
-Base clients (sync and async) with pooling, timeouts and retries; the error tree;
-problem+json parsing; event-stream decoding; secret handling and redacted logging.
+Base clients (sync and async) with pooling, timeouts and retries; per-call overrides
+(`CallOverrides`); the error tree; the one typed response path (`parse_response`, with
+`request_id_of` and `APIResponseValidationError`); problem+json parsing; event-stream
+decoding; secret handling and redacted logging.
 Vendor clients build on these; framework adapters never import this package directly.
 The names load on first use, so the error tree comes without httpx.
 """
