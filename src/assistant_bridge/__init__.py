@@ -10,9 +10,10 @@ client (with httpx and pydantic) loads on first use.
 from typing import TYPE_CHECKING
 
 from ._lazy_imports import lazy_exports
-from ._transport._exceptions import (
+from ._transport import (
     APIConnectionError,
     APIError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AssistantBridgeError,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AssistantBridgeError",

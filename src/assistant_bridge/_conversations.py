@@ -25,11 +25,9 @@ from pydantic import SecretStr
 from ._loops import PerLoop
 from ._transport import APIError, InvalidRequestError
 from ._unsupported import UnsupportedOperationError, unsupported
-from .jylo import AsyncJyloClient, Document, JyloClient, Message
-from .jylo._auth import TokenCache, share_token_cache
-from .zaia import AsyncZaiaClient, Chat, ChatMessage, ZaiaClient
-from .zaia._paging import PageRequest, PageWalk, item_key
-from .zaia._requests import MAX_LIMIT as ZAIA_MAX_LIMIT
+from .jylo import AsyncJyloClient, Document, JyloClient, Message, TokenCache, share_token_cache
+from .zaia import MAX_LIMIT as ZAIA_MAX_LIMIT
+from .zaia import AsyncZaiaClient, Chat, ChatMessage, PageRequest, PageWalk, ZaiaClient, item_key
 
 __all__ = [
     "JYLO_PAGE_SIZE",

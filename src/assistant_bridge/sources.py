@@ -27,15 +27,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from .unleash._types_v1 import Resource
+from .unleash import Resource
 
 if TYPE_CHECKING:  # Jylo's models load with its client, on first use
     from .jylo import Citation as JyloCitation
     from .jylo import Document as JyloDocument
     from .jylo import Message as JyloMessage
-    from .unleash._types_search import SearchResponse
-    from .unleash._types_v1 import ChatResponse
-    from .unleash._types_v2 import ChatV2Response, WebSource
+    from .unleash import ChatResponse, ChatV2Response, SearchResponse, WebSource
 
 __all__ = [
     "CitationSpan",

@@ -79,7 +79,7 @@ class Env:
         return {FAULT_HEADER: self.fault} if self.fault else {}
 
     def _common(self) -> dict[str, Any]:
-        return {"timeout": self.timeout, "max_retries": 1, "random": lambda: 0.0}
+        return {"timeout": self.timeout, "max_retries": 1, "_random": lambda: 0.0}
 
     def _http(self) -> httpx.Client:
         hooks = {"request": [self._posts_only]} if self.posts_only else {}
@@ -105,7 +105,7 @@ class Env:
             EMULATOR_KEYS["unleash"],
             base_url=self.url.unleash,
             http_client=self._http(),
-            sleep=self.sleeps.append,
+            _sleep=self.sleeps.append,
             **self._common(),
         )
 
@@ -114,7 +114,7 @@ class Env:
             EMULATOR_KEYS["unleash"],
             base_url=self.url.unleash,
             http_client=self._ahttp(),
-            sleep=self._asleep,
+            _sleep=self._asleep,
             **self._common(),
         )
 
@@ -127,26 +127,26 @@ class Env:
         }
 
     def jylo(self) -> JyloClient:
-        return JyloClient(**self._jylo_kwargs(), http_client=self._http(), sleep=self.sleeps.append)
+        return JyloClient(**self._jylo_kwargs(), http_client=self._http(), _sleep=self.sleeps.append)
 
     def ajylo(self) -> AsyncJyloClient:
-        return AsyncJyloClient(**self._jylo_kwargs(), http_client=self._ahttp(), sleep=self._asleep)
+        return AsyncJyloClient(**self._jylo_kwargs(), http_client=self._ahttp(), _sleep=self._asleep)
 
     def zaia(self) -> ZaiaClient:
         return ZaiaClient(
             EMULATOR_KEYS["zaia"],
-            self.url.zaia,
+            base_url=self.url.zaia,
             http_client=self._http(),
-            sleep=self.sleeps.append,
+            _sleep=self.sleeps.append,
             **self._common(),
         )
 
     def azaia(self) -> AsyncZaiaClient:
         return AsyncZaiaClient(
             EMULATOR_KEYS["zaia"],
-            self.url.zaia,
+            base_url=self.url.zaia,
             http_client=self._ahttp(),
-            sleep=self._asleep,
+            _sleep=self._asleep,
             **self._common(),
         )
 

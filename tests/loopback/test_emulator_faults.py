@@ -36,7 +36,7 @@ def client(base_url: EmulatorURL) -> Iterator[UnleashClient]:
     httpx.post(f"{base_url}/_emulator/reset")
     sleeps: list[float] = []
     with UnleashClient(
-        EMULATOR_KEYS["unleash"], base_url=base_url, max_retries=2, sleep=sleeps.append
+        EMULATOR_KEYS["unleash"], base_url=base_url, max_retries=2, _sleep=sleeps.append
     ) as c:
         yield c
 
@@ -163,7 +163,7 @@ def test_bad_fault_text_is_a_400(base_url: EmulatorURL) -> None:
 def test_default_faults_apply_to_clients_without_headers() -> None:
     with run_emulator(faults="503;times=2") as url:
         first = httpx.post(f"{url}/search", json={})
-        with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url, sleep=lambda _: None) as c:
+        with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url, _sleep=lambda _: None) as c:
             assert c.search("travel").total_results  # the second 503, then success
     assert first.status_code == 503
     assert first.headers["retry-after"] == "1"

@@ -132,7 +132,7 @@ def ids(url: EmulatorURL) -> Ids:
         token_url=url.jylo_token,
         settings_url=url.jylo_settings,
     )
-    with jylo, ZaiaClient(EMULATOR_KEYS["zaia"], url.zaia) as zaia:
+    with jylo, ZaiaClient(EMULATOR_KEYS["zaia"], base_url=url.zaia) as zaia:
         model = jylo.list_models()[0].object_identifier
         assistant = jylo.list_assistants().items[0].object_identifier
         chat = zaia.list_chats().items[0].id

@@ -99,7 +99,7 @@ def ids(url: EmulatorURL) -> Ids:
     )
     from assistant_bridge.zaia import ZaiaClient
 
-    with jylo, ZaiaClient(EMULATOR_KEYS["zaia"], url.zaia) as zaia:
+    with jylo, ZaiaClient(EMULATOR_KEYS["zaia"], base_url=url.zaia) as zaia:
         model = jylo.list_models()[0].object_identifier
         assistant = jylo.list_assistants().items[0].object_identifier
         chat = str(zaia.list_chats().items[0].id)

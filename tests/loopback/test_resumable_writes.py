@@ -78,7 +78,7 @@ def _on_posts(fault: str) -> dict[str, Any]:
 def clients(url: EmulatorURL, token: str, fault: str) -> tuple[Any, Any, Any, Any]:
     """Jylo and Zaia clients (sync, async) whose POSTs carry ``fault``."""
     hooks = _on_posts(fault)
-    common: dict[str, Any] = {"max_retries": 1, "random": lambda: 0.0}
+    common: dict[str, Any] = {"max_retries": 1, "_random": lambda: 0.0}
     jylo_kw: dict[str, Any] = {
         "token": token,
         "project_id": EMULATOR_KEYS["jylo_project_id"],
@@ -94,20 +94,20 @@ def clients(url: EmulatorURL, token: str, fault: str) -> tuple[Any, Any, Any, An
         AsyncJyloClient(
             **jylo_kw,
             http_client=httpx.AsyncClient(event_hooks=hooks["async"]),
-            sleep=asleep,
+            _sleep=asleep,
             **common,
         ),
         ZaiaClient(
             EMULATOR_KEYS["zaia"],
-            url.zaia,
+            base_url=url.zaia,
             http_client=httpx.Client(event_hooks=hooks["sync"]),
             **common,
         ),
         AsyncZaiaClient(
             EMULATOR_KEYS["zaia"],
-            url.zaia,
+            base_url=url.zaia,
             http_client=httpx.AsyncClient(event_hooks=hooks["async"]),
-            sleep=asleep,
+            _sleep=asleep,
             **common,
         ),
     )

@@ -60,14 +60,14 @@ class Env:
 
     def client(self) -> ZaiaClient:
         http = httpx.Client(verify=TLS, event_hooks={"request": [self.sent.append]})
-        return ZaiaClient(EMULATOR_KEYS["zaia"], self.url.zaia, max_retries=0, http_client=http)
+        return ZaiaClient(EMULATOR_KEYS["zaia"], base_url=self.url.zaia, max_retries=0, http_client=http)
 
     def async_client(self) -> AsyncZaiaClient:
         async def record(request: httpx.Request) -> None:
             self.sent.append(request)
 
         http = httpx.AsyncClient(verify=TLS, event_hooks={"request": [record]})
-        return AsyncZaiaClient(EMULATOR_KEYS["zaia"], self.url.zaia, max_retries=0, http_client=http)
+        return AsyncZaiaClient(EMULATOR_KEYS["zaia"], base_url=self.url.zaia, max_retries=0, http_client=http)
 
 
 @pytest.fixture(scope="module")
@@ -303,7 +303,7 @@ def test_wrapped_list_answers_read_the_same(env: Env, wrapper: str) -> None:
         assert chat is not None
         messages = plain.list_chat_messages(chat)
     wrapped = httpx.Client(headers={"x-emulator-variant": f"zaia-list={wrapper}"}, verify=TLS)
-    with ZaiaClient(EMULATOR_KEYS["zaia"], env.url.zaia, http_client=wrapped) as client:
+    with ZaiaClient(EMULATOR_KEYS["zaia"], base_url=env.url.zaia, http_client=wrapped) as client:
         assert [c.id for c in client.list_chats().items] == [c.id for c in chats.items]
         assert [m.id for m in client.list_chat_messages(chat)] == [m.id for m in messages]
         history = ZaiaChatMessageHistory(chat, client=client)

@@ -93,7 +93,7 @@ async def test_async_jylo_stream() -> None:
 
 
 def test_zaia_chats_threads_messages_and_export() -> None:
-    with ZaiaClient(resolver=public_resolver) as client:
+    with ZaiaClient(_resolver=public_resolver) as client:
         chat = client.list_chats().items[0]
         assert chat.id == "b19aa6ef-e23e-4a4d-bb92-b2df466a7d5d"
         threads = client.list_chat_threads(chat.id)

@@ -94,7 +94,7 @@ class JyloServer:
 
     def client(self, **kw: Any) -> JyloClient:
         return JyloClient(
-            token="test-token", project_id=PROJECT, base_url=BASE, sleep=lambda s: None,
+            token="test-token", project_id=PROJECT, base_url=BASE, _sleep=lambda s: None,
             http_client=httpx.Client(transport=httpx.MockTransport(self)), **kw,
         )
 
@@ -103,7 +103,7 @@ class JyloServer:
             return None
 
         return AsyncJyloClient(
-            token="test-token", project_id=PROJECT, base_url=BASE, sleep=no_sleep,
+            token="test-token", project_id=PROJECT, base_url=BASE, _sleep=no_sleep,
             http_client=httpx.AsyncClient(transport=httpx.MockTransport(self)), **kw,
         )
 

@@ -95,13 +95,13 @@ class Emulator:
 
     def zaia(self) -> ZaiaClient:
         return ZaiaClient(
-            EMULATOR_KEYS["zaia"], f"{BASE}/zaia", max_retries=0,
+            EMULATOR_KEYS["zaia"], base_url=f"{BASE}/zaia", max_retries=0,
             http_client=httpx.Client(transport=self.sync_transport),
         )
 
     def azaia(self) -> AsyncZaiaClient:
         return AsyncZaiaClient(
-            EMULATOR_KEYS["zaia"], f"{BASE}/zaia", max_retries=0,
+            EMULATOR_KEYS["zaia"], base_url=f"{BASE}/zaia", max_retries=0,
             http_client=httpx.AsyncClient(transport=self.async_transport),
         )
 

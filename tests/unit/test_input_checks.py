@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from assistant_bridge import InvalidRequestError, SearchFilters
 from assistant_bridge.jylo import AsyncJyloClient, JyloClient
 from assistant_bridge.unleash import AsyncUnleashClient, UnleashClient
 from assistant_bridge.zaia import AsyncZaiaClient, ZaiaClient
+from tests.unit.conftest import Twin
 
 ASSISTANT = str(uuid.UUID(int=1))
 MODEL = str(uuid.UUID(int=2))
@@ -74,14 +75,14 @@ def ajylo(rec: Recorder, project: str = "project-1") -> AsyncJyloClient:
 
 def zaia(rec: Recorder) -> ZaiaClient:
     return ZaiaClient(
-        "zaia-key-0123456789", "https://z.test", http_client=httpx.Client(transport=httpx.MockTransport(rec))
+        "zaia-key-0123456789", base_url="https://z.test", http_client=httpx.Client(transport=httpx.MockTransport(rec))
     )
 
 
 def azaia(rec: Recorder) -> AsyncZaiaClient:
     return AsyncZaiaClient(
         "zaia-key-0123456789",
-        "https://z.test",
+        base_url="https://z.test",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(rec)),
     )
 
@@ -90,6 +91,24 @@ def refused(call: Callable[[Recorder], Any], field: str) -> InvalidRequestError:
     rec = Recorder()
     with pytest.raises(InvalidRequestError) as info:
         call(rec)
+    assert info.value.field == field, str(info.value)
+    assert str(info.value).startswith(f"{field}: ")
+    assert rec.requests == []
+    return info.value
+
+
+async def refused_by_both(
+    twin: Twin,
+    factories: tuple[Callable[[Recorder], Any], Callable[[Recorder], Any]],
+    call: Callable[[Any], Awaitable[Any]],
+    field: str,
+) -> InvalidRequestError:
+    """`refused` on the sync or the async client of a `twin` run (``factories``: both)."""
+    rec = Recorder()
+    make_sync, make_async = factories
+    client = twin(lambda: make_sync(rec), lambda: make_async(rec))
+    with pytest.raises(InvalidRequestError) as info:
+        await call(client)
     assert info.value.field == field, str(info.value)
     assert str(info.value).startswith(f"{field}: ")
     assert rec.requests == []
@@ -156,18 +175,14 @@ def test_a_bad_time_is_refused_by_chat_answer_and_the_async_client_too() -> None
     refused(lambda rec: unleash(rec).answer("q", filters={"due_after_time": "2025-13-45"}), "filters.due_after_time")
 
 
-async def test_async_search_refuses_a_bad_time() -> None:
-    await arefused(lambda rec: aunleash(rec).search("q", filters={"until_time": "tomorrow"}), "filters.until_time")
+async def test_search_refuses_a_bad_time_on_both_clients(twin: Twin) -> None:
+    await refused_by_both(twin, (unleash, aunleash), lambda c: c.search("q", filters={"until_time": "tomorrow"}), "filters.until_time")
 
 
 # -- ids in URL paths -----------------------------------------------------------------
 @pytest.mark.parametrize("value", ["", " ", ".", "..", "x\ud800"])
-def test_a_resource_id_that_would_change_the_path_is_refused(value: str) -> None:
-    refused(lambda rec: unleash(rec).resource_content(value), "resource_id")
-
-
-async def test_async_resource_content_refuses_dot_segments() -> None:
-    await arefused(lambda rec: aunleash(rec).resource_content(".."), "resource_id")
+async def test_a_resource_id_that_would_change_the_path_is_refused(value: str, twin: Twin) -> None:
+    await refused_by_both(twin, (unleash, aunleash), lambda c: c.resource_content(value), "resource_id")
 
 
 def test_a_resource_id_with_a_slash_stays_one_path_segment() -> None:
@@ -177,13 +192,10 @@ def test_a_resource_id_with_a_slash_stays_one_path_segment() -> None:
 
 
 @pytest.mark.parametrize("project", [".", "..", " .. "])
-def test_a_jylo_project_id_that_is_a_dot_segment_is_refused(project: str) -> None:
-    refused(lambda rec: jylo(rec, project).list_assistants(), "project_id")
-    refused(lambda rec: jylo(rec, project).list_messages(ASSISTANT), "project_id")
-
-
-async def test_async_jylo_refuses_a_dot_segment_project() -> None:
-    await arefused(lambda rec: ajylo(rec, "..").list_assistants(), "project_id")
+async def test_a_jylo_project_id_that_is_a_dot_segment_is_refused(project: str, twin: Twin) -> None:
+    factories = (lambda rec: jylo(rec, project), lambda rec: ajylo(rec, project))
+    await refused_by_both(twin, factories, lambda c: c.list_assistants(), "project_id")
+    await refused_by_both(twin, factories, lambda c: c.list_messages(ASSISTANT), "project_id")
 
 
 def test_a_jylo_project_id_with_a_slash_stays_one_path_segment() -> None:

@@ -57,7 +57,7 @@ def test_get_keys_reads_every_page_of_chats() -> None:
         start = int(request.url.params.get("pagination.offset", 0))
         return httpx.Response(200, json=[{"id": i} for i in ids[start : start + 1000]])
 
-    client = ZaiaClient("key", "https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
     assert ZaiaChatStore(client=client).get_keys() == ids
     assert asked == [{"pagination.limit": "1000"}, {"pagination.limit": "1000", "pagination.offset": "1000"}]
 
@@ -65,6 +65,6 @@ def test_get_keys_reads_every_page_of_chats() -> None:
 def test_get_keys_fails_rather_than_cut_the_list() -> None:
     full_page = [{"id": f"00000000-0000-4000-9000-{i:012d}"} for i in range(1000)]
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=full_page))
-    client = ZaiaClient("key", "https://zaia.test", http_client=httpx.Client(transport=transport))
+    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=transport))
     with pytest.raises(UnsupportedOperationError, match="get_keys: not supported by the Zaia API"):
         ZaiaChatStore(client=client).get_keys()

@@ -1,7 +1,9 @@
 """The only code in the package that speaks HTTP.
 
-Base clients (sync and async) with pooling, timeouts and retries; the error tree;
-problem+json parsing; event-stream decoding; secret handling and redacted logging.
+Base clients (sync and async) with pooling, timeouts and retries; per-call overrides
+(`CallOverrides`); the error tree; the one typed response path (`parse_response`, with
+`request_id_of` and `APIResponseValidationError`); problem+json parsing; event-stream
+decoding; secret handling and redacted logging.
 Vendor clients build on these; framework adapters never import this package directly.
 The names load on first use, so the error tree comes without httpx.
 """
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from ._client import (
         DEFAULT_MAX_RETRIES,
         DEFAULT_TIMEOUT,
+        IDEMPOTENT_EXTENSION,
         NOT_GIVEN,
         AsyncAPIClient,
         NotGiven,
@@ -23,9 +26,11 @@ if TYPE_CHECKING:
         TimeoutTypes,
         merge_headers,
     )
+    from ._encoding import json_problem
     from ._exceptions import (
         APIConnectionError,
         APIError,
+        APIResponseValidationError,
         APIStatusError,
         APITimeoutError,
         AssistantBridgeError,
@@ -44,7 +49,19 @@ if TYPE_CHECKING:
         StreamError,
         UnprocessableEntityError,
     )
-    from ._problem import Problem
+    from ._logging import REDACTED, logger, register_secret
+    from ._options import IDEMPOTENT_METHODS, CallOverrides
+    from ._problem import Problem, decode_body
+    from ._response import (
+        json_body,
+        parse_response,
+        request_id_of,
+        validate_as,
+        validation_error,
+        with_request_id,
+        with_response,
+    )
+    from ._retry import RETRYABLE_STATUSES, SAFE_TO_REPEAT_STATUSES, transport_error_is_retryable
     from ._sse import (
         AutoDecoder,
         EventDecoder,
@@ -53,14 +70,20 @@ if TYPE_CHECKING:
         SSEDecoder,
         UnleashV1Decoder,
     )
-    from ._streaming import AsyncStream, Stream
+    from ._streaming import AsyncStream, Stream, empty_body_error, finish_reason
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "IDEMPOTENT_EXTENSION",
+    "IDEMPOTENT_METHODS",
     "NOT_GIVEN",
+    "REDACTED",
+    "RETRYABLE_STATUSES",
+    "SAFE_TO_REPEAT_STATUSES",
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AssistantBridgeError",
@@ -69,6 +92,7 @@ __all__ = [
     "AutoDecoder",
     "AuthenticationError",
     "BadRequestError",
+    "CallOverrides",
     "ConflictError",
     "EmptyAnswerError",
     "EventDecoder",
@@ -93,9 +117,23 @@ __all__ = [
     "TimeoutTypes",
     "UnleashV1Decoder",
     "UnprocessableEntityError",
+    "decode_body",
+    "empty_body_error",
     "env_setting",
+    "finish_reason",
+    "json_body",
+    "json_problem",
+    "logger",
     "merge_headers",
+    "parse_response",
+    "register_secret",
+    "request_id_of",
     "secret_setting",
+    "transport_error_is_retryable",
+    "validate_as",
+    "validation_error",
+    "with_request_id",
+    "with_response",
 ]
 
 if not TYPE_CHECKING:
@@ -111,6 +149,7 @@ if not TYPE_CHECKING:
             "._client": (
                 "DEFAULT_MAX_RETRIES",
                 "DEFAULT_TIMEOUT",
+                "IDEMPOTENT_EXTENSION",
                 "NOT_GIVEN",
                 "AsyncAPIClient",
                 "NotGiven",
@@ -122,6 +161,7 @@ if not TYPE_CHECKING:
             "._exceptions": (
                 "APIConnectionError",
                 "APIError",
+                "APIResponseValidationError",
                 "APIStatusError",
                 "APITimeoutError",
                 "AssistantBridgeError",
@@ -140,7 +180,34 @@ if not TYPE_CHECKING:
                 "StreamError",
                 "UnprocessableEntityError",
             ),
-            "._problem": ("Problem",),
+            "._encoding": ("json_problem",),
+            "._logging": (
+                "REDACTED",
+                "logger",
+                "register_secret",
+            ),
+            "._options": (
+                "IDEMPOTENT_METHODS",
+                "CallOverrides",
+            ),
+            "._problem": (
+                "Problem",
+                "decode_body",
+            ),
+            "._response": (
+                "json_body",
+                "parse_response",
+                "request_id_of",
+                "validate_as",
+                "validation_error",
+                "with_request_id",
+                "with_response",
+            ),
+            "._retry": (
+                "RETRYABLE_STATUSES",
+                "SAFE_TO_REPEAT_STATUSES",
+                "transport_error_is_retryable",
+            ),
             "._sse": (
                 "AutoDecoder",
                 "EventDecoder",
@@ -152,6 +219,8 @@ if not TYPE_CHECKING:
             "._streaming": (
                 "AsyncStream",
                 "Stream",
+                "empty_body_error",
+                "finish_reason",
             ),
         },
     )

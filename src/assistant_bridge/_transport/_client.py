@@ -225,8 +225,8 @@ class SyncAPIClient(_BaseClient):
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _random: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -234,7 +234,7 @@ class SyncAPIClient(_BaseClient):
             max_retries=max_retries,
             headers=headers,
             auth=auth,
-            random=random,
+            random=_random,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidRequestError(
@@ -243,7 +243,7 @@ class SyncAPIClient(_BaseClient):
             )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout, limits=DEFAULT_LIMITS)
-        self._sleep = sleep
+        self._sleep = _sleep if _sleep is not None else time.sleep
 
     def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
         budget = self._retry_budget(opts)
@@ -347,8 +347,8 @@ class AsyncAPIClient(_BaseClient):
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] = _anyio_sleep,
-        random: Callable[[], float] | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
+        _random: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -356,7 +356,7 @@ class AsyncAPIClient(_BaseClient):
             max_retries=max_retries,
             headers=headers,
             auth=auth,
-            random=random,
+            random=_random,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidRequestError(
@@ -365,7 +365,7 @@ class AsyncAPIClient(_BaseClient):
             )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout, limits=DEFAULT_LIMITS)
-        self._sleep = sleep
+        self._sleep = _sleep if _sleep is not None else _anyio_sleep
 
     async def _send(self, opts: RequestOptions, *, stream: bool) -> httpx.Response:
         budget = self._retry_budget(opts)

@@ -8,6 +8,8 @@ AssistantBridgeError
 │       └── EmptyAnswerError                a success with nothing in it (empty, {}, 204, ...)
 └── APIError
     ├── PartialWriteError                   a batch write stopped partway (``stored``, ``pending``)
+    ├── APIResponseValidationError          a success whose body (or streamed event) has the
+    │                                       wrong shape (names the field and the rule)
     ├── APIConnectionError                  no usable response (refused, reset, dropped)
     │   └── APITimeoutError                 connect, read, write or pool timeout
     └── APIStatusError                      the server answered 4xx/5xx
@@ -25,7 +27,7 @@ AssistantBridgeError
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AssistantBridgeError",
@@ -217,6 +220,54 @@ class PartialWriteError(APIError):
         self.uncertain = uncertain
 
 
+class APIResponseValidationError(APIError):
+    """A success response whose body, or an event of its stream, has the wrong shape.
+
+    The message names the call, what did not fit which model, the field path and the
+    rule of each problem (``totalResults: Input should be a valid integer``), quotes the
+    value briefly and ends with the request id. Not retried: the same request gets the
+    same answer.
+
+    Attributes:
+        detail: the message without the call and the request id.
+        status_code: the HTTP status of the response (None when no response is known).
+        request_id: the vendor's request id from the response headers, if it sent one.
+        response: the response (a redacted copy; its body is absent for a stream).
+        body: the decoded value that did not fit.
+        errors: pydantic's error list (``loc``, ``msg``, ``type``...).
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        response: httpx.Response | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        errors: Sequence[Any] = (),
+    ) -> None:
+        message = detail
+        request = None
+        if response is not None:
+            try:
+                request = response.request
+            except RuntimeError:  # a response built without a request
+                request = None
+        if request is not None:
+            from ._logging import redact
+
+            message = redact(f"{request.method} {request.url}: {detail}")
+        if request_id:
+            message += f" (request id {request_id})"
+        super().__init__(message, request=request)
+        self.detail = detail
+        self.response = response
+        self.status_code = response.status_code if response is not None else None
+        self.request_id = request_id
+        self.body = body
+        self.errors = list(errors)
+
+
 class APIConnectionError(APIError):
     """No usable response came back: the connection was refused, reset or dropped."""
 
@@ -357,16 +408,3 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _STATUS_CLASSES.get(status_code, APIStatusError)
-
-
-def nearest_names(name: str, valid: Iterable[str], *, limit: int = 3) -> list[str]:
-    """Valid names close to ``name``, nearest first (for "did you mean" messages)."""
-    import difflib
-
-    pool = list(valid)
-    close = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
-    if close:
-        return close
-    lowered = {v.lower().replace("_", ""): v for v in pool}
-    key = name.lower().replace("_", "").replace("-", "")
-    return [lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=limit, cutoff=0.5)]

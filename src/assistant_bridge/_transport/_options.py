@@ -16,6 +16,8 @@ from ._exceptions import InvalidRequestError
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
+    "IDEMPOTENT_METHODS",
+    "CallOverrides",
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_READ_TIMEOUT",
@@ -127,3 +129,35 @@ class RequestOptions:
         if self.idempotent is not None:
             return self.idempotent
         return self.method.upper() in IDEMPOTENT_METHODS
+
+
+@dataclass(frozen=True)
+class CallOverrides:
+    """The per-call overrides every client method accepts.
+
+    Attributes:
+        timeout: this call's timeout (``None`` waits forever; `NOT_GIVEN`: the client's).
+        max_retries: this call's retry budget (None: the client's).
+        extra_headers: more headers to send with this call (they win over the defaults).
+    """
+
+    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    max_retries: int | None = None
+    extra_headers: Mapping[str, str] | None = None
+
+    def headers(self, accept: str = "application/json") -> dict[str, str]:
+        """The call's headers: ``Accept`` plus any extra headers (an extra ``accept`` wins)."""
+        return merge_headers({"Accept": accept}, self.extra_headers)
+
+    def options(
+        self, method: str, path: str, *, accept: str = "application/json", **kw: Any
+    ) -> RequestOptions:
+        """`RequestOptions` for this call, with ``Accept`` and any extra headers."""
+        return RequestOptions(
+            method,
+            path,
+            headers=self.headers(accept),
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            **kw,
+        )

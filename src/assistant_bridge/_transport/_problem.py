@@ -24,6 +24,7 @@ from ._exceptions import (
 )
 from ._logging import redact
 from ._redaction import redacted_request, redacted_response
+from ._response import request_id_of
 from ._retry import parse_retry_after
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
     "connection_error",
     "decode_body",
     "format_status_message",
-    "json_body",
     "parse_problem",
     "status_error",
 ]
@@ -96,7 +96,7 @@ def _field_errors(raw: Any) -> dict[str, list[str]]:
 
 def parse_problem(response: httpx.Response, body: Any) -> Problem:
     """Read a problem from a decoded error body, with the request id from body or header."""
-    header_id = response.headers.get("requestid") or response.headers.get("x-request-id")
+    header_id = request_id_of(response)
     if not isinstance(body, dict):
         return Problem(request_id=header_id)
     nested = body.get("error")
@@ -146,21 +146,6 @@ def format_status_message(response: httpx.Response, problem: Problem, body: Any)
     if problem.request_id:
         message += f" (request id {problem.request_id})"
     return message
-
-
-def json_body(response: httpx.Response) -> Any:
-    """The read body of a successful response as JSON, or an `APIError` that quotes it."""
-    from ._exceptions import APIError
-
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        text = _truncate(response.text or "(empty body)", 200)
-        raise APIError(
-            f"{response.request.method} {response.request.url}: expected a JSON body, got "
-            f"{response.headers.get('content-type', 'no content type')}: {text}",
-            request=response.request,
-        ) from None
 
 
 def status_error(

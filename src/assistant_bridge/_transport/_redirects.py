@@ -17,6 +17,7 @@ from ._exceptions import RedirectError
 from ._logging import redact
 from ._problem import Problem, decode_body
 from ._redaction import redacted_response
+from ._response import request_id_of
 
 __all__ = [
     "FOLLOWED_STATUSES",
@@ -61,7 +62,7 @@ def _refuse(response: httpx.Response, why: str, location: str | None) -> Redirec
             f"{location!r} not followed: {why}"
         ),
         response=copy,
-        problem=Problem(request_id=response.headers.get("requestid")),
+        problem=Problem(request_id=request_id_of(response)),
         body=decode_body(copy),
         location=location,
     )

@@ -25,7 +25,13 @@ from typing import Generic, TypeVar
 
 import httpx
 
-from ._exceptions import APITimeoutError, EmptyAnswerError, StreamError
+from ._exceptions import (
+    APIResponseValidationError,
+    APITimeoutError,
+    EmptyAnswerError,
+    StreamError,
+)
+from ._response import request_id_of, with_response
 from ._sse import AutoDecoder, EventDecoder, ServerSentEvent
 
 __all__ = [
@@ -142,9 +148,7 @@ class _StreamBase(Generic[T]):
     @property
     def request_id(self) -> str | None:
         """The vendor's request id from the response headers, if it sent one."""
-        headers = self.response.headers
-        value = headers.get("requestid") or headers.get("x-request-id")
-        return str(value) if value else None
+        return request_id_of(self.response)
 
     _head: bytes = b""
     _events: int = 0
@@ -203,7 +207,11 @@ class _StreamBase(Generic[T]):
             if len(data) < 16 and event.event is None and (not data or data.strip() in _NOTHING):
                 self.terminated = self.terminated or data.strip() == "[DONE]"
                 continue
-            for item in self._parse(event):
+            try:
+                items = self._parse(event)
+            except APIResponseValidationError as exc:  # an event of the wrong shape
+                raise with_response(exc, self.response) from exc.__cause__
+            for item in items:
                 self._count += 1
                 yield item
 

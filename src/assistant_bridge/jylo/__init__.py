@@ -6,6 +6,8 @@ settings API, and list and create assistants. `JyloAuth` is the client-credentia
 ``httpx.Auth`` they use (usable on its own). `parse_citations` reads the markers in a
 message's ``textWithCitations``. `ItemSorting` names the ``sorting`` integers the package
 guesses (seed 003 types ``sorting`` as an integer enum but lists no values).
+`TokenCache` / `share_token_cache` let several clients share one token;
+`reply_finish_reason` / `reply_incomplete_reason` say how a reply ended.
 """
 
 from typing import TYPE_CHECKING
@@ -14,9 +16,10 @@ from .._lazy_imports import lazy_exports
 
 if TYPE_CHECKING:
     from ._async_client import AsyncJyloClient
-    from ._auth import DEFAULT_AUDIENCE, JyloAuth
+    from ._auth import DEFAULT_AUDIENCE, JyloAuth, TokenCache, share_token_cache
     from ._citations import Citation, CitedText, parse_citations
     from ._client import JyloClient
+    from ._reply import reply_finish_reason, reply_incomplete_reason
     from ._settings import REGIONS
     from ._streaming import AsyncMessageStream, MessageAssembler, MessageStream
     from ._types import Assistant, Document, ItemSorting, Message, ModelInfo, Page, ResourceOwner
@@ -39,7 +42,11 @@ __all__ = [
     "ModelInfo",
     "Page",
     "ResourceOwner",
+    "TokenCache",
     "parse_citations",
+    "reply_finish_reason",
+    "reply_incomplete_reason",
+    "share_token_cache",
 ]
 
 if not TYPE_CHECKING:
@@ -51,6 +58,8 @@ if not TYPE_CHECKING:
             "._auth": (
                 "DEFAULT_AUDIENCE",
                 "JyloAuth",
+                "TokenCache",
+                "share_token_cache",
             ),
             "._citations": (
                 "Citation",
@@ -58,6 +67,10 @@ if not TYPE_CHECKING:
                 "parse_citations",
             ),
             "._client": ("JyloClient",),
+            "._reply": (
+                "reply_finish_reason",
+                "reply_incomplete_reason",
+            ),
             "._settings": ("REGIONS",),
             "._streaming": (
                 "AsyncMessageStream",

@@ -18,21 +18,16 @@ from .._transport import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     AsyncAPIClient,
+    CallOverrides,
     NotGiven,
     RequestOptions,
     TimeoutTypes,
+    parse_response,
 )
-from .._transport._client import _anyio_sleep
 from . import _requests as rq
 from ._base import DEFAULT_PAGE_SIZE, JyloMixin
 from ._reply import TextMode
-from ._responses import (
-    parse_list,
-    parse_message,
-    parse_model,
-    parse_page,
-    parse_reply,
-)
+from ._responses import parse_message, parse_reply
 from ._settings import JyloSettings
 from ._streaming import AsyncFetch, AsyncMessageStream
 from ._types import Assistant, Document, Message, ModelInfo, Page
@@ -43,15 +38,37 @@ __all__ = ["AsyncJyloClient"]
 class AsyncJyloClient(JyloMixin, AsyncAPIClient):
     """An async client for the Jylo assistant-messages API.
 
-    The same arguments as `JyloClient` (``http_client`` is an ``httpx.AsyncClient``,
-    ``sleep`` an async function), and the same methods, awaited; `iter_messages` is an
-    async iterator and `stream_message` returns an `AsyncMessageStream`. Concurrent calls
-    on a cold token cache share one token request.
+    Args:
+        client_id: the API client's id (``JYLO_CLIENT_ID``).
+        client_secret: the API client's secret (``JYLO_CLIENT_SECRET``).
+        token: a ready bearer token to use instead of the client-credentials grant.
+        tenant: your tenant name (``JYLO_TENANT``), for the derived API URL.
+        region: ``uk``, ``us``, ``eu``, ``au`` or ``jp`` (``JYLO_REGION``).
+        project_id: the project that holds the assistants (``JYLO_PROJECT_ID``).
+        base_url: the API URL (``JYLO_BASE_URL``); default ``https://api.<tenant>.<region>.jylo.ai``.
+        token_url: the token endpoint (``JYLO_TOKEN_URL``); default from the region (the
+            UK login host for ``au`` and ``jp``, which have no documented one).
+        settings_url: the settings API (``JYLO_SETTINGS_URL``); default
+            ``https://settings.<region>.jylo.ai``.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (a ``POST`` only when it cannot have
+            been processed).
+        http_client: an ``httpx.AsyncClient`` of your own; not closed by `close`.
+        audience: the token ``audience`` (``JYLO_AUDIENCE``); default
+            ``https://jga.jylo.ai/external/v2``.
+
+    Its methods are the `JyloClient` ones, awaited; `iter_messages` is an async iterator
+    and `stream_message` returns an `AsyncMessageStream`. Concurrent calls on a cold
+    token cache share one token request.
+
+    Raises:
+        InvalidRequestError: a setting is missing (the message names the variable).
     """
 
     def __init__(
         self,
         client_id: str | None = None,
+        *,
         client_secret: str | SecretStr | None = None,
         token: str | SecretStr | None = None,
         tenant: str | None = None,
@@ -63,11 +80,10 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
-        *,
         audience: str | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        random: Callable[[], float] | None = None,
-        clock: Callable[[], float] | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
+        _random: Callable[[], float] | None = None,
+        _clock: Callable[[], float] | None = None,
     ) -> None:
         self._settings = JyloSettings.resolve(
             client_id=client_id,
@@ -85,10 +101,10 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
-            auth=self._settings.auth(clock),
+            auth=self._settings.auth(_clock),
             http_client=http_client,
-            sleep=sleep or _anyio_sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     # -- messages ------------------------------------------------------------------
@@ -120,9 +136,9 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             extra_headers: more headers for this call.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
-        return parse_page(await self.request(opts), Message)
+        return parse_response(await self.request(opts), Page[Message])
 
     def iter_messages(
         self,
@@ -158,24 +174,24 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             extra_headers: more headers for this call.
 
         Returns:
-            An iterator of the messages (for ``async for``); each page is fetched when the
-            iteration reaches it.
+            An async iterator of the messages (for ``async for``); each page is
+            fetched when the iteration reaches it.
 
         Raises:
             InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project
                 id, before any request.
         """
         query = rq.ListQuery(first_page, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         first = rq.message_options("GET", self._project(), assistant_id, call, query=query)
         return self._walk(first, query, assistant_id, call)
 
     async def _walk(
-        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: rq.CallOptions
+        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: CallOverrides
     ) -> AsyncIterator[Message]:
         walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
         while True:
-            page = parse_page(await self.request(opts), Message)
+            page = parse_response(await self.request(opts), Page[Message])
             if walker.is_repeat(page):
                 return
             for item in page.items:
@@ -219,7 +235,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             IncompleteAnswerError: the reply has no text (unless ``allow_partial``).
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("POST", self._project(), assistant_id, call, body=body)
         reply = parse_reply(await self.request(opts))
         if reply.pending_id is not None:
@@ -275,7 +291,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 reply at all, or (unless ``allow_partial``) a reply without text.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, True)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "POST", self._project(), assistant_id, call, body=body, stream=True
         )
@@ -283,7 +299,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         response = await self.send_streaming(opts)
         return AsyncMessageStream(response, fetch, allow_partial=allow_partial, text_mode=text_mode)
 
-    def _fetcher(self, assistant_id: str, call: rq.CallOptions) -> AsyncFetch:
+    def _fetcher(self, assistant_id: str, call: CallOverrides) -> AsyncFetch:
         """Reads a reply back by id, with this call's options (when a stream lacks it)."""
 
         async def fetch(message_id: str) -> Message:
@@ -310,7 +326,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, message_id=message_id)
         return parse_message(await self.request(opts))
 
@@ -348,7 +364,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 id, before any request.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "PUT", self._project(), assistant_id, call, message_id=message_id, body=body
         )
@@ -372,7 +388,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "DELETE", self._project(), assistant_id, call, message_id=message_id
         )
@@ -403,11 +419,11 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
         Returns:
             The upload result; pass ``result.id`` in ``message_document_identifiers``.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         path = rq.messages_path(self._project(), assistant_id) + "/document"
         with rq.open_upload(file, filename, content_type) as upload:
             opts = call.options("POST", path, files=upload.files(), idempotent=False)
-            return parse_model(await self.request(opts), Document)
+            return parse_response(await self.request(opts), Document)
 
     # -- models and assistants -----------------------------------------------------
     async def list_models(
@@ -428,8 +444,10 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             InvalidRequestError: no settings URL (nor region) was given (the message names
                 the variable).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        return parse_list(await self.request(call.options("GET", self._models_url())), ModelInfo)
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        return parse_response(
+            await self.request(call.options("GET", self._models_url())), Page[ModelInfo]
+        ).items
 
     async def list_assistants(
         self,
@@ -461,9 +479,9 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
                 request.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(self._project(), call, query=query)
-        return parse_page(await self.request(opts), Assistant)
+        return parse_response(await self.request(opts), Page[Assistant])
 
     async def create_assistant(
         self,
@@ -485,7 +503,7 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(
             self._project(),
             call,
@@ -493,4 +511,4 @@ class AsyncJyloClient(JyloMixin, AsyncAPIClient):
             description=description,
             document_identifiers=document_identifiers,
         )
-        return parse_model(await self.request(opts), Assistant)
+        return parse_response(await self.request(opts), Assistant)

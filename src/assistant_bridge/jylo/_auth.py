@@ -36,9 +36,14 @@ import anyio
 import httpx
 from pydantic import SecretStr
 
-from .._transport import APIError, InvalidRequestError
-from .._transport._logging import REDACTED, logger, register_secret
-from .._transport._retry import RETRYABLE_STATUSES
+from .._transport import (
+    REDACTED,
+    RETRYABLE_STATUSES,
+    APIError,
+    InvalidRequestError,
+    logger,
+    register_secret,
+)
 
 __all__ = [
     "DEFAULT_AUDIENCE",
@@ -148,7 +153,6 @@ class JyloAuth(httpx.Auth):
         client_secret: the API client's secret.
         token_url: the token endpoint, e.g. ``https://login.uk.jylo.ai/oauth/token``.
         audience: the ``audience`` form field (default ``https://jga.jylo.ai/external/v2``).
-        clock: wall-clock seconds since the epoch (injectable for tests).
         refresh_margin: replace a token this many seconds before it expires.
 
     The token's expiry is the earlier of ``expires_in`` and the JWT's ``exp`` claim, when
@@ -158,12 +162,12 @@ class JyloAuth(httpx.Auth):
     def __init__(
         self,
         client_id: str,
+        *,
         client_secret: str | SecretStr,
         token_url: str,
-        *,
         audience: str = DEFAULT_AUDIENCE,
-        clock: Callable[[], float] = time.time,
         refresh_margin: float = REFRESH_MARGIN,
+        _clock: Callable[[], float] = time.time,
     ) -> None:
         secret = (
             client_secret.get_secret_value()
@@ -180,7 +184,7 @@ class JyloAuth(httpx.Auth):
         self.token_url = token_url
         self.audience = audience
         self._secret = SecretStr(secret)
-        self._clock = clock
+        self._clock = _clock
         self._margin = refresh_margin
         self._cache = TokenCache()
 

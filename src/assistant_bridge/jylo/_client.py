@@ -9,7 +9,6 @@ typed errors, OAuth2 token via `JyloAuth`), and reads the answer in `_responses`
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -20,21 +19,17 @@ from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    CallOverrides,
     NotGiven,
     RequestOptions,
     SyncAPIClient,
     TimeoutTypes,
+    parse_response,
 )
 from . import _requests as rq
 from ._base import DEFAULT_PAGE_SIZE, JyloMixin
 from ._reply import TextMode
-from ._responses import (
-    parse_list,
-    parse_message,
-    parse_model,
-    parse_page,
-    parse_reply,
-)
+from ._responses import parse_message, parse_reply
 from ._settings import JyloSettings
 from ._streaming import Fetch, MessageStream
 from ._types import Assistant, Document, Message, ModelInfo, Page
@@ -63,9 +58,6 @@ class JyloClient(JyloMixin, SyncAPIClient):
         http_client: an ``httpx.Client`` of your own; not closed by `close`.
         audience: the token ``audience`` (``JYLO_AUDIENCE``); default
             ``https://jga.jylo.ai/external/v2``.
-        sleep: how to wait between retries (injectable for tests).
-        random: jitter source for retry delays.
-        clock: wall-clock seconds, for token expiry (injectable for tests).
 
     Raises:
         InvalidRequestError: a setting is missing (the message names the variable).
@@ -74,6 +66,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
     def __init__(
         self,
         client_id: str | None = None,
+        *,
         client_secret: str | SecretStr | None = None,
         token: str | SecretStr | None = None,
         tenant: str | None = None,
@@ -85,11 +78,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
-        *,
         audience: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] | None = None,
-        clock: Callable[[], float] | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _random: Callable[[], float] | None = None,
+        _clock: Callable[[], float] | None = None,
     ) -> None:
         self._settings = JyloSettings.resolve(
             client_id=client_id,
@@ -107,10 +99,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
-            auth=self._settings.auth(clock),
+            auth=self._settings.auth(_clock),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     # -- messages ------------------------------------------------------------------
@@ -142,9 +134,9 @@ class JyloClient(JyloMixin, SyncAPIClient):
             extra_headers: more headers for this call.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, query=query)
-        return parse_page(self.request(opts), Message)
+        return parse_response(self.request(opts), Page[Message])
 
     def iter_messages(
         self,
@@ -161,10 +153,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
     ) -> Iterator[Message]:
         """Every message of an assistant, fetching page after page as you iterate.
 
-        Walking stops on an empty page, a short page, the last page the server reports,
-        or a page that repeats the previous one. Bad arguments raise here, before any
-        request. ``timeout``, ``max_retries`` and ``extra_headers`` apply to each page's
-        request.
+        Use it with ``for``. Walking stops on an empty page, a short page, the last
+        page the server reports, or a page that repeats the previous one. Bad arguments
+        raise here, before any request. ``timeout``, ``max_retries`` and
+        ``extra_headers`` apply to each page's request.
 
         Args:
             assistant_id: the assistant (a UUID; see `list_assistants`).
@@ -180,7 +172,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             extra_headers: more headers for this call.
 
         Returns:
-            An iterator of the messages (for iteration); each page is fetched when the
+            An iterator of the messages (for ``for``); each page is fetched when the
             iteration reaches it.
 
         Raises:
@@ -188,16 +180,16 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 id, before any request.
         """
         query = rq.ListQuery(first_page, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         first = rq.message_options("GET", self._project(), assistant_id, call, query=query)
         return self._walk(first, query, assistant_id, call)
 
     def _walk(
-        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: rq.CallOptions
+        self, opts: RequestOptions, query: rq.ListQuery, assistant_id: str, call: CallOverrides
     ) -> Iterator[Message]:
         walker = rq.PageWalker(page_size=query.page_size or 1, page_number=query.page_number or 0)
         while True:
-            page = parse_page(self.request(opts), Message)
+            page = parse_response(self.request(opts), Page[Message])
             if walker.is_repeat(page):
                 return
             yield from page.items
@@ -240,7 +232,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             IncompleteAnswerError: the reply has no text (unless ``allow_partial``).
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("POST", self._project(), assistant_id, call, body=body)
         reply = parse_reply(self.request(opts))
         if reply.pending_id is not None:
@@ -287,7 +279,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
         Returns:
             A `MessageStream` of the reply's text chunks; use it in ``with`` (or close
             it) and, once it has ended, read the stored message from ``.message`` or
-            ``until_done()``.
+            ``stream.until_done()``.
 
         Raises:
             InvalidRequestError: bad input (e.g. an id that is not a UUID) or no project
@@ -296,7 +288,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 reply at all, or (unless ``allow_partial``) a reply without text.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, True)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "POST", self._project(), assistant_id, call, body=body, stream=True
         )
@@ -305,7 +297,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             self.send_streaming(opts), fetch, allow_partial=allow_partial, text_mode=text_mode
         )
 
-    def _fetcher(self, assistant_id: str, call: rq.CallOptions) -> Fetch:
+    def _fetcher(self, assistant_id: str, call: CallOverrides) -> Fetch:
         """Reads a reply back by id, with this call's options (when a stream lacks it)."""
 
         def fetch(message_id: str) -> Message:
@@ -332,7 +324,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options("GET", self._project(), assistant_id, call, message_id=message_id)
         return parse_message(self.request(opts))
 
@@ -370,7 +362,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 id, before any request.
         """
         body = rq.message_body(text, model_identifier, message_document_identifiers, False)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "PUT", self._project(), assistant_id, call, message_id=message_id, body=body
         )
@@ -394,7 +386,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.message_options(
             "DELETE", self._project(), assistant_id, call, message_id=message_id
         )
@@ -425,11 +417,11 @@ class JyloClient(JyloMixin, SyncAPIClient):
         Returns:
             The upload result; pass ``result.id`` in ``message_document_identifiers``.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         path = rq.messages_path(self._project(), assistant_id) + "/document"
         with rq.open_upload(file, filename, content_type) as upload:
             opts = call.options("POST", path, files=upload.files(), idempotent=False)
-            return parse_model(self.request(opts), Document)
+            return parse_response(self.request(opts), Document)
 
     # -- models and assistants -----------------------------------------------------
     def list_models(
@@ -450,8 +442,10 @@ class JyloClient(JyloMixin, SyncAPIClient):
             InvalidRequestError: no settings URL (nor region) was given (the message names
                 the variable).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        return parse_list(self.request(call.options("GET", self._models_url())), ModelInfo)
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        return parse_response(
+            self.request(call.options("GET", self._models_url())), Page[ModelInfo]
+        ).items
 
     def list_assistants(
         self,
@@ -483,9 +477,9 @@ class JyloClient(JyloMixin, SyncAPIClient):
                 request.
         """
         query = rq.ListQuery(page_number, page_size, search_text, sorting, desc)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(self._project(), call, query=query)
-        return parse_page(self.request(opts), Assistant)
+        return parse_response(self.request(opts), Page[Assistant])
 
     def create_assistant(
         self,
@@ -507,7 +501,7 @@ class JyloClient(JyloMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.assistant_options(
             self._project(),
             call,
@@ -515,4 +509,4 @@ class JyloClient(JyloMixin, SyncAPIClient):
             description=description,
             document_identifiers=document_identifiers,
         )
-        return parse_model(self.request(opts), Assistant)
+        return parse_response(self.request(opts), Assistant)

@@ -22,8 +22,9 @@ from .._transport import (
     ServerSentEvent,
     SSEDecoder,
     StreamError,
+    finish_reason,
+    validation_error,
 )
-from .._transport._streaming import finish_reason
 from ._citations import parse_citations
 from ._types import Message
 
@@ -225,11 +226,8 @@ class MessageAssembler:
         try:
             message = Message.model_validate(obj)
         except ValidationError as exc:
-            text = json.dumps(obj)[:200]
-            raise StreamError(
-                f"a message in the Jylo stream has fields of the wrong shape "
-                f"({exc.error_count()} problem(s)): {text!r}",
-                text=text,
+            raise validation_error(
+                exc, None, model=Message, value=obj, what="a message in the Jylo stream"
             ) from None
         if message.is_assistant is False:
             self._echo = message

@@ -13,20 +13,17 @@ import io
 import mimetypes
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from .._transport import (
-    NOT_GIVEN,
+    CallOverrides,
     InvalidRequestError,
-    NotGiven,
     RequestOptions,
     StreamError,
-    TimeoutTypes,
-    merge_headers,
 )
-from .._validate import MAX_INT32, check_int, check_text, check_uuid, path_segment
+from .._validation import MAX_INT32, check_int, check_text, check_uuid, path_segment
 from ._types import Document, ItemSorting, Page
 
 __all__ = [
@@ -34,7 +31,6 @@ __all__ = [
     "JSON_ACCEPT",
     "MAX_INT32",
     "STREAM_ACCEPT",
-    "CallOptions",
     "ListQuery",
     "PageWalker",
     "Upload",
@@ -50,28 +46,6 @@ Sorting = ItemSorting | int | None
 FIRST_PAGE = 1
 """The number of the first page (an assumption: seed 003 does not say where pages start)."""
 FileInput = str | os.PathLike[str] | IO[bytes]
-
-
-@dataclass(frozen=True)
-class CallOptions:
-    """Per-call overrides every method accepts."""
-
-    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
-    max_retries: int | None = None
-    extra_headers: Mapping[str, str] | None = None
-
-    def options(
-        self, method: str, path: str, *, accept: str = JSON_ACCEPT, **kw: Any
-    ) -> RequestOptions:
-        """`RequestOptions` for this call, with ``Accept`` and any extra headers."""
-        return RequestOptions(
-            method,
-            path,
-            headers=merge_headers({"Accept": accept}, self.extra_headers),
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            **kw,
-        )
 
 
 def _project_path(project_id: str) -> str:
@@ -175,7 +149,7 @@ def message_options(
     method: str,
     project_id: str,
     assistant_id: Any,
-    call: CallOptions,
+    call: CallOverrides,
     *,
     message_id: Any = None,
     query: ListQuery | None = None,
@@ -195,7 +169,7 @@ def message_options(
 
 
 def read_back_options(
-    project_id: str, assistant_id: Any, call: CallOptions, message_id: str
+    project_id: str, assistant_id: Any, call: CallOverrides, message_id: str
 ) -> RequestOptions:
     """``GET`` of a reply a stream carried pieces of but not the stored message.
 
@@ -214,7 +188,7 @@ def read_back_options(
 
 def assistant_options(
     project_id: str,
-    call: CallOptions,
+    call: CallOverrides,
     *,
     query: ListQuery | None = None,
     name: Any = None,

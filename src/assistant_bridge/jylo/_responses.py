@@ -1,52 +1,26 @@
-"""Reading Jylo responses into typed models, shared by the sync and async clients.
+"""Reading a Jylo message or reply (a JSON object or a streamed body), and error advice.
 
-A body that is not JSON, or whose fields have the wrong shape, becomes an `APIError` that
-names the endpoint and quotes the body briefly, instead of a bare pydantic error.
+Shared by the sync and async clients; plain JSON answers go through the transport's
+`parse_response`. A message whose fields have the wrong shape raises
+`APIResponseValidationError` naming the field, never a bare pydantic error.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
-from .._transport import APIError, EmptyAnswerError, Problem
-from .._transport._problem import json_body
-from .._transport._streaming import empty_body_error
+from .._transport import EmptyAnswerError, Problem, empty_body_error, validate_as
 from ._settings import JyloSettings
 from ._streaming import MessageAssembler, assemble_body, message_from_body
-from ._types import Message, Page
+from ._types import Message
 
 __all__ = [
-    "parse_list",
     "parse_message",
-    "parse_model",
-    "parse_page",
     "parse_reply",
     "status_hint",
 ]
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _validate(model: Any, value: Any, response: httpx.Response) -> Any:
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        name = getattr(model, "__name__", "the answer")
-        raise APIError(
-            f"{response.request.method} {response.request.url}: the answer does not fit "
-            f"{name} ({exc.error_count()} problem(s)): {json.dumps(value)[:200]}",
-            request=response.request,
-        ) from None
-
-
-def parse_model(response: httpx.Response, model: type[_M]) -> _M:
-    """One object of ``model`` from a read JSON response."""
-    result: _M = _validate(model, json_body(response), response)
-    return result
 
 
 def _json_message(response: httpx.Response) -> Message | None:
@@ -58,8 +32,7 @@ def _json_message(response: httpx.Response) -> Message | None:
         except ValueError:
             value = None
         if isinstance(value, dict):
-            result: Message = _validate(Message, value, response)
-            return result
+            return validate_as(value, Message, response)
     return None
 
 
@@ -109,17 +82,6 @@ def parse_reply(response: httpx.Response) -> MessageAssembler:
     assembler = MessageAssembler()
     assembler.settle(message)
     return assembler
-
-
-def parse_page(response: httpx.Response, model: type[_M]) -> Page[_M]:
-    """A page of ``model`` items from a bare JSON array or a wrapped page."""
-    result: Page[_M] = _validate(Page[model], json_body(response), response)  # type: ignore[valid-type]
-    return result
-
-
-def parse_list(response: httpx.Response, model: type[_M]) -> list[_M]:
-    """The items of a list answer (a bare array or a wrapped page)."""
-    return parse_page(response, model).items
 
 
 def status_hint(settings: JyloSettings, response: httpx.Response, problem: Problem) -> str | None:

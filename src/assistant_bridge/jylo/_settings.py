@@ -25,7 +25,7 @@ import httpx
 from pydantic import SecretStr
 
 from .._transport import HeaderAuth, InvalidRequestError, env_setting, secret_setting
-from .._transport._exceptions import nearest_names
+from .._validation import nearest_names
 from ._auth import DEFAULT_AUDIENCE, JyloAuth
 
 __all__ = ["LOGIN_FALLBACK_REGION", "LOGIN_REGIONS", "REGIONS", "JyloSettings"]
@@ -141,10 +141,10 @@ class JyloSettings:
             raise _missing("client_id", "JYLO_CLIENT_ID", "client id (or a ready token=...)")
         return JyloAuth(
             self.client_id,
-            self.client_secret,
-            self.token_url,
+            client_secret=self.client_secret,
+            token_url=self.token_url,
             audience=self.audience,
-            clock=clock or time.time,
+            _clock=clock or time.time,
         )
 
     def require_project(self) -> str:

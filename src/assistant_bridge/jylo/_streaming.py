@@ -39,12 +39,15 @@ from types import TracebackType
 import httpx
 
 from .._transport import (
+    APIResponseValidationError,
     AsyncStream,
+    AutoDecoder,
     EmptyAnswerError,
     Stream,
+    empty_body_error,
+    request_id_of,
+    with_response,
 )
-from .._transport._sse import AutoDecoder
-from .._transport._streaming import empty_body_error
 from ._reply import (
     MessageAssembler,
     PlainTextDecoder,
@@ -81,8 +84,11 @@ def assemble_body(response: httpx.Response) -> MessageAssembler:
     assembler = MessageAssembler()
     plain = is_plain_text(response)
     decoder = PlainTextDecoder() if plain else AutoDecoder(decoder_for(response))
-    for event in [*decoder.feed(response.content), *decoder.flush()]:
-        assembler.feed(event)
+    try:
+        for event in [*decoder.feed(response.content), *decoder.flush()]:
+            assembler.feed(event)
+    except APIResponseValidationError as exc:  # a message of the wrong shape
+        raise with_response(exc, response) from None
     return assembler
 
 
@@ -134,9 +140,7 @@ class _MessageStreamBase:
     @property
     def request_id(self) -> str | None:
         """The vendor's request id from the response headers, if it sent one."""
-        headers = self.response.headers
-        value = headers.get("requestid") or headers.get("x-request-id")
-        return str(value) if value else None
+        return request_id_of(self.response)
 
     @property
     def end_seen(self) -> bool:

@@ -21,8 +21,8 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from .._conversations import JyloConnection
-from .._transport._exceptions import nearest_names
 from .._turns import UnseenTurns
+from .._validation import nearest_names
 from ..jylo import AsyncJyloClient, JyloClient
 from ._chat_base import VendorChatModel, aemit, emit, result_from_chunks
 from ._errors import InvalidRequestError, translated_errors

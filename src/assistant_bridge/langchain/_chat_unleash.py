@@ -22,7 +22,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from .._loops import PerLoop
-from .._transport._exceptions import nearest_names
+from .._validation import nearest_names
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
 from ._answer import V1Chunks, V2Chunks, message_from_v1, message_from_v2
 from ._chat_base import VendorChatModel, emit, result_from_chunks

@@ -28,10 +28,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
 
+from .._models import fold
 from ..sources import Source
-from ..unleash import Resource, WebSource
-from ..unleash._types_v1 import fold
-from ..unleash._types_v2 import Tool, ToolStepRecord
+from ..unleash import Resource, Tool, ToolStepRecord, WebSource
 
 __all__ = [
     "PROVIDER",

@@ -33,9 +33,9 @@ from langchain_core.exceptions import (
 )
 
 from .. import _transport as t
-from .._transport._client import IDEMPOTENT_EXTENSION
-from .._transport._options import IDEMPOTENT_METHODS
-from .._transport._retry import (
+from .._transport import (
+    IDEMPOTENT_EXTENSION,
+    IDEMPOTENT_METHODS,
     RETRYABLE_STATUSES,
     SAFE_TO_REPEAT_STATUSES,
     transport_error_is_retryable,

@@ -33,8 +33,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.messages.block_translators import register_translator
 
 from .._conversations import Attachment, aupload_all, upload_all
-from ..jylo import Document, Message
-from ..jylo._reply import reply_finish_reason, reply_incomplete_reason
+from ..jylo import Document, Message, reply_finish_reason, reply_incomplete_reason
 from ..sources import Source, sources_from_jylo
 from ._answer import StopGuard
 from ._content import source_items, translate_content

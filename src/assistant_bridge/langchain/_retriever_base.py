@@ -24,7 +24,7 @@ from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from .. import _transport as t
 from .._lazy_state import OwnLazyState
 from .._loops import PerLoop
-from .._transport._exceptions import nearest_names
+from .._validation import nearest_names
 from ..sources import Source
 from ..unleash import FILTER_FIELDS, AsyncUnleashClient, SearchFilters, UnleashClient
 from ._errors import InvalidRequestError, translated_errors

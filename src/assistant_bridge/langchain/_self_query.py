@@ -48,7 +48,7 @@ from langchain_core.structured_query import (
     Visitor,
 )
 
-from .._transport._exceptions import nearest_names
+from .._validation import nearest_names
 from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 from ._errors import InvalidRequestError, translated_errors
 

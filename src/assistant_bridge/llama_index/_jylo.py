@@ -33,8 +33,8 @@ from pydantic import Field, PrivateAttr, SecretStr
 from .._conversations import JyloConnection, aupload_all, upload_all
 from .._lazy_state import OwnLazyState
 from .._transport import InvalidRequestError
-from .._transport._exceptions import nearest_names
 from .._turns import UnseenTurns
+from .._validation import nearest_names
 from ..jylo import AsyncJyloClient, Document, JyloClient
 from ._connection import env_str
 from ._jylo_blocks import Outgoing, chat_response

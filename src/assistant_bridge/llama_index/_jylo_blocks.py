@@ -33,8 +33,7 @@ from llama_index.core.base.llms.types import (
 
 from .._conversations import Attachment
 from .._transport import InvalidRequestError
-from ..jylo import Document, Message
-from ..jylo._reply import reply_finish_reason, reply_incomplete_reason
+from ..jylo import Document, Message, reply_finish_reason, reply_incomplete_reason
 from ..sources import sources_from_jylo
 from ._answer import citation_blocks, source_items
 

@@ -31,7 +31,7 @@ from pydantic import Field, PrivateAttr, SecretStr
 
 from .._lazy_state import OwnLazyState
 from .._transport import AsyncStream, InvalidRequestError, Stream
-from .._transport._exceptions import nearest_names
+from .._validation import nearest_names
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
 from ._answer import AnswerStream, VendorResponse, chat_response, completion_response
 from ._connection import UnleashConnection, env_str

@@ -41,7 +41,7 @@ from llama_index.core.vector_stores.types import (
 )
 
 from .._transport import InvalidRequestError
-from .._transport._exceptions import nearest_names
+from .._validation import nearest_names
 from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 
 __all__ = ["FiltersArg", "search_filters_from_metadata", "to_search_filters"]

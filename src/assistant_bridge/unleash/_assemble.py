@@ -29,10 +29,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .._models import fold
 from .._text_buffer import TextBuffer
 from ._assemble_v2 import ChatV2Assembler, _add_resources, assemble_chat_v2
 from ._completeness import TextMode, check_text_mode, ensure_complete
-from ._types_v1 import ChatEvent, ChatResponse, MessagePart, Reference, Resource, fold
+from ._types_v1 import ChatEvent, ChatResponse, MessagePart, Reference, Resource
 
 __all__ = ["ChatAssembler", "ChatV2Assembler", "assemble_chat", "assemble_chat_v2"]
 

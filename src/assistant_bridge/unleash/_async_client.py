@@ -18,16 +18,16 @@ from .._transport import (
     NOT_GIVEN,
     AsyncAPIClient,
     AsyncStream,
+    CallOverrides,
     NotGiven,
     RequestOptions,
     SSEDecoder,
     TimeoutTypes,
     UnleashV1Decoder,
+    parse_response,
 )
-from .._transport._client import _anyio_sleep
-from .._transport._problem import json_body
 from . import _requests as rq
-from ._client import Filters, Sort, UnleashMixin, with_request_id
+from ._client import Filters, Sort, UnleashMixin
 from ._completeness import TextMode, check_text_mode
 from ._reading import read_chat, read_chat_v2
 from ._types_search import (
@@ -44,7 +44,24 @@ __all__ = ["AsyncUnleashClient"]
 
 
 class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
-    """An async client for the Unleash API; the same arguments and methods as `UnleashClient`."""
+    """An async client for the Unleash API.
+
+    Args:
+        api_key: the API key; defaults to ``UNLEASH_API_KEY``.
+        base_url: defaults to ``UNLEASH_BASE_URL``, else ``https://e-api.unleash.so``.
+        account: the user to act as with an impersonation key (the ``unleash-account``
+            header); defaults to ``UNLEASH_ACCOUNT``.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (see the retry policy in the README).
+        http_client: an ``httpx.AsyncClient`` of your own (proxies, transports); not closed by
+            `close`.
+        text_mode: how `chat` and `chat_v2` join streamed text pieces: ``"delta"``
+            (default: exactly, as documented for v2) or ``"snapshot"`` (each piece is the
+            whole text so far). A v1 ``Full`` event wins either way.
+
+    Raises:
+        InvalidRequestError: no API key in the arguments or the environment.
+    """
 
     def __init__(
         self,
@@ -55,8 +72,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        random: Callable[[], float] | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
+        _random: Callable[[], float] | None = None,
         text_mode: TextMode = "delta",
     ) -> None:
         self.text_mode = check_text_mode(text_mode)
@@ -68,8 +85,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             headers=self._settings.headers(),
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep or _anyio_sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     async def _stream_v1(self, opts: RequestOptions) -> AsyncStream[ChatEvent]:
@@ -95,9 +112,27 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> ChatResponse:
         """Ask the assistant (chat v1) and return its complete answer.
 
-        Takes the same arguments as `UnleashClient.chat`.
+        The answer's ``end_seen`` says whether its end was positively seen (a whole
+        JSON body or a ``Full`` event); ``finish_reason`` is ``"stop"`` then, else
+        ``"unconfirmed"``.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+            text_mode: this call's ``text_mode`` (default: the client's).
+            allow_partial: return an answer known to be unfinished (no text) instead
+                of raising; its ``finish_reason`` is ``"incomplete"``.
+
+        Raises:
+            EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
+            IncompleteAnswerError: no text arrived (unless ``allow_partial``).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -122,10 +157,23 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> AsyncStream[ChatEvent]:
         """Ask the assistant (chat v1) and stream its typed events as they arrive.
 
-        Takes the same arguments as `UnleashClient.stream_chat`; iterate with ``async for``
-        inside ``async with``.
+        Use ``assemble_chat(events)`` on what you collected to get the `ChatResponse`
+        (it raises if the answer is known to be unfinished). A stream that ends with no
+        event in it raises `EmptyAnswerError`.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+
+        Returns:
+            An open `AsyncStream` of `ChatEvent` s; use it in an ``async with`` block.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -150,9 +198,27 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> ChatV2Response:
         """Ask the next-gen assistant (chat v2) and return its complete answer.
 
-        Takes the same arguments as `UnleashClient.chat_v2`.
+        Chat v2 takes no search filters; use `chat` (v1) or `search` to filter. The
+        answer's ``end_seen`` says whether its end was positively seen (a whole JSON
+        body or an SSE ``[DONE]``).
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+            text_mode: this call's ``text_mode`` (default: the client's).
+            allow_partial: return an answer known to be unfinished (no text, a tool
+                step never ended, a reference past the text) instead of raising.
+
+        Raises:
+            EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
+            IncompleteAnswerError: the answer is known to be unfinished (unless
+                ``allow_partial``).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -171,10 +237,22 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> AsyncStream[ChatV2Chunk]:
         """Ask the next-gen assistant (chat v2) and stream its typed chunks (SSE).
 
-        Takes the same arguments as `UnleashClient.stream_chat_v2`; iterate with
-        ``async for`` inside ``async with``.
+        Use ``assemble_chat_v2(chunks, end_seen=stream.terminated)`` on what you
+        collected to get the `ChatV2Response` (``terminated``: the SSE ``[DONE]`` came).
+        A stream that ends with no chunk in it raises `EmptyAnswerError`.
+
+        Args:
+            messages: the conversation, oldest first: ``{"role": "User", "text": ...}``.
+            assistant_id: the assistant (default: the organisation's default assistant).
+            thread_id: continue this thread.
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
+
+        Returns:
+            An open `AsyncStream` of `ChatV2Chunk` s; use it in an ``async with`` block.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -197,7 +275,19 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
     ) -> SearchResponse:
         """Search the organisation's resources (one page; pass ``paging.next`` on).
 
-        Takes the same arguments as `UnleashClient.search`.
+        Args:
+            query: what to search for.
+            filters: `SearchFilters` or a dict of snake_case or camelCase filter names.
+            page_size: results per page.
+            next_token: the token of the page to fetch (from the previous response).
+            sort: ``"relevancy"``, ``"alphabetical"`` or ``"recency"``, a ``(by, order)``
+                pair or ``{"by": ..., "order": ...}``.
+            assistant_id: search with this assistant's sources.
+            content_search: search inside resource contents (``contentSearch``).
+            semantic_search: semantic rather than keyword search (``semanticSearch``).
+            timeout: this call's read timeout (or an ``httpx.Timeout``); None waits forever.
+            max_retries: this call's retry budget.
+            extra_headers: more headers to send with this call.
         """
         opts = rq.search_options(
             query,
@@ -208,10 +298,10 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             assistant_id=assistant_id,
             content_search=content_search,
             semantic_search=semantic_search,
-            call=rq.CallOptions(timeout, max_retries, extra_headers),
+            call=CallOverrides(timeout, max_retries, extra_headers),
         )
         response = await self.request(opts)
-        return with_request_id(SearchResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, SearchResponse)
 
     async def filter_stats(
         self,
@@ -222,10 +312,10 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> FilterStatsResponse:
         """The filter values available to this user (e.g. every ``appId``)."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = await self.request(opts)
-        return with_request_id(FilterStatsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterStatsResponse)
 
     async def filter_options(
         self,
@@ -249,12 +339,12 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_options_options(
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
         response = await self.request(opts)
-        return with_request_id(FilterOptionsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterOptionsResponse)
 
     async def answer(
         self,
@@ -276,10 +366,10 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = await self.request(opts)
-        return with_request_id(AskResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, AskResponse)
 
     async def resource_content(
         self,
@@ -290,6 +380,6 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> ResourceContentResponse:
         """The full text of one resource (``.text``), in parts."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
-        return ResourceContentResponse.model_validate(json_body(await self.request(opts)))
+        return parse_response(await self.request(opts), ResourceContentResponse)

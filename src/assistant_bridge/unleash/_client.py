@@ -8,7 +8,6 @@ HTTP error is raised by the call itself, not by the first iteration.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeAlias
 
@@ -19,6 +18,7 @@ from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    CallOverrides,
     NotGiven,
     Problem,
     RequestOptions,
@@ -27,12 +27,13 @@ from .._transport import (
     SyncAPIClient,
     TimeoutTypes,
     UnleashV1Decoder,
+    decode_body,
+    parse_response,
 )
-from .._transport._problem import decode_body, json_body
 from . import _requests as rq
 from ._completeness import TextMode, check_text_mode
 from ._filters import SearchFilters
-from ._reading import read_chat, read_chat_v2, with_request_id
+from ._reading import read_chat, read_chat_v2
 from ._types_search import (
     AskResponse,
     FilterOptionsResponse,
@@ -48,7 +49,6 @@ __all__ = [
     "Sort",
     "UnleashClient",
     "UnleashMixin",
-    "with_request_id",
 ]
 
 Filters: TypeAlias = SearchFilters | Mapping[str, Any] | None
@@ -108,8 +108,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _random: Callable[[], float] | None = None,
         text_mode: TextMode = "delta",
     ) -> None:
         self.text_mode = check_text_mode(text_mode)
@@ -121,8 +121,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             headers=self._settings.headers(),
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     def _stream_v1(self, opts: RequestOptions) -> Stream[ChatEvent]:
@@ -168,7 +168,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             EmptyAnswerError: a success with no answer in it (empty body, 204, ...).
             IncompleteAnswerError: no text arrived (unless ``allow_partial``).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -209,7 +209,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         Returns:
             An open `Stream` of `ChatEvent` s; use it in a ``with`` block.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_options(
             messages,
             assistant_id=assistant_id,
@@ -254,7 +254,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             IncompleteAnswerError: the answer is known to be unfinished (unless
                 ``allow_partial``).
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -288,7 +288,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         Returns:
             An open `Stream` of `ChatV2Chunk` s; use it in a ``with`` block.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.chat_v2_options(
             messages, assistant_id=assistant_id, thread_id=thread_id, call=call
         )
@@ -334,10 +334,10 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             assistant_id=assistant_id,
             content_search=content_search,
             semantic_search=semantic_search,
-            call=rq.CallOptions(timeout, max_retries, extra_headers),
+            call=CallOverrides(timeout, max_retries, extra_headers),
         )
         response = self.request(opts)
-        return with_request_id(SearchResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, SearchResponse)
 
     def filter_stats(
         self,
@@ -348,10 +348,10 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> FilterStatsResponse:
         """The filter values available to this user (e.g. every ``appId``)."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = self.request(opts)
-        return with_request_id(FilterStatsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterStatsResponse)
 
     def filter_options(
         self,
@@ -375,12 +375,12 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_options_options(
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
         response = self.request(opts)
-        return with_request_id(FilterOptionsResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, FilterOptionsResponse)
 
     def answer(
         self,
@@ -402,10 +402,10 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers to send with this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = self.request(opts)
-        return with_request_id(AskResponse.model_validate(json_body(response)), response)  # type: ignore[no-any-return]
+        return parse_response(response, AskResponse)
 
     def resource_content(
         self,
@@ -416,6 +416,6 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> ResourceContentResponse:
         """The full text of one resource (``.text``), in parts."""
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
-        return ResourceContentResponse.model_validate(json_body(self.request(opts)))
+        return parse_response(self.request(opts), ResourceContentResponse)

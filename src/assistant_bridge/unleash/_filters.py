@@ -26,8 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from .._models import RequestModel, invalid_request_from
 from .._transport import InvalidRequestError
-from .._transport._exceptions import nearest_names
-from .._validate import check_json
+from .._validation import check_json, nearest_names
 
 __all__ = ["FILTER_FIELDS", "TIME_FIELD_PAIRS", "FilterField", "SearchFilters"]
 

@@ -19,6 +19,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from .._transport import (
+    APIResponseValidationError,
     AutoDecoder,
     EmptyAnswerError,
     EventDecoder,
@@ -26,26 +27,19 @@ from .._transport import (
     SSEDecoder,
     StreamError,
     UnleashV1Decoder,
+    empty_body_error,
+    with_request_id,
+    with_response,
 )
-from .._transport._streaming import empty_body_error
 from . import _requests as rq
 from ._assemble import ChatAssembler, ChatV2Assembler
 from ._completeness import TextMode
 from ._types_v1 import ChatEvent, ChatResponse
 from ._types_v2 import ChatV2Chunk, ChatV2Response
 
-__all__ = ["read_chat", "read_chat_v2", "v1_body", "v2_body", "with_request_id"]
+__all__ = ["read_chat", "read_chat_v2", "v1_body", "v2_body"]
 
 _M = TypeVar("_M", bound=BaseModel)
-
-
-def with_request_id(result: Any, response: httpx.Response) -> Any:
-    """``result`` with the ``RequestId`` header as its ``request_id`` when its body had none."""
-    if getattr(result, "request_id", None) is None:
-        header = response.headers.get("requestid") or response.headers.get("x-request-id")
-        if header:
-            result.request_id = header
-    return result
 
 
 _DONE_LINE = re.compile(rb"^data: ?\[DONE\]\s*$", re.MULTILINE)
@@ -133,7 +127,10 @@ def _body(
         kind = response.headers.get("content-type", "no content type")
         text = response.text.strip()[:200]
         raise StreamError(f"the answer ({kind}) held no event and no JSON: {text!r}", text=text)
-    return [item for event in events for item in parse(event)], False
+    try:
+        return [item for event in events for item in parse(event)], False
+    except APIResponseValidationError as exc:  # an item of the wrong shape
+        raise with_response(exc, response) from None
 
 
 def _v1_body(response: httpx.Response) -> tuple[list[ChatEvent], bool]:

@@ -16,29 +16,28 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from .._models import RequestModel, invalid_request_from
 from .._transport import (
-    NOT_GIVEN,
+    CallOverrides,
     HeaderAuth,
     InvalidRequestError,
-    NotGiven,
     Problem,
     RequestOptions,
     ServerSentEvent,
     StreamError,
-    TimeoutTypes,
     env_setting,
-    merge_headers,
     secret_setting,
+    validation_error,
 )
-from .._validate import MAX_INT32, check_int, path_segment
+from .._validation import MAX_INT32, check_int, path_segment
 from ._filters import SearchFilters
 from ._messages import normalize_messages
-from ._types_v1 import ChatEvent
-from ._types_v2 import ChatV2Chunk
+from ._types_search import AskRequest, FilterOptionsRequest, FilterStatsRequest, SearchRequest
+from ._types_v1 import ChatEvent, ChatRequest
+from ._types_v2 import ChatV2Chunk, ChatV2Request
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "CallOptions",
     "UnleashSettings",
     "answer_options",
     "chat_options",
@@ -114,19 +113,6 @@ class UnleashSettings:
         )
 
 
-@dataclass(frozen=True)
-class CallOptions:
-    """Per-call overrides every method accepts."""
-
-    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
-    max_retries: int | None = None
-    extra_headers: Mapping[str, str] | None = None
-
-    def headers(self, accept: str) -> dict[str, str]:
-        """The call's headers: ``Accept`` plus any extra headers (an extra ``accept`` wins)."""
-        return merge_headers({"Accept": accept}, self.extra_headers)
-
-
 def _optional_str(value: str | None, field: str) -> str | None:
     if value is None:
         return None
@@ -144,17 +130,20 @@ def chat_options(
     filters: SearchFilters | Mapping[str, Any] | None,
     thread_id: str | None,
     stream: bool,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /chats`` (v1); ``stream`` selects the event stream."""
-    body: dict[str, Any] = {"messages": normalize_messages(messages), "stream": stream}
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
-    parsed = SearchFilters.from_any(filters)
-    if parsed is not None and not parsed.is_empty():
-        body["enterpriseSearch"] = {"filters": parsed.to_wire()}
-    if _optional_str(thread_id, "thread_id"):
-        body["threadId"] = thread_id
+    wire_messages = normalize_messages(messages)
+    assistant = _optional_str(assistant_id, "assistant_id")
+    wire_filters = _filters(filters)
+    body = _body(
+        ChatRequest,
+        messages=wire_messages,
+        stream=stream,
+        assistant_id=assistant,
+        enterprise_search=None if wire_filters is None else {"filters": wire_filters},
+        thread_id=_optional_str(thread_id, "thread_id"),
+    )
     return RequestOptions(
         "POST",
         "chats",
@@ -171,7 +160,7 @@ def chat_v2_options(
     *,
     assistant_id: str | None,
     thread_id: str | None,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /chats/v2``: both forms ask for the event stream first.
 
@@ -181,11 +170,12 @@ def chat_v2_options(
     is one chunk), so the answer is the same as the streamed one whenever the server
     offers the stream.
     """
-    body: dict[str, Any] = {"messages": normalize_messages(messages)}
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
-    if _optional_str(thread_id, "thread_id"):
-        body["threadId"] = thread_id
+    body = _body(
+        ChatV2Request,
+        messages=normalize_messages(messages),
+        assistant_id=_optional_str(assistant_id, "assistant_id"),
+        thread_id=_optional_str(thread_id, "thread_id"),
+    )
     return RequestOptions(
         "POST",
         "chats/v2",
@@ -241,7 +231,7 @@ def search_options(
     assistant_id: str | None,
     content_search: bool | None,
     semantic_search: bool | None,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /search``: a read (see `_read`)."""
     if not isinstance(query, str):
@@ -250,54 +240,54 @@ def search_options(
         )
     if page_size is not None:
         check_int(page_size, "page_size", minimum=1)
-    body: dict[str, Any] = {"query": query}
-    parsed = SearchFilters.from_any(filters)
-    if parsed is not None and not parsed.is_empty():
-        body["filters"] = parsed.to_wire()
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
-    for name, flag, key in (
-        ("content_search", content_search, "contentSearch"),
-        ("semantic_search", semantic_search, "semanticSearch"),
-    ):
-        if flag is not None:
-            if not isinstance(flag, bool):
-                raise InvalidRequestError(
-                    f"{name}: must be True or False, got {flag!r}", field=name
-                )
-            body[key] = flag
-    sort_body = _sort(sort)
-    if sort_body:
-        body["sort"] = sort_body
-    paging: dict[str, Any] = {}
-    if page_size is not None:
-        paging["size"] = page_size
-    if _optional_str(next_token, "next_token"):
-        paging["nextToken"] = next_token
-    if paging:
-        body["paging"] = paging
+    wire_filters = _filters(filters)
+    assistant = _optional_str(assistant_id, "assistant_id")
+    for name, flag in (("content_search", content_search), ("semantic_search", semantic_search)):
+        if flag is not None and not isinstance(flag, bool):
+            raise InvalidRequestError(f"{name}: must be True or False, got {flag!r}", field=name)
+    sort_body = _sort(sort) or None
+    token = _optional_str(next_token, "next_token")
+    paging = None if page_size is None and not token else {"size": page_size, "next_token": token}
+    body = _body(
+        SearchRequest,
+        query=query,
+        filters=wire_filters,
+        assistant_id=assistant,
+        content_search=content_search,
+        semantic_search=semantic_search,
+        sort=sort_body,
+        paging=paging,
+    )
     return _read("search", body, call)
 
 
-def filter_stats_options(assistant_id: str | None, call: CallOptions) -> RequestOptions:
+def filter_stats_options(assistant_id: str | None, call: CallOverrides) -> RequestOptions:
     """``POST /filters/stats``: the filter values available (a read)."""
-    body = {"assistantId": assistant_id} if _optional_str(assistant_id, "assistant_id") else {}
+    body = _body(FilterStatsRequest, assistant_id=_optional_str(assistant_id, "assistant_id"))
     return _read("filters/stats", body, call)
 
 
 def filter_options_options(
-    name: str, *, query: str | None, limit: int | None, assistant_id: str | None, call: CallOptions
+    name: str,
+    *,
+    query: str | None,
+    limit: int | None,
+    assistant_id: str | None,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /filters``: the values of one filter (a read)."""
-    body: dict[str, Any] = {"name": _required_str(name, "name")}
-    if query is not None:
-        if not isinstance(query, str):
-            raise InvalidRequestError(f"query: must be a string, got {query!r}", field="query")
-        body["query"] = query
+    checked_name = _required_str(name, "name")
+    if query is not None and not isinstance(query, str):
+        raise InvalidRequestError(f"query: must be a string, got {query!r}", field="query")
     if limit is not None:
-        body["limit"] = check_int(limit, "limit", minimum=1, maximum=MAX_INT32)
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
+        limit = check_int(limit, "limit", minimum=1, maximum=MAX_INT32)
+    body = _body(
+        FilterOptionsRequest,
+        name=checked_name,
+        query=query,
+        limit=limit,
+        assistant_id=_optional_str(assistant_id, "assistant_id"),
+    )
     return _read("filters", body, call)
 
 
@@ -306,16 +296,33 @@ def answer_options(
     *,
     filters: SearchFilters | Mapping[str, Any] | None,
     assistant_id: str | None,
-    call: CallOptions,
+    call: CallOverrides,
 ) -> RequestOptions:
     """``POST /answers``: a one-shot answer with its references (stores nothing: a read)."""
-    body: dict[str, Any] = {"query": _required_str(query, "query")}
-    parsed = SearchFilters.from_any(filters)
-    if parsed is not None and not parsed.is_empty():
-        body["filters"] = parsed.to_wire()
-    if _optional_str(assistant_id, "assistant_id"):
-        body["assistantId"] = assistant_id
+    checked_query = _required_str(query, "query")
+    body = _body(
+        AskRequest,
+        query=checked_query,
+        filters=_filters(filters),
+        assistant_id=_optional_str(assistant_id, "assistant_id"),
+    )
     return _read("answers", body, call)
+
+
+def _filters(filters: SearchFilters | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The wire form of the caller's filters, or None when there are none."""
+    parsed = SearchFilters.from_any(filters)
+    if parsed is None or parsed.is_empty():
+        return None
+    return parsed.to_wire()
+
+
+def _body(model: type[RequestModel], **fields: Any) -> dict[str, Any]:
+    """The JSON body of ``model`` built from checked ``fields`` (None fields left out)."""
+    try:
+        return model(**fields).to_wire()
+    except ValidationError as exc:  # the checks above make this unlikely; still named
+        raise invalid_request_from(exc) from None
 
 
 def _required_str(value: Any, field: str) -> str:
@@ -326,7 +333,7 @@ def _required_str(value: Any, field: str) -> str:
     return value
 
 
-def _read(path: str, body: dict[str, Any], call: CallOptions) -> RequestOptions:
+def _read(path: str, body: dict[str, Any], call: CallOverrides) -> RequestOptions:
     """A POST that only reads: retried like an idempotent request."""
     return RequestOptions(
         "POST",
@@ -339,7 +346,7 @@ def _read(path: str, body: dict[str, Any], call: CallOptions) -> RequestOptions:
     )
 
 
-def resource_content_options(resource_id: str, call: CallOptions) -> RequestOptions:
+def resource_content_options(resource_id: str, call: CallOverrides) -> RequestOptions:
     """``GET /resources/{id}/content``: a resource's full text."""
     return RequestOptions(
         "GET",
@@ -368,11 +375,8 @@ def _typed(model: type[_M], item: dict[str, Any]) -> _M:
     try:
         return model.model_validate(item)
     except ValidationError as exc:
-        text = json.dumps(item)[:200]
-        raise StreamError(
-            f"a {model.__name__} in the stream has fields of the wrong shape "
-            f"({exc.error_count()} problem(s)): {text!r}",
-            text=text,
+        raise validation_error(
+            exc, None, model=model, value=item, what="an event of the answer"
         ) from None
 
 

@@ -15,8 +15,15 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
-from ._types_v1 import LEFT_TO_RIGHT, NullableDict, NullableList, Resource
+from .._models import (
+    LEFT_TO_RIGHT,
+    CaseInsensitiveEnum,
+    NullableDict,
+    NullableList,
+    RequestModel,
+    ResponseModel,
+)
+from ._types_v1 import Resource
 
 __all__ = [
     "AnswerReference",
@@ -69,16 +76,16 @@ class SearchPaging(RequestModel):
     previous page.
     """
 
-    next_token: str | None = None
     size: int | None = Field(default=None, ge=1)
+    next_token: str | None = None
 
 
 class SearchRequest(RequestModel):
     """The body of ``POST /search``."""
 
-    assistant_id: str | None = None
-    filters: dict[str, Any] | None = None
     query: str | None = None
+    filters: dict[str, Any] | None = None
+    assistant_id: str | None = None
     content_search: bool | None = None
     semantic_search: bool | None = None
     sort: SearchSort | None = None

@@ -13,13 +13,20 @@ are matched case-insensitively and an unknown value is kept as a plain string, a
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
-from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
-from .._transport._streaming import finish_reason
+from .._models import (
+    LEFT_TO_RIGHT,
+    CaseInsensitiveEnum,
+    NullableList,
+    RequestModel,
+    ResponseModel,
+    ResultModel,
+    fold,
+)
+from .._transport import finish_reason
 
 __all__ = [
     "ChatEnterpriseSearchRequest",
@@ -37,34 +44,6 @@ __all__ = [
     "Reference",
     "Resource",
 ]
-
-_T = TypeVar("_T")
-
-
-def _none_as_empty_list(value: Any) -> Any:
-    return [] if value is None else value
-
-
-def _none_as_empty_dict(value: Any) -> Any:
-    return {} if value is None else value
-
-
-NullableList = Annotated[list[_T], BeforeValidator(_none_as_empty_list)]
-"""A list that reads ``null`` as ``[]``."""
-
-NullableDict = Annotated[dict[str, _T], BeforeValidator(_none_as_empty_dict)]
-"""A string-keyed dict that reads ``null`` as ``{}``."""
-
-LEFT_TO_RIGHT = Field(union_mode="left_to_right")
-"""Union mode for ``SomeEnum | str``: try the enum first (any case), else keep the string."""
-
-
-def fold(value: Any) -> str | None:
-    """The case-folded string form of an enum member or string; ``None`` stays ``None``."""
-    if value is None:
-        return None
-    raw = value.value if isinstance(value, CaseInsensitiveEnum) else value
-    return str(raw).casefold()
 
 
 class MessageRole(CaseInsensitiveEnum):
@@ -217,23 +196,10 @@ class ChatRequest(RequestModel):
     """The body of ``POST /chats`` (v1)."""
 
     messages: list[ChatMessageRequest] = Field(min_length=1)
+    stream: bool | None = None
     assistant_id: str | None = None
     enterprise_search: ChatEnterpriseSearchRequest | None = None
-    stream: bool | None = None
     thread_id: str | None = None
-
-
-class ResultModel(BaseModel):
-    """Base of the assembled results: snake_case in Python, camelCase when dumped by alias."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        protected_namespaces=(),
-        defer_build=True,
-    )
 
 
 class Citation(ResultModel):

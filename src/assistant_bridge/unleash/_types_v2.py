@@ -17,16 +17,17 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from .._models import CaseInsensitiveEnum, RequestModel, ResponseModel
-from .._transport._streaming import finish_reason
-from ._types_v1 import (
+from .._models import (
     LEFT_TO_RIGHT,
-    ChatMessageRequest,
+    CaseInsensitiveEnum,
     NullableDict,
     NullableList,
-    Resource,
+    RequestModel,
+    ResponseModel,
     ResultModel,
 )
+from .._transport import finish_reason
+from ._types_v1 import ChatMessageRequest, Resource
 
 __all__ = [
     "ChatV2Chunk",

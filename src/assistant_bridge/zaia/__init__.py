@@ -11,6 +11,10 @@ and chat-threads endpoints and ``pagination.limit`` come from API-NOTES, without
 lists. What the clients infer beyond that (role and join names, list encodings, the
 undocumented ``pagination.offset``, list wrappers) is said where it is used, and the
 emulator's ``documented`` dialect serves none of it.
+
+For the adapters' history stores: `PageWalk` / `PageRequest` / `item_key` walk a list
+page by page (`MAX_LIMIT` items at most per page), and `message_bodies` checks and
+splits a message into the bodies to post.
 """
 
 from typing import TYPE_CHECKING
@@ -19,14 +23,16 @@ from .._lazy_imports import lazy_exports
 
 if TYPE_CHECKING:
     from ._async_client import AsyncZaiaClient
-    from ._checks import MAX_CONTENT_LENGTH, check_callback_url, split_content, system_resolver
-    from ._client import ZaiaClient
-    from ._requests import DEFAULT_BASE_URL
+    from ._client import ZaiaClient, message_bodies
+    from ._paging import PageRequest, PageWalk, item_key
+    from ._requests import DEFAULT_BASE_URL, MAX_LIMIT
     from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, Language, ListResult
+    from ._validation import MAX_CONTENT_LENGTH, check_callback_url, split_content, system_resolver
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_CONTENT_LENGTH",
+    "MAX_LIMIT",
     "AsyncZaiaClient",
     "Chat",
     "ChatMessage",
@@ -35,8 +41,12 @@ __all__ = [
     "ExportStarted",
     "Language",
     "ListResult",
+    "PageRequest",
+    "PageWalk",
     "ZaiaClient",
     "check_callback_url",
+    "item_key",
+    "message_bodies",
     "split_content",
     "system_resolver",
 ]
@@ -47,14 +57,25 @@ if not TYPE_CHECKING:
         globals(),
         {
             "._async_client": ("AsyncZaiaClient",),
-            "._checks": (
+            "._validation": (
                 "MAX_CONTENT_LENGTH",
                 "check_callback_url",
                 "split_content",
                 "system_resolver",
             ),
-            "._client": ("ZaiaClient",),
-            "._requests": ("DEFAULT_BASE_URL",),
+            "._client": (
+                "ZaiaClient",
+                "message_bodies",
+            ),
+            "._paging": (
+                "PageRequest",
+                "PageWalk",
+                "item_key",
+            ),
+            "._requests": (
+                "DEFAULT_BASE_URL",
+                "MAX_LIMIT",
+            ),
             "._types": (
                 "Chat",
                 "ChatMessage",

@@ -17,12 +17,15 @@ from .._transport import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     AsyncAPIClient,
+    CallOverrides,
     NotGiven,
     TimeoutTypes,
+    parse_response,
 )
-from .._transport._client import _anyio_sleep
 from . import _requests as rq
-from ._checks import (
+from ._client import _ZaiaMixin, message_bodies
+from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
+from ._validation import (
     MAX_CONTENT_LENGTH,
     Resolver,
     check_resolved,
@@ -30,8 +33,6 @@ from ._checks import (
     system_resolver,
     url_host,
 )
-from ._client import _ZaiaMixin, message_bodies, parse
-from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
 
 __all__ = ["AsyncZaiaClient"]
 
@@ -39,34 +40,47 @@ __all__ = ["AsyncZaiaClient"]
 class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
     """An async client for the Zaia chat-messages API.
 
-    The same arguments as `ZaiaClient` (``http_client`` is an ``httpx.AsyncClient``,
-    ``sleep`` an async function) and the same methods, awaited. The callback URL's host
-    is resolved in a worker thread, so the event loop is never blocked by DNS.
+    Args:
+        api_key: the workspace API key (``ZAIA_API_KEY``), sent in the ``authorization``
+            header.
+        base_url: ``ZAIA_BASE_URL``, else ``https://api.endless.zaia.app``.
+        auth_scheme: put before the key in the header, e.g. ``"Bearer"``
+            (``ZAIA_AUTH_SCHEME``); default none: the bare key, as the API reference reads.
+        timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
+        max_retries: retries of a failed request (a ``POST`` only when it cannot have
+            been processed).
+        http_client: an ``httpx.AsyncClient`` of your own; not closed by `close`.
+
+    Its methods are the `ZaiaClient` ones, awaited. The callback URL's host is
+    resolved in a worker thread, so the event loop is never blocked by DNS.
+
+    Raises:
+        InvalidRequestError: no API key in the arguments or the environment.
     """
 
     def __init__(
         self,
         api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
         *,
+        base_url: str | None = None,
         auth_scheme: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
-        resolver: Resolver | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        random: Callable[[], float] | None = None,
+        _resolver: Resolver | None = None,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
+        _random: Callable[[], float] | None = None,
     ) -> None:
         self._settings = rq.ZaiaSettings.resolve(api_key, base_url, auth_scheme)
-        self._resolver = resolver
+        self._resolver = _resolver
         super().__init__(
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep or _anyio_sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     async def list_chat_messages(
@@ -101,7 +115,7 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.list_messages_options(
             chat_id,
             chat_thread_id=chat_thread_id,
@@ -111,7 +125,9 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             offset=offset,
             call=call,
         )
-        result: ListResult[ChatMessage] = parse(await self.request(opts), ListResult[ChatMessage])
+        result: ListResult[ChatMessage] = parse_response(
+            await self.request(opts), ListResult[ChatMessage]
+        )
         return result
 
     async def create_chat_message(
@@ -152,8 +168,8 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             sender_id=sender_id,
             role=role,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ChatMessage = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ChatMessage = parse_response(
             await self.request(rq.create_message_options(body, call)), ChatMessage
         )
         return result
@@ -216,11 +232,11 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             role=role,
             max_length=max_length,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         created: list[ChatMessage] = []
         for body in bodies:
             response = await self.request(rq.create_message_options(body, call))
-            created.append(parse(response, ChatMessage))
+            created.append(parse_response(response, ChatMessage))
         return created
 
     async def export_chat_messages(
@@ -252,8 +268,8 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             resolve = self._resolver or system_resolver
             addresses = await resolve_in_thread(resolve, host)
             check_resolved(url, host, addresses)
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ExportStarted = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ExportStarted = parse_response(
             await self.request(rq.export_options(body, url, call)), ExportStarted
         )
         return result
@@ -277,8 +293,8 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[Chat] = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ListResult[Chat] = parse_response(
             await self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
         )
         return result
@@ -301,8 +317,8 @@ class AsyncZaiaClient(_ZaiaMixin, AsyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[ChatThread] = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ListResult[ChatThread] = parse_response(
             await self.request(rq.list_threads_options(chat_id, limit, call)),
             ListResult[ChatThread],
         )

@@ -1,6 +1,6 @@
 """`ZaiaClient`: the blocking client for Zaia chats, threads and chat messages.
 
-Each method checks its input in `_requests` / `_checks` (so bad input, including a
+Each method checks its input in `_requests` / `_validation` (so bad input, including a
 callback URL that resolves to a private address, fails before anything is sent), sends
 the request through the base client (pooling, timeouts, retries, typed errors) and reads
 the answer into the models of `_types`. `AsyncZaiaClient` has the same methods.
@@ -8,28 +8,27 @@ the answer into the models of `_types`. `AsyncZaiaClient` has the same methods.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from .._transport import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    APIError,
+    CallOverrides,
     InvalidRequestError,
     NotGiven,
     SyncAPIClient,
     TimeoutTypes,
+    parse_response,
 )
-from .._transport._problem import json_body
-from .._validate import check_int
+from .._validation import check_int
 from . import _requests as rq
-from ._checks import (
+from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
+from ._validation import (
     MAX_CONTENT_LENGTH,
     Resolver,
     check_resolved,
@@ -37,25 +36,8 @@ from ._checks import (
     system_resolver,
     url_host,
 )
-from ._types import Chat, ChatMessage, ChatRole, ChatThread, ExportStarted, ListResult
 
 __all__ = ["ZaiaClient"]
-
-
-def parse(response: httpx.Response, model: Any) -> Any:
-    """The read JSON answer as ``model``, or an `APIError` naming the call."""
-    value = json_body(response)
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the answer"
-        raise APIError(
-            f"{response.request.method} {response.request.url}: the answer does not fit "
-            f"{getattr(model, '__name__', 'the model')} ({exc.error_count()} problem(s); "
-            f"{where}: {first['msg']}): {json.dumps(value)[:200]}",
-            request=response.request,
-        ) from None
 
 
 def message_bodies(
@@ -117,10 +99,6 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         max_retries: retries of a failed request (a ``POST`` only when it cannot have
             been processed).
         http_client: an ``httpx.Client`` of your own; not closed by `close`.
-        resolver: host name -> IP addresses, used to check an export's ``callback_url``;
-            default: the system resolver.
-        sleep: how to wait between retries (injectable for tests).
-        random: jitter source for retry delays.
 
     Raises:
         InvalidRequestError: no API key in the arguments or the environment.
@@ -129,26 +107,26 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
     def __init__(
         self,
         api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
         *,
+        base_url: str | None = None,
         auth_scheme: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
-        resolver: Resolver | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] | None = None,
+        _resolver: Resolver | None = None,
+        _sleep: Callable[[float], None] | None = None,
+        _random: Callable[[], float] | None = None,
     ) -> None:
         self._settings = rq.ZaiaSettings.resolve(api_key, base_url, auth_scheme)
-        self._resolver = resolver
+        self._resolver = _resolver
         super().__init__(
             base_url=self._settings.base_url,
             timeout=timeout,
             max_retries=max_retries,
             auth=self._settings.auth(),
             http_client=http_client,
-            sleep=sleep,
-            random=random,
+            _sleep=_sleep,
+            _random=_random,
         )
 
     def list_chat_messages(
@@ -183,7 +161,7 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.list_messages_options(
             chat_id,
             chat_thread_id=chat_thread_id,
@@ -193,7 +171,9 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             offset=offset,
             call=call,
         )
-        result: ListResult[ChatMessage] = parse(self.request(opts), ListResult[ChatMessage])
+        result: ListResult[ChatMessage] = parse_response(
+            self.request(opts), ListResult[ChatMessage]
+        )
         return result
 
     def create_chat_message(
@@ -234,8 +214,8 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             sender_id=sender_id,
             role=role,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ChatMessage = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ChatMessage = parse_response(
             self.request(rq.create_message_options(body, call)), ChatMessage
         )
         return result
@@ -298,9 +278,9 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             role=role,
             max_length=max_length,
         )
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
+        call = CallOverrides(timeout, max_retries, extra_headers)
         return [
-            parse(self.request(rq.create_message_options(body, call)), ChatMessage)
+            parse_response(self.request(rq.create_message_options(body, call)), ChatMessage)
             for body in bodies
         ]
 
@@ -332,8 +312,8 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
         if not literal:
             resolve = self._resolver or system_resolver
             check_resolved(url, host, resolve(host))
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ExportStarted = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ExportStarted = parse_response(
             self.request(rq.export_options(body, url, call)), ExportStarted
         )
         return result
@@ -357,8 +337,8 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[Chat] = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ListResult[Chat] = parse_response(
             self.request(rq.list_chats_options(limit, params, call)), ListResult[Chat]
         )
         return result
@@ -381,8 +361,8 @@ class ZaiaClient(_ZaiaMixin, SyncAPIClient):
             max_retries: this call's retry budget.
             extra_headers: more headers for this call.
         """
-        call = rq.CallOptions(timeout, max_retries, extra_headers)
-        result: ListResult[ChatThread] = parse(
+        call = CallOverrides(timeout, max_retries, extra_headers)
+        result: ListResult[ChatThread] = parse_response(
             self.request(rq.list_threads_options(chat_id, limit, call)), ListResult[ChatThread]
         )
         return result

@@ -30,24 +30,20 @@ from typing import Any
 from pydantic import SecretStr
 
 from .._transport import (
-    NOT_GIVEN,
+    CallOverrides,
     HeaderAuth,
     InvalidRequestError,
-    NotGiven,
     RequestOptions,
-    TimeoutTypes,
     env_setting,
-    merge_headers,
     secret_setting,
 )
-from .._validate import check_int, check_text, check_uuid
-from ._checks import check_content, check_range, external_id
+from .._validation import check_int, check_text, check_uuid
 from ._types import ChatRole, Language
+from ._validation import check_content, check_range, external_id
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_LIMIT",
-    "CallOptions",
     "ZaiaSettings",
     "create_message_options",
     "export_options",
@@ -97,26 +93,6 @@ class ZaiaSettings:
         return HeaderAuth(self.api_key, header="authorization", prefix=prefix)
 
 
-@dataclass(frozen=True)
-class CallOptions:
-    """Per-call overrides every method accepts."""
-
-    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
-    max_retries: int | None = None
-    extra_headers: Mapping[str, str] | None = None
-
-    def options(self, method: str, path: str, **kw: Any) -> RequestOptions:
-        """`RequestOptions` for this call, with any extra headers."""
-        return RequestOptions(
-            method,
-            path,
-            headers=merge_headers({"Accept": "application/json"}, self.extra_headers),
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            **kw,
-        )
-
-
 _JOIN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 
 
@@ -160,7 +136,7 @@ def list_messages_options(
     joins: str | Iterable[str] | None,
     ticket_ids: Any,
     limit: int | None,
-    call: CallOptions,
+    call: CallOverrides,
     offset: int | None = None,
 ) -> RequestOptions:
     """``GET /api/v1/chat-messages``, every argument checked first.
@@ -214,7 +190,7 @@ def message_body(
     }
 
 
-def create_message_options(body: dict[str, Any], call: CallOptions) -> RequestOptions:
+def create_message_options(body: dict[str, Any], call: CallOverrides) -> RequestOptions:
     """``POST /api/v1/chat-messages``: not idempotent, so never repeated blindly."""
     return call.options("POST", _MESSAGES, json=body, idempotent=False)
 
@@ -237,7 +213,7 @@ def export_body(range_start: Any, range_end: Any, language: Any) -> dict[str, An
     return body
 
 
-def export_options(body: dict[str, Any], callback_url: str, call: CallOptions) -> RequestOptions:
+def export_options(body: dict[str, Any], callback_url: str, call: CallOverrides) -> RequestOptions:
     """``POST /api/v1/chat-messages/export``: starts a job, so never repeated blindly."""
     return call.options(
         "POST", f"{_MESSAGES}/export", json={**body, "callbackUrl": callback_url}, idempotent=False
@@ -245,7 +221,7 @@ def export_options(body: dict[str, Any], callback_url: str, call: CallOptions) -
 
 
 def list_chats_options(
-    limit: int | None, params: Mapping[str, Any] | None, call: CallOptions
+    limit: int | None, params: Mapping[str, Any] | None, call: CallOverrides
 ) -> RequestOptions:
     """``GET /api/v1/chats`` with optional ``pagination.limit`` and vendor filters."""
     query: dict[str, Any] = dict(params or {})
@@ -253,7 +229,7 @@ def list_chats_options(
     return call.options("GET", "api/v1/chats", params=query)
 
 
-def list_threads_options(chat_id: Any, limit: int | None, call: CallOptions) -> RequestOptions:
+def list_threads_options(chat_id: Any, limit: int | None, call: CallOverrides) -> RequestOptions:
     """``GET /api/v1/chat-threads?chatId=...``."""
     query: dict[str, Any] = {"chatId": check_uuid(chat_id, "chat_id"), **_limit(limit)}
     return call.options("GET", "api/v1/chat-threads", params=query)

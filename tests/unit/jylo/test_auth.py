@@ -92,8 +92,8 @@ def sync_client(server: Server, clock: Clock | None = None, **kw: object) -> Jyl
         region="uk",
         project_id=PROJECT,
         http_client=httpx.Client(transport=httpx.MockTransport(server)),
-        sleep=lambda s: None,
-        clock=clock or Clock(),
+        _sleep=lambda s: None,
+        _clock=clock or Clock(),
         **kw,  # type: ignore[arg-type]
     )
 
@@ -109,8 +109,8 @@ def async_client(server: Server, clock: Clock | None = None) -> AsyncJyloClient:
         region="uk",
         project_id=PROJECT,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
-        sleep=no_sleep,
-        clock=clock or Clock(),
+        _sleep=no_sleep,
+        _clock=clock or Clock(),
     )
 
 
@@ -262,7 +262,7 @@ def test_token_endpoint_503_is_retried_even_for_a_post() -> None:
         region="uk",
         project_id=PROJECT,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        sleep=delays.append,
+        _sleep=delays.append,
     ) as client:
         message = client.create_message(ASSISTANT, "hello", model_identifier=ASSISTANT)
     assert message.text == "hello"
@@ -284,7 +284,7 @@ def test_token_response_without_access_token() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"token_type": "Bearer"})
 
-    auth = JyloAuth(CLIENT_ID, SECRET, TOKEN_URL)
+    auth = JyloAuth(CLIENT_ID, client_secret=SECRET, token_url=TOKEN_URL)
     with (
         httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as http,
         pytest.raises(APIError, match="without an access_token"),
@@ -294,7 +294,7 @@ def test_token_response_without_access_token() -> None:
 
 def test_auth_works_standalone_with_httpx() -> None:
     server = Server()
-    auth = JyloAuth(CLIENT_ID, SECRET, TOKEN_URL, clock=Clock())
+    auth = JyloAuth(CLIENT_ID, client_secret=SECRET, token_url=TOKEN_URL, _clock=Clock())
     with httpx.Client(transport=httpx.MockTransport(server), auth=auth) as http:
         assert http.get("https://api.acme.uk.jylo.ai/a").status_code == 200
         assert http.get("https://api.acme.uk.jylo.ai/b").status_code == 200
@@ -352,7 +352,7 @@ async def test_async_concurrent_cold_cache_makes_one_token_request() -> None:
         region="uk",
         project_id=PROJECT,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        sleep=no_sleep,
+        _sleep=no_sleep,
     )
     tasks = [asyncio.create_task(client.list_messages(ASSISTANT)) for _ in range(10)]
     for _ in range(20):  # let every task reach the token fetch (no real time passes)
@@ -408,7 +408,7 @@ def test_ready_token_is_sent_and_never_fetched() -> None:
 def test_secrets_absent_from_repr_str_and_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     server = Server()
-    auth = JyloAuth(CLIENT_ID, SECRET, TOKEN_URL)
+    auth = JyloAuth(CLIENT_ID, client_secret=SECRET, token_url=TOKEN_URL)
     assert SECRET not in repr(auth)
     assert SECRET not in str(auth)
     with sync_client(server) as client:
@@ -424,7 +424,7 @@ def test_secrets_absent_from_repr_str_and_logs(caplog: pytest.LogCaptureFixture)
 
 def test_missing_secret_is_reported() -> None:
     with pytest.raises(InvalidRequestError, match="client_secret"):
-        JyloAuth(CLIENT_ID, "", TOKEN_URL)
+        JyloAuth(CLIENT_ID, client_secret="", token_url=TOKEN_URL)
 
 
 def test_upload_is_resent_whole_after_a_401_refresh(tmp_path: Path) -> None:
@@ -450,7 +450,7 @@ def test_upload_is_resent_whole_after_a_401_refresh(tmp_path: Path) -> None:
         region="uk",
         project_id=PROJECT,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        clock=Clock(),
+        _clock=Clock(),
     ) as client:
         client.upload_document(ASSISTANT, path)
         server.rejected.add(server.issued[0])
@@ -517,8 +517,8 @@ async def test_concurrent_async_calls_that_all_get_a_401_fetch_one_new_token() -
         region="uk",
         project_id=PROJECT,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        sleep=no_sleep,
-        clock=Clock(),
+        _sleep=no_sleep,
+        _clock=Clock(),
     )
     await client.list_messages(ASSISTANT)  # token 1 cached
     server.rejected.add(server.issued[0])

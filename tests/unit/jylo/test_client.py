@@ -87,7 +87,7 @@ def client_for(recorder: Recorder, **kw: Any) -> JyloClient:
         tenant="acme",
         region="uk",
         http_client=httpx.Client(transport=httpx.MockTransport(recorder)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
         **kw,
     )
 
@@ -102,7 +102,7 @@ def async_client_for(recorder: Recorder) -> AsyncJyloClient:
         region="uk",
         project_id=PROJECT,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
-        sleep=no_sleep,
+        _sleep=no_sleep,
     )
 
 

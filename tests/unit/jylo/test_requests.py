@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from assistant_bridge import InvalidRequestError
+from assistant_bridge._transport import CallOverrides
 from assistant_bridge.emulator._http import negotiate
 from assistant_bridge.jylo import ItemSorting, JyloClient
 from assistant_bridge.jylo._requests import (
@@ -22,7 +23,6 @@ from assistant_bridge.jylo._requests import (
     JSON_ACCEPT,
     MAX_INT32,
     STREAM_ACCEPT,
-    CallOptions,
     ListQuery,
     message_body,
     message_options,
@@ -107,7 +107,7 @@ def test_bad_sorting_or_paging_sends_nothing() -> None:
 
 def test_a_stream_asks_for_sse_first_by_q_value() -> None:
     options = message_options(
-        "POST", "p", ASSISTANT, CallOptions(), body=message_body("hi", MODEL, None, True), stream=True
+        "POST", "p", ASSISTANT, CallOverrides(), body=message_body("hi", MODEL, None, True), stream=True
     )
     assert options.headers is not None
     assert options.headers["Accept"] == STREAM_ACCEPT
@@ -116,7 +116,7 @@ def test_a_stream_asks_for_sse_first_by_q_value() -> None:
     assert negotiate(STREAM_ACCEPT, offers) == "text/event-stream"
     assert negotiate(STREAM_ACCEPT, offers[:2]) == "application/x-ndjson"
     assert negotiate(STREAM_ACCEPT, offers[:1]) == "application/json"
-    plain = message_options("POST", "p", ASSISTANT, CallOptions(), body=message_body("hi", MODEL, None, False))
+    plain = message_options("POST", "p", ASSISTANT, CallOverrides(), body=message_body("hi", MODEL, None, False))
     assert plain.headers is not None
     assert plain.headers["Accept"] == JSON_ACCEPT
     assert plain.json == {"text": "hi", "modelIdentifier": MODEL, "stream": False}

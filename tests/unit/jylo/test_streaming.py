@@ -19,6 +19,7 @@ from assistant_bridge import (
 from assistant_bridge._transport import ServerSentEvent
 from assistant_bridge.jylo import AsyncJyloClient, JyloClient, MessageAssembler
 from assistant_bridge.jylo._streaming import MessageStream, message_from_body
+from tests.unit.conftest import Twin
 
 TOKEN = "stream-test-token-1"
 ASSISTANT = "3f2b8c1e-6d4a-4f0e-9b7c-2a1d5e8f9c0b"
@@ -134,7 +135,7 @@ def client_for(
         base_url="https://api.acme.uk.jylo.ai",
         project_id="p1",
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
     )
     return client, stream
 
@@ -152,21 +153,26 @@ def async_client_for(body: bytes, ctype: str, requests: list[httpx.Request]) -> 
         base_url="https://api.acme.uk.jylo.ai",
         project_id="p1",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        sleep=no_sleep,
+        _sleep=no_sleep,
     )
 
 
 @pytest.mark.parametrize("form", list(BODIES))
-def test_stream_message_each_wire_form(form: str) -> None:
+async def test_stream_message_each_wire_form(form: str, twin: Twin) -> None:
     body, ctype = BODIES[form]
     requests: list[httpx.Request] = []
-    client, _ = client_for(body, ctype, requests)
+    client = twin(
+        lambda: client_for(body, ctype, requests)[0],
+        lambda: async_client_for(body, ctype, requests),
+    )
     mode: Literal["delta", "snapshot"] = "snapshot" if form == "sse-cumulative" else "delta"
-    with client, client.stream_message(
-        ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode
-    ) as stream:
-        assert stream.message is None
-        pieces = list(stream)
+    async with client:
+        stream = twin.wrap(
+            await client.stream_message(ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode)
+        )
+        async with stream:
+            assert stream.message is None
+            pieces = await twin.collect(stream)
     assert "".join(pieces) == "Hello world."
     assert stream.text == "Hello world."
     assert stream.message is not None
@@ -180,23 +186,6 @@ def test_stream_message_each_wire_form(form: str) -> None:
     assert json.loads(request.content)["stream"] is True
     assert request.headers["accept"].startswith("text/event-stream")
     assert stream.response.is_closed
-
-
-@pytest.mark.parametrize("form", list(BODIES))
-async def test_async_stream_message_each_wire_form(form: str) -> None:
-    body, ctype = BODIES[form]
-    requests: list[httpx.Request] = []
-    async with async_client_for(body, ctype, requests) as client:
-        mode: Literal["delta", "snapshot"] = "snapshot" if form == "sse-cumulative" else "delta"
-        stream = await client.stream_message(
-            ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode
-        )
-        async with stream:
-            pieces = [piece async for piece in stream]
-    assert "".join(pieces) == "Hello world."
-    assert stream.message is not None
-    assert stream.message.text == "Hello world."
-    assert json.loads(requests[0].content)["stream"] is True
 
 
 def test_text_arrives_before_the_body_ends() -> None:
@@ -412,7 +401,7 @@ def read_back_server(body: bytes, ctype: str, stored: dict[str, Any] | None = ST
 def sync_client(handler: Any, **kw: Any) -> JyloClient:
     return JyloClient(
         token=TOKEN, base_url="https://api.acme.uk.jylo.ai", project_id="p1",
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)), sleep=lambda s: None, **kw,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)), _sleep=lambda s: None, **kw,
     )  # fmt: skip
 
 
@@ -422,39 +411,34 @@ def async_client(handler: Any) -> AsyncJyloClient:
 
     return AsyncJyloClient(
         token=TOKEN, base_url="https://api.acme.uk.jylo.ai", project_id="p1",
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), sleep=no_sleep,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), _sleep=no_sleep,
     )  # fmt: skip
 
 
 @pytest.mark.parametrize("form", list(PIECES_ONLY))
-def test_a_stream_without_the_stored_message_reads_it_back(form: str) -> None:
+async def test_a_stream_without_the_stored_message_reads_it_back(form: str, twin: Twin) -> None:
     handler, requests = read_back_server(*PIECES_ONLY[form])
-    with sync_client(handler) as client, client.stream_message(
-        ASSISTANT, "Say hello", model_identifier=MODEL, timeout=7, extra_headers={"x-trace": "1"}
-    ) as stream:
-        pieces = list(stream)
+    async with twin(lambda: sync_client(handler), lambda: async_client(handler)) as client:
+        stream = twin.wrap(
+            await client.stream_message(
+                ASSISTANT, "Say hello", model_identifier=MODEL, timeout=7, extra_headers={"x-trace": "1"}
+            )
+        )
+        async with stream:
+            pieces = await twin.collect(stream)
+        message = await stream.until_done()
     # The stored text goes on past what streamed: the rest is yielded, nothing is dropped.
     assert pieces == ["Hello", " world.", " More."]
     assert stream.message is not None
     assert stream.message.text_with_citations == STORED["textWithCitations"]
+    assert message.text_with_citations == STORED["textWithCitations"]
     assert stream.message.cited_text().source_ids == ["1", "2"]
+    assert [r.method for r in requests] == ["POST", "GET"]
     _post, get = requests
     assert get.method == "GET"
     assert get.url.path == f"/projects/p1/assistants/{ASSISTANT}/messages/{MESSAGE_ID}"
     assert get.headers["x-trace"] == "1", "the read-back uses the call's options"
     assert get.headers["accept"] == "application/json"
-
-
-async def test_async_stream_without_the_stored_message_reads_it_back() -> None:
-    handler, requests = read_back_server(*PIECES_ONLY["sse"])
-    async with async_client(handler) as client:
-        stream = await client.stream_message(ASSISTANT, "Say hello", model_identifier=MODEL)
-        async with stream:
-            pieces = [piece async for piece in stream]
-        message = await stream.until_done()
-    assert pieces == ["Hello", " world.", " More."]
-    assert message.text_with_citations == STORED["textWithCitations"]
-    assert [r.method for r in requests] == ["POST", "GET"]
 
 
 def test_a_stream_with_the_stored_message_reads_nothing_back() -> None:
@@ -474,21 +458,21 @@ def test_a_rewritten_stored_text_keeps_what_streamed_and_is_the_message() -> Non
     assert stream.message.text == "Goodbye."
 
 
-def test_a_failed_read_back_is_an_error_not_a_partial_answer() -> None:
-    handler, _ = read_back_server(*PIECES_ONLY["sse"], stored=None)
-    with sync_client(handler) as client, client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream:
-        with pytest.raises(NotFoundError):
-            list(stream)
-        assert stream.message is None
-        assert stream.response.is_closed
-
-
-async def test_async_failed_read_back_is_an_error() -> None:
-    handler, _ = read_back_server(*PIECES_ONLY["ndjson"], stored=None)
-    async with async_client(handler) as client:
-        stream = await client.stream_message(ASSISTANT, "hi", model_identifier=MODEL)
-        with pytest.raises(NotFoundError):
-            await stream.until_done()
+@pytest.mark.parametrize(("form", "read"), [("sse", "iterate"), ("ndjson", "until_done")])
+async def test_a_failed_read_back_is_an_error_not_a_partial_answer(
+    form: str, read: str, twin: Twin
+) -> None:
+    handler, _ = read_back_server(*PIECES_ONLY[form], stored=None)
+    async with twin(lambda: sync_client(handler), lambda: async_client(handler)) as client:
+        stream = twin.wrap(await client.stream_message(ASSISTANT, "hi", model_identifier=MODEL))
+        async with stream:
+            with pytest.raises(NotFoundError):
+                if read == "iterate":
+                    await twin.collect(stream)
+                else:
+                    await stream.until_done()
+            assert stream.message is None
+            assert stream.response.is_closed
     assert stream.message is None
 
 
@@ -516,21 +500,17 @@ def test_an_empty_stream_is_an_error_not_an_empty_answer(body: bytes, ctype: str
     assert stream.message is None
 
 
-def test_create_message_reads_back_a_streamed_answer_without_the_stored_message() -> None:
-    handler, requests = read_back_server(*PIECES_ONLY["ndjson"])
-    with sync_client(handler) as client:
-        message = client.create_message(ASSISTANT, "hi", model_identifier=MODEL)
-    assert message.text_with_citations == STORED["textWithCitations"]
-    assert [r.method for r in requests] == ["POST", "GET"]
-    assert json.loads(requests[0].content)["stream"] is False
-
-
-async def test_async_create_message_reads_back_too() -> None:
-    handler, requests = read_back_server(*PIECES_ONLY["sse"])
-    async with async_client(handler) as client:
+@pytest.mark.parametrize("form", ["ndjson", "sse"])
+async def test_create_message_reads_back_a_streamed_answer_without_the_stored_message(
+    form: str, twin: Twin
+) -> None:
+    handler, requests = read_back_server(*PIECES_ONLY[form])
+    async with twin(lambda: sync_client(handler), lambda: async_client(handler)) as client:
         message = await client.create_message(ASSISTANT, "hi", model_identifier=MODEL)
+    assert message.text_with_citations == STORED["textWithCitations"]
     assert message.text == STORED["text"]
     assert [r.method for r in requests] == ["POST", "GET"]
+    assert json.loads(requests[0].content)["stream"] is False
 
 
 def test_create_message_with_an_empty_body_is_an_error() -> None:

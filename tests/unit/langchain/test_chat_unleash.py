@@ -85,7 +85,7 @@ class Server:
         return [json.loads(r.content) for r in self.requests]
 
     def sync(self) -> UnleashClient:
-        return UnleashClient("key-123456", base_url="https://u.test", http_client=httpx.Client(transport=httpx.MockTransport(self)), sleep=lambda s: None)
+        return UnleashClient("key-123456", base_url="https://u.test", http_client=httpx.Client(transport=httpx.MockTransport(self)), _sleep=lambda s: None)
 
     def asyncio(self) -> AsyncUnleashClient:
         async def handler(request: httpx.Request) -> httpx.Response:
@@ -99,7 +99,7 @@ class Server:
         async def no_sleep(seconds: float) -> None:
             return None
 
-        return AsyncUnleashClient("key-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), sleep=no_sleep)
+        return AsyncUnleashClient("key-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), _sleep=no_sleep)
 
 
 def model(server: Server, **kwargs: Any) -> ChatUnleash:

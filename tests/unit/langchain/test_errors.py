@@ -17,7 +17,7 @@ from assistant_bridge.langchain._errors import to_model_error
 def client(handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> UnleashClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
     return UnleashClient(
-        "key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs
+        "key-123456", base_url="https://u.test", http_client=http, _sleep=lambda s: None, **kwargs
     )
 
 

@@ -206,7 +206,7 @@ def test_zaia_tool_messages_and_missing_sender_are_refused(emu: Emulator) -> Non
 
 def test_zaia_a_full_page_is_an_error_not_a_silent_truncation() -> None:
     rows = [{"id": f"m{i}", "content": str(i), "role": "user"} for i in range(1000)]
-    client = ZaiaClient("key", "https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=rows))))
+    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=rows))))
     history = ZaiaChatMessageHistory("6c6c6c6c-1111-4222-8333-444444444444", client=client)
     with pytest.raises(UnsupportedOperationError, match="already read"):
         _ = history.messages  # the mock ignores pagination.offset: an error, not a truncation
@@ -222,7 +222,7 @@ def test_zaia_history_walks_pages_with_the_offset() -> None:
         limit = int(request.url.params["pagination.limit"])
         return httpx.Response(200, json=rows[start : start + limit])
 
-    client = ZaiaClient("key", "https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(page)))
+    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(page)))
     messages = ZaiaChatMessageHistory("6c6c6c6c-1111-4222-8333-444444444444", client=client).messages
     assert [m.content for m in messages] == [str(i) for i in range(2100)]
     assert [p.get("pagination.offset") for p in seen] == [None, "1000", "2000"]

@@ -167,7 +167,7 @@ class FakeUnleash:
 
 def sync_client(handler: Callable[[httpx.Request], Any], **kw: Any) -> UnleashClient:
     transport = httpx.MockTransport(handler)
-    return UnleashClient(KEY, base_url=BASE, http_client=httpx.Client(transport=transport), sleep=lambda s: None, **kw)
+    return UnleashClient(KEY, base_url=BASE, http_client=httpx.Client(transport=transport), _sleep=lambda s: None, **kw)
 
 
 def async_client(handler: Callable[[httpx.Request], Any], **kw: Any) -> AsyncUnleashClient:
@@ -175,7 +175,7 @@ def async_client(handler: Callable[[httpx.Request], Any], **kw: Any) -> AsyncUnl
         return None
 
     transport = httpx.MockTransport(handler)
-    return AsyncUnleashClient(KEY, base_url=BASE, http_client=httpx.AsyncClient(transport=transport), sleep=no_sleep, **kw)
+    return AsyncUnleashClient(KEY, base_url=BASE, http_client=httpx.AsyncClient(transport=transport), _sleep=no_sleep, **kw)
 
 
 def search_retriever(fake: FakeUnleash, **kw: Any) -> UnleashSearchRetriever:

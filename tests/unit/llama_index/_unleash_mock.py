@@ -112,7 +112,7 @@ class Server:
         return [r.url.path for r in self.requests]
 
     def sync(self) -> UnleashClient:
-        return UnleashClient("key-123456", base_url="https://u.test", http_client=httpx.Client(transport=httpx.MockTransport(self)), sleep=lambda s: None)
+        return UnleashClient("key-123456", base_url="https://u.test", http_client=httpx.Client(transport=httpx.MockTransport(self)), _sleep=lambda s: None)
 
     def asyncio(self, before: Callable[[httpx.Request], Awaitable[None]] | None = None) -> AsyncUnleashClient:
         async def handler(request: httpx.Request) -> httpx.Response:
@@ -130,4 +130,4 @@ class Server:
         async def no_sleep(seconds: float) -> None:
             return None
 
-        return AsyncUnleashClient("key-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), sleep=no_sleep)
+        return AsyncUnleashClient("key-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), _sleep=no_sleep)

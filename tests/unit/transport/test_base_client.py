@@ -58,8 +58,8 @@ def sync_client(script: Script, sleeps: Sleeps | None = None, **kw: object) -> S
     return SyncAPIClient(
         base_url="https://api.example.test/v1",
         http_client=httpx.Client(transport=httpx.MockTransport(script)),
-        sleep=sleeps if sleeps is not None else Sleeps(),
-        random=lambda: 0.0,
+        _sleep=sleeps if sleeps is not None else Sleeps(),
+        _random=lambda: 0.0,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -68,8 +68,8 @@ def async_client(script: Script, sleeps: AsyncSleeps | None = None, **kw: object
     return AsyncAPIClient(
         base_url="https://api.example.test/v1",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(script)),
-        sleep=sleeps if sleeps is not None else AsyncSleeps(),
-        random=lambda: 0.0,
+        _sleep=sleeps if sleeps is not None else AsyncSleeps(),
+        _random=lambda: 0.0,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -349,7 +349,7 @@ async def test_async_cancellation_while_a_body_is_read_closes_the_response(statu
     client = AsyncAPIClient(
         base_url="https://api.example.test/v1",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        sleep=AsyncSleeps(),
+        _sleep=AsyncSleeps(),
     )
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(client.request(POST), 0.05)
@@ -384,7 +384,7 @@ def test_sync_interruption_while_a_body_is_read_closes_the_response(status: int)
     client = SyncAPIClient(
         base_url="https://api.example.test/v1",
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        sleep=Sleeps(),
+        _sleep=Sleeps(),
     )
     with pytest.raises(_Interrupted):
         client.request(POST)
@@ -524,7 +524,7 @@ def test_a_body_that_cannot_be_encoded_is_an_invalid_request_naming_the_field(
 
 def unleash_client(handler: Callable[[httpx.Request], httpx.Response], *, follow: bool = False, **kwargs: Any) -> UnleashClient:
     http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=follow)
-    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, sleep=lambda s: None, **kwargs)
+    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, _sleep=lambda s: None, **kwargs)
 
 
 def test_a_per_call_header_replaces_the_default_whatever_its_case() -> None:

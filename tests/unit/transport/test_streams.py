@@ -25,14 +25,14 @@ def sse(*chunks: dict[str, object]) -> list[bytes]:
 
 
 def sync_client(handler: httpx.MockTransport) -> UnleashClient:
-    return UnleashClient("k-123456", base_url="https://u.test", http_client=httpx.Client(transport=handler), sleep=lambda s: None)
+    return UnleashClient("k-123456", base_url="https://u.test", http_client=httpx.Client(transport=handler), _sleep=lambda s: None)
 
 
 def async_client(handler: httpx.MockTransport) -> AsyncUnleashClient:
     async def no_sleep(seconds: float) -> None:
         return None
 
-    return AsyncUnleashClient("k-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=handler), sleep=no_sleep)
+    return AsyncUnleashClient("k-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=handler), _sleep=no_sleep)
 
 
 def test_each_chunk_is_yielded_before_the_next_is_produced() -> None:

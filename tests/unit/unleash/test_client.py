@@ -19,6 +19,7 @@ from assistant_bridge import (
     UnleashClient,
 )
 from assistant_bridge.unleash import ChatEvent, ChatV2Chunk, assemble_chat, assemble_chat_v2
+from tests.unit.conftest import Twin
 
 KEY = "unleash-test-key-0001"
 
@@ -102,7 +103,7 @@ def client_for(recorder: Recorder, **kw: object) -> UnleashClient:
         KEY,
         base_url="https://unleash.test",
         http_client=httpx.Client(transport=httpx.MockTransport(recorder)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -115,7 +116,7 @@ def async_client_for(recorder: Recorder, **kw: object) -> AsyncUnleashClient:
         KEY,
         base_url="https://unleash.test",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
-        sleep=no_sleep,
+        _sleep=no_sleep,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -490,29 +491,31 @@ def test_per_call_options_reach_the_request() -> None:
     assert request.headers["x-trace"] == "t1"
 
 
-# -- async -----------------------------------------------------------------------------
+# -- both clients ----------------------------------------------------------------------
 
 
-async def test_async_chat_v1_and_v2() -> None:
+async def test_chat_v1_and_v2_on_both_clients(twin: Twin) -> None:
+    respond = astream_response if twin.is_async else stream_response
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/chats":
-            return astream_response(v1_stream_body())
-        return astream_response(sse_body(V2_CHUNKS))
+            return respond(v1_stream_body())
+        return respond(sse_body(V2_CHUNKS))
 
     recorder = Recorder(handler)
-    async with async_client_for(recorder) as client:
+    async with twin(lambda: client_for(recorder), lambda: async_client_for(recorder)) as client:
         v1 = await client.chat(MESSAGES)
         v2 = await client.chat_v2(MESSAGES)
         stream = await client.stream_chat_v2(MESSAGES)
-        texts = [chunk.text async for chunk in stream if chunk.text]
-        events = [e async for e in await client.stream_chat(MESSAGES)]
+        texts = [chunk.text for chunk in await twin.collect(stream) if chunk.text]
+        events = await twin.collect(await client.stream_chat(MESSAGES))
     assert v1.text == v2.text == "Book economy for short trips."
     assert texts == ["Book economy", " for short trips."]
     assert len(events) == len(V1_EVENTS) + 1
     assert stream.response.is_closed
 
 
-async def test_async_search_stats_content_and_errors() -> None:
+async def test_search_stats_content_and_errors_on_both_clients(twin: Twin) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/search":
             return httpx.Response(200, json={"totalResults": 1, "results": [{"snippet": "s"}]})
@@ -521,7 +524,7 @@ async def test_async_search_stats_content_and_errors() -> None:
         return httpx.Response(404, json={"title": "Not Found", "detail": "no such resource"})
 
     recorder = Recorder(handler)
-    client = async_client_for(recorder)
+    client = twin(lambda: client_for(recorder), lambda: async_client_for(recorder))
     assert (await client.search("x")).results[0].snippet == "s"
     assert (await client.filter_stats()).request_id is None
     with pytest.raises(Exception, match="no such resource"):

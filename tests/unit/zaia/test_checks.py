@@ -55,7 +55,7 @@ def client(sent: list[httpx.Request]) -> ZaiaClient:
         return httpx.Response(200, json={})
 
     return ZaiaClient(
-        KEY, http_client=httpx.Client(transport=httpx.MockTransport(handler)), resolver=RESOLVER
+        KEY, http_client=httpx.Client(transport=httpx.MockTransport(handler)), _resolver=RESOLVER
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from assistant_bridge import APIError, AuthenticationError, InvalidRequestError, RateLimitError
 from assistant_bridge.zaia import AsyncZaiaClient, ChatMessage, ChatRole, ZaiaClient
+from tests.unit.conftest import Twin
 
 KEY = "zaia-workspace-key-0123456789"
 CHAT = "3f2b8c1e-6d4a-4f0e-9b7c-2a1d5e8f9c0b"
@@ -74,11 +75,11 @@ def route(request: httpx.Request) -> httpx.Response:
 
 
 def client_for(recorder: Recorder, **kw: Any) -> ZaiaClient:
-    kw.setdefault("resolver", public_resolver)
+    kw.setdefault("_resolver", public_resolver)
     return ZaiaClient(
         KEY,
         http_client=httpx.Client(transport=httpx.MockTransport(recorder)),
-        sleep=lambda s: None,
+        _sleep=lambda s: None,
         **kw,
     )
 
@@ -92,8 +93,8 @@ def async_client_for(
     return AsyncZaiaClient(
         KEY,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
-        sleep=no_sleep,
-        resolver=resolver,
+        _sleep=no_sleep,
+        _resolver=resolver,
     )
 
 
@@ -350,9 +351,14 @@ async def test_async_every_endpoint() -> None:
     assert [r.method for r in recorder.requests] == ["GET", *["POST"] * 6, "GET", "GET"]
 
 
-async def test_async_callback_resolving_to_private_address_sends_nothing() -> None:
+async def test_callback_resolving_to_private_address_sends_nothing(twin: Twin) -> None:
     recorder = Recorder(route)
-    async with async_client_for(recorder, resolver=lambda host: ["10.0.0.5"]) as client:
+
+    def private(host: str) -> list[str]:
+        return ["10.0.0.5"]
+
+    sync, async_ = (lambda: client_for(recorder, _resolver=private)), (lambda: async_client_for(recorder, resolver=private))
+    async with twin(sync, async_) as client:
         with pytest.raises(InvalidRequestError, match="private"):
             await client.export_chat_messages("2025-01-01", "https://intranet.example.com/cb")
         with pytest.raises(InvalidRequestError, match="content"):

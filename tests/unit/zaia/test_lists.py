@@ -19,6 +19,7 @@ import pytest
 
 from assistant_bridge import APIError, InvalidRequestError
 from assistant_bridge.zaia import AsyncZaiaClient, Chat, ChatMessage, ZaiaClient
+from tests.unit.conftest import Twin
 
 CHAT = "3f2b8c1e-6d4a-4f0e-9b7c-2a1d5e8f9c0b"
 THREAD = "11111111-2222-4333-8444-555555555555"
@@ -51,14 +52,14 @@ def recording(answer: Answer) -> tuple[list[httpx.Request], Answer]:
 
 def sync_client(handler: Answer) -> ZaiaClient:
     return ZaiaClient(
-        "key-0123456789", "https://zaia.test", max_retries=0,
+        "key-0123456789", base_url="https://zaia.test", max_retries=0,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     )  # fmt: skip
 
 
 def async_client(handler: Answer) -> AsyncZaiaClient:
     return AsyncZaiaClient(
-        "key-0123456789", "https://zaia.test", max_retries=0,
+        "key-0123456789", base_url="https://zaia.test", max_retries=0,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
     )  # fmt: skip
 
@@ -114,9 +115,9 @@ def test_offset_is_sent_only_when_asked_for() -> None:
     ]
 
 
-async def test_async_client_builds_the_same_query_and_checks_first() -> None:
+async def test_both_clients_build_the_same_query_and_check_first(twin: Twin) -> None:
     sent, handler = recording(json_answer([MESSAGE]))
-    async with async_client(handler) as client:
+    async with twin(lambda: sync_client(handler), lambda: async_client(handler)) as client:
         await client.list_chat_messages(
             CHAT, chat_thread_id=THREAD, joins=("chat", "chat"), ticket_ids=[TICKET_B], limit=3
         )
@@ -198,13 +199,13 @@ def test_an_answer_without_one_list_is_an_error_not_an_empty_result(body: Any, s
     assert says in str(info.value)
 
 
-async def test_async_reads_wrapped_lists_of_chats_and_threads() -> None:
+async def test_both_clients_read_wrapped_lists_of_chats_and_threads(twin: Twin) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/chats"):
             return httpx.Response(200, json={"data": [{"id": CHAT, "agentId": "a-1"}]})
         return httpx.Response(200, json={"items": [{"id": THREAD, "ticketId": TICKET_A}]})
 
-    async with async_client(answer) as client:
+    async with twin(lambda: sync_client(answer), lambda: async_client(answer)) as client:
         chats = await client.list_chats()
         threads = await client.list_chat_threads(CHAT)
     assert isinstance(chats[0], Chat)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from ._transport._encoding import json_problem
-from ._transport._exceptions import InvalidRequestError
+from ._transport import InvalidRequestError, json_problem
 
 __all__ = [
     "MAX_INT32",
@@ -16,6 +16,7 @@ __all__ = [
     "check_text",
     "check_uuid",
     "json_problem",
+    "nearest_names",
     "path_segment",
 ]
 
@@ -109,3 +110,16 @@ def check_json(value: Any, field: str) -> Any:
         where, rule = found
         raise InvalidRequestError(f"{where}: {rule}", field=where)
     return value
+
+
+def nearest_names(name: str, valid: Iterable[str], *, limit: int = 3) -> list[str]:
+    """Valid names close to ``name``, nearest first (for "did you mean" messages)."""
+    import difflib
+
+    pool = list(valid)
+    close = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
+    if close:
+        return close
+    lowered = {v.lower().replace("_", ""): v for v in pool}
+    key = name.lower().replace("_", "").replace("-", "")
+    return [lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=limit, cutoff=0.5)]
