@@ -46,7 +46,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ._answer import Answer, compose, question_of
+from ._composer import Answer, compose, question_of
 from ._corpus import load_corpus
 from ._dialect import Wire
 from ._http import (

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._answer import Answer, Segment
+from ._composer import Answer, Segment
 from ._corpus import Item
 from ._http import stable_uuid
 from ._text import summary

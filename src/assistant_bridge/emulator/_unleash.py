@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ._answer import compose, question_of
+from ._composer import compose, question_of
 from ._corpus import Corpus, load_corpus, resource_wire
 from ._data import EMULATOR_KEYS
 from ._filtering import FilterSet, values_of

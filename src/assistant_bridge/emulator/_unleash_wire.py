@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ._answer import Answer
+from ._composer import Answer
 from ._corpus import Corpus, Item, resource_wire
 from ._dialect import Wire
 

@@ -18,8 +18,8 @@ from ._completeness import TextMode, check_text_mode, ensure_complete
 from ._types_v1 import Resource
 from ._types_v2 import (
     ChatV2Chunk,
+    ChatV2Reference,
     ChatV2Response,
-    ReferenceChatV2,
     Tool,
     ToolCall,
     ToolResources,
@@ -75,7 +75,7 @@ def _add_resources(
 
 _TEXT_ONLY = {"text"}
 
-_REFERENCES = TypeAdapter(list[ReferenceChatV2], config=ConfigDict(defer_build=True))
+_REFERENCES = TypeAdapter(list[ChatV2Reference], config=ConfigDict(defer_build=True))
 
 
 def _is_whole_json(text: str) -> bool:
@@ -120,7 +120,7 @@ def _index_of(call: ToolCall) -> int | None:
     return index if isinstance(index, int) and not isinstance(index, bool) else None
 
 
-def _chunk_references(chunk: ChatV2Chunk) -> list[ReferenceChatV2]:
+def _chunk_references(chunk: ChatV2Chunk) -> list[ChatV2Reference]:
     """The chunk's references: a plural ``references`` list when it has one, else ``reference``.
 
     One ``reference`` cannot carry several positions, so a whole (non-streamed) answer
@@ -132,10 +132,10 @@ def _chunk_references(chunk: ChatV2Chunk) -> list[ReferenceChatV2]:
             return _REFERENCES.validate_python(plural)  # all at once: the usual case
         except ValidationError:
             pass
-        found: list[ReferenceChatV2] = []
+        found: list[ChatV2Reference] = []
         for item in plural:  # keep the readable ones
             try:
-                found.append(ReferenceChatV2.model_validate(item))
+                found.append(ChatV2Reference.model_validate(item))
             except ValidationError:
                 continue
         if found:
@@ -168,8 +168,7 @@ class ChatV2Assembler:
         # position in `_steps` and the key -> position indexes of its resources and sites.
         self._step_index: dict[int, int] = {}
         self._found: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
-        # Kept as plain fields: `ChatV2Response` validates them all in one step.
-        self._references: list[dict[str, Any]] = []
+        self._references: list[ChatV2Reference] = []  # the chunks' own models, not copies
         self._sources_ids: dict[str, None] = {}
         self._unknown: list[dict[str, Any]] = []
 
@@ -206,10 +205,7 @@ class ChatV2Assembler:
         self._add_text(chunk.text)
         for call in chunk.tool_calls:
             self._add_tool_call(call)
-        for reference in _chunk_references(chunk):
-            self._references.append(
-                {"reference_ids": list(reference.reference_ids), "position": reference.position}
-            )
+        self._references.extend(_chunk_references(chunk))
         if chunk.sources is not None:
             self._sources_ids.update(dict.fromkeys(chunk.sources.sources_ids))
         if chunk.tool is not None:
@@ -349,7 +345,9 @@ class ChatV2Assembler:
             text=self._text.text,
             tool_calls=[c.model_copy() for c in self._tool_calls] if copy else self._tool_calls,
             tool_steps=steps,
-            references=self._references,  # dicts: validated into models here
+            references=(
+                [r.model_copy(deep=True) for r in self._references] if copy else self._references
+            ),
             sources_ids=list(self._sources_ids),
             chunks_unknown=[dict(c) for c in self._unknown],
             end_seen=self._end,

@@ -36,7 +36,6 @@ __all__ = [
     "ChatV2Request",
     "ChatV2Response",
     "EnterpriseToolResources",
-    "ReferenceChatV2",
     "Sources",
     "Tool",
     "ToolCall",
@@ -72,8 +71,12 @@ class ToolCall(ResponseModel):
     arguments: str | dict[str, Any] | None = None
 
 
-class ReferenceChatV2(ResponseModel):
-    """A citation: the ids it cites and its position (inferred: a character offset)."""
+class ChatV2Reference(ResponseModel):
+    """A citation: the ids it cites and its position (inferred: a character offset).
+
+    One model from the wire to the answer: the chunk's reference is the one
+    `ChatV2Response.references` keeps (unknown fields included), not a copy.
+    """
 
     reference_ids: NullableList[str] = Field(default_factory=list)
     position: int | None = None
@@ -151,7 +154,7 @@ class ChatV2Chunk(ResponseModel):
 
     text: str | None = None
     tool_calls: NullableList[ToolCall] = Field(default_factory=list)
-    reference: ReferenceChatV2 | None = None
+    reference: ChatV2Reference | None = None
     sources: Sources | None = None
     tool: Tool | None = None
     request_id: str | None = None
@@ -194,13 +197,6 @@ class ToolStepRecord(ResultModel):
     resources: list[Resource] = Field(default_factory=list)
     web_sources: list[WebSource] = Field(default_factory=list)
     custom: dict[str, Any] = Field(default_factory=dict)
-
-
-class ChatV2Reference(ResultModel):
-    """A reference of the answer: the cited ids and the raw position."""
-
-    reference_ids: list[str] = Field(default_factory=list)
-    position: int | None = None
 
 
 class ChatV2Citation(ResultModel):

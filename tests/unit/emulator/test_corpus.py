@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant_bridge.emulator._answer import compose, question_of
+from assistant_bridge.emulator._composer import compose, question_of
 from assistant_bridge.emulator._corpus import load_corpus
 from assistant_bridge.emulator._filtering import FILTERS, FilterSet, check_filters
 from assistant_bridge.emulator._text import best_sentences, rank, summary, terms

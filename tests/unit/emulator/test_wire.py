@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from assistant_bridge.emulator._answer import Answer, Segment, compose
+from assistant_bridge.emulator._composer import Answer, Segment, compose
 from assistant_bridge.emulator._corpus import load_corpus
 from assistant_bridge.emulator._dialect import Wire
 from assistant_bridge.emulator._http import StreamCut, _break, sse, stable_uuid
