@@ -28,7 +28,6 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
 
-from ..sources import Source
 from ..unleash import Resource, WebSource
 from ..unleash._types_v1 import fold
 from ..unleash._types_v2 import Tool, ToolStepRecord
@@ -36,18 +35,12 @@ from ..unleash._types_v2 import Tool, ToolStepRecord
 __all__ = [
     "PROVIDER",
     "documents_from_message",
-    "source_items",
     "tool_event",
     "tool_events_from_records",
     "translate_content",
 ]
 
 PROVIDER = "unleash"
-
-
-def source_items(sources: Iterable[Source]) -> list[dict[str, Any]]:
-    """The ``sources`` list of ``additional_kwargs``: text and shared metadata of each."""
-    return [{"text": s.text, "metadata": s.metadata()} for s in sources]
 
 
 def _resource_output(

@@ -24,17 +24,24 @@ from langchain_core.messages import (
 )
 from pydantic import SecretStr
 
-from .._conversations import (
+from .._adapter_core import (
     JyloConnection,
+    JyloItem,
+    JyloWrite,
     ZaiaConnection,
+    ZaiaItem,
+    ZaiaWrite,
+    apost_jylo,
     aread_jylo,
     aread_zaia,
+    awrite_zaia,
+    external_id_for,
+    post_jylo,
     read_jylo,
     read_zaia,
     unsupported,
+    write_zaia,
 )
-from .._resumable_jylo import JyloItem, JyloWrite, apost_jylo, post_jylo
-from .._resumable_zaia import ZaiaItem, ZaiaWrite, awrite_zaia, external_id_for, write_zaia
 from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient
 from ..zaia import AsyncZaiaClient, ChatRole, ZaiaClient

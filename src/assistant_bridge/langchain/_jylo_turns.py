@@ -2,7 +2,7 @@
 
 A Jylo assistant keeps its own conversation, so a call posts one message. Messages that
 this assistant has not seen would be lost; `outgoing` finds them and, by the caller's
-choice (``unseen_turns``), folds them into the posted text (see `assistant_bridge._turns`
+choice (``unseen_turns``), folds them into the posted text (see `assistant_bridge._adapter_core._turns`
 for the form), raises, or leaves them out.
 
 The rule for "not seen", which needs no request:
@@ -24,9 +24,9 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from .._turns import Turn, fold_turns, unseen_error
+from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, unseen_error
 from ._errors import InvalidRequestError
-from ._jylo_parts import Attachment, Outgoing, human_parts, is_stored
+from ._jylo_parts import human_parts, is_stored
 from ._messages import message_text, role_of
 
 __all__ = ["outgoing"]
@@ -34,7 +34,7 @@ __all__ = ["outgoing"]
 _HINT = " (earlier messages are folded into the posted text as text)"
 
 
-def _question(messages: Sequence[BaseMessage]) -> Outgoing:
+def _question(messages: Sequence[BaseMessage]) -> Outgoing[None]:
     if not messages:
         raise InvalidRequestError("messages: must hold at least one message", field="messages")
     where = f"messages[{len(messages) - 1}]"
@@ -83,7 +83,7 @@ def _turn(message: BaseMessage, where: str, files: list[Attachment], ids: list[s
 
 def outgoing(
     messages: Sequence[BaseMessage], assistant_id: str, unseen_turns: str = "fold"
-) -> Outgoing:
+) -> Outgoing[None]:
     """What to post: the newest human message, with the unseen messages before it.
 
     Args:

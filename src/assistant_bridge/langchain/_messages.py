@@ -26,7 +26,7 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from .._unsupported import unsupported
+from .._adapter_core import unsupported
 from ._errors import InvalidRequestError
 
 __all__ = [

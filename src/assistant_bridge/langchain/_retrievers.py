@@ -23,6 +23,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import LangSmithRetrieverParams
 from pydantic import Field
 
+from .._adapter_core import RetrievalOptions, check_flag
 from ..sources import (
     Source,
     answer_from_chat,
@@ -33,7 +34,7 @@ from ..sources import (
 )
 from ..unleash import SearchResponse
 from ._errors import InvalidRequestError, translated_errors
-from ._retriever_base import CallOptions, UnleashRetrieverBase, check_flag, to_documents
+from ._retriever_base import UnleashRetrieverBase, to_documents
 
 __all__ = ["UnleashChatRetriever", "UnleashSearchRetriever"]
 
@@ -89,7 +90,7 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
         params["ls_retriever_name"] = "unleash_search"
         return params
 
-    def _search_kwargs(self, call: CallOptions) -> dict[str, Any]:
+    def _search_kwargs(self, call: RetrievalOptions) -> dict[str, Any]:
         return {
             "filters": call.filters,
             "page_size": call.k,
@@ -113,7 +114,7 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
             call = self._call_options(kwargs)
             k = call.k or self.k
             search = self._search_kwargs(call)
-            client = self._sync_client()
+            client = self._connection().get_sync()
             found: list[Source] = []
             token: str | None = None
             for _ in range(k):  # every page but the last adds a result: k pages at most
@@ -134,7 +135,7 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
             call = self._call_options(kwargs)
             k = call.k or self.k
             search = self._search_kwargs(call)
-            client = self._async_client()
+            client = self._connection().get_async()
             found: list[Source] = []
             token: str | None = None
             for _ in range(k):
@@ -213,7 +214,7 @@ class UnleashChatRetriever(UnleashRetrieverBase):
         params["ls_retriever_name"] = "unleash_chat"
         return params
 
-    def _checked(self, kwargs: dict[str, Any]) -> tuple[CallOptions, bool]:
+    def _checked(self, kwargs: dict[str, Any]) -> tuple[RetrievalOptions, bool]:
         """The call's options and whether to include the answer; bad input raises."""
         call = self._call_options(kwargs)
         if self.api_version == "v2" and call.filters is not None:
@@ -232,7 +233,7 @@ class UnleashChatRetriever(UnleashRetrieverBase):
     ) -> list[Document]:
         with translated_errors():
             call, include = self._checked(kwargs)
-            client = self._sync_client()
+            client = self._connection().get_sync()
             messages = [{"role": "User", "text": query}]
             thread_id = call.extra.get("thread_id")
             if self.api_version == "v1":
@@ -256,7 +257,7 @@ class UnleashChatRetriever(UnleashRetrieverBase):
     ) -> list[Document]:
         with translated_errors():
             call, include = self._checked(kwargs)
-            client = self._async_client()
+            client = self._connection().get_async()
             messages = [{"role": "User", "text": query}]
             thread_id = call.extra.get("thread_id")
             if self.api_version == "v1":

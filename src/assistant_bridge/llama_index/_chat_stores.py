@@ -17,14 +17,18 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from .._conversations import (
+from .._adapter_core import (
     JyloConnection,
+    JyloItem,
+    JyloWrite,
+    apost_jylo,
     aread_jylo,
     check_prefix,
+    post_jylo,
     read_jylo,
+    resume_start,
     unsupported,
 )
-from .._resumable_jylo import JyloItem, JyloWrite, apost_jylo, post_jylo, resume_start
 from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient, Message
 from ._jylo_blocks import from_jylo, is_stored, user_parts

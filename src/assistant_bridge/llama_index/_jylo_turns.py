@@ -1,6 +1,6 @@
 """What the LlamaIndex `Jylo` posts: the newest user message, plus what the assistant has not seen.
 
-The same rule and folded form as `ChatJylo` (see `assistant_bridge._turns` and
+The same rule and folded form as `ChatJylo` (see `assistant_bridge._adapter_core._turns` and
 `assistant_bridge.langchain._jylo_turns`): every system message is sent with every call;
 a message carrying the id of a message this assistant stores (a `Jylo` reply, a message
 read from `JyloChatStore`) has been seen, and so has every message before the newest
@@ -14,16 +14,15 @@ from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from .._conversations import Attachment
+from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, unseen_error
 from .._transport import InvalidRequestError
-from .._turns import Turn, fold_turns, unseen_error
-from ._jylo_blocks import Outgoing, is_stored, user_parts
+from ._jylo_blocks import is_stored, user_parts
 from ._messages import message_text, role_of
 
 __all__ = ["outgoing"]
 
 
-def _question(messages: Sequence[ChatMessage], assistant_id: str) -> Outgoing:
+def _question(messages: Sequence[ChatMessage], assistant_id: str) -> Outgoing[ChatMessage]:
     if not messages:
         raise InvalidRequestError("messages: must hold at least one message", field="messages")
     where = f"messages[{len(messages) - 1}]"
@@ -97,7 +96,7 @@ def _too_late(turns: Sequence[Turn], question: int) -> InvalidRequestError:
 
 def outgoing(
     messages: Sequence[ChatMessage], assistant_id: str, unseen_turns: str = "fold"
-) -> Outgoing:
+) -> Outgoing[ChatMessage]:
     """What a call posts: the newest user message with the messages not yet seen.
 
     Or, when the conversation ends with a stored reply to its question, that reply.

@@ -17,16 +17,20 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from .._conversations import (
+from .._adapter_core import (
     ZaiaConnection,
+    ZaiaItem,
+    ZaiaWrite,
     aread_zaia,
     aread_zaia_chats,
+    awrite_zaia,
+    external_id_for,
     read_zaia,
     read_zaia_chats,
     split_key,
     unsupported,
+    write_zaia,
 )
-from .._resumable_zaia import ZaiaItem, ZaiaWrite, awrite_zaia, external_id_for, write_zaia
 from .._transport import InvalidRequestError
 from ..zaia import AsyncZaiaClient, ZaiaClient
 from ..zaia import ChatMessage as ZaiaMessage

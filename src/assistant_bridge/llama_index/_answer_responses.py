@@ -21,16 +21,14 @@ A whole answer (`chat_response` / `completion_response`) carries:
   ``incomplete: True`` and ``incomplete_reason`` too). The same values as LangChain's
   ``response_metadata``.
 
-`AnswerStream` turns streamed items into text deltas derived from the assembled answer (so
-cumulative and delta streams both work); its ``finish`` gives the remaining delta and the
-assembled response. `to_nodes` / `nodes_from_response` give ``NodeWithScore(TextNode)``
+Both map the core's `Answer` (streamed or whole). `to_nodes` / `nodes_from_response` give ``NodeWithScore(TextNode)``
 with the same metadata as the LangChain ``Document`` s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -42,41 +40,20 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from .._text_buffer import TextBuffer
-from ..sources import Source, sources_from_chat, sources_from_chat_v2
-from ..unleash import ChatAssembler, ChatV2Assembler, ChatV2Response, TextMode
-from ..unleash import ChatResponse as V1Response
+from .._adapter_core import Answer, source_items
+from ..sources import Source
+from ..unleash import ChatV2Response
 
 __all__ = [
-    "AnswerStream",
-    "ApiVersion",
-    "VendorResponse",
     "chat_response",
     "citation_blocks",
     "completion_response",
     "nodes_from_response",
-    "source_items",
     "to_nodes",
 ]
 
-ApiVersion: TypeAlias = Literal["v1", "v2"]
-VendorResponse: TypeAlias = V1Response | ChatV2Response
-
 _LLM_KEYS = ("source", "title", "app_id", "type", "subtitle")
 """Metadata keys a prompt shows with a node's text; the rest (raw data, spans) is hidden."""
-
-
-def source_items(sources: Iterable[Source]) -> list[dict[str, Any]]:
-    """The ``sources`` of ``additional_kwargs``: each source's text and shared metadata.
-
-    Args:
-        sources: the sources of an answer.
-
-    Returns:
-        ``[{"text": ..., "metadata": ...}]``, one per source, in order (the metadata is
-        `Source.metadata`).
-    """
-    return [{"text": s.text, "metadata": s.metadata()} for s in sources]
 
 
 def _node(text: str, metadata: Mapping[str, Any]) -> NodeWithScore:
@@ -130,12 +107,6 @@ def nodes_from_response(response: ChatResponse | CompletionResponse) -> list[Nod
     return out
 
 
-def _sources(response: VendorResponse) -> list[Source]:
-    if isinstance(response, ChatV2Response):
-        return sources_from_chat_v2(response)
-    return sources_from_chat(response)
-
-
 def citation_blocks(sources: Sequence[Source], text: str) -> list[CitationBlock]:
     """One block per cited span of ``text``, ordered by where the span ends.
 
@@ -167,22 +138,16 @@ def citation_blocks(sources: Sequence[Source], text: str) -> list[CitationBlock]
     return [block for _, _, block in sorted(found, key=lambda t: (t[0], t[1]))]
 
 
-def _ids(response: VendorResponse) -> dict[str, Any]:
-    ids = {"thread_id": response.thread_id, "request_id": response.request_id}
-    return {key: value for key, value in ids.items() if value is not None}
-
-
-def _kwargs(
-    response: VendorResponse, sources: Sequence[Source], *, model: str, api_version: ApiVersion
-) -> dict[str, Any]:
+def _kwargs(answer: Answer, *, model: str) -> dict[str, Any]:
+    response = answer.response
     kwargs: dict[str, Any] = {
-        **_ids(response),
+        **answer.ids(),
         "model": model,
-        "api_version": api_version,
-        "sources": source_items(sources),
-        "finish_reason": response.finish_reason,
+        "api_version": answer.api_version,
+        "sources": source_items(answer.sources),
+        "finish_reason": answer.finish_reason,
     }
-    reason = response.incomplete_reason
+    reason = answer.incomplete_reason
     if reason is not None:
         kwargs.update(incomplete=True, incomplete_reason=reason)
     if isinstance(response, ChatV2Response):
@@ -196,55 +161,39 @@ def _kwargs(
     return kwargs
 
 
-def chat_response(
-    response: VendorResponse,
-    *,
-    model: str,
-    api_version: ApiVersion,
-    delta: str | None = None,
-) -> ChatResponse:
+def chat_response(answer: Answer, *, model: str, delta: str | None = None) -> ChatResponse:
     """The LlamaIndex ``ChatResponse`` of a whole answer (``delta`` set when streaming).
 
     Args:
-        response: the vendor's assembled answer (`ChatV2Response` or v1 `ChatResponse`);
-            kept as ``raw``.
+        answer: the core's answer; its vendor response is kept as ``raw``.
         model: the model name for ``additional_kwargs["model"]``.
-        api_version: ``"v1"`` or ``"v2"``, for ``additional_kwargs["api_version"]``.
         delta: the response's ``delta`` (the new text, when streaming).
     """
-    sources = _sources(response)
-    text = response.text
+    text = answer.text
     message = ChatMessage(
         role=MessageRole.ASSISTANT,
-        blocks=[TextBlock(text=text), *citation_blocks(sources, text)],
-        additional_kwargs=_ids(response),
+        blocks=[TextBlock(text=text), *citation_blocks(answer.sources, text)],
+        additional_kwargs=answer.ids(),
     )
     return ChatResponse(
         message=message,
-        raw=response,
+        raw=answer.response,
         delta=delta,
-        additional_kwargs=_kwargs(response, sources, model=model, api_version=api_version),
+        additional_kwargs=_kwargs(answer, model=model),
     )
 
 
 def completion_response(
-    response: VendorResponse,
-    *,
-    model: str,
-    api_version: ApiVersion,
-    delta: str | None = None,
+    answer: Answer, *, model: str, delta: str | None = None
 ) -> CompletionResponse:
     """The ``CompletionResponse`` of a whole answer; citations in ``additional_kwargs``.
 
     Args:
-        response: the vendor's assembled answer (`ChatV2Response` or v1 `ChatResponse`);
-            kept as ``raw``.
+        answer: the core's answer; its vendor response is kept as ``raw``.
         model: the model name for ``additional_kwargs["model"]``.
-        api_version: ``"v1"`` or ``"v2"``, for ``additional_kwargs["api_version"]``.
         delta: the response's ``delta`` (the new text, when streaming).
     """
-    sources = _sources(response)
-    kwargs = _kwargs(response, sources, model=model, api_version=api_version)
+    kwargs = _kwargs(answer, model=model)
     kwargs["citations"] = [
         {
             "source": block.source,
@@ -254,80 +203,8 @@ def completion_response(
             else "",
             **block.additional_location_info,
         }
-        for block in citation_blocks(sources, response.text)
+        for block in citation_blocks(answer.sources, answer.text)
     ]
     return CompletionResponse(
-        text=response.text, raw=response, delta=delta, additional_kwargs=kwargs
+        text=answer.text, raw=answer.response, delta=delta, additional_kwargs=kwargs
     )
-
-
-class AnswerStream:
-    """Streamed Unleash items (v2 chunks or v1 events) to text deltas, one `add` at a time.
-
-    Args:
-        api_version: ``"v2"`` for chat v2 chunks, ``"v1"`` for v1 events.
-        text_mode: how text pieces join (``"delta"``: exactly; ``"snapshot"``: each is
-            the whole text so far).
-    """
-
-    def __init__(self, api_version: ApiVersion, text_mode: TextMode = "delta") -> None:
-        self._assembler: ChatAssembler | ChatV2Assembler = (
-            ChatV2Assembler(text_mode=text_mode)
-            if api_version == "v2"
-            else ChatAssembler(text_mode=text_mode)
-        )
-        self._seen = ""  # the last whole text compared (snapshot mode)
-        self._emitted = TextBuffer()  # the deltas so far, joined when `text` is read
-
-    @property
-    def text(self) -> str:
-        """The text emitted so far (the deltas joined)."""
-        return self._emitted.text
-
-    def _emit(self, delta: str) -> str:
-        self._emitted.add(delta)
-        return delta
-
-    def _delta(self, current: str, seen: str | None = None) -> str:
-        seen = self._seen if seen is None else seen
-        if current.startswith(seen):
-            delta = current[len(seen) :]
-        else:  # the server rewrote earlier text: what was emitted cannot change
-            done = len(self.text)  # rare: read the emitted text only here
-            delta = current[done:] if len(current) > done else ""
-        self._seen = current
-        return self._emit(delta)
-
-    def add(self, item: Any) -> str:
-        """Take one streamed item; the new text it adds ("" when none).
-
-        Args:
-            item: a `ChatV2Chunk` (v2) or `ChatEvent` (v1), its JSON dict, or a list of
-                either; an unreadable item is kept by the assembler, not raised.
-        """
-        assembler = self._assembler
-        assembler.add(item)
-        if assembler.text_mode == "delta":  # the text grew by exactly what was added
-            return self._emit(assembler.added_text)
-        return self._delta(assembler.text)
-
-    def finish(
-        self, *, end_seen: bool = False, allow_partial: bool = False
-    ) -> tuple[str, VendorResponse]:
-        """The text not yet emitted (e.g. from a v1 ``Full`` event) and the whole answer.
-
-        Args:
-            end_seen: the stream showed its end (``Stream.terminated``: ``[DONE]``).
-            allow_partial: return an answer known to be unfinished instead of raising.
-
-        Raises:
-            EmptyAnswerError: nothing of an answer arrived.
-            IncompleteAnswerError: the answer is known to be unfinished (unless
-                ``allow_partial``).
-        """
-        if end_seen:
-            self._assembler.mark_end()
-        assembler = self._assembler
-        result = assembler.finish(allow_partial=allow_partial)
-        seen = assembler.text if assembler.text_mode == "delta" else None
-        return self._delta(result.text, seen), result

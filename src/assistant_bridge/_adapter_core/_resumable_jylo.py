@@ -25,9 +25,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
+from ..jylo import AsyncJyloClient, JyloClient, Message
 from ._conversations import Attachment, aupload_all, upload_all
-from ._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
-from .jylo import AsyncJyloClient, JyloClient, Message
 
 __all__ = ["NEWEST", "JyloItem", "JyloWrite", "apost_jylo", "post_jylo", "resume_start"]
 

@@ -30,11 +30,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._conversations import ZAIA_MAX_LIMIT, in_order, unsupported
-from ._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
-from .zaia import MAX_CONTENT_LENGTH, AsyncZaiaClient, ChatMessage, ZaiaClient
-from .zaia._client import message_bodies
-from .zaia._paging import PageWalk, item_key
+from .._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
+from ..zaia import MAX_CONTENT_LENGTH, AsyncZaiaClient, ChatMessage, ZaiaClient
+from ..zaia._client import message_bodies
+from ..zaia._paging import PageWalk, item_key
+from ._conversations import ZAIA_MAX_LIMIT, in_order
+from ._unsupported import unsupported
 
 __all__ = ["ZaiaItem", "ZaiaWrite", "awrite_zaia", "external_id_for", "write_zaia"]
 

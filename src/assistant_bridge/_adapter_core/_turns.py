@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ._transport import InvalidRequestError
+from .._transport import InvalidRequestError
 
 __all__ = ["Turn", "UnseenTurns", "fold_turns", "unseen_error"]
 

@@ -1,0 +1,283 @@
+"""The framework-free core of the LangChain and LlamaIndex adapters.
+
+It imports neither LangChain nor LlamaIndex (nor httpx): only the vendor packages and the
+shared vendor-neutral modules (`assistant_bridge.sources`, ``_text_buffer``). What both
+frameworks need lives here once, and the adapters are thin mappers to their types:
+
+- per-call options (`_options`): unknown keywords rejected with the nearest names,
+  filter merging, the Unleash v1/v2 choice (`UnleashChatCall`), `RetrievalOptions`;
+- one answer stream (`_answers`), in the shape of anthropic's ``MessageStream``: text
+  deltas and tool events as they come, the final `Answer` (text, sources with citation
+  spans, ids, finish/incomplete reason, tool steps) at the end, also built from a whole
+  response; client-side stop sequences (`_stop`);
+- the lazily made clients (`_clients`): one `Connection` per vendor, `Once` for the sync
+  client, `PerLoop` (`_loops`) for one async client per event loop; `OwnLazyState`
+  (`_lazy_state`) so copies of an adapter make their own;
+- fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
+  (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
+  Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
+
+The way of a v2 citation to a framework block (one line per representation; the first
+three are the vendor package's, the fold happens once and the folded forms are kept):
+
+1. the SSE event's bytes (``data: {...}``), decoded to its JSON dict;
+2. ``ReferenceChatV2`` in a `ChatV2Chunk`, kept by the assembler as a dict record;
+3. ``ChatV2Reference`` in the folded `ChatV2Response` (``Answer.response``);
+4. `CitationSpan` in its `Source` (``Answer.sources``, read straight from the
+   references, computed once per answer);
+5. the framework block, built straight from the `Source`: LlamaIndex's
+   ``CitationBlock``; on LangChain the ``additional_kwargs["sources"]`` item (the only
+   form a message carries), from which the translator builds the ``Citation`` in one step.
+
+Tool steps: folded once by the assembler into one `ToolStepRecord` per call; a whole
+answer maps each record to its ``tool_steps`` item, a stream emits each event as it
+comes (LangChain merges chunk lists), and the content-block translator folds per id only
+when an id repeats.
+"""
+
+from typing import TYPE_CHECKING
+
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from ._answers import (
+        Answer,
+        AnswerBuilder,
+        AnswerEvent,
+        AnswerStream,
+        AsyncAnswerStream,
+        TextDelta,
+        ToolEvent,
+        VendorResponse,
+        source_items,
+    )
+    from ._clients import (
+        Connection,
+        Once,
+        UnleashConnection,
+    )
+    from ._content import (
+        awith_content,
+        with_content,
+    )
+    from ._conversations import (
+        JYLO_PAGE_SIZE,
+        ZAIA_MAX_LIMIT,
+        Attachment,
+        JyloConnection,
+        ZaiaConnection,
+        aread_jylo,
+        aread_zaia,
+        aread_zaia_chats,
+        aupload_all,
+        check_prefix,
+        in_order,
+        read_jylo,
+        read_zaia,
+        read_zaia_chats,
+        split_key,
+        upload_all,
+    )
+    from ._lazy_state import (
+        OwnLazyState,
+    )
+    from ._loops import (
+        PerLoop,
+    )
+    from ._options import (
+        FILTER_KEYWORDS,
+        ApiVersion,
+        RetrievalOptions,
+        UnleashChatCall,
+        check_flag,
+        check_k,
+        check_v2_filters,
+        jylo_call,
+        merge_filters,
+        reject_unknown,
+        unknown_name,
+    )
+    from ._outgoing import (
+        Outgoing,
+    )
+    from ._resumable_jylo import (
+        NEWEST,
+        JyloItem,
+        JyloWrite,
+        apost_jylo,
+        post_jylo,
+        resume_start,
+    )
+    from ._resumable_zaia import (
+        ZaiaItem,
+        ZaiaWrite,
+        awrite_zaia,
+        external_id_for,
+        write_zaia,
+    )
+    from ._stop import (
+        StopGuard,
+    )
+    from ._turns import (
+        Turn,
+        UnseenTurns,
+        fold_turns,
+        unseen_error,
+    )
+    from ._unsupported import (
+        UnsupportedOperationError,
+        unsupported,
+    )
+
+__all__ = [
+    "FILTER_KEYWORDS",
+    "JYLO_PAGE_SIZE",
+    "NEWEST",
+    "ZAIA_MAX_LIMIT",
+    "Answer",
+    "AnswerBuilder",
+    "AnswerEvent",
+    "AnswerStream",
+    "ApiVersion",
+    "AsyncAnswerStream",
+    "Attachment",
+    "Connection",
+    "JyloConnection",
+    "JyloItem",
+    "JyloWrite",
+    "Once",
+    "Outgoing",
+    "OwnLazyState",
+    "PerLoop",
+    "RetrievalOptions",
+    "StopGuard",
+    "TextDelta",
+    "ToolEvent",
+    "Turn",
+    "UnleashChatCall",
+    "UnleashConnection",
+    "UnseenTurns",
+    "UnsupportedOperationError",
+    "VendorResponse",
+    "ZaiaConnection",
+    "ZaiaItem",
+    "ZaiaWrite",
+    "apost_jylo",
+    "aread_jylo",
+    "aread_zaia",
+    "aread_zaia_chats",
+    "aupload_all",
+    "awith_content",
+    "awrite_zaia",
+    "check_flag",
+    "check_k",
+    "check_prefix",
+    "check_v2_filters",
+    "jylo_call",
+    "external_id_for",
+    "fold_turns",
+    "in_order",
+    "merge_filters",
+    "post_jylo",
+    "read_jylo",
+    "read_zaia",
+    "read_zaia_chats",
+    "reject_unknown",
+    "resume_start",
+    "source_items",
+    "split_key",
+    "unknown_name",
+    "unseen_error",
+    "unsupported",
+    "upload_all",
+    "with_content",
+    "write_zaia",
+]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            "._answers": (
+                "Answer",
+                "AnswerBuilder",
+                "AnswerEvent",
+                "AnswerStream",
+                "AsyncAnswerStream",
+                "TextDelta",
+                "ToolEvent",
+                "VendorResponse",
+                "source_items",
+            ),
+            "._clients": (
+                "Connection",
+                "Once",
+                "UnleashConnection",
+            ),
+            "._content": (
+                "awith_content",
+                "with_content",
+            ),
+            "._conversations": (
+                "JyloConnection",
+                "ZaiaConnection",
+                "JYLO_PAGE_SIZE",
+                "Attachment",
+                "ZAIA_MAX_LIMIT",
+                "aread_jylo",
+                "aupload_all",
+                "check_prefix",
+                "aread_zaia",
+                "aread_zaia_chats",
+                "in_order",
+                "read_jylo",
+                "read_zaia",
+                "read_zaia_chats",
+                "split_key",
+                "upload_all",
+            ),
+            "._lazy_state": ("OwnLazyState",),
+            "._loops": ("PerLoop",),
+            "._options": (
+                "FILTER_KEYWORDS",
+                "ApiVersion",
+                "RetrievalOptions",
+                "UnleashChatCall",
+                "check_flag",
+                "check_k",
+                "check_v2_filters",
+                "jylo_call",
+                "merge_filters",
+                "reject_unknown",
+                "unknown_name",
+            ),
+            "._outgoing": ("Outgoing",),
+            "._resumable_jylo": (
+                "NEWEST",
+                "JyloItem",
+                "JyloWrite",
+                "apost_jylo",
+                "post_jylo",
+                "resume_start",
+            ),
+            "._resumable_zaia": (
+                "ZaiaItem",
+                "ZaiaWrite",
+                "awrite_zaia",
+                "external_id_for",
+                "write_zaia",
+            ),
+            "._stop": ("StopGuard",),
+            "._turns": (
+                "Turn",
+                "UnseenTurns",
+                "fold_turns",
+                "unseen_error",
+            ),
+            "._unsupported": (
+                "UnsupportedOperationError",
+                "unsupported",
+            ),
+        },
+    )
