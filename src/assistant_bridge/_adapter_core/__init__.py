@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         TextDelta,
         ToolEvent,
         VendorResponse,
+        source_item_parts,
         source_items,
     )
     from ._clients import (
@@ -76,7 +77,9 @@ if TYPE_CHECKING:
         read_zaia,
         read_zaia_chats,
         split_key,
+        stored_zaia_role,
         upload_all,
+        zaia_metadata,
     )
     from ._lazy_state import (
         OwnLazyState,
@@ -86,12 +89,14 @@ if TYPE_CHECKING:
     )
     from ._options import (
         FILTER_KEYWORDS,
+        TIME_BOUNDS,
         ApiVersion,
         RetrievalOptions,
         UnleashChatCall,
         check_flag,
         check_k,
         check_v2_filters,
+        filter_name,
         jylo_call,
         merge_filters,
         reject_unknown,
@@ -106,6 +111,8 @@ if TYPE_CHECKING:
         JyloWrite,
         apost_jylo,
         post_jylo,
+        post_mark,
+        posted,
         resume_start,
     )
     from ._resumable_zaia import (
@@ -122,15 +129,18 @@ if TYPE_CHECKING:
         Turn,
         UnseenTurns,
         fold_turns,
+        seen_until,
         unseen_error,
     )
     from ._unsupported import (
         UnsupportedOperationError,
         unsupported,
     )
+    from ._wire import unleash_wire
 
 __all__ = [
     "FILTER_KEYWORDS",
+    "TIME_BOUNDS",
     "JYLO_PAGE_SIZE",
     "NEWEST",
     "ZAIA_MAX_LIMIT",
@@ -173,25 +183,33 @@ __all__ = [
     "check_k",
     "check_prefix",
     "check_v2_filters",
+    "filter_name",
     "jylo_call",
     "external_id_for",
     "fold_turns",
+    "seen_until",
     "in_order",
     "merge_filters",
     "post_jylo",
+    "post_mark",
+    "posted",
     "read_jylo",
     "read_zaia",
     "read_zaia_chats",
     "reject_unknown",
     "resume_start",
+    "source_item_parts",
     "source_items",
     "split_key",
     "unknown_name",
+    "unleash_wire",
     "unseen_error",
     "unsupported",
     "upload_all",
     "with_content",
     "write_zaia",
+    "zaia_metadata",
+    "stored_zaia_role",
 ]
 
 if not TYPE_CHECKING:
@@ -208,6 +226,7 @@ if not TYPE_CHECKING:
                 "TextDelta",
                 "ToolEvent",
                 "VendorResponse",
+                "source_item_parts",
                 "source_items",
             ),
             "._clients": (
@@ -236,17 +255,21 @@ if not TYPE_CHECKING:
                 "read_zaia_chats",
                 "split_key",
                 "upload_all",
+                "zaia_metadata",
+                "stored_zaia_role",
             ),
             "._lazy_state": ("OwnLazyState",),
             "._loops": ("PerLoop",),
             "._options": (
                 "FILTER_KEYWORDS",
+                "TIME_BOUNDS",
                 "ApiVersion",
                 "RetrievalOptions",
                 "UnleashChatCall",
                 "check_flag",
                 "check_k",
                 "check_v2_filters",
+                "filter_name",
                 "jylo_call",
                 "merge_filters",
                 "reject_unknown",
@@ -259,6 +282,8 @@ if not TYPE_CHECKING:
                 "JyloWrite",
                 "apost_jylo",
                 "post_jylo",
+                "post_mark",
+                "posted",
                 "resume_start",
             ),
             "._resumable_zaia": (
@@ -273,8 +298,10 @@ if not TYPE_CHECKING:
                 "Turn",
                 "UnseenTurns",
                 "fold_turns",
+                "seen_until",
                 "unseen_error",
             ),
+            "._wire": ("unleash_wire",),
             "._unsupported": (
                 "UnsupportedOperationError",
                 "unsupported",

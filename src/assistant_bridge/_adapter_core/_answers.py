@@ -17,13 +17,19 @@ which framework blocks are built directly.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, TypeAlias
 
 from .._text_buffer import TextBuffer
-from ..sources import Source, sources_from_chat, sources_from_chat_v2
+from ..sources import (
+    Source,
+    answer_from_chat,
+    answer_from_chat_v2,
+    sources_from_chat,
+    sources_from_chat_v2,
+)
 from ..unleash import (
     ChatAssembler,
     ChatResponse,
@@ -44,6 +50,7 @@ __all__ = [
     "TextDelta",
     "ToolEvent",
     "VendorResponse",
+    "source_item_parts",
     "source_items",
 ]
 
@@ -57,6 +64,18 @@ def source_items(sources: Iterable[Source]) -> list[dict[str, Any]]:
     The metadata is `Source.metadata`; both frameworks emit these same items.
     """
     return [{"text": s.text, "metadata": s.metadata()} for s in sources]
+
+
+def source_item_parts(items: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The text and metadata of each `source_items` item (an item that is no mapping: skipped).
+
+    Args:
+        items: an answer's ``additional_kwargs["sources"]`` (None: no items).
+    """
+    for item in items or []:
+        if isinstance(item, Mapping):
+            metadata = item.get("metadata")
+            yield str(item.get("text") or ""), metadata if isinstance(metadata, Mapping) else {}
 
 
 def _clip(sources: list[Source], length: int) -> list[Source]:
@@ -113,6 +132,13 @@ class Answer:
         # Spans never run past the response's text; only a stop sequence makes it shorter.
         return _clip(found, len(self.text)) if self.stopped else found
 
+    def as_source(self) -> Source:
+        """The answer itself as a source (kind ``"answer"``), with every citation."""
+        response = self.response
+        if isinstance(response, ChatV2Response):
+            return answer_from_chat_v2(response)
+        return answer_from_chat(response)
+
     @property
     def finish_reason(self) -> str:
         """``"stop_sequence"``, else the response's (``"stop"``, ``"unconfirmed"``, ...)."""
@@ -154,22 +180,23 @@ class AnswerBuilder:
 
     Args:
         api_version: ``"v2"`` for chat v2 chunks, ``"v1"`` for v1 events.
-        text_mode: how text pieces join (``"delta"``: exactly; ``"snapshot"``: each is
-            the whole text so far).
+        text_mode: how text pieces join (``"delta"`` or None: exactly; ``"snapshot"``:
+            each is the whole text so far).
         stop: client-side stop sequences.
     """
 
     def __init__(
         self,
         api_version: ApiVersion,
-        text_mode: TextMode = "delta",
+        text_mode: TextMode | None = "delta",
         stop: Sequence[str] | None = None,
     ) -> None:
         self.api_version = api_version
+        mode: TextMode = text_mode or "delta"
         self.assembler: ChatAssembler | ChatV2Assembler = (
-            ChatV2Assembler(text_mode=text_mode)
+            ChatV2Assembler(text_mode=mode)
             if api_version == "v2"
-            else ChatAssembler(text_mode=text_mode)
+            else ChatAssembler(text_mode=mode)
         )
         self.guard = StopGuard(stop)
         self._seen = ""  # the last whole text compared (snapshot mode, the final answer)

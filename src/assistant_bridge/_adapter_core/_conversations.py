@@ -45,6 +45,8 @@ __all__ = [
     "read_zaia_chats",
     "split_key",
     "upload_all",
+    "zaia_metadata",
+    "stored_zaia_role",
 ]
 
 JYLO_PAGE_SIZE = 100
@@ -120,6 +122,30 @@ class ZaiaConnection(Connection[ZaiaClient, AsyncZaiaClient]):
 
     def _make_async(self) -> AsyncZaiaClient:
         return AsyncZaiaClient(**self._settings())
+
+
+def stored_zaia_role(message: ChatMessage) -> str:
+    """The role of a stored Zaia message as a plain string ("" when it has none)."""
+    return str(getattr(message.role, "value", message.role) or "")
+
+
+def zaia_metadata(message: ChatMessage, keys: Iterable[str]) -> dict[str, Any]:
+    """What a framework keeps of a stored Zaia message: ``keys`` that have a value, in order.
+
+    Keys: ``vendor`` (``"zaia"``), ``message_id``, ``chat_id``, ``chat_thread_id``,
+    ``sender_id``, ``role``, ``external_id``, ``created_at`` (ISO 8601).
+    """
+    values: dict[str, Any] = {
+        "vendor": "zaia",
+        "message_id": message.id,
+        "chat_id": message.chat_id,
+        "chat_thread_id": message.chat_thread_id,
+        "sender_id": message.sender_id,
+        "role": stored_zaia_role(message) or None,
+        "external_id": message.external_id,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+    }
+    return {key: values[key] for key in keys if values[key] is not None}
 
 
 def in_order(items: Iterable[_T], when: Callable[[_T], datetime | None]) -> list[_T]:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 from .._transport import InvalidRequestError
 from .._transport._exceptions import nearest_names
-from ..unleash import FILTER_FIELDS, SearchFilters
+from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 
 if TYPE_CHECKING:
     from ..unleash import (
@@ -31,12 +31,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FILTER_KEYWORDS",
+    "TIME_BOUNDS",
     "ApiVersion",
     "RetrievalOptions",
     "UnleashChatCall",
     "check_flag",
     "check_k",
     "check_v2_filters",
+    "filter_name",
     "jylo_call",
     "merge_filters",
     "reject_unknown",
@@ -50,6 +52,16 @@ FILTER_KEYWORDS: frozenset[str] = frozenset(
     {f.name for f in FILTER_FIELDS} | {f.api_name for f in FILTER_FIELDS}
 )
 """Every filter name a retrieval call accepts as a keyword: snake_case and camelCase."""
+
+_FILTER_NAMES = {
+    **{f.name: f.name for f in FILTER_FIELDS},
+    **{f.api_name: f.name for f in FILTER_FIELDS},
+}
+TIME_BOUNDS: dict[str, tuple[str, bool]] = {
+    **{lower: (concept, True) for concept, (lower, _) in TIME_FIELD_PAIRS.items()},
+    **{upper: (concept, False) for concept, (_, upper) in TIME_FIELD_PAIRS.items()},
+}
+"""A time filter field to its concept (``TIME_FIELD_PAIRS``) and whether it is the lower bound."""
 
 _V2_NO_FILTERS = "filters: Unleash chat v2 takes no filters; use api_version='v1'"
 
@@ -69,6 +81,20 @@ def unknown_name(
     suggestions = nearest_names(name, valid)
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
     return InvalidRequestError(f"{message}{hint}{after}", field=name, suggestions=suggestions)
+
+
+def filter_name(name: str, message: str, after: str = "") -> str:
+    """The `SearchFilters` field ``name`` stands for (snake or camel case).
+
+    Raises:
+        InvalidRequestError: ``name`` is no filter: ``message``, the nearest filter
+            names, then ``after``.
+    """
+    found = _FILTER_NAMES.get(name)
+    if found is None:
+        valid = [*TIME_FIELD_PAIRS, *(f.name for f in FILTER_FIELDS)]
+        raise unknown_name(name, valid, message, after)
+    return found
 
 
 def reject_unknown(kwargs: Iterable[str], known: Sequence[str], owner: str) -> None:
@@ -115,6 +141,24 @@ def check_v2_filters(api_version: ApiVersion, filters: Any, alternative: str) ->
         )
 
 
+class UnleashChatSettings(Protocol):
+    """What `UnleashChatCall.of` reads of an Unleash chat model or LLM."""
+
+    api_version: ApiVersion
+    assistant_id: str | None
+    filters: SearchFilters | None
+    allow_partial: bool
+    text_mode: TextMode
+
+
+class JyloSettings(Protocol):
+    """What `jylo_call` reads of a Jylo chat model or LLM."""
+
+    assistant_id: str | None
+    model_identifier: str | None
+    allow_partial: bool
+
+
 @dataclass(frozen=True)
 class UnleashChatCall:
     """One Unleash chat call: the client's arguments, and the v1/v2 choice.
@@ -124,48 +168,54 @@ class UnleashChatCall:
         args: the client keywords besides the messages (``assistant_id``, ``thread_id``,
             ``timeout``, ``max_retries``, and ``filters`` on v1).
         allow_partial: return an answer known to be unfinished instead of raising.
-        text_mode: how streamed text pieces join.
+        text_mode: how streamed text pieces join (None: the client's default).
     """
 
     api_version: ApiVersion
     args: Mapping[str, Any]
-    allow_partial: bool
-    text_mode: TextMode
+    allow_partial: bool = False
+    text_mode: TextMode | None = None
+
+    @classmethod
+    def plain(
+        cls,
+        api_version: ApiVersion,
+        *,
+        assistant_id: str | None,
+        filters: SearchFilters | None,
+        thread_id: str | None = None,
+    ) -> UnleashChatCall:
+        """A call with the clients' defaults (a retriever's question), filters on v1 only."""
+        args: dict[str, Any] = {"assistant_id": assistant_id, "thread_id": thread_id}
+        if api_version == "v1":
+            args["filters"] = filters
+        return cls(api_version, args)
 
     @classmethod
     def of(
         cls,
         kwargs: Mapping[str, Any],
-        *,
-        owner: str,
+        adapter: UnleashChatSettings,
         known: Sequence[str],
-        api_version: ApiVersion,
-        assistant_id: str | None,
-        filters: SearchFilters | None,
-        allow_partial: bool,
-        text_mode: TextMode,
         parse_filters: Any = SearchFilters.from_any,
     ) -> UnleashChatCall:
         """A call from its keywords (checked) over the adapter's settings.
 
         Args:
             kwargs: the call's keywords; ``assistant_id``, ``thread_id``, ``filters``,
-                ``timeout``, ``max_retries`` and ``allow_partial`` are read.
-            owner: the adapter's name, for errors.
+                ``timeout``, ``max_retries`` and ``allow_partial`` are read (a call's
+                value wins, filters are merged over the adapter's).
+            adapter: the chat model or LLM (its class name is used in errors).
             known: every keyword the adapter's calls take.
-            api_version: the adapter's API version.
-            assistant_id: the adapter's assistant (a call's ``assistant_id=`` wins).
-            filters: the adapter's filters (v1; a call's are merged over them).
-            allow_partial: the adapter's default (a call's ``allow_partial=`` wins).
-            text_mode: the adapter's text mode.
             parse_filters: turns a call's ``filters=`` into `SearchFilters` (or None).
 
         Raises:
             InvalidRequestError: an unknown keyword, or filters on chat v2.
         """
-        reject_unknown(kwargs, known, owner)
+        api_version = adapter.api_version
+        reject_unknown(kwargs, known, type(adapter).__name__)
         args: dict[str, Any] = {
-            "assistant_id": kwargs.get("assistant_id", assistant_id),
+            "assistant_id": kwargs.get("assistant_id", adapter.assistant_id),
             "thread_id": kwargs.get("thread_id"),
         }
         for name in ("timeout", "max_retries"):
@@ -177,19 +227,22 @@ class UnleashChatCall:
             if extra is not None and api_version == "v2":
                 raise InvalidRequestError(_V2_NO_FILTERS, field="filters")
         if api_version == "v1":
-            args["filters"] = merge_filters(filters, extra)
-        return cls(
-            api_version,
-            args,
-            bool(kwargs.get("allow_partial", allow_partial)),
-            text_mode,
-        )
+            args["filters"] = merge_filters(adapter.filters, extra)
+        allow_partial = bool(kwargs.get("allow_partial", adapter.allow_partial))
+        return cls(api_version, args, allow_partial, adapter.text_mode)
+
+    def _whole(self) -> dict[str, Any]:
+        """The client keywords that only a whole (non-streamed) answer takes."""
+        whole: dict[str, Any] = {"allow_partial": self.allow_partial}
+        if self.text_mode is not None:
+            whole["text_mode"] = self.text_mode
+        return whole
 
     def ask(
         self, client: UnleashClient, messages: list[dict[str, str]]
     ) -> ChatResponse | ChatV2Response:
         """The whole answer (``chat`` on v1, ``chat_v2`` on v2; the client assembles it)."""
-        whole: dict[str, Any] = {"allow_partial": self.allow_partial, "text_mode": self.text_mode}
+        whole = self._whole()
         if self.api_version == "v1":
             return client.chat(messages, **self.args, **whole)
         return client.chat_v2(messages, **self.args, **whole)
@@ -198,7 +251,7 @@ class UnleashChatCall:
         self, client: AsyncUnleashClient, messages: list[dict[str, str]]
     ) -> ChatResponse | ChatV2Response:
         """Async `ask`."""
-        whole: dict[str, Any] = {"allow_partial": self.allow_partial, "text_mode": self.text_mode}
+        whole = self._whole()
         if self.api_version == "v1":
             return await client.chat(messages, **self.args, **whole)
         return await client.chat_v2(messages, **self.args, **whole)
@@ -308,13 +361,7 @@ class RetrievalOptions:
 
 
 def jylo_call(
-    kwargs: Mapping[str, Any],
-    *,
-    owner: str,
-    known: Sequence[str],
-    assistant_id: str | None,
-    model_identifier: str | None,
-    allow_partial: bool,
+    kwargs: Mapping[str, Any], adapter: JyloSettings, known: Sequence[str]
 ) -> dict[str, Any]:
     """One Jylo post's arguments: the call's keywords (checked) over the adapter's settings.
 
@@ -325,9 +372,9 @@ def jylo_call(
     Raises:
         InvalidRequestError: an unknown keyword, or no assistant or model anywhere.
     """
-    reject_unknown(kwargs, known, owner)
-    assistant = kwargs.get("assistant_id") or assistant_id
-    model = kwargs.get("model_identifier") or kwargs.get("model") or model_identifier
+    reject_unknown(kwargs, known, type(adapter).__name__)
+    assistant = kwargs.get("assistant_id") or adapter.assistant_id
+    model = kwargs.get("model_identifier") or kwargs.get("model") or adapter.model_identifier
     for value, name, env in (
         (assistant, "assistant_id", "JYLO_ASSISTANT_ID"),
         (model, "model_identifier", "JYLO_MODEL_IDENTIFIER"),
@@ -344,5 +391,5 @@ def jylo_call(
         "model": str(model),
         "document_ids": list(kwargs.get("document_ids") or []),
         "options": options,
-        "allow_partial": bool(kwargs.get("allow_partial", allow_partial)),
+        "allow_partial": bool(kwargs.get("allow_partial", adapter.allow_partial)),
     }

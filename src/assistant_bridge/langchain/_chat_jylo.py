@@ -187,14 +187,7 @@ class ChatJylo(VendorChatModel):
         return self._conn.get(lambda: JyloConnection.from_fields(self))
 
     def _call(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        return jylo_call(
-            kwargs,
-            owner="ChatJylo",
-            known=_CALL_KWARGS,
-            assistant_id=self.assistant_id,
-            model_identifier=self.model_identifier,
-            allow_partial=self.allow_partial,
-        )
+        return jylo_call(kwargs, self, _CALL_KWARGS)
 
     def _prepare(
         self, messages: Sequence[BaseMessage], kwargs: Mapping[str, Any]

@@ -153,16 +153,7 @@ class ChatUnleash(VendorChatModel):
         return self._conn.get(lambda: UnleashConnection.from_fields(self))
 
     def _call(self, kwargs: Mapping[str, Any]) -> UnleashChatCall:
-        return UnleashChatCall.of(
-            kwargs,
-            owner="ChatUnleash",
-            known=_CALL_KWARGS,
-            api_version=self.api_version,
-            assistant_id=self.assistant_id,
-            filters=self.filters,
-            allow_partial=self.allow_partial,
-            text_mode=self.text_mode,
-        )
+        return UnleashChatCall.of(kwargs, self, _CALL_KWARGS)
 
     def _builder(self, call: UnleashChatCall, stop: list[str] | None) -> AnswerBuilder:
         return AnswerBuilder(call.api_version, call.text_mode, self._stop(stop))

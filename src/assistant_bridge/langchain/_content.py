@@ -28,6 +28,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
 
+from .._adapter_core import source_item_parts
 from ..unleash import Resource, WebSource
 from ..unleash._types_v1 import fold
 from ..unleash._types_v2 import Tool, ToolStepRecord
@@ -198,17 +199,11 @@ def documents_from_message(message: BaseMessage) -> list[Document]:
     ``app_id``, ``type``, ``citations`` with spans into the answer, ...), the same the
     retrievers and the LlamaIndex side use.
     """
-    out: list[Document] = []
-    for item in message.additional_kwargs.get("sources") or []:
-        if isinstance(item, Mapping):
-            metadata = item.get("metadata")
-            out.append(
-                Document(
-                    page_content=str(item.get("text") or ""),
-                    metadata=dict(metadata) if isinstance(metadata, Mapping) else {},
-                )
-            )
-    return out
+    items = message.additional_kwargs.get("sources")
+    return [
+        Document(page_content=text, metadata=dict(metadata))
+        for text, metadata in source_item_parts(items)
+    ]
 
 
 register_translator(PROVIDER, _translate_message, _translate_chunk)

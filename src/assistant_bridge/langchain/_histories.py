@@ -37,10 +37,13 @@ from .._adapter_core import (
     awrite_zaia,
     external_id_for,
     post_jylo,
+    posted,
     read_jylo,
     read_zaia,
+    stored_zaia_role,
     unsupported,
     write_zaia,
+    zaia_metadata,
 )
 from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient
@@ -53,19 +56,8 @@ from ._messages import zaia_role, zaia_text
 __all__ = ["JyloChatMessageHistory", "ZaiaChatMessageHistory"]
 
 
-def _get_mark(message: Any) -> dict[str, Any] | None:
-    found = message.response_metadata.get("jylo_post")
-    return found if isinstance(found, dict) else None
-
-
-def _set_mark(message: Any, mark: dict[str, Any]) -> None:
-    message.response_metadata["jylo_post"] = mark
-
-
-def _posted(message: BaseMessage, assistant_id: str) -> bool:
-    """Whether this package posted ``message`` to the assistant (marked in place)."""
-    mark = _get_mark(message) or {}
-    return mark.get("assistant_id") == assistant_id and mark.get("state") == "stored"
+_MARKS = "response_metadata"
+"""Where a posted message's mark is kept (see `JyloWrite`)."""
 
 
 class JyloChatMessageHistory(BaseChatMessageHistory):
@@ -129,7 +121,7 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
         """The messages to post; checked in full before anything is sent."""
         skip: set[int] = set()
         for index, message in enumerate(messages):
-            if _posted(message, self.assistant_id):
+            if posted(message, _MARKS, self.assistant_id):
                 skip.add(index)
                 continue
             if is_stored(message, self.assistant_id):
@@ -170,8 +162,7 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
             str(self.model_identifier),
             list(messages),
             items,
-            _get_mark,
-            _set_mark,
+            _MARKS,
         )
 
     def add_messages(self, messages: Sequence[BaseMessage]) -> None:
@@ -214,20 +205,15 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
                     await client.delete_message(self.assistant_id, message.id)
 
 
+_ZAIA_KEYS = ("vendor", "chat_id", "chat_thread_id", "sender_id", "external_id", "created_at")
+
+
 def _from_zaia(message: ZaiaMessage) -> BaseMessage:
-    role = str(getattr(message.role, "value", message.role) or "")
-    meta = {
-        "vendor": "zaia",
-        "chat_id": message.chat_id,
-        "chat_thread_id": message.chat_thread_id,
-        "sender_id": message.sender_id,
-        "external_id": message.external_id,
-        "created_at": message.created_at.isoformat() if message.created_at else None,
-    }
+    role = stored_zaia_role(message)
     fields: dict[str, Any] = {
         "content": message.content or "",
         "id": message.id,
-        "response_metadata": {k: v for k, v in meta.items() if v is not None},
+        "response_metadata": zaia_metadata(message, _ZAIA_KEYS),
     }
     if role == ChatRole.USER.value:
         return HumanMessage(**fields)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, unseen_error
+from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, seen_until, unseen_error
 from ._errors import InvalidRequestError
 from ._jylo_parts import human_parts, is_stored
 from ._messages import message_text, role_of
@@ -49,14 +49,6 @@ def _question(messages: Sequence[BaseMessage]) -> Outgoing[None]:
     if not parts.text.strip():
         raise InvalidRequestError(f"{where}: has no text to send", field=where)
     return parts
-
-
-def _seen_until(earlier: Sequence[BaseMessage], assistant_id: str) -> int:
-    """How many leading messages the assistant has seen (up to its newest stored one)."""
-    for index in range(len(earlier) - 1, -1, -1):
-        if is_stored(earlier[index], assistant_id):
-            return index + 1
-    return 0
 
 
 def _turn(message: BaseMessage, where: str, files: list[Attachment], ids: list[str]) -> Turn:
@@ -102,7 +94,7 @@ def outgoing(
     if unseen_turns == "ignore":
         return question
     earlier = messages[:-1]
-    seen = _seen_until(earlier, assistant_id)
+    seen = seen_until(earlier, lambda m: is_stored(m, assistant_id))
     files: list[Attachment] = []
     ids: list[str] = []
     turns: list[Turn] = []

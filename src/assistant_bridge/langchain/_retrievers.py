@@ -23,13 +23,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import LangSmithRetrieverParams
 from pydantic import Field
 
-from .._adapter_core import RetrievalOptions, check_flag
+from .._adapter_core import Answer, RetrievalOptions, UnleashChatCall, check_flag
 from ..sources import (
     Source,
-    answer_from_chat,
-    answer_from_chat_v2,
-    sources_from_chat,
-    sources_from_chat_v2,
     sources_from_search,
 )
 from ..unleash import SearchResponse
@@ -224,9 +220,17 @@ class UnleashChatRetriever(UnleashRetrieverBase):
         )
         return call, include
 
+    def _chat_call(self, call: RetrievalOptions) -> UnleashChatCall:
+        return UnleashChatCall.plain(
+            self.api_version,
+            assistant_id=call.assistant_id,
+            filters=call.filters,
+            thread_id=call.extra.get("thread_id"),
+        )
+
     @staticmethod
-    def _documents(sources: list[Source], answer: Source, include: bool) -> list[Document]:
-        return to_documents(([answer] if include else []) + sources)
+    def _documents(sources: list[Source], answer: Answer, include: bool) -> list[Document]:
+        return to_documents(([answer.as_source()] if include else []) + sources)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
@@ -234,19 +238,9 @@ class UnleashChatRetriever(UnleashRetrieverBase):
         with translated_errors():
             call, include = self._checked(kwargs)
             client = self._connection().get_sync()
-            messages = [{"role": "User", "text": query}]
-            thread_id = call.extra.get("thread_id")
-            if self.api_version == "v1":
-                v1 = client.chat(
-                    messages,
-                    assistant_id=call.assistant_id,
-                    filters=call.filters,
-                    thread_id=thread_id,
-                )
-                sources, answer = sources_from_chat(v1), answer_from_chat(v1)
-            else:
-                v2 = client.chat_v2(messages, assistant_id=call.assistant_id, thread_id=thread_id)
-                sources, answer = sources_from_chat_v2(v2), answer_from_chat_v2(v2)
+            chat = self._chat_call(call)
+            answer = Answer.whole(chat.ask(client, [{"role": "User", "text": query}]))
+            sources = answer.sources
             sources = sources[: call.k]
             if call.fetch_content:
                 sources = self._with_content(client, sources)
@@ -258,21 +252,9 @@ class UnleashChatRetriever(UnleashRetrieverBase):
         with translated_errors():
             call, include = self._checked(kwargs)
             client = self._connection().get_async()
-            messages = [{"role": "User", "text": query}]
-            thread_id = call.extra.get("thread_id")
-            if self.api_version == "v1":
-                v1 = await client.chat(
-                    messages,
-                    assistant_id=call.assistant_id,
-                    filters=call.filters,
-                    thread_id=thread_id,
-                )
-                sources, answer = sources_from_chat(v1), answer_from_chat(v1)
-            else:
-                v2 = await client.chat_v2(
-                    messages, assistant_id=call.assistant_id, thread_id=thread_id
-                )
-                sources, answer = sources_from_chat_v2(v2), answer_from_chat_v2(v2)
+            chat = self._chat_call(call)
+            answer = Answer.whole(await chat.aask(client, [{"role": "User", "text": query}]))
+            sources = answer.sources
             sources = sources[: call.k]
             if call.fetch_content:
                 sources = await self._awith_content(client, sources)

@@ -40,7 +40,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from .._adapter_core import Answer, source_items
+from .._adapter_core import Answer, source_item_parts, source_items
 from ..sources import Source
 from ..unleash import ChatV2Response
 
@@ -94,17 +94,8 @@ def nodes_from_response(response: ChatResponse | CompletionResponse) -> list[Nod
             ``additional_kwargs["sources"]`` are read; an entry that is not a mapping is
             skipped).
     """
-    out: list[NodeWithScore] = []
-    for item in response.additional_kwargs.get("sources") or []:
-        if isinstance(item, Mapping):
-            metadata = item.get("metadata")
-            out.append(
-                _node(
-                    str(item.get("text") or ""),
-                    metadata if isinstance(metadata, Mapping) else {},
-                )
-            )
-    return out
+    items = response.additional_kwargs.get("sources")
+    return [_node(text, metadata) for text, metadata in source_item_parts(items)]
 
 
 def citation_blocks(sources: Sequence[Source], text: str) -> list[CitationBlock]:

@@ -200,14 +200,7 @@ class Jylo(OwnLazyState, LLM):
         return self._conn.get(lambda: JyloConnection.from_fields(self))
 
     def _call(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        return jylo_call(
-            kwargs,
-            owner="Jylo",
-            known=_CALL_KWARGS,
-            assistant_id=self.assistant_id,
-            model_identifier=self.model_identifier,
-            allow_partial=self.allow_partial,
-        )
+        return jylo_call(kwargs, self, _CALL_KWARGS)
 
     def _user(self, prompt: str, formatted: bool) -> list[ChatMessage]:
         convert = self.completion_to_prompt

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, unseen_error
+from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, seen_until, unseen_error
 from .._transport import InvalidRequestError
 from ._jylo_blocks import is_stored, user_parts
 from ._messages import message_text, role_of
@@ -57,13 +57,6 @@ def _answered(messages: Sequence[ChatMessage], assistant_id: str) -> ChatMessage
     ):
         return last
     return None
-
-
-def _seen_until(earlier: Sequence[ChatMessage], assistant_id: str) -> int:
-    for index in range(len(earlier) - 1, -1, -1):
-        if is_stored(earlier[index], assistant_id):
-            return index + 1
-    return 0
 
 
 def _turn(message: ChatMessage, where: str, files: list[Attachment]) -> Turn:
@@ -121,7 +114,7 @@ def outgoing(
     if unseen_turns == "ignore":
         return question
     earlier = messages[:-1]
-    seen = _seen_until(earlier, assistant_id)
+    seen = seen_until(earlier, lambda m: is_stored(m, assistant_id))
     files: list[Attachment] = []
     turns: list[Turn] = []
     for index, message in enumerate(earlier):

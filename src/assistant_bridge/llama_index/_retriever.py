@@ -21,14 +21,17 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeWithScore, QueryBundle, QueryType
 from pydantic import SecretStr
 
-from .._adapter_core import UnleashConnection, awith_content, check_flag, with_content
+from .._adapter_core import (
+    Answer,
+    UnleashChatCall,
+    UnleashConnection,
+    awith_content,
+    check_flag,
+    with_content,
+)
 from .._transport import InvalidRequestError
 from ..sources import (
     Source,
-    answer_from_chat,
-    answer_from_chat_v2,
-    sources_from_chat,
-    sources_from_chat_v2,
     sources_from_search,
 )
 from ..unleash import AsyncUnleashClient, SearchFilters, SearchResponse, UnleashClient
@@ -274,20 +277,18 @@ class UnleashRetriever(BaseRetriever):
     # -- chat mode -----------------------------------------------------------------------
 
     def _chat(self, client: UnleashClient, query: str) -> tuple[list[Source], Source]:
-        messages = [{"role": "User", "text": query}]
-        if self.api_version == "v1":
-            v1 = client.chat(messages, assistant_id=self.assistant_id, filters=self.filters)
-            return sources_from_chat(v1), answer_from_chat(v1)
-        v2 = client.chat_v2(messages, assistant_id=self.assistant_id)
-        return sources_from_chat_v2(v2), answer_from_chat_v2(v2)
+        call = UnleashChatCall.plain(
+            self.api_version, assistant_id=self.assistant_id, filters=self.filters
+        )
+        answer = Answer.whole(call.ask(client, [{"role": "User", "text": query}]))
+        return answer.sources, answer.as_source()
 
     async def _achat(self, client: AsyncUnleashClient, query: str) -> tuple[list[Source], Source]:
-        messages = [{"role": "User", "text": query}]
-        if self.api_version == "v1":
-            v1 = await client.chat(messages, assistant_id=self.assistant_id, filters=self.filters)
-            return sources_from_chat(v1), answer_from_chat(v1)
-        v2 = await client.chat_v2(messages, assistant_id=self.assistant_id)
-        return sources_from_chat_v2(v2), answer_from_chat_v2(v2)
+        call = UnleashChatCall.plain(
+            self.api_version, assistant_id=self.assistant_id, filters=self.filters
+        )
+        answer = Answer.whole(await call.aask(client, [{"role": "User", "text": query}]))
+        return answer.sources, answer.as_source()
 
     # -- LlamaIndex entry points ---------------------------------------------------------
 

@@ -176,17 +176,7 @@ class Unleash(OwnLazyState, LLM):
         """The call and its wire messages; bad input raises before any request."""
         if not kwargs.get("assistant_id"):  # None or "" here means the instance's
             kwargs = {k: v for k, v in kwargs.items() if k != "assistant_id"}
-        call = UnleashChatCall.of(
-            kwargs,
-            owner="Unleash",
-            known=_CALL_KWARGS,
-            api_version=self.api_version,
-            assistant_id=self.assistant_id,
-            filters=self.filters,
-            allow_partial=self.allow_partial,
-            text_mode=self.text_mode,
-            parse_filters=to_search_filters,
-        )
+        call = UnleashChatCall.of(kwargs, self, _CALL_KWARGS, parse_filters=to_search_filters)
         return call, to_unleash_messages(messages)
 
     def _prompt_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:

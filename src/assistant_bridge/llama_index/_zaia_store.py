@@ -28,8 +28,10 @@ from .._adapter_core import (
     read_zaia,
     read_zaia_chats,
     split_key,
+    stored_zaia_role,
     unsupported,
     write_zaia,
+    zaia_metadata,
 )
 from .._transport import InvalidRequestError
 from ..zaia import AsyncZaiaClient, ZaiaClient
@@ -51,21 +53,23 @@ _FROM_ZAIA = {
 }
 
 
+_ZAIA_KEYS = (
+    "vendor",
+    "message_id",
+    "chat_id",
+    "chat_thread_id",
+    "sender_id",
+    "role",
+    "external_id",
+)
+
+
 def _from_zaia(message: ZaiaMessage) -> ChatMessage:
-    role = str(getattr(message.role, "value", message.role) or "")
-    meta = {
-        "vendor": "zaia",
-        "message_id": message.id,
-        "chat_id": message.chat_id,
-        "chat_thread_id": message.chat_thread_id,
-        "sender_id": message.sender_id,
-        "role": role or None,
-        "external_id": message.external_id,
-    }
+    role = stored_zaia_role(message)
     return ChatMessage(
         role=_FROM_ZAIA.get(role, MessageRole.USER if not role else MessageRole.CHATBOT),
         content=message.content or "",
-        additional_kwargs={k: v for k, v in meta.items() if v is not None},
+        additional_kwargs=zaia_metadata(message, _ZAIA_KEYS),
     )
 
 
