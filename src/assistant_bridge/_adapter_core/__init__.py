@@ -56,6 +56,8 @@ if TYPE_CHECKING:
         Connection,
         Once,
         UnleashConnection,
+        limits,
+        secret,
     )
     from ._content import (
         awith_content,
@@ -97,6 +99,7 @@ if TYPE_CHECKING:
         check_k,
         check_v2_filters,
         filter_name,
+        filter_text,
         jylo_call,
         merge_filters,
         reject_unknown,
@@ -104,6 +107,7 @@ if TYPE_CHECKING:
     )
     from ._outgoing import (
         Outgoing,
+        with_unseen,
     )
     from ._resumable_jylo import (
         NEWEST,
@@ -120,6 +124,7 @@ if TYPE_CHECKING:
         ZaiaWrite,
         awrite_zaia,
         external_id_for,
+        sender_for,
         write_zaia,
     )
     from ._stop import (
@@ -130,19 +135,22 @@ if TYPE_CHECKING:
         UnseenTurns,
         fold_turns,
         seen_until,
+        unseen,
         unseen_error,
     )
     from ._unsupported import (
         UnsupportedOperationError,
         unsupported,
     )
-    from ._wire import unleash_wire
+    from ._wire import (
+        unleash_wire,
+    )
 
 __all__ = [
     "FILTER_KEYWORDS",
-    "TIME_BOUNDS",
     "JYLO_PAGE_SIZE",
     "NEWEST",
+    "TIME_BOUNDS",
     "ZAIA_MAX_LIMIT",
     "Answer",
     "AnswerBuilder",
@@ -183,12 +191,13 @@ __all__ = [
     "check_k",
     "check_prefix",
     "check_v2_filters",
-    "filter_name",
-    "jylo_call",
     "external_id_for",
+    "filter_name",
+    "filter_text",
     "fold_turns",
-    "seen_until",
     "in_order",
+    "jylo_call",
+    "limits",
     "merge_filters",
     "post_jylo",
     "post_mark",
@@ -198,18 +207,23 @@ __all__ = [
     "read_zaia_chats",
     "reject_unknown",
     "resume_start",
+    "secret",
+    "seen_until",
+    "sender_for",
     "source_item_parts",
     "source_items",
     "split_key",
+    "stored_zaia_role",
     "unknown_name",
     "unleash_wire",
+    "unseen",
     "unseen_error",
     "unsupported",
     "upload_all",
     "with_content",
+    "with_unseen",
     "write_zaia",
     "zaia_metadata",
-    "stored_zaia_role",
 ]
 
 if not TYPE_CHECKING:
@@ -233,30 +247,32 @@ if not TYPE_CHECKING:
                 "Connection",
                 "Once",
                 "UnleashConnection",
+                "limits",
+                "secret",
             ),
             "._content": (
                 "awith_content",
                 "with_content",
             ),
             "._conversations": (
+                "JYLO_PAGE_SIZE",
+                "ZAIA_MAX_LIMIT",
+                "Attachment",
                 "JyloConnection",
                 "ZaiaConnection",
-                "JYLO_PAGE_SIZE",
-                "Attachment",
-                "ZAIA_MAX_LIMIT",
                 "aread_jylo",
-                "aupload_all",
-                "check_prefix",
                 "aread_zaia",
                 "aread_zaia_chats",
+                "aupload_all",
+                "check_prefix",
                 "in_order",
                 "read_jylo",
                 "read_zaia",
                 "read_zaia_chats",
                 "split_key",
+                "stored_zaia_role",
                 "upload_all",
                 "zaia_metadata",
-                "stored_zaia_role",
             ),
             "._lazy_state": ("OwnLazyState",),
             "._loops": ("PerLoop",),
@@ -270,12 +286,16 @@ if not TYPE_CHECKING:
                 "check_k",
                 "check_v2_filters",
                 "filter_name",
+                "filter_text",
                 "jylo_call",
                 "merge_filters",
                 "reject_unknown",
                 "unknown_name",
             ),
-            "._outgoing": ("Outgoing",),
+            "._outgoing": (
+                "Outgoing",
+                "with_unseen",
+            ),
             "._resumable_jylo": (
                 "NEWEST",
                 "JyloItem",
@@ -291,6 +311,7 @@ if not TYPE_CHECKING:
                 "ZaiaWrite",
                 "awrite_zaia",
                 "external_id_for",
+                "sender_for",
                 "write_zaia",
             ),
             "._stop": ("StopGuard",),
@@ -299,12 +320,13 @@ if not TYPE_CHECKING:
                 "UnseenTurns",
                 "fold_turns",
                 "seen_until",
+                "unseen",
                 "unseen_error",
             ),
-            "._wire": ("unleash_wire",),
             "._unsupported": (
                 "UnsupportedOperationError",
                 "unsupported",
             ),
+            "._wire": ("unleash_wire",),
         },
     )

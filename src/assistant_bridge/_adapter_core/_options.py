@@ -39,6 +39,7 @@ __all__ = [
     "check_k",
     "check_v2_filters",
     "filter_name",
+    "filter_text",
     "jylo_call",
     "merge_filters",
     "reject_unknown",
@@ -95,6 +96,19 @@ def filter_name(name: str, message: str, after: str = "") -> str:
         valid = [*TIME_FIELD_PAIRS, *(f.name for f in FILTER_FIELDS)]
         raise unknown_name(name, valid, message, after)
     return found
+
+
+def filter_text(value: Any, name: str, prefix: str) -> str:
+    """A filter value as text: a non-blank string, or a number written out.
+
+    Raises:
+        InvalidRequestError: anything else (``prefix`` starts the message).
+    """
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise InvalidRequestError(f"{prefix}{name}: expected a text value, got {value!r}", field=name)
 
 
 def reject_unknown(kwargs: Iterable[str], known: Sequence[str], owner: str) -> None:

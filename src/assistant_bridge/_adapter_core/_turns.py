@@ -31,7 +31,7 @@ from typing import Literal, TypeVar
 
 from .._transport import InvalidRequestError
 
-__all__ = ["Turn", "UnseenTurns", "fold_turns", "seen_until", "unseen_error"]
+__all__ = ["Turn", "UnseenTurns", "fold_turns", "seen_until", "unseen", "unseen_error"]
 
 UnseenTurns = Literal["fold", "raise", "ignore"]
 """The settings of ``unseen_turns`` (the adapters' fields validate against it)."""
@@ -45,6 +45,18 @@ def seen_until(earlier: Sequence[_T], stored: Callable[[_T], bool]) -> int:
         if stored(earlier[index]):
             return index + 1
     return 0
+
+
+def unseen(
+    earlier: Sequence[_T], stored: Callable[[_T], bool], is_system: Callable[[_T], bool]
+) -> list[tuple[int, _T]]:
+    """The earlier messages the assistant has not seen, with their index.
+
+    Every system message (instructions for this call), and every message after the
+    newest one the assistant stores (``stored``), or all of them when none is.
+    """
+    seen = seen_until(earlier, stored)
+    return [(i, m) for i, m in enumerate(earlier) if i >= seen or is_system(m)]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from .._adapter_core import (
     posted,
     read_jylo,
     read_zaia,
+    sender_for,
     stored_zaia_role,
     unsupported,
     write_zaia,
@@ -311,13 +312,7 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
                     "add_messages",
                     f"{where} has tool calls; Zaia stores text only (they would be lost)",
                 )
-            sender = self.sender_ids.get(role) or self.sender_id
-            if not sender:
-                raise InvalidRequestError(
-                    "sender_id: appending to a Zaia chat needs the sender's id; pass "
-                    "sender_id=... (or sender_ids={role: id}) to ZaiaChatMessageHistory",
-                    field="sender_id",
-                )
+            sender = sender_for(role, self.sender_ids, self.sender_id, "ZaiaChatMessageHistory")
             text = zaia_text(message, where)
             known, ref = _zaia_refs(message)
             items.append(ZaiaItem(message, text, sender, role, ref, known_id=known))

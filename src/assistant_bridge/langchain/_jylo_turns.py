@@ -24,7 +24,11 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, seen_until, unseen_error
+from .._adapter_core import (
+    Outgoing,
+    Turn,
+    with_unseen,
+)
 from ._errors import InvalidRequestError
 from ._jylo_parts import human_parts, is_stored
 from ._messages import message_text, role_of
@@ -51,7 +55,7 @@ def _question(messages: Sequence[BaseMessage]) -> Outgoing[None]:
     return parts
 
 
-def _turn(message: BaseMessage, where: str, files: list[Attachment], ids: list[str]) -> Turn:
+def _turn(message: BaseMessage, where: str) -> tuple[Turn, Outgoing[None]]:
     kind = type(message).__name__
     role = role_of(message)
     if role is None:
@@ -67,10 +71,9 @@ def _turn(message: BaseMessage, where: str, files: list[Attachment], ids: list[s
         )
     if role == "User" and isinstance(message, HumanMessage):
         parts = human_parts(message, where)
-        files.extend(parts.attachments)
-        ids.extend(parts.document_ids)
-        return Turn(role, parts.text, where, kind)
-    return Turn(role, message_text(message, where, vendor="Jylo", hint=_HINT), where, kind)
+        return Turn(role, parts.text, where, kind), parts
+    text = message_text(message, where, vendor="Jylo", hint=_HINT)
+    return Turn(role, text, where, kind), Outgoing()
 
 
 def outgoing(
@@ -90,24 +93,12 @@ def outgoing(
             non-text block in an AI message), or, with ``unseen_turns="raise"``, any
             unseen message.
     """
-    question = _question(messages)
-    if unseen_turns == "ignore":
-        return question
-    earlier = messages[:-1]
-    seen = seen_until(earlier, lambda m: is_stored(m, assistant_id))
-    files: list[Attachment] = []
-    ids: list[str] = []
-    turns: list[Turn] = []
-    for index, message in enumerate(earlier):
-        if index < seen and role_of(message) != "System":
-            continue
-        turns.append(_turn(message, f"messages[{index}]", files, ids))
-    if not turns:
-        return question
-    if unseen_turns == "raise":
-        raise unseen_error(turns, "ChatJylo")
-    return Outgoing(
-        fold_turns(turns, question.text),
-        (*files, *question.attachments),
-        (*ids, *question.document_ids),
+    return with_unseen(
+        _question(messages),
+        messages[:-1],
+        unseen_turns=unseen_turns,
+        owner="ChatJylo",
+        stored=lambda m: is_stored(m, assistant_id),
+        is_system=lambda m: role_of(m) == "System",
+        turn=_turn,
     )

@@ -48,7 +48,7 @@ from langchain_core.structured_query import (
     Visitor,
 )
 
-from .._adapter_core import TIME_BOUNDS, filter_name
+from .._adapter_core import TIME_BOUNDS, filter_name, filter_text
 from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 from ._errors import InvalidRequestError, translated_errors
 
@@ -72,11 +72,8 @@ def _error(message: str, field: str | None = None) -> InvalidRequestError:
 
 
 def _scalar(value: Any, attribute: str) -> str:
-    if isinstance(value, str) and value.strip():
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise _error(f"{attribute}: expected a text value, got {value!r}", attribute)
+    with translated_errors():
+        return filter_text(value, attribute, "self-query: ")
 
 
 def _time_value(value: Any, attribute: str) -> dt.date | str:

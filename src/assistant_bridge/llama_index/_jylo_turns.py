@@ -14,7 +14,11 @@ from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from .._adapter_core import Attachment, Outgoing, Turn, fold_turns, seen_until, unseen_error
+from .._adapter_core import (
+    Outgoing,
+    Turn,
+    with_unseen,
+)
 from .._transport import InvalidRequestError
 from ._jylo_blocks import is_stored, user_parts
 from ._messages import message_text, role_of
@@ -59,7 +63,7 @@ def _answered(messages: Sequence[ChatMessage], assistant_id: str) -> ChatMessage
     return None
 
 
-def _turn(message: ChatMessage, where: str, files: list[Attachment]) -> Turn:
+def _turn(message: ChatMessage, where: str) -> tuple[Turn, Outgoing[ChatMessage]]:
     kind = f"{message.role.value} message"
     role = role_of(message)
     if role is None:
@@ -71,9 +75,8 @@ def _turn(message: ChatMessage, where: str, files: list[Attachment]) -> Turn:
         )
     if role == "User":
         parts = user_parts(message, where)
-        files.extend(parts.attachments)
-        return Turn(role, parts.text, where, kind)
-    return Turn(role, message_text(message, where, vendor="Jylo"), where, kind)
+        return Turn(role, parts.text, where, kind), parts
+    return Turn(role, message_text(message, where, vendor="Jylo"), where, kind), Outgoing()
 
 
 def _too_late(turns: Sequence[Turn], question: int) -> InvalidRequestError:
@@ -110,19 +113,12 @@ def outgoing(
         if late and unseen_turns != "ignore":
             raise _too_late(late, len(messages) - 2)
         return Outgoing(reply=reply)
-    question = _question(messages, assistant_id)
-    if unseen_turns == "ignore":
-        return question
-    earlier = messages[:-1]
-    seen = seen_until(earlier, lambda m: is_stored(m, assistant_id))
-    files: list[Attachment] = []
-    turns: list[Turn] = []
-    for index, message in enumerate(earlier):
-        if index < seen and role_of(message) != "System":
-            continue
-        turns.append(_turn(message, f"messages[{index}]", files))
-    if not turns:
-        return question
-    if unseen_turns == "raise":
-        raise unseen_error(turns, "Jylo")
-    return Outgoing(fold_turns(turns, question.text), (*files, *question.attachments))
+    return with_unseen(
+        _question(messages, assistant_id),
+        messages[:-1],
+        unseen_turns=unseen_turns,
+        owner="Jylo",
+        stored=lambda m: is_stored(m, assistant_id),
+        is_system=lambda m: role_of(m) == "System",
+        turn=_turn,
+    )

@@ -40,7 +40,7 @@ from llama_index.core.vector_stores.types import (
     MetadataFilters,
 )
 
-from .._adapter_core import TIME_BOUNDS, filter_name
+from .._adapter_core import TIME_BOUNDS, filter_name, filter_text
 from .._transport import InvalidRequestError
 from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 
@@ -74,11 +74,7 @@ def _op(operator: FilterOperator) -> str:
 
 
 def _scalar(value: Any, key: str) -> str:
-    if isinstance(value, str) and value.strip():
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise _error(f"{key}: expected a text value, got {value!r}", key)
+    return filter_text(value, key, "MetadataFilters: ")
 
 
 def _values(value: Any, key: str, operator: FilterOperator) -> list[str]:

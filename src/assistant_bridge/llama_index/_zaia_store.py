@@ -27,13 +27,13 @@ from .._adapter_core import (
     external_id_for,
     read_zaia,
     read_zaia_chats,
+    sender_for,
     split_key,
     stored_zaia_role,
     unsupported,
     write_zaia,
     zaia_metadata,
 )
-from .._transport import InvalidRequestError
 from ..zaia import AsyncZaiaClient, ZaiaClient
 from ..zaia import ChatMessage as ZaiaMessage
 
@@ -186,13 +186,7 @@ class ZaiaChatStore(BaseChatStore):
             raise unsupported(
                 "zaia", "add_message", "a message with tool calls; Zaia stores text only"
             )
-        sender = self.sender_ids.get(role) or self.sender_id
-        if not sender:
-            raise InvalidRequestError(
-                "sender_id: appending to a Zaia chat needs the sender's id; pass "
-                "sender_id=... (or sender_ids={role: id}) to ZaiaChatStore",
-                field="sender_id",
-            )
+        sender = sender_for(role, self.sender_ids, self.sender_id, "ZaiaChatStore")
         text = "\n".join(b.text for b in message.blocks if isinstance(b, TextBlock))
         known, ref = _refs(message, role, text, position)
         return ZaiaItem(message, text, sender, role, ref, known_id=known)
