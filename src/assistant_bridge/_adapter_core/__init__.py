@@ -17,22 +17,30 @@ frameworks need lives here once, and the adapters are thin mappers to their type
   (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
   Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
 
-The way of a v2 citation to a framework block (one line per representation; the first
-three are the vendor package's, the fold happens once and the folded forms are kept):
+The way of an Unleash v2 citation to a framework block, one line per representation
+(1-5 are the vendor package's; from 5 on the folded forms are kept, nothing is unfolded):
 
-1. the SSE event's bytes (``data: {...}``), decoded to its JSON dict;
-2. ``ReferenceChatV2`` in a `ChatV2Chunk`, kept by the assembler as a dict record;
-3. ``ChatV2Reference`` in the folded `ChatV2Response` (``Answer.response``);
-4. `CitationSpan` in its `Source` (``Answer.sources``, read straight from the
-   references, computed once per answer);
-5. the framework block, built straight from the `Source`: LlamaIndex's
-   ``CitationBlock``; on LangChain the ``additional_kwargs["sources"]`` item (the only
-   form a message carries), from which the translator builds the ``Citation`` in one step.
+1. the SSE event's text (``data: {"reference": {...}}``);
+2. its JSON dict (``ServerSentEvent.json()``);
+3. ``ReferenceChatV2`` in the validated `ChatV2Chunk`;
+4. the assembler's record ``{"reference_ids", "position"}``;
+5. ``ChatV2Reference`` in the folded `ChatV2Response` (``Answer.response``);
+6. `CitationSpan` in its `Source` (``Answer.sources``): read straight from the
+   references, once per answer;
+7. LlamaIndex: the ``CitationBlock``, built from the `Source`. LangChain: the
+   ``additional_kwargs["sources"]`` item (public output, and the only form a message
+   carries to LangChain's block translator);
+8. LangChain: the ``Citation`` annotation, built from that item in one step.
 
-Tool steps: folded once by the assembler into one `ToolStepRecord` per call; a whole
-answer maps each record to its ``tool_steps`` item, a stream emits each event as it
-comes (LangChain merges chunk lists), and the content-block translator folds per id only
-when an id repeats.
+The adapters' part is 6-8 (it was ten representations in all, with the references
+resolved into tuples and the items re-read). The vendor package can drop 2 (chunks
+validated from the event text), 4 and 5 (the assembler keeping the chunk's reference
+model, one model for a reference): then 5 for LangChain, 4 for LlamaIndex.
+
+Tool steps are folded once, by the assembler, into one `ToolStepRecord` per call: a whole
+answer maps each record to one ``tool_steps`` item (LlamaIndex: the record's own dump); a
+LangChain stream emits each tool event as it comes (chunk merging concatenates lists),
+and LangChain's block translator folds those items per step id.
 """
 
 from typing import TYPE_CHECKING

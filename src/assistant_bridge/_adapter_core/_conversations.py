@@ -1,11 +1,13 @@
-"""What the Jylo and Zaia adapters of both frameworks share: clients, history reads, errors.
+"""What the Jylo and Zaia adapters of both frameworks share: clients, history reads, uploads.
 
-Framework-free (the clients themselves are made by `_clients`). `read_jylo` / `read_zaia` (and their async forms) read a
-stored conversation oldest first, all of it or an error that says why not (Zaia's paging
-rules are in `zaia._paging`); `read_zaia_chats` reads every chat of a Zaia workspace.
+`JyloConnection` / `ZaiaConnection` are their vendor's `Connection` (made lazily, see
+`_clients`; here so that Unleash adapters never load Jylo or Zaia). `read_jylo` /
+`read_zaia` (and their async forms) read a stored conversation oldest first, all of it
+or an error that says why not (Zaia's paging rules are in `zaia._paging`);
+`read_zaia_chats` reads every chat of a Zaia workspace; `zaia_metadata` is what a
+framework keeps of a stored Zaia message.
 `Attachment` / `upload_all` upload the files of a message before it is posted.
-`UnsupportedOperationError` is what an adapter raises for an operation the vendor API
-cannot do (never a silent no-op). `split_key` reads the ``<chat id>[:<thread id>]`` keys
+`split_key` reads the ``<chat id>[:<thread id>]`` keys
 of the Zaia chat store.
 """
 
