@@ -50,7 +50,7 @@ async def _aread(server: Server, api_version: Any) -> tuple[list[Any], Answer]:
     opened = await call.aopen(server.asyncio(), QUESTION)
     async with AsyncAnswerStream(opened, AnswerBuilder(api_version), allow_partial=False) as stream:
         events = [event async for event in stream]
-        return events, stream.final_answer()
+        return events, await stream.final_answer()
 
 
 def _text(events: list[Any], answer: Answer) -> str:
@@ -94,7 +94,7 @@ def test_v2_tool_events_carry_the_step_id_of_the_whole_answer() -> None:
     events, answer = _read(Server(), "v2")
     tools = [e for e in events if isinstance(e, ToolEvent)]
     assert [e.step_id for e in tools] == ["c1", "c1"]
-    assert [step.id for step in answer.response.tool_steps] == ["c1"]  # type: ignore[union-attr]
+    assert [step.id for step in answer.tool_steps] == ["c1"]
     deltas = [e for e in events if isinstance(e, TextDelta)]
     assert [d.text for d in deltas] == ["Book economy", " for short trips.", TEXT_2]
     assert all(d.item is not None for d in deltas)
@@ -184,3 +184,13 @@ def test_source_item_parts_skip_what_is_not_an_item() -> None:
     items = [{"text": "a", "metadata": {"id": "1"}}, "junk", {"text": None, "metadata": 3}]
     assert list(source_item_parts(items)) == [("a", {"id": "1"}), ("", {})]
     assert list(source_item_parts(None)) == []
+
+
+def test_the_final_answer_reads_what_was_not_iterated() -> None:
+    call = _call("v2")
+    builder = AnswerBuilder("v2")
+    with AnswerStream(call.open(Server().sync(), QUESTION), builder, allow_partial=False) as stream:
+        answer = stream.final_answer()
+    assert (answer.text, answer.tail) == (ANSWER, "")  # the deltas were read, not emitted again
+    assert [step.id for step in answer.tool_steps] == ["c1"]
+    assert answer.progress == []

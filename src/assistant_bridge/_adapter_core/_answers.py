@@ -37,6 +37,7 @@ from ..unleash import (
     ChatV2Response,
     TextMode,
     Tool,
+    ToolStepRecord,
 )
 from ._options import ApiVersion
 from ._stop import StopGuard
@@ -138,6 +139,20 @@ class Answer:
         if isinstance(response, ChatV2Response):
             return answer_from_chat_v2(response)
         return answer_from_chat(response)
+
+    @property
+    def tool_steps(self) -> list[ToolStepRecord]:
+        """A v2 answer's tool calls, one folded record each (v1: none)."""
+        response = self.response
+        return response.tool_steps if isinstance(response, ChatV2Response) else []
+
+    @property
+    def progress(self) -> list[str]:
+        """A v1 answer's ``Progress`` codes, in order (v2: none)."""
+        response = self.response
+        return (
+            [str(code) for code in response.progress] if isinstance(response, ChatResponse) else []
+        )
 
     @property
     def finish_reason(self) -> str:
@@ -295,6 +310,7 @@ class AnswerStream:
         self._stream = stream
         self.builder = builder
         self._allow_partial = allow_partial
+        self._done = False  # iterated to the end (or to a stop sequence)
 
     def __enter__(self) -> AnswerStream:
         self._stream.__enter__()
@@ -313,9 +329,17 @@ class AnswerStream:
                 yield TextDelta(delta, item)
             if builder.stopped:
                 break
+        self._done = True
 
     def final_answer(self) -> Answer:
-        """The whole answer (call after iterating; the stream's end marker is read)."""
+        """The whole answer; the events not yet read are read (and dropped) first.
+
+        Raises:
+            EmptyAnswerError, IncompleteAnswerError: see `AnswerBuilder.finish`.
+        """
+        if not self._done:
+            for _ in self:
+                pass
         return self.builder.finish(
             end_seen=self._stream.terminated, allow_partial=self._allow_partial
         )
@@ -328,6 +352,7 @@ class AsyncAnswerStream:
         self._stream = stream
         self.builder = builder
         self._allow_partial = allow_partial
+        self._done = False  # iterated to the end (or to a stop sequence)
 
     async def __aenter__(self) -> AsyncAnswerStream:
         await self._stream.__aenter__()
@@ -346,9 +371,17 @@ class AsyncAnswerStream:
                 yield TextDelta(delta, item)
             if builder.stopped:
                 break
+        self._done = True
 
-    def final_answer(self) -> Answer:
-        """The whole answer (call after iterating; the stream's end marker is read)."""
+    async def final_answer(self) -> Answer:
+        """The whole answer; the events not yet read are read (and dropped) first.
+
+        Raises:
+            EmptyAnswerError, IncompleteAnswerError: see `AnswerBuilder.finish`.
+        """
+        if not self._done:
+            async for _ in self:
+                pass
         return self.builder.finish(
             end_seen=self._stream.terminated, allow_partial=self._allow_partial
         )

@@ -22,7 +22,6 @@ from typing import Any
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from .._adapter_core import Answer, AnswerEvent, TextDelta, source_items
-from ..unleash import ChatResponse
 from ._content import PROVIDER, tool_event, tool_events_from_records
 
 __all__ = ["answer_message", "event_chunk", "last_chunk"]
@@ -47,12 +46,10 @@ def _metadata(answer: Answer, model: str) -> dict[str, Any]:
 def _kwargs(answer: Answer, *, steps: bool) -> dict[str, Any]:
     """``sources``, then v1 ``progress`` or (``steps``: not streamed) v2 ``tool_steps``."""
     kwargs: dict[str, Any] = {"sources": source_items(answer.sources)}
-    response = answer.response
-    if isinstance(response, ChatResponse):
-        if response.progress:
-            kwargs["progress"] = [str(p) for p in response.progress]
-    elif steps and response.tool_steps:
-        kwargs["tool_steps"] = tool_events_from_records(response.tool_steps)
+    if answer.progress:
+        kwargs["progress"] = answer.progress
+    elif steps and answer.tool_steps:
+        kwargs["tool_steps"] = tool_events_from_records(answer.tool_steps)
     return kwargs
 
 

@@ -239,5 +239,5 @@ class ChatUnleash(VendorChatModel):
             async with opened as stream:
                 async for event in stream:
                     yield await aemit(event_chunk(event), run_manager)
-                answer = stream.final_answer()
+                answer = await stream.final_answer()
         yield await aemit(last_chunk(answer, model=self._tracing_name(kwargs)), run_manager)

@@ -42,7 +42,6 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from .._adapter_core import Answer, source_item_parts, source_items
 from ..sources import Source
-from ..unleash import ChatV2Response
 
 __all__ = [
     "chat_response",
@@ -130,7 +129,6 @@ def citation_blocks(sources: Sequence[Source], text: str) -> list[CitationBlock]
 
 
 def _kwargs(answer: Answer, *, model: str) -> dict[str, Any]:
-    response = answer.response
     kwargs: dict[str, Any] = {
         **answer.ids(),
         "model": model,
@@ -141,14 +139,13 @@ def _kwargs(answer: Answer, *, model: str) -> dict[str, Any]:
     reason = answer.incomplete_reason
     if reason is not None:
         kwargs.update(incomplete=True, incomplete_reason=reason)
-    if isinstance(response, ChatV2Response):
-        if response.tool_steps:
-            kwargs["tool_steps"] = [
-                step.model_dump(mode="json", by_alias=True, exclude_none=True)
-                for step in response.tool_steps
-            ]
-    elif response.progress:
-        kwargs["progress"] = [str(code) for code in response.progress]
+    if answer.tool_steps:
+        kwargs["tool_steps"] = [
+            step.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for step in answer.tool_steps
+        ]
+    elif answer.progress:
+        kwargs["progress"] = answer.progress
     return kwargs
 
 

@@ -208,7 +208,7 @@ class Unleash(OwnLazyState, LLM):
             async for event in stream:
                 if isinstance(event, TextDelta):
                     yield event, builder.text
-        answer = stream.final_answer()
+        answer = await stream.final_answer()
         yield answer, answer.text
 
     def _chat_step(self, step: TextDelta | Answer, text: str) -> ChatResponse:
