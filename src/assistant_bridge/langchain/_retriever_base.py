@@ -1,10 +1,11 @@
 """What the Unleash retrievers share: connection fields, cached clients, per-call options.
 
 `UnleashRetrieverBase` holds the connection arguments of the Unleash clients (or ready
-clients), creates each client lazily on first use and keeps it, turns a call's keyword
-arguments into a frozen `CallOptions` (filters merged: constructor, then ``filters=``,
-then single-field keywords, the later winning), fetches full resource text (concurrently,
-bounded, in async) and turns `Source` s into ``Document`` s. The instance is never changed
+clients) and maps the adapter core: its `UnleashConnection` makes each client lazily on
+first use, `RetrievalOptions` are a call's keyword arguments (filters merged: constructor,
+then ``filters=``, then single-field keywords, the later winning), `with_content` fetches
+full resource text (concurrently, bounded, in async); `to_documents` turns `Source` s into
+``Document`` s. The instance is never changed
 by a call, so one retriever is safe under ``batch`` and concurrent use.
 """
 
