@@ -23,7 +23,7 @@ sentence that ends at the position up to the position.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -244,22 +244,45 @@ def sources_from_search(response: SearchResponse) -> list[Source]:
     return out
 
 
+def _v2_citations(response: ChatV2Response) -> Iterator[tuple[CitationSpan, list[str]]]:
+    """Each reference's span and the keys of what it cites (resource ids, web ids or urls).
+
+    Read straight from the references (no intermediate citation objects): a reference's
+    ids name enterprise resources first; an id that names no resource names a web page
+    (by id, else url), each page once per reference.
+    """
+    resources = {r.id for r in response.resources if r.id is not None}
+    web: dict[str, WebSource] = {}
+    for source in response.web_sources:
+        for key in (source.id, source.url):
+            if key is not None:
+                web.setdefault(key, source)
+    sentences = _Sentences(response.text)
+    length = len(response.text)
+    for ref in response.references:
+        position = length if ref.position is None else min(max(ref.position, 0), length)
+        ids = ref.reference_ids
+        unique = ids if len(ids) < 2 else dict.fromkeys(ids)  # one id: nothing to drop
+        keys = [i for i in unique if i in resources]
+        if web:
+            sites: list[WebSource] = []
+            for i in ids:
+                site = web.get(i)
+                if site is not None and i not in resources and all(site is not s for s in sites):
+                    sites.append(site)
+            keys += [site.id or site.url or "" for site in sites]
+        yield sentences.span(position), keys
+
+
 def sources_from_chat_v2(response: ChatV2Response) -> list[Source]:
     """The enterprise resources and web pages a v2 answer's tools found, cited ones first.
 
     Each source carries the spans where a reference cites it.
     """
     spans: dict[str, list[CitationSpan]] = {}
-    sentences = _Sentences(response.text)
-    for position, _, resources, web_sources in response.resolved_references():
-        span = sentences.span(position)
-        for resource in resources:
-            if resource.id is not None:
-                spans.setdefault(resource.id, []).append(span)
-        for web in web_sources:
-            key = web.id or web.url
-            if key is not None:
-                spans.setdefault(key, []).append(span)
+    for span, keys in _v2_citations(response):
+        for key in keys:
+            spans.setdefault(key, []).append(span)
     found = [
         _from_resource(r, kind="enterprise", text=None, spans=spans.get(r.id or "", ()))
         for r in response.resources
@@ -310,13 +333,10 @@ def answer_from_chat_v2(response: ChatV2Response) -> Source:
 
     ``data`` holds the ``request_id`` and ``thread_id`` (to continue the thread).
     """
-    spans: list[CitationSpan] = []
-    sentences = _Sentences(response.text)
-    for position, _, resources, web_sources in response.resolved_references():
-        ids = [r.id for r in resources if r.id is not None]
-        ids += [key for key in (w.id or w.url for w in web_sources) if key is not None]
-        span = sentences.span(position)
-        spans.append(replace(span, source_ids=tuple(dict.fromkeys(ids))))
+    spans = [
+        replace(span, source_ids=tuple(dict.fromkeys(keys)))
+        for span, keys in _v2_citations(response)
+    ]
     return _answer(response.text, spans, response.request_id, response.thread_id)
 
 

@@ -26,7 +26,7 @@ from langchain_core.runnables.history import RunnableWithMessageHistory
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from assistant_bridge import InvalidRequestError
-from assistant_bridge._conversations import UnsupportedOperationError
+from assistant_bridge._adapter_core import UnsupportedOperationError
 from assistant_bridge.emulator import EMULATOR_KEYS, EmulatorURL, run_emulator
 from assistant_bridge.jylo import AsyncJyloClient, JyloClient
 from assistant_bridge.langchain import (

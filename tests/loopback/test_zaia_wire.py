@@ -22,7 +22,7 @@ from llama_index.core.base.llms.types import ChatMessage as LIMessage
 from llama_index.core.base.llms.types import MessageRole
 
 from assistant_bridge import BadRequestError, InvalidRequestError
-from assistant_bridge._conversations import aread_zaia, read_zaia
+from assistant_bridge._adapter_core import aread_zaia, read_zaia
 from assistant_bridge.emulator import (
     DIALECT_HEADER,
     DIALECTS,

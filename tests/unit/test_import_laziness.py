@@ -27,6 +27,7 @@ PACKAGES = (
     "assistant_bridge.zaia",
     "assistant_bridge.langchain",
     "assistant_bridge.llama_index",
+    "assistant_bridge._adapter_core",
 )
 
 _PRELUDE = "import json, sys\n"
@@ -87,7 +88,7 @@ def test_chat_unleash_loads_neither_jylo_zaia_nor_llama_index() -> None:
     )
     assert "assistant_bridge.langchain._chat_unleash" in out
     assert _loaded(out, "assistant_bridge.jylo", "assistant_bridge.zaia") == []
-    assert _loaded(out, "assistant_bridge._conversations", "assistant_bridge._resumable") == []
+    assert _loaded(out, "assistant_bridge._adapter_core._conversations", "assistant_bridge._adapter_core._resumable") == []
     assert _loaded(out, "assistant_bridge.langchain._chat_jylo", "llama_index") == []
     assert _loaded(out, "langchain_openai") == []
 
@@ -200,3 +201,18 @@ def test_vendor_subpackages_stay_reachable_from_the_top_package() -> None:
             f"assistant_bridge.{vendor}"
         )
         assert vendor in dir(assistant_bridge)
+
+
+def test_the_adapter_core_loads_no_framework() -> None:
+    out = _run(
+        f"""
+        import pkgutil, importlib
+        import assistant_bridge._adapter_core as core
+        for info in pkgutil.iter_modules(core.__path__):
+            importlib.import_module(f"assistant_bridge._adapter_core.{{info.name}}")
+        print(json.dumps({_MODULES}))
+        """
+    )
+    assert "assistant_bridge._adapter_core._answers" in out
+    assert _loaded(out, "langchain_core", "llama_index", "assistant_bridge.langchain") == []
+    assert _loaded(out, "assistant_bridge.llama_index") == []

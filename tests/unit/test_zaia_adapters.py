@@ -7,7 +7,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from assistant_bridge._conversations import UnsupportedOperationError
+from assistant_bridge._adapter_core import UnsupportedOperationError
 from assistant_bridge.langchain import ZaiaChatMessageHistory
 from assistant_bridge.llama_index import ZaiaChatStore
 from assistant_bridge.zaia import ZaiaClient

@@ -20,7 +20,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._lazy_imports import lazy_exports
 
 if TYPE_CHECKING:
-    from .._unsupported import UnsupportedOperationError
+    from .._adapter_core import UnsupportedOperationError
     from ._chat_jylo import ChatJylo
     from ._chat_unleash import ChatUnleash
     from ._content import documents_from_message
@@ -83,7 +83,7 @@ if not TYPE_CHECKING:
         __name__,
         globals(),
         {
-            ".._unsupported": ("UnsupportedOperationError",),
+            "assistant_bridge._adapter_core": ("UnsupportedOperationError",),
             "._chat_jylo": ("ChatJylo",),
             "._chat_unleash": ("ChatUnleash",),
             "._content": ("documents_from_message",),

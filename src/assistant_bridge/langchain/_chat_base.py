@@ -9,7 +9,6 @@ and `result_from_chunks` merges a stream into one answer for ``invoke`` with
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -17,9 +16,9 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
-from .._lazy_state import OwnLazyState
+from .._adapter_core import OwnLazyState
 from ._errors import InvalidRequestError, PostRetry
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
@@ -49,8 +48,6 @@ class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
     """Stop sequences, applied on the client side."""
 
     _ls_provider: ClassVar[str] = ""
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _lazy_state: ClassVar[tuple[str, ...]] = ("_lock",)
 
     def _tracing_name(self, kwargs: Mapping[str, Any]) -> str:
         """The model name a call reports (a per-call ``model`` wins)."""

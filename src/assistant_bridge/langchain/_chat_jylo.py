@@ -20,13 +20,19 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from .._conversations import JyloConnection
-from .._turns import UnseenTurns
-from .._validation import nearest_names
+from .._adapter_core import (
+    JyloConnection,
+    Once,
+    Outgoing,
+    UnseenTurns,
+    aupload_all,
+    jylo_call,
+    upload_all,
+)
 from ..jylo import AsyncJyloClient, JyloClient
 from ._chat_base import VendorChatModel, aemit, emit, result_from_chunks
-from ._errors import InvalidRequestError, translated_errors
-from ._jylo_parts import JyloChunks, Outgoing, answer_message, aupload_all, upload_all
+from ._errors import translated_errors
+from ._jylo_parts import JyloChunks, answer_message
 from ._jylo_turns import outgoing
 
 __all__ = ["ChatJylo"]
@@ -151,7 +157,7 @@ class ChatJylo(VendorChatModel):
     """A ready async client."""
 
     _ls_provider: ClassVar[str] = "jylo"
-    _conn: JyloConnection | None = PrivateAttr(default=None)
+    _conn: Once[JyloConnection] = PrivateAttr(default_factory=Once)
     _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
     @property
@@ -178,61 +184,14 @@ class ChatJylo(VendorChatModel):
 
     # -- clients and per-call arguments -------------------------------------------------
     def _connection(self) -> JyloConnection:
-        with self._lock:
-            if self._conn is None:
-                self._conn = JyloConnection(
-                    client_id=self.client_id,
-                    client_secret=self.client_secret,
-                    token=self.token,
-                    tenant=self.tenant,
-                    region=self.region,
-                    project_id=self.project_id,
-                    base_url=self.base_url,
-                    token_url=self.token_url,
-                    settings_url=self.settings_url,
-                    audience=self.audience,
-                    timeout=self.timeout,
-                    max_retries=self.max_retries,
-                    client=self.client,
-                    async_client=self.async_client,
-                )
-            return self._conn
+        return self._conn.get(lambda: JyloConnection.from_fields(self))
 
     def _call(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        unknown = [k for k in kwargs if k not in _CALL_KWARGS]
-        if unknown:
-            near = nearest_names(unknown[0], _CALL_KWARGS)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise InvalidRequestError(
-                f"{unknown[0]}: not an argument of ChatJylo calls{hint} "
-                f"(known: {', '.join(_CALL_KWARGS)})",
-                field=unknown[0],
-                suggestions=near,
-            )
-        assistant = kwargs.get("assistant_id") or self.assistant_id
-        model = kwargs.get("model_identifier") or kwargs.get("model") or self.model_identifier
-        for value, name, env in (
-            (assistant, "assistant_id", "JYLO_ASSISTANT_ID"),
-            (model, "model_identifier", "JYLO_MODEL_IDENTIFIER"),
-        ):
-            if not value:
-                raise InvalidRequestError(
-                    f"{name}: no Jylo {name} was given; pass {name}=... or set the {env} "
-                    "environment variable",
-                    field=name,
-                )
-        options = {k: kwargs[k] for k in ("timeout", "max_retries") if kwargs.get(k) is not None}
-        return {
-            "assistant_id": str(assistant),
-            "model": str(model),
-            "document_ids": list(kwargs.get("document_ids") or []),
-            "options": options,
-            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
-        }
+        return jylo_call(kwargs, self, _CALL_KWARGS)
 
     def _prepare(
         self, messages: Sequence[BaseMessage], kwargs: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], Outgoing]:
+    ) -> tuple[dict[str, Any], Outgoing[None]]:
         call = self._call(kwargs)
         return call, outgoing(messages, call["assistant_id"], self.unseen_turns)
 

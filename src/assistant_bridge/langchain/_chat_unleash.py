@@ -9,7 +9,7 @@ server's events arrive.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, ClassVar, Literal
 
 from langchain_core.callbacks import (
@@ -21,15 +21,25 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from .._loops import PerLoop
-from .._validation import nearest_names
+from .._adapter_core import (
+    Answer,
+    AnswerBuilder,
+    AnswerStream,
+    AsyncAnswerStream,
+    Once,
+    UnleashChatCall,
+    UnleashConnection,
+    check_v2_filters,
+)
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
-from ._answer import V1Chunks, V2Chunks, message_from_v1, message_from_v2
-from ._chat_base import VendorChatModel, emit, result_from_chunks
-from ._errors import InvalidRequestError, translated_errors
+from ._answer_messages import answer_message, event_chunk, last_chunk
+from ._chat_base import VendorChatModel, aemit, emit, result_from_chunks
+from ._errors import translated_errors
 from ._messages import to_unleash_messages
 
 __all__ = ["ChatUnleash"]
+
+_ALTERNATIVE = "UnleashSearchRetriever"
 
 _CALL_KWARGS = (
     "thread_id",
@@ -108,21 +118,16 @@ class ChatUnleash(VendorChatModel):
     """A ready async client."""
 
     _ls_provider: ClassVar[str] = "unleash"
-    _sync: UnleashClient | None = PrivateAttr(default=None)
-    _async: PerLoop[AsyncUnleashClient] = PrivateAttr(default_factory=PerLoop)
-    _lazy_state: ClassVar[tuple[str, ...]] = ("_sync", "_async")
+    _conn: Once[UnleashConnection] = PrivateAttr(default_factory=Once)
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
     @model_validator(mode="before")
     @classmethod
     def _check_filters(cls, values: Any) -> Any:
         if not isinstance(values, dict) or values.get("filters") is None:
             return values
-        if values.get("api_version", "v2") == "v2":
-            raise InvalidRequestError(
-                "filters: Unleash chat v2 takes no filters; use api_version='v1' for "
-                "filtered chat, or UnleashSearchRetriever",
-                field="filters",
-            )
+        with translated_errors():
+            check_v2_filters(values.get("api_version", "v2"), values["filters"], _ALTERNATIVE)
         return {**values, "filters": SearchFilters.from_any(values["filters"])}
 
     @property
@@ -143,67 +148,15 @@ class ChatUnleash(VendorChatModel):
             "base_url": self.base_url,
         }
 
-    # -- clients --------------------------------------------------------------------
-    def _connection(self) -> dict[str, Any]:
-        conn: dict[str, Any] = {
-            "api_key": self.api_key,
-            "base_url": self.base_url,
-            "account": self.account,
-            "max_retries": self.max_retries,
-        }
-        if self.timeout is not None:
-            conn["timeout"] = self.timeout
-        return conn
+    # -- clients and per-call arguments -------------------------------------------------
+    def _connection(self) -> UnleashConnection:
+        return self._conn.get(lambda: UnleashConnection.from_fields(self))
 
-    def _sync_client(self) -> UnleashClient:
-        if self.client is not None:
-            return self.client
-        with self._lock:
-            if self._sync is None:
-                with translated_errors():
-                    self._sync = UnleashClient(**self._connection())
-            return self._sync
+    def _call(self, kwargs: Mapping[str, Any]) -> UnleashChatCall:
+        return UnleashChatCall.of(kwargs, self, _CALL_KWARGS)
 
-    def _async_client(self) -> AsyncUnleashClient:
-        if self.async_client is not None:
-            return self.async_client
-        with translated_errors():  # one per event loop: its connections belong to that loop
-            return self._async.get(lambda: AsyncUnleashClient(**self._connection()))
-
-    # -- per-call arguments -----------------------------------------------------------
-    def _call(self, messages: Sequence[BaseMessage], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        unknown = [k for k in kwargs if k not in _CALL_KWARGS]
-        if unknown:
-            near = nearest_names(unknown[0], _CALL_KWARGS)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise InvalidRequestError(
-                f"{unknown[0]}: not an argument of ChatUnleash calls{hint} "
-                f"(known: {', '.join(_CALL_KWARGS)})",
-                field=unknown[0],
-                suggestions=near,
-            )
-        call: dict[str, Any] = {
-            "assistant_id": kwargs.get("assistant_id", self.assistant_id),
-            "thread_id": kwargs.get("thread_id"),
-            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
-            "text_mode": self.text_mode,
-        }
-        for name in ("timeout", "max_retries"):
-            if kwargs.get(name) is not None:
-                call[name] = kwargs[name]
-        filters = self.filters
-        if kwargs.get("filters") is not None:
-            if self.api_version == "v2":
-                raise InvalidRequestError(
-                    "filters: Unleash chat v2 takes no filters; use api_version='v1'",
-                    field="filters",
-                )
-            extra = SearchFilters.from_any(kwargs["filters"])
-            filters = filters.merged(extra) if filters is not None else extra
-        if self.api_version == "v1":
-            call["filters"] = filters
-        call["messages"] = to_unleash_messages(messages)
-        return call
+    def _builder(self, call: UnleashChatCall, stop: list[str] | None) -> AnswerBuilder:
+        return AnswerBuilder(call.api_version, call.text_mode, self._stop(stop))
 
     def _tracing_name(self, kwargs: Mapping[str, Any]) -> str:
         """The model name for this call's metadata (a per-call ``model`` is a tracing name)."""
@@ -220,17 +173,12 @@ class ChatUnleash(VendorChatModel):
         if self.streaming:
             return result_from_chunks(self._stream(messages, stop, run_manager, **kwargs))
         with translated_errors():
-            call = self._call(messages, kwargs)
-            client = self._sync_client()
-            if self.api_version == "v1":
-                answer = message_from_v1(
-                    client.chat(**call), model=self._tracing_name(kwargs), stop=self._stop(stop)
-                )
-            else:
-                answer = message_from_v2(
-                    client.chat_v2(**call), model=self._tracing_name(kwargs), stop=self._stop(stop)
-                )
-        return ChatResult(generations=[ChatGeneration(message=answer)])
+            call = self._call(kwargs)
+            wire = to_unleash_messages(messages)
+            response = call.ask(self._connection().get_sync(), wire)
+        answer = Answer.whole(response, self._stop(stop))
+        message = answer_message(answer, model=self._tracing_name(kwargs))
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     async def _agenerate(
         self,
@@ -243,21 +191,12 @@ class ChatUnleash(VendorChatModel):
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
             return result_from_chunks(iter(chunks))
         with translated_errors():
-            call = self._call(messages, kwargs)
-            client = self._async_client()
-            if self.api_version == "v1":
-                answer = message_from_v1(
-                    await client.chat(**call),
-                    model=self._tracing_name(kwargs),
-                    stop=self._stop(stop),
-                )
-            else:
-                answer = message_from_v2(
-                    await client.chat_v2(**call),
-                    model=self._tracing_name(kwargs),
-                    stop=self._stop(stop),
-                )
-        return ChatResult(generations=[ChatGeneration(message=answer)])
+            call = self._call(kwargs)
+            wire = to_unleash_messages(messages)
+            response = await call.aask(self._connection().get_async(), wire)
+        answer = Answer.whole(response, self._stop(stop))
+        message = answer_message(answer, model=self._tracing_name(kwargs))
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self,
@@ -267,26 +206,19 @@ class ChatUnleash(VendorChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         with translated_errors():
-            call = self._call(messages, kwargs)
-            client = self._sync_client()
-        allow = call.pop("allow_partial")
-        builder = self._builder(kwargs, stop, call.pop("text_mode"))
-        opened: Any = client.stream_chat if self.api_version == "v1" else client.stream_chat_v2
-        with translated_errors(), opened(**call) as stream:
-            for item in stream:
-                for chunk in builder.add(item):
-                    yield emit(chunk, run_manager)
-                if builder.stopped:
-                    break
-            last = builder.finish(end_seen=stream.terminated, allow_partial=allow)
-        yield emit(last, run_manager)
-
-    def _builder(
-        self, kwargs: Mapping[str, Any], stop: list[str] | None, text_mode: Any
-    ) -> V1Chunks | V2Chunks:
-        """The chunk builder of one streamed call."""
-        cls = V1Chunks if self.api_version == "v1" else V2Chunks
-        return cls(model=self._tracing_name(kwargs), stop=self._stop(stop), text_mode=text_mode)
+            call = self._call(kwargs)
+            wire = to_unleash_messages(messages)
+            client = self._connection().get_sync()
+        builder = self._builder(call, stop)
+        with translated_errors():
+            opened = AnswerStream(
+                call.open(client, wire), builder, allow_partial=call.allow_partial
+            )
+            with opened as stream:
+                for event in stream:
+                    yield emit(event_chunk(event), run_manager)
+                answer = stream.final_answer()
+        yield emit(last_chunk(answer, model=self._tracing_name(kwargs)), run_manager)
 
     async def _astream(
         self,
@@ -296,26 +228,16 @@ class ChatUnleash(VendorChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         with translated_errors():
-            call = self._call(messages, kwargs)
-            client = self._async_client()
-        allow = call.pop("allow_partial")
-        builder = self._builder(kwargs, stop, call.pop("text_mode"))
+            call = self._call(kwargs)
+            wire = to_unleash_messages(messages)
+            client = self._connection().get_async()
+        builder = self._builder(call, stop)
         with translated_errors():
-            if self.api_version == "v1":
-                stream: Any = await client.stream_chat(**call)
-            else:
-                stream = await client.stream_chat_v2(**call)
-            async with stream:
-                async for item in stream:
-                    for chunk in builder.add(item):
-                        generation = ChatGenerationChunk(message=chunk)
-                        if run_manager and chunk.content:
-                            await run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
-                        yield generation
-                    if builder.stopped:
-                        break
-            message = builder.finish(end_seen=stream.terminated, allow_partial=allow)
-        last = ChatGenerationChunk(message=message)
-        if run_manager and last.message.content:
-            await run_manager.on_llm_new_token(str(last.message.content), chunk=last)
-        yield last
+            opened = AsyncAnswerStream(
+                await call.aopen(client, wire), builder, allow_partial=call.allow_partial
+            )
+            async with opened as stream:
+                async for event in stream:
+                    yield await aemit(event_chunk(event), run_manager)
+                answer = await stream.final_answer()
+        yield await aemit(last_chunk(answer, model=self._tracing_name(kwargs)), run_manager)

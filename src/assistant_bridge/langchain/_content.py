@@ -28,25 +28,19 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
 
+from .._adapter_core import source_item_parts
 from .._models import fold
-from ..sources import Source
 from ..unleash import Resource, Tool, ToolStepRecord, WebSource
 
 __all__ = [
     "PROVIDER",
     "documents_from_message",
-    "source_items",
     "tool_event",
     "tool_events_from_records",
     "translate_content",
 ]
 
 PROVIDER = "unleash"
-
-
-def source_items(sources: Iterable[Source]) -> list[dict[str, Any]]:
-    """The ``sources`` list of ``additional_kwargs``: text and shared metadata of each."""
-    return [{"text": s.text, "metadata": s.metadata()} for s in sources]
 
 
 def _resource_output(
@@ -204,17 +198,11 @@ def documents_from_message(message: BaseMessage) -> list[Document]:
     ``app_id``, ``type``, ``citations`` with spans into the answer, ...), the same the
     retrievers and the LlamaIndex side use.
     """
-    out: list[Document] = []
-    for item in message.additional_kwargs.get("sources") or []:
-        if isinstance(item, Mapping):
-            metadata = item.get("metadata")
-            out.append(
-                Document(
-                    page_content=str(item.get("text") or ""),
-                    metadata=dict(metadata) if isinstance(metadata, Mapping) else {},
-                )
-            )
-    return out
+    items = message.additional_kwargs.get("sources")
+    return [
+        Document(page_content=text, metadata=dict(metadata))
+        for text, metadata in source_item_parts(items)
+    ]
 
 
 register_translator(PROVIDER, _translate_message, _translate_chunk)

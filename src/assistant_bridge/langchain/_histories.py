@@ -24,17 +24,28 @@ from langchain_core.messages import (
 )
 from pydantic import SecretStr
 
-from .._conversations import (
+from .._adapter_core import (
     JyloConnection,
+    JyloItem,
+    JyloWrite,
     ZaiaConnection,
+    ZaiaItem,
+    ZaiaWrite,
+    apost_jylo,
     aread_jylo,
     aread_zaia,
+    awrite_zaia,
+    external_id_for,
+    post_jylo,
+    posted,
     read_jylo,
     read_zaia,
+    sender_for,
+    stored_zaia_role,
     unsupported,
+    write_zaia,
+    zaia_metadata,
 )
-from .._resumable_jylo import JyloItem, JyloWrite, apost_jylo, post_jylo
-from .._resumable_zaia import ZaiaItem, ZaiaWrite, awrite_zaia, external_id_for, write_zaia
 from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient
 from ..zaia import AsyncZaiaClient, ChatRole, ZaiaClient
@@ -46,19 +57,8 @@ from ._messages import zaia_role, zaia_text
 __all__ = ["JyloChatMessageHistory", "ZaiaChatMessageHistory"]
 
 
-def _get_mark(message: Any) -> dict[str, Any] | None:
-    found = message.response_metadata.get("jylo_post")
-    return found if isinstance(found, dict) else None
-
-
-def _set_mark(message: Any, mark: dict[str, Any]) -> None:
-    message.response_metadata["jylo_post"] = mark
-
-
-def _posted(message: BaseMessage, assistant_id: str) -> bool:
-    """Whether this package posted ``message`` to the assistant (marked in place)."""
-    mark = _get_mark(message) or {}
-    return mark.get("assistant_id") == assistant_id and mark.get("state") == "stored"
+_MARKS = "response_metadata"
+"""Where a posted message's mark is kept (see `JyloWrite`)."""
 
 
 class JyloChatMessageHistory(BaseChatMessageHistory):
@@ -122,7 +122,7 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
         """The messages to post; checked in full before anything is sent."""
         skip: set[int] = set()
         for index, message in enumerate(messages):
-            if _posted(message, self.assistant_id):
+            if posted(message, _MARKS, self.assistant_id):
                 skip.add(index)
                 continue
             if is_stored(message, self.assistant_id):
@@ -163,8 +163,7 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
             str(self.model_identifier),
             list(messages),
             items,
-            _get_mark,
-            _set_mark,
+            _MARKS,
         )
 
     def add_messages(self, messages: Sequence[BaseMessage]) -> None:
@@ -207,20 +206,15 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
                     await client.delete_message(self.assistant_id, message.id)
 
 
+_ZAIA_KEYS = ("vendor", "chat_id", "chat_thread_id", "sender_id", "external_id", "created_at")
+
+
 def _from_zaia(message: ZaiaMessage) -> BaseMessage:
-    role = str(getattr(message.role, "value", message.role) or "")
-    meta = {
-        "vendor": "zaia",
-        "chat_id": message.chat_id,
-        "chat_thread_id": message.chat_thread_id,
-        "sender_id": message.sender_id,
-        "external_id": message.external_id,
-        "created_at": message.created_at.isoformat() if message.created_at else None,
-    }
+    role = stored_zaia_role(message)
     fields: dict[str, Any] = {
         "content": message.content or "",
         "id": message.id,
-        "response_metadata": {k: v for k, v in meta.items() if v is not None},
+        "response_metadata": zaia_metadata(message, _ZAIA_KEYS),
     }
     if role == ChatRole.USER.value:
         return HumanMessage(**fields)
@@ -318,13 +312,7 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
                     "add_messages",
                     f"{where} has tool calls; Zaia stores text only (they would be lost)",
                 )
-            sender = self.sender_ids.get(role) or self.sender_id
-            if not sender:
-                raise InvalidRequestError(
-                    "sender_id: appending to a Zaia chat needs the sender's id; pass "
-                    "sender_id=... (or sender_ids={role: id}) to ZaiaChatMessageHistory",
-                    field="sender_id",
-                )
+            sender = sender_for(role, self.sender_ids, self.sender_id, "ZaiaChatMessageHistory")
             text = zaia_text(message, where)
             known, ref = _zaia_refs(message)
             items.append(ZaiaItem(message, text, sender, role, ref, known_id=known))

@@ -26,43 +26,29 @@ import binascii
 import mimetypes
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.messages.block_translators import register_translator
 
-from .._conversations import Attachment, aupload_all, upload_all
+from .._adapter_core import Attachment, Outgoing, StopGuard, source_items
 from ..jylo import Document, Message, reply_finish_reason, reply_incomplete_reason
 from ..sources import Source, sources_from_jylo
-from ._answer import StopGuard
-from ._content import source_items, translate_content
+from ._content import translate_content
 from ._errors import InvalidRequestError
 
 __all__ = [
     "PROVIDER",
-    "Attachment",
     "JyloChunks",
-    "Outgoing",
     "answer_message",
-    "aupload_all",
     "from_jylo",
     "human_parts",
     "is_stored",
-    "upload_all",
 ]
 
 PROVIDER = "jylo"
 _FILE_TYPES = ("file", "image")
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """What to post: the text, files to upload first, and documents already uploaded."""
-
-    text: str
-    attachments: tuple[Attachment, ...] = ()
-    document_ids: tuple[str, ...] = ()
 
 
 def _filename(block: Mapping[str, Any], mime: str | None, index: int) -> str:
@@ -124,7 +110,7 @@ def _block(block: Mapping[str, Any], where: str, index: int) -> Attachment | str
     return Attachment(data, name, mime)
 
 
-def human_parts(message: BaseMessage, where: str) -> Outgoing:
+def human_parts(message: BaseMessage, where: str) -> Outgoing[None]:
     """A human message's text, files to upload and document ids."""
     content: Any = message.content
     if isinstance(content, str):

@@ -2,7 +2,7 @@
 
 A Jylo assistant keeps its own conversation, so a call posts one message. Messages that
 this assistant has not seen would be lost; `outgoing` finds them and, by the caller's
-choice (``unseen_turns``), folds them into the posted text (see `assistant_bridge._turns`
+choice (``unseen_turns``), folds them into the posted text (see `assistant_bridge._adapter_core._turns`
 for the form), raises, or leaves them out.
 
 The rule for "not seen", which needs no request:
@@ -24,9 +24,13 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from .._turns import Turn, fold_turns, unseen_error
+from .._adapter_core import (
+    Outgoing,
+    Turn,
+    with_unseen,
+)
 from ._errors import InvalidRequestError
-from ._jylo_parts import Attachment, Outgoing, human_parts, is_stored
+from ._jylo_parts import human_parts, is_stored
 from ._messages import message_text, role_of
 
 __all__ = ["outgoing"]
@@ -34,7 +38,7 @@ __all__ = ["outgoing"]
 _HINT = " (earlier messages are folded into the posted text as text)"
 
 
-def _question(messages: Sequence[BaseMessage]) -> Outgoing:
+def _question(messages: Sequence[BaseMessage]) -> Outgoing[None]:
     if not messages:
         raise InvalidRequestError("messages: must hold at least one message", field="messages")
     where = f"messages[{len(messages) - 1}]"
@@ -51,15 +55,7 @@ def _question(messages: Sequence[BaseMessage]) -> Outgoing:
     return parts
 
 
-def _seen_until(earlier: Sequence[BaseMessage], assistant_id: str) -> int:
-    """How many leading messages the assistant has seen (up to its newest stored one)."""
-    for index in range(len(earlier) - 1, -1, -1):
-        if is_stored(earlier[index], assistant_id):
-            return index + 1
-    return 0
-
-
-def _turn(message: BaseMessage, where: str, files: list[Attachment], ids: list[str]) -> Turn:
+def _turn(message: BaseMessage, where: str) -> tuple[Turn, Outgoing[None]]:
     kind = type(message).__name__
     role = role_of(message)
     if role is None:
@@ -75,15 +71,14 @@ def _turn(message: BaseMessage, where: str, files: list[Attachment], ids: list[s
         )
     if role == "User" and isinstance(message, HumanMessage):
         parts = human_parts(message, where)
-        files.extend(parts.attachments)
-        ids.extend(parts.document_ids)
-        return Turn(role, parts.text, where, kind)
-    return Turn(role, message_text(message, where, vendor="Jylo", hint=_HINT), where, kind)
+        return Turn(role, parts.text, where, kind), parts
+    text = message_text(message, where, vendor="Jylo", hint=_HINT)
+    return Turn(role, text, where, kind), Outgoing()
 
 
 def outgoing(
     messages: Sequence[BaseMessage], assistant_id: str, unseen_turns: str = "fold"
-) -> Outgoing:
+) -> Outgoing[None]:
     """What to post: the newest human message, with the unseen messages before it.
 
     Args:
@@ -98,24 +93,12 @@ def outgoing(
             non-text block in an AI message), or, with ``unseen_turns="raise"``, any
             unseen message.
     """
-    question = _question(messages)
-    if unseen_turns == "ignore":
-        return question
-    earlier = messages[:-1]
-    seen = _seen_until(earlier, assistant_id)
-    files: list[Attachment] = []
-    ids: list[str] = []
-    turns: list[Turn] = []
-    for index, message in enumerate(earlier):
-        if index < seen and role_of(message) != "System":
-            continue
-        turns.append(_turn(message, f"messages[{index}]", files, ids))
-    if not turns:
-        return question
-    if unseen_turns == "raise":
-        raise unseen_error(turns, "ChatJylo")
-    return Outgoing(
-        fold_turns(turns, question.text),
-        (*files, *question.attachments),
-        (*ids, *question.document_ids),
+    return with_unseen(
+        _question(messages),
+        messages[:-1],
+        unseen_turns=unseen_turns,
+        owner="ChatJylo",
+        stored=lambda m: is_stored(m, assistant_id),
+        is_system=lambda m: role_of(m) == "System",
+        turn=_turn,
     )

@@ -26,8 +26,8 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from .._unsupported import unsupported
-from ._errors import InvalidRequestError
+from .._adapter_core import unleash_wire, unsupported
+from ._errors import InvalidRequestError, translated_errors
 
 __all__ = [
     "ANSWER_BLOCKS",
@@ -175,14 +175,5 @@ def to_unleash_messages(messages: Sequence[BaseMessage]) -> list[dict[str, str]]
         InvalidRequestError: an unsupported message type or content block, or a message
             without text.
     """
-    out: list[dict[str, str]] = []
-    for index, message in enumerate(messages):
-        where = f"messages[{index}]"
-        role = _role(message, where)
-        text = message_text(message, where)
-        if not text.strip():
-            raise InvalidRequestError(f"{where}: has no text to send", field=where)
-        out.append({"role": role, "text": text})
-    if not out:
-        raise InvalidRequestError("messages: must hold at least one message", field="messages")
-    return out
+    with translated_errors():
+        return unleash_wire(messages, lambda m, where: (_role(m, where), message_text(m, where)))

@@ -23,17 +23,14 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import LangSmithRetrieverParams
 from pydantic import Field
 
+from .._adapter_core import Answer, RetrievalOptions, UnleashChatCall, check_flag
 from ..sources import (
     Source,
-    answer_from_chat,
-    answer_from_chat_v2,
-    sources_from_chat,
-    sources_from_chat_v2,
     sources_from_search,
 )
 from ..unleash import SearchResponse
 from ._errors import InvalidRequestError, translated_errors
-from ._retriever_base import CallOptions, UnleashRetrieverBase, check_flag, to_documents
+from ._retriever_base import UnleashRetrieverBase, to_documents
 
 __all__ = ["UnleashChatRetriever", "UnleashSearchRetriever"]
 
@@ -89,7 +86,7 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
         params["ls_retriever_name"] = "unleash_search"
         return params
 
-    def _search_kwargs(self, call: CallOptions) -> dict[str, Any]:
+    def _search_kwargs(self, call: RetrievalOptions) -> dict[str, Any]:
         return {
             "filters": call.filters,
             "page_size": call.k,
@@ -113,7 +110,7 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
             call = self._call_options(kwargs)
             k = call.k or self.k
             search = self._search_kwargs(call)
-            client = self._sync_client()
+            client = self._connection().get_sync()
             found: list[Source] = []
             token: str | None = None
             for _ in range(k):  # every page but the last adds a result: k pages at most
@@ -134,7 +131,7 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
             call = self._call_options(kwargs)
             k = call.k or self.k
             search = self._search_kwargs(call)
-            client = self._async_client()
+            client = self._connection().get_async()
             found: list[Source] = []
             token: str | None = None
             for _ in range(k):
@@ -213,7 +210,7 @@ class UnleashChatRetriever(UnleashRetrieverBase):
         params["ls_retriever_name"] = "unleash_chat"
         return params
 
-    def _checked(self, kwargs: dict[str, Any]) -> tuple[CallOptions, bool]:
+    def _checked(self, kwargs: dict[str, Any]) -> tuple[RetrievalOptions, bool]:
         """The call's options and whether to include the answer; bad input raises."""
         call = self._call_options(kwargs)
         if self.api_version == "v2" and call.filters is not None:
@@ -223,29 +220,27 @@ class UnleashChatRetriever(UnleashRetrieverBase):
         )
         return call, include
 
+    def _chat_call(self, call: RetrievalOptions) -> UnleashChatCall:
+        return UnleashChatCall.plain(
+            self.api_version,
+            assistant_id=call.assistant_id,
+            filters=call.filters,
+            thread_id=call.extra.get("thread_id"),
+        )
+
     @staticmethod
-    def _documents(sources: list[Source], answer: Source, include: bool) -> list[Document]:
-        return to_documents(([answer] if include else []) + sources)
+    def _documents(sources: list[Source], answer: Answer, include: bool) -> list[Document]:
+        return to_documents(([answer.as_source()] if include else []) + sources)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
         with translated_errors():
             call, include = self._checked(kwargs)
-            client = self._sync_client()
-            messages = [{"role": "User", "text": query}]
-            thread_id = call.extra.get("thread_id")
-            if self.api_version == "v1":
-                v1 = client.chat(
-                    messages,
-                    assistant_id=call.assistant_id,
-                    filters=call.filters,
-                    thread_id=thread_id,
-                )
-                sources, answer = sources_from_chat(v1), answer_from_chat(v1)
-            else:
-                v2 = client.chat_v2(messages, assistant_id=call.assistant_id, thread_id=thread_id)
-                sources, answer = sources_from_chat_v2(v2), answer_from_chat_v2(v2)
+            client = self._connection().get_sync()
+            chat = self._chat_call(call)
+            answer = Answer.whole(chat.ask(client, [{"role": "User", "text": query}]))
+            sources = answer.sources
             sources = sources[: call.k]
             if call.fetch_content:
                 sources = self._with_content(client, sources)
@@ -256,22 +251,10 @@ class UnleashChatRetriever(UnleashRetrieverBase):
     ) -> list[Document]:
         with translated_errors():
             call, include = self._checked(kwargs)
-            client = self._async_client()
-            messages = [{"role": "User", "text": query}]
-            thread_id = call.extra.get("thread_id")
-            if self.api_version == "v1":
-                v1 = await client.chat(
-                    messages,
-                    assistant_id=call.assistant_id,
-                    filters=call.filters,
-                    thread_id=thread_id,
-                )
-                sources, answer = sources_from_chat(v1), answer_from_chat(v1)
-            else:
-                v2 = await client.chat_v2(
-                    messages, assistant_id=call.assistant_id, thread_id=thread_id
-                )
-                sources, answer = sources_from_chat_v2(v2), answer_from_chat_v2(v2)
+            client = self._connection().get_async()
+            chat = self._chat_call(call)
+            answer = Answer.whole(await chat.aask(client, [{"role": "User", "text": query}]))
+            sources = answer.sources
             sources = sources[: call.k]
             if call.fetch_content:
                 sources = await self._awith_content(client, sources)

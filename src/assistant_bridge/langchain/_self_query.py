@@ -48,7 +48,7 @@ from langchain_core.structured_query import (
     Visitor,
 )
 
-from .._validation import nearest_names
+from .._adapter_core import TIME_BOUNDS, filter_name, filter_text
 from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 from ._errors import InvalidRequestError, translated_errors
 
@@ -58,12 +58,6 @@ Constraints = dict[str, Any]
 """SearchFilters field name -> value, the intermediate form of a translated directive."""
 
 _KINDS = {f.name: f.kind for f in FILTER_FIELDS}
-_BY_NAME = {
-    **{f.name: f.name for f in FILTER_FIELDS},
-    **{f.api_name: f.name for f in FILTER_FIELDS},
-}
-_LOWER = {lower: concept for concept, (lower, _) in TIME_FIELD_PAIRS.items()}
-_UPPER = {upper: concept for concept, (_, upper) in TIME_FIELD_PAIRS.items()}
 # Members by value: with mypy's python_version 3.10, StrEnum members type as plain str.
 EQ, IN, GT, GTE, LT, LTE = (Comparator(v) for v in ("eq", "in", "gt", "gte", "lt", "lte"))
 AND, OR = Operator("and"), Operator("or")
@@ -78,11 +72,8 @@ def _error(message: str, field: str | None = None) -> InvalidRequestError:
 
 
 def _scalar(value: Any, attribute: str) -> str:
-    if isinstance(value, str) and value.strip():
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise _error(f"{attribute}: expected a text value, got {value!r}", attribute)
+    with translated_errors():
+        return filter_text(value, attribute, "self-query: ")
 
 
 def _time_value(value: Any, attribute: str) -> dt.date | str:
@@ -205,17 +196,9 @@ class UnleashTranslator(Visitor):
 
     @staticmethod
     def _field(attribute: str) -> str:
-        name = _BY_NAME.get(attribute)
-        if name is None:
-            valid = [*TIME_FIELD_PAIRS, *(f.name for f in FILTER_FIELDS)]
-            suggestions = nearest_names(attribute, valid)
-            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-            raise InvalidRequestError(
-                f"self-query: attribute {attribute!r} is not an Unleash filter{hint}",
-                field=attribute,
-                suggestions=suggestions,
-            )
-        return name
+        message = f"self-query: attribute {attribute!r} is not an Unleash filter"
+        with translated_errors():
+            return filter_name(attribute, message)
 
     @staticmethod
     def _bool(name: str, value: Any) -> bool:
@@ -268,8 +251,7 @@ class UnleashTranslator(Visitor):
     @staticmethod
     def _time_field(name: str, comparator: Comparator, value: Any) -> Constraints:
         when = _time_value(value, name)
-        is_lower = name in _LOWER
-        concept = _LOWER.get(name) or _UPPER[name]
+        concept, is_lower = TIME_BOUNDS[name]
         fits = (
             (EQ, GT, GTE)
             if is_lower

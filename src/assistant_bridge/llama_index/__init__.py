@@ -22,13 +22,13 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._lazy_imports import lazy_exports
 
 if TYPE_CHECKING:
-    from .._unsupported import UnsupportedOperationError
-    from ._answer import citation_blocks, nodes_from_response, to_nodes
+    from .._adapter_core import UnsupportedOperationError
+    from ._answer_responses import citation_blocks, nodes_from_response, to_nodes
     from ._chat_stores import JyloChatStore, ZaiaChatStore
-    from ._jylo import Jylo
-    from ._llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
+    from ._jylo_llm import Jylo
     from ._metadata_filters import search_filters_from_metadata, to_search_filters
     from ._retriever import DEFAULT_SEARCH_TOP_K, UnleashRetriever
+    from ._unleash_llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
 
 __all__ = [
     "DEFAULT_CONTEXT_WINDOW",
@@ -52,8 +52,8 @@ if not TYPE_CHECKING:
         __name__,
         globals(),
         {
-            ".._unsupported": ("UnsupportedOperationError",),
-            "._answer": (
+            "assistant_bridge._adapter_core": ("UnsupportedOperationError",),
+            "._answer_responses": (
                 "citation_blocks",
                 "nodes_from_response",
                 "to_nodes",
@@ -62,8 +62,8 @@ if not TYPE_CHECKING:
                 "JyloChatStore",
                 "ZaiaChatStore",
             ),
-            "._jylo": ("Jylo",),
-            "._llm": (
+            "._jylo_llm": ("Jylo",),
+            "._unleash_llm": (
                 "DEFAULT_CONTEXT_WINDOW",
                 "DEFAULT_NUM_OUTPUT",
                 "Unleash",

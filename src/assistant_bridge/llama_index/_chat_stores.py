@@ -17,14 +17,20 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from .._conversations import (
+from .._adapter_core import (
     JyloConnection,
+    JyloItem,
+    JyloWrite,
+    apost_jylo,
     aread_jylo,
     check_prefix,
+    post_jylo,
+    post_mark,
+    posted,
     read_jylo,
+    resume_start,
     unsupported,
 )
-from .._resumable_jylo import JyloItem, JyloWrite, apost_jylo, post_jylo, resume_start
 from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient, Message
 from ._jylo_blocks import from_jylo, is_stored, user_parts
@@ -37,22 +43,8 @@ def _ids(messages: Sequence[ChatMessage]) -> list[Any]:
     return [m.additional_kwargs.get("message_id") for m in messages]
 
 
-def _get_mark(message: Any) -> dict[str, Any] | None:
-    found = message.additional_kwargs.get("jylo_post")
-    return found if isinstance(found, dict) else None
-
-
-def _set_mark(message: Any, mark: dict[str, Any]) -> None:
-    message.additional_kwargs["jylo_post"] = mark
-
-
-def _mark_for(message: ChatMessage, key: str) -> bool:
-    return (_get_mark(message) or {}).get("assistant_id") == key
-
-
-def _posted(message: ChatMessage, key: str) -> bool:
-    """Whether this store posted ``message`` to assistant ``key`` (marked in place)."""
-    return _mark_for(message, key) and (_get_mark(message) or {}).get("state") == "stored"
+_MARKS = "additional_kwargs"
+"""Where a posted message's mark is kept (see `JyloWrite`)."""
 
 
 def _raw(message: ChatMessage) -> Message:
@@ -140,7 +132,7 @@ class JyloChatStore(BaseChatStore):
     # -- adding -------------------------------------------------------------------------
     def _to_post(self, key: str, message: ChatMessage) -> bool:
         """Whether ``message`` must be posted (False: already stored); raises if it cannot."""
-        if is_stored(message, key) or _posted(message, key):
+        if is_stored(message, key) or posted(message, _MARKS, key):
             return False
         if message.role != MessageRole.USER:
             raise unsupported(
@@ -165,7 +157,7 @@ class JyloChatStore(BaseChatStore):
             parts = user_parts(message, "message")
             items.append(JyloItem(message, parts.text, parts.attachments))
         model = str(self.model_identifier)
-        return JyloWrite(operation, key, model, list(given), items, _get_mark, _set_mark)
+        return JyloWrite(operation, key, model, list(given), items, _MARKS)
 
     def add_message(self, key: str, message: ChatMessage, idx: int | None = None) -> None:
         """Post a user message to assistant ``key`` (Jylo answers it; both are stored).
@@ -190,7 +182,7 @@ class JyloChatStore(BaseChatStore):
         """Where ``messages`` continue the stored conversation (see `resume_start`)."""
         raw = [_raw(m) for m in stored]
         texts = ["\n".join(b.text for b in m.blocks if isinstance(b, TextBlock)) for m in messages]
-        marks = [_get_mark(m) is not None and _mark_for(m, key) for m in messages]
+        marks = [post_mark(m, _MARKS, key) is not None for m in messages]
         start = resume_start(raw, _ids(messages), texts, marks)
         if start is None:
             return check_prefix("jylo", _ids(stored), _ids(messages))  # raises

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +30,14 @@ from llama_index.core.base.llms.types import (
     TextBlock,
 )
 
-from .._conversations import Attachment
+from .._adapter_core import Attachment, Outgoing, source_items
 from .._transport import InvalidRequestError
 from ..jylo import Document, Message, reply_finish_reason, reply_incomplete_reason
 from ..sources import sources_from_jylo
-from ._answer import citation_blocks, source_items
+from ._answer_responses import citation_blocks
 
 __all__ = [
     "VENDOR",
-    "Outgoing",
     "chat_response",
     "from_jylo",
     "is_stored",
@@ -47,15 +45,6 @@ __all__ = [
 ]
 
 VENDOR = "jylo"
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """What to post (text and files), or the stored reply to return instead."""
-
-    text: str = ""
-    attachments: tuple[Attachment, ...] = ()
-    reply: ChatMessage | None = None
 
 
 def _attachment(block: DocumentBlock | ImageBlock, where: str, index: int) -> Attachment:
@@ -80,7 +69,7 @@ def _attachment(block: DocumentBlock | ImageBlock, where: str, index: int) -> At
     return Attachment(bytes(data), filename, mime)
 
 
-def user_parts(message: ChatMessage, where: str) -> Outgoing:
+def user_parts(message: ChatMessage, where: str) -> Outgoing[ChatMessage]:
     """A user message's text (its text blocks, joined by newlines) and files."""
     texts: list[str] = []
     files: list[Attachment] = []

@@ -1,6 +1,6 @@
 """What the LlamaIndex `Jylo` posts: the newest user message, plus what the assistant has not seen.
 
-The same rule and folded form as `ChatJylo` (see `assistant_bridge._turns` and
+The same rule and folded form as `ChatJylo` (see `assistant_bridge._adapter_core._turns` and
 `assistant_bridge.langchain._jylo_turns`): every system message is sent with every call;
 a message carrying the id of a message this assistant stores (a `Jylo` reply, a message
 read from `JyloChatStore`) has been seen, and so has every message before the newest
@@ -14,16 +14,19 @@ from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
-from .._conversations import Attachment
+from .._adapter_core import (
+    Outgoing,
+    Turn,
+    with_unseen,
+)
 from .._transport import InvalidRequestError
-from .._turns import Turn, fold_turns, unseen_error
-from ._jylo_blocks import Outgoing, is_stored, user_parts
+from ._jylo_blocks import is_stored, user_parts
 from ._messages import message_text, role_of
 
 __all__ = ["outgoing"]
 
 
-def _question(messages: Sequence[ChatMessage], assistant_id: str) -> Outgoing:
+def _question(messages: Sequence[ChatMessage], assistant_id: str) -> Outgoing[ChatMessage]:
     if not messages:
         raise InvalidRequestError("messages: must hold at least one message", field="messages")
     where = f"messages[{len(messages) - 1}]"
@@ -60,14 +63,7 @@ def _answered(messages: Sequence[ChatMessage], assistant_id: str) -> ChatMessage
     return None
 
 
-def _seen_until(earlier: Sequence[ChatMessage], assistant_id: str) -> int:
-    for index in range(len(earlier) - 1, -1, -1):
-        if is_stored(earlier[index], assistant_id):
-            return index + 1
-    return 0
-
-
-def _turn(message: ChatMessage, where: str, files: list[Attachment]) -> Turn:
+def _turn(message: ChatMessage, where: str) -> tuple[Turn, Outgoing[ChatMessage]]:
     kind = f"{message.role.value} message"
     role = role_of(message)
     if role is None:
@@ -79,9 +75,8 @@ def _turn(message: ChatMessage, where: str, files: list[Attachment]) -> Turn:
         )
     if role == "User":
         parts = user_parts(message, where)
-        files.extend(parts.attachments)
-        return Turn(role, parts.text, where, kind)
-    return Turn(role, message_text(message, where, vendor="Jylo"), where, kind)
+        return Turn(role, parts.text, where, kind), parts
+    return Turn(role, message_text(message, where, vendor="Jylo"), where, kind), Outgoing()
 
 
 def _too_late(turns: Sequence[Turn], question: int) -> InvalidRequestError:
@@ -97,7 +92,7 @@ def _too_late(turns: Sequence[Turn], question: int) -> InvalidRequestError:
 
 def outgoing(
     messages: Sequence[ChatMessage], assistant_id: str, unseen_turns: str = "fold"
-) -> Outgoing:
+) -> Outgoing[ChatMessage]:
     """What a call posts: the newest user message with the messages not yet seen.
 
     Or, when the conversation ends with a stored reply to its question, that reply.
@@ -118,19 +113,12 @@ def outgoing(
         if late and unseen_turns != "ignore":
             raise _too_late(late, len(messages) - 2)
         return Outgoing(reply=reply)
-    question = _question(messages, assistant_id)
-    if unseen_turns == "ignore":
-        return question
-    earlier = messages[:-1]
-    seen = _seen_until(earlier, assistant_id)
-    files: list[Attachment] = []
-    turns: list[Turn] = []
-    for index, message in enumerate(earlier):
-        if index < seen and role_of(message) != "System":
-            continue
-        turns.append(_turn(message, f"messages[{index}]", files))
-    if not turns:
-        return question
-    if unseen_turns == "raise":
-        raise unseen_error(turns, "Jylo")
-    return Outgoing(fold_turns(turns, question.text), (*files, *question.attachments))
+    return with_unseen(
+        _question(messages, assistant_id),
+        messages[:-1],
+        unseen_turns=unseen_turns,
+        owner="Jylo",
+        stored=lambda m: is_stored(m, assistant_id),
+        is_system=lambda m: role_of(m) == "System",
+        turn=_turn,
+    )

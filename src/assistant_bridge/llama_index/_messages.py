@@ -22,6 +22,7 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
 )
 
+from .._adapter_core import unleash_wire
 from .._transport import InvalidRequestError
 
 __all__ = ["ANSWER_BLOCKS", "message_text", "role_of", "to_unleash_messages"]
@@ -87,19 +88,13 @@ def to_unleash_messages(messages: Sequence[ChatMessage]) -> list[dict[str, str]]
         InvalidRequestError: no messages, a tool or function message, a non-text block,
             or a message without text.
     """
-    out: list[dict[str, str]] = []
-    for index, message in enumerate(messages):
-        where = f"messages[{index}]"
-        if not isinstance(message, ChatMessage):
-            raise InvalidRequestError(
-                f"{where}: must be a llama_index ChatMessage, got {type(message).__name__}",
-                field=where,
-            )
-        role = _role(message, where)
-        text = message_text(message, where)
-        if not text.strip():
-            raise InvalidRequestError(f"{where}: has no text to send", field=where)
-        out.append({"role": role, "text": text})
-    if not out:
-        raise InvalidRequestError("messages: must hold at least one message", field="messages")
-    return out
+    return unleash_wire(messages, _read)
+
+
+def _read(message: ChatMessage, where: str) -> tuple[str, str]:
+    if not isinstance(message, ChatMessage):
+        raise InvalidRequestError(
+            f"{where}: must be a llama_index ChatMessage, got {type(message).__name__}",
+            field=where,
+        )
+    return _role(message, where), message_text(message, where)

@@ -40,8 +40,8 @@ from llama_index.core.vector_stores.types import (
     MetadataFilters,
 )
 
+from .._adapter_core import TIME_BOUNDS, filter_name, filter_text
 from .._transport import InvalidRequestError
-from .._validation import nearest_names
 from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 
 __all__ = ["FiltersArg", "search_filters_from_metadata", "to_search_filters"]
@@ -54,12 +54,6 @@ FiltersArg: TypeAlias = (
 Constraints: TypeAlias = dict[str, Any]
 
 _KINDS = {f.name: f.kind for f in FILTER_FIELDS}
-_BY_NAME = {
-    **{f.name: f.name for f in FILTER_FIELDS},
-    **{f.api_name: f.name for f in FILTER_FIELDS},
-}
-_LOWER = {lower: concept for concept, (lower, _) in TIME_FIELD_PAIRS.items()}
-_UPPER = {upper: concept for concept, (_, upper) in TIME_FIELD_PAIRS.items()}
 _OP = FilterOperator
 _RANGE = (_OP.GT, _OP.GTE, _OP.LT, _OP.LTE)
 _SUPPORTED = (
@@ -80,11 +74,7 @@ def _op(operator: FilterOperator) -> str:
 
 
 def _scalar(value: Any, key: str) -> str:
-    if isinstance(value, str) and value.strip():
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise _error(f"{key}: expected a text value, got {value!r}", key)
+    return filter_text(value, key, "MetadataFilters: ")
 
 
 def _values(value: Any, key: str, operator: FilterOperator) -> list[str]:
@@ -141,18 +131,11 @@ def _bound(value: dt.date | str, operator: FilterOperator) -> dt.date | str:
 
 
 def _field(key: str) -> str:
-    name = _BY_NAME.get(key)
-    if name is None:
-        valid = [*TIME_FIELD_PAIRS, *(f.name for f in FILTER_FIELDS)]
-        suggestions = nearest_names(key, valid)
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        raise InvalidRequestError(
-            f"MetadataFilters: key {key!r} is not an Unleash filter{hint} (custom "
-            "properties: pass SearchFilters(extra={...}) instead)",
-            field=key,
-            suggestions=suggestions,
-        )
-    return name
+    return filter_name(
+        key,
+        f"MetadataFilters: key {key!r} is not an Unleash filter",
+        " (custom properties: pass SearchFilters(extra={...}) instead)",
+    )
 
 
 def _time_concept(concept: str, operator: FilterOperator, value: Any) -> Constraints:
@@ -178,8 +161,7 @@ def _time_concept(concept: str, operator: FilterOperator, value: Any) -> Constra
 
 
 def _time_field(name: str, operator: FilterOperator, value: Any) -> Constraints:
-    is_lower = name in _LOWER
-    concept = _LOWER.get(name) or _UPPER[name]
+    concept, is_lower = TIME_BOUNDS[name]
     fits = (_OP.EQ, _OP.GT, _OP.GTE) if is_lower else (_OP.EQ, _OP.LT, _OP.LTE)
     if operator not in fits:
         kind = "lower" if is_lower else "upper"

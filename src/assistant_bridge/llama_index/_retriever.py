@@ -13,10 +13,7 @@ The instance itself is never changed by a call.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
-from dataclasses import replace
 from typing import Any, Literal
 
 from llama_index.core.base.base_retriever import BaseRetriever
@@ -24,19 +21,23 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeWithScore, QueryBundle, QueryType
 from pydantic import SecretStr
 
-from .._transport import InvalidRequestError, NotFoundError
+from .._adapter_core import (
+    Answer,
+    UnleashChatCall,
+    UnleashConnection,
+    awith_content,
+    check_flag,
+    with_content,
+)
+from .._transport import InvalidRequestError
 from ..sources import (
     Source,
-    answer_from_chat,
-    answer_from_chat_v2,
-    sources_from_chat,
-    sources_from_chat_v2,
     sources_from_search,
 )
 from ..unleash import AsyncUnleashClient, SearchFilters, SearchResponse, UnleashClient
-from ._answer import to_nodes
-from ._connection import UnleashConnection, env_str
+from ._answer_responses import to_nodes
 from ._metadata_filters import FiltersArg, to_search_filters
+from ._settings import env_str
 
 __all__ = ["DEFAULT_SEARCH_TOP_K", "UnleashRetriever"]
 
@@ -55,12 +56,6 @@ def _check_top_k(value: Any) -> int | None:
             f"similarity_top_k: must be a whole number >= 1 or None, got {value!r}",
             field="similarity_top_k",
         )
-    return value
-
-
-def _check_flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidRequestError(f"{name}: must be True or False, got {value!r}", field=name)
     return value
 
 
@@ -152,7 +147,7 @@ class UnleashRetriever(BaseRetriever):
         self.assistant_id = assistant_id or env_str("UNLEASH_ASSISTANT_ID")
         top_k = _check_top_k(similarity_top_k)
         self.similarity_top_k = top_k if top_k or mode == "chat" else DEFAULT_SEARCH_TOP_K
-        self.fetch_content = _check_flag("fetch_content", fetch_content)
+        self.fetch_content = check_flag("fetch_content", fetch_content)
         if isinstance(max_concurrent_fetches, bool) or not (
             isinstance(max_concurrent_fetches, int) and max_concurrent_fetches >= 1
         ):
@@ -165,7 +160,7 @@ class UnleashRetriever(BaseRetriever):
         self.sort = sort
         self.content_search = content_search
         self.semantic_search = semantic_search
-        self.include_answer = _check_flag("include_answer", include_answer)
+        self.include_answer = check_flag("include_answer", include_answer)
         self._check_mode_options()
         self.filters: SearchFilters | None = None
         self._set_filters(to_search_filters(filters))
@@ -282,62 +277,18 @@ class UnleashRetriever(BaseRetriever):
     # -- chat mode -----------------------------------------------------------------------
 
     def _chat(self, client: UnleashClient, query: str) -> tuple[list[Source], Source]:
-        messages = [{"role": "User", "text": query}]
-        if self.api_version == "v1":
-            v1 = client.chat(messages, assistant_id=self.assistant_id, filters=self.filters)
-            return sources_from_chat(v1), answer_from_chat(v1)
-        v2 = client.chat_v2(messages, assistant_id=self.assistant_id)
-        return sources_from_chat_v2(v2), answer_from_chat_v2(v2)
+        call = UnleashChatCall.plain(
+            self.api_version, assistant_id=self.assistant_id, filters=self.filters
+        )
+        answer = Answer.whole(call.ask(client, [{"role": "User", "text": query}]))
+        return answer.sources, answer.as_source()
 
     async def _achat(self, client: AsyncUnleashClient, query: str) -> tuple[list[Source], Source]:
-        messages = [{"role": "User", "text": query}]
-        if self.api_version == "v1":
-            v1 = await client.chat(messages, assistant_id=self.assistant_id, filters=self.filters)
-            return sources_from_chat(v1), answer_from_chat(v1)
-        v2 = await client.chat_v2(messages, assistant_id=self.assistant_id)
-        return sources_from_chat_v2(v2), answer_from_chat_v2(v2)
-
-    # -- full content --------------------------------------------------------------------
-
-    @staticmethod
-    def _wants_content(source: Source) -> bool:
-        return source.kind in _CONTENT_KINDS and bool(source.id)
-
-    @staticmethod
-    def _with_text(source: Source, text: str) -> Source:
-        return replace(source, text=text) if text else source
-
-    def _with_content(self, client: UnleashClient, sources: list[Source]) -> list[Source]:
-        out: list[Source] = []
-        for source in sources:
-            if self._wants_content(source):
-                with contextlib.suppress(NotFoundError):  # not found: keep the snippet
-                    source = self._with_text(source, client.resource_content(str(source.id)).text)
-            out.append(source)
-        return out
-
-    async def _awith_content(
-        self, client: AsyncUnleashClient, sources: list[Source]
-    ) -> list[Source]:
-        limit = asyncio.Semaphore(self.max_concurrent_fetches)
-
-        async def one(source: Source) -> Source:
-            if not self._wants_content(source):
-                return source
-            async with limit:
-                try:
-                    content = await client.resource_content(str(source.id))
-                except NotFoundError:
-                    return source
-            return self._with_text(source, content.text)
-
-        tasks = [asyncio.ensure_future(one(s)) for s in sources]
-        try:
-            return list(await asyncio.gather(*tasks))
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            raise
+        call = UnleashChatCall.plain(
+            self.api_version, assistant_id=self.assistant_id, filters=self.filters
+        )
+        answer = Answer.whole(await call.aask(client, [{"role": "User", "text": query}]))
+        return answer.sources, answer.as_source()
 
     # -- LlamaIndex entry points ---------------------------------------------------------
 
@@ -353,7 +304,7 @@ class UnleashRetriever(BaseRetriever):
             sources, answer = self._chat(client, query_bundle.query_str)
             sources = sources[: self.similarity_top_k]
         if self.fetch_content:
-            sources = self._with_content(client, sources)
+            sources = with_content(client, sources)
         return self._nodes(sources, answer)
 
     async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
@@ -365,5 +316,5 @@ class UnleashRetriever(BaseRetriever):
             sources, answer = await self._achat(client, query_bundle.query_str)
             sources = sources[: self.similarity_top_k]
         if self.fetch_content:
-            sources = await self._awith_content(client, sources)
+            sources = await awith_content(client, sources, limit=self.max_concurrent_fetches)
         return self._nodes(sources, answer)

@@ -17,17 +17,23 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from .._conversations import (
+from .._adapter_core import (
     ZaiaConnection,
+    ZaiaItem,
+    ZaiaWrite,
     aread_zaia,
     aread_zaia_chats,
+    awrite_zaia,
+    external_id_for,
     read_zaia,
     read_zaia_chats,
+    sender_for,
     split_key,
+    stored_zaia_role,
     unsupported,
+    write_zaia,
+    zaia_metadata,
 )
-from .._resumable_zaia import ZaiaItem, ZaiaWrite, awrite_zaia, external_id_for, write_zaia
-from .._transport import InvalidRequestError
 from ..zaia import AsyncZaiaClient, ZaiaClient
 from ..zaia import ChatMessage as ZaiaMessage
 
@@ -47,21 +53,23 @@ _FROM_ZAIA = {
 }
 
 
+_ZAIA_KEYS = (
+    "vendor",
+    "message_id",
+    "chat_id",
+    "chat_thread_id",
+    "sender_id",
+    "role",
+    "external_id",
+)
+
+
 def _from_zaia(message: ZaiaMessage) -> ChatMessage:
-    role = str(getattr(message.role, "value", message.role) or "")
-    meta = {
-        "vendor": "zaia",
-        "message_id": message.id,
-        "chat_id": message.chat_id,
-        "chat_thread_id": message.chat_thread_id,
-        "sender_id": message.sender_id,
-        "role": role or None,
-        "external_id": message.external_id,
-    }
+    role = stored_zaia_role(message)
     return ChatMessage(
         role=_FROM_ZAIA.get(role, MessageRole.USER if not role else MessageRole.CHATBOT),
         content=message.content or "",
-        additional_kwargs={k: v for k, v in meta.items() if v is not None},
+        additional_kwargs=zaia_metadata(message, _ZAIA_KEYS),
     )
 
 
@@ -178,13 +186,7 @@ class ZaiaChatStore(BaseChatStore):
             raise unsupported(
                 "zaia", "add_message", "a message with tool calls; Zaia stores text only"
             )
-        sender = self.sender_ids.get(role) or self.sender_id
-        if not sender:
-            raise InvalidRequestError(
-                "sender_id: appending to a Zaia chat needs the sender's id; pass "
-                "sender_id=... (or sender_ids={role: id}) to ZaiaChatStore",
-                field="sender_id",
-            )
+        sender = sender_for(role, self.sender_ids, self.sender_id, "ZaiaChatStore")
         text = "\n".join(b.text for b in message.blocks if isinstance(b, TextBlock))
         known, ref = _refs(message, role, text, position)
         return ZaiaItem(message, text, sender, role, ref, known_id=known)

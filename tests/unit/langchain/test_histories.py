@@ -14,7 +14,7 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.history import RunnableWithMessageHistory
 
-from assistant_bridge._conversations import UnsupportedOperationError
+from assistant_bridge._adapter_core import UnsupportedOperationError
 from assistant_bridge.langchain._chat_jylo import ChatJylo
 from assistant_bridge.langchain._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
 from assistant_bridge.zaia import ZaiaClient

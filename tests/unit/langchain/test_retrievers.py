@@ -211,8 +211,7 @@ def _no_unleash_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("cls", [UnleashSearchRetriever, UnleashChatRetriever])
 def test_construction_without_key_works_and_first_call_says_what_is_missing(cls: type[Any]) -> None:
     retriever = cls()
-    assert retriever._sync_cache is None  # nothing made yet
-    assert len(retriever._async_cache) == 0
+    assert retriever._conn._value is None  # nothing made yet: no connection, no client
     with pytest.raises(InvalidRequestError, match="UNLEASH_API_KEY") as info:
         retriever.invoke("anything")
     assert isinstance(info.value, assistant_bridge.InvalidRequestError)
@@ -240,13 +239,13 @@ def test_env_defaults_and_lazy_cached_clients(monkeypatch: pytest.MonkeyPatch) -
     assert retriever.api_key.get_secret_value() == KEY
     assert KEY not in repr(retriever)
     assert retriever.assistant_id == "asst-env"
-    client = retriever._sync_client()
-    assert client is retriever._sync_client()
+    client = retriever._connection().get_sync()
+    assert client is retriever._connection().get_sync()
     assert str(client.base_url) == "https://tenant.unleash.test/api/"
     assert client.account == "ana@example.com"
     assert client.max_retries == 0
-    aclient = retriever._async_client()
-    assert aclient is retriever._async_client()
+    aclient = retriever._connection().get_async()
+    assert aclient is retriever._connection().get_async()
     assert isinstance(aclient, AsyncUnleashClient)
 
 

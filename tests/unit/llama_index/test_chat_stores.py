@@ -9,10 +9,10 @@ from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRol
 from llama_index.core.chat_engine import SimpleChatEngine
 from llama_index.core.memory import ChatMemoryBuffer
 
-from assistant_bridge._conversations import UnsupportedOperationError
+from assistant_bridge._adapter_core import UnsupportedOperationError
 from assistant_bridge.langchain._jylo_parts import from_jylo as lc_from_jylo
 from assistant_bridge.llama_index._chat_stores import JyloChatStore, ZaiaChatStore
-from assistant_bridge.llama_index._jylo import Jylo
+from assistant_bridge.llama_index._jylo_llm import Jylo
 
 from .._vendor_emu import JYLO_MODEL, Emulator
 

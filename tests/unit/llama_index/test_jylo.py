@@ -25,7 +25,7 @@ from llama_index.core.llms.callbacks import dispatcher as llm_dispatcher
 from pydantic import Field
 
 from assistant_bridge import InvalidRequestError, RateLimitError
-from assistant_bridge.llama_index._jylo import Jylo
+from assistant_bridge.llama_index._jylo_llm import Jylo
 from assistant_bridge.sources import sources_from_jylo
 
 from .._jylo_mock import ASSISTANT, DOC_ID, MARKED, MODEL, REPLY, REPLY_ID, TEXT, JyloServer

@@ -44,10 +44,6 @@ def _jylo(cls: type[Any]) -> Callable[[str], Any]:
     return lambda url: cls(base_url=url, assistant_id="a1", model_identifier="m1", **JYLO)
 
 
-def _lc_clients(adapter: Any) -> tuple[Any, Any]:
-    return adapter._sync_client(), asyncio.run(_in_loop(adapter._async_client))
-
-
 def _conn_clients(adapter: Any) -> tuple[Any, Any]:
     conn = adapter._connection()
     return conn.get_sync(), asyncio.run(_in_loop(conn.get_async))
@@ -58,9 +54,9 @@ async def _in_loop(get: Callable[[], Any]) -> Any:
 
 
 ADAPTERS: dict[str, tuple[Callable[[str], Any], Callable[[Any], tuple[Any, Any]]]] = {
-    "ChatUnleash": (_unleash(ChatUnleash), _lc_clients),
-    "UnleashSearchRetriever": (_unleash(UnleashSearchRetriever), _lc_clients),
-    "UnleashChatRetriever": (_unleash(UnleashChatRetriever), _lc_clients),
+    "ChatUnleash": (_unleash(ChatUnleash), _conn_clients),
+    "UnleashSearchRetriever": (_unleash(UnleashSearchRetriever), _conn_clients),
+    "UnleashChatRetriever": (_unleash(UnleashChatRetriever), _conn_clients),
     "ChatJylo": (_jylo(ChatJylo), _conn_clients),
     "llama_index.Unleash": (_unleash(Unleash), _conn_clients),
     "llama_index.Jylo": (_jylo(Jylo), _conn_clients),
@@ -99,10 +95,10 @@ def test_deep_copies_and_pickles_work_and_make_their_own_clients(name: str) -> N
 def test_clients_the_caller_gave_are_shared_by_copies_and_deep_copies() -> None:
     given = UnleashClient(EMULATOR_KEYS["unleash"], base_url=A)
     model = ChatUnleash(client=given)
-    assert model.model_copy()._sync_client() is given
-    assert copy.deepcopy(model)._sync_client() is given
+    assert model.model_copy()._connection().get_sync() is given
+    assert copy.deepcopy(model)._connection().get_sync() is given
     retriever = UnleashSearchRetriever(client=given)
-    assert copy.deepcopy(retriever)._sync_client() is given
+    assert copy.deepcopy(retriever)._connection().get_sync() is given
 
 
 @pytest.mark.parametrize("name", list(ADAPTERS))
@@ -122,7 +118,7 @@ def test_a_subclass_adds_its_lazy_state_to_its_bases() -> None:
 
     model = Traced(api_key=EMULATOR_KEYS["unleash"], base_url=A)
     model._seen = ["x"]
-    first = model._sync_client()
+    first = model._connection().get_sync()
     for twin in (copy.copy(model), copy.deepcopy(model), model.model_copy(deep=True)):
         assert twin._seen is None
-        assert twin._sync_client() is not first
+        assert twin._connection().get_sync() is not first

@@ -12,7 +12,7 @@ import weakref
 
 import pytest
 
-from assistant_bridge._loops import HARD_LIMIT, MAX_LOOPS, PerLoop
+from assistant_bridge._adapter_core._loops import HARD_LIMIT, MAX_LOOPS, PerLoop
 
 
 def test_one_object_per_loop_and_closed_loops_are_forgotten() -> None:

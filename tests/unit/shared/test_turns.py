@@ -31,8 +31,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from assistant_bridge import InvalidRequestError
-from assistant_bridge._conversations import UnsupportedOperationError
-from assistant_bridge._turns import Turn, fold_turns
+from assistant_bridge._adapter_core import Turn, UnsupportedOperationError, fold_turns
 from assistant_bridge.langchain._chat_jylo import ChatJylo
 from assistant_bridge.langchain._messages import (
     message_text,
@@ -40,7 +39,7 @@ from assistant_bridge.langchain._messages import (
     zaia_role,
     zaia_text,
 )
-from assistant_bridge.llama_index._jylo import Jylo
+from assistant_bridge.llama_index._jylo_llm import Jylo
 from assistant_bridge.llama_index._messages import to_unleash_messages as li_to_unleash
 
 from .._jylo_mock import ASSISTANT, MODEL, JyloServer

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant_bridge._conversations import (
+from assistant_bridge._adapter_core import (
     UnsupportedOperationError,
     aread_zaia,
     aread_zaia_chats,

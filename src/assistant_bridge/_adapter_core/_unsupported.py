@@ -6,7 +6,7 @@ need the error do not import the Jylo and Zaia clients.
 
 from __future__ import annotations
 
-from ._transport import AssistantBridgeError
+from .._transport import AssistantBridgeError
 
 __all__ = ["UnsupportedOperationError", "unsupported"]
 

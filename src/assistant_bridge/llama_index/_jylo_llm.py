@@ -11,9 +11,8 @@ arrives, and every entry point has LlamaIndex's callback decorators.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -27,18 +26,23 @@ from llama_index.core.base.llms.types import (
     MessageRole,
 )
 from llama_index.core.llms import LLM
-from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from pydantic import Field, PrivateAttr, SecretStr
 
-from .._conversations import JyloConnection, aupload_all, upload_all
-from .._lazy_state import OwnLazyState
-from .._transport import InvalidRequestError
-from .._turns import UnseenTurns
-from .._validation import nearest_names
+from .._adapter_core import (
+    JyloConnection,
+    Once,
+    Outgoing,
+    OwnLazyState,
+    UnseenTurns,
+    aupload_all,
+    jylo_call,
+    upload_all,
+)
 from ..jylo import AsyncJyloClient, Document, JyloClient
-from ._connection import env_str
-from ._jylo_blocks import Outgoing, chat_response
+from ._jylo_blocks import chat_response
 from ._jylo_turns import outgoing
+from ._llm_base import chat_callback, completion_callback
+from ._settings import env_secret, env_str
 
 __all__ = ["Jylo"]
 
@@ -52,21 +56,6 @@ _CALL_KWARGS = (
     "max_retries",
     "allow_partial",
 )
-_LOCK = threading.Lock()
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _chat_callback(f: _F) -> _F:
-    return cast("_F", llm_chat_callback()(f))
-
-
-def _completion_callback(f: _F) -> _F:
-    return cast("_F", llm_completion_callback()(f))
-
-
-def _secret_env(name: str) -> SecretStr | None:
-    value = env_str(name)
-    return SecretStr(value) if value else None
 
 
 def _completion(response: ChatResponse) -> CompletionResponse:
@@ -163,10 +152,10 @@ class Jylo(OwnLazyState, LLM):
 
     client_id: str | None = Field(default_factory=lambda: env_str("JYLO_CLIENT_ID"))
     client_secret: SecretStr | None = Field(
-        default_factory=lambda: _secret_env("JYLO_CLIENT_SECRET"), exclude=True, repr=False
+        default_factory=lambda: env_secret("JYLO_CLIENT_SECRET"), exclude=True, repr=False
     )
     token: SecretStr | None = Field(
-        default_factory=lambda: _secret_env("JYLO_TOKEN"), exclude=True, repr=False
+        default_factory=lambda: env_secret("JYLO_TOKEN"), exclude=True, repr=False
     )
     tenant: str | None = Field(default_factory=lambda: env_str("JYLO_TENANT"))
     region: str | None = Field(default_factory=lambda: env_str("JYLO_REGION"))
@@ -186,7 +175,7 @@ class Jylo(OwnLazyState, LLM):
     client: JyloClient | None = Field(default=None, exclude=True, repr=False)
     async_client: AsyncJyloClient | None = Field(default=None, exclude=True, repr=False)
 
-    _conn: JyloConnection | None = PrivateAttr(default=None)
+    _conn: Once[JyloConnection] = PrivateAttr(default_factory=Once)
     _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
     @classmethod
@@ -208,52 +197,10 @@ class Jylo(OwnLazyState, LLM):
 
     # -- clients and per-call arguments ---------------------------------------------------
     def _connection(self) -> JyloConnection:
-        with _LOCK:
-            if self._conn is None:
-                self._conn = JyloConnection(
-                    **{
-                        name: getattr(self, name)
-                        for name in (
-                            "client_id", "client_secret", "token", "tenant", "region",
-                            "project_id", "base_url", "token_url", "settings_url", "audience",
-                            "timeout", "max_retries", "client", "async_client",
-                        )
-                    }
-                )  # fmt: skip
-            return self._conn
+        return self._conn.get(lambda: JyloConnection.from_fields(self))
 
     def _call(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        unknown = [k for k in kwargs if k not in _CALL_KWARGS]
-        if unknown:
-            near = nearest_names(unknown[0], _CALL_KWARGS)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise InvalidRequestError(
-                f"{unknown[0]}: not an argument of Jylo calls{hint} (known: "
-                f"{', '.join(_CALL_KWARGS)})",
-                field=unknown[0],
-                suggestions=near,
-            )
-        call = {
-            "assistant_id": kwargs.get("assistant_id") or self.assistant_id,
-            "model": kwargs.get("model_identifier") or self.model_identifier,
-        }
-        for name, env in (
-            ("assistant_id", "JYLO_ASSISTANT_ID"),
-            ("model", "JYLO_MODEL_IDENTIFIER"),
-        ):
-            if not call[name]:
-                field = "model_identifier" if name == "model" else name
-                raise InvalidRequestError(
-                    f"{field}: not set; pass {field}=... or set the {env} environment variable",
-                    field=field,
-                )
-        options = {k: kwargs[k] for k in ("timeout", "max_retries") if kwargs.get(k) is not None}
-        return {
-            **call,
-            "document_ids": list(kwargs.get("document_ids") or []),
-            "options": options,
-            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
-        }
+        return jylo_call(kwargs, self, _CALL_KWARGS)
 
     def _user(self, prompt: str, formatted: bool) -> list[ChatMessage]:
         convert = self.completion_to_prompt
@@ -270,7 +217,7 @@ class Jylo(OwnLazyState, LLM):
             "allow_partial": call["allow_partial"],
         }
 
-    def _stored(self, post: Outgoing, call: dict[str, Any]) -> ChatResponse:
+    def _stored(self, post: Outgoing[ChatMessage], call: dict[str, Any]) -> ChatResponse:
         reply = post.reply
         assert reply is not None
         text = reply.content or ""
@@ -374,7 +321,7 @@ class Jylo(OwnLazyState, LLM):
         return gen()
 
     # -- LlamaIndex entry points ----------------------------------------------------------
-    @_chat_callback
+    @chat_callback
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Post the newest user message and return the whole reply with citation blocks.
 
@@ -384,7 +331,7 @@ class Jylo(OwnLazyState, LLM):
         """
         return self._ask(messages, kwargs)
 
-    @_chat_callback
+    @chat_callback
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Post the newest user message and yield the reply as it arrives.
 
@@ -393,12 +340,12 @@ class Jylo(OwnLazyState, LLM):
         """
         return self._steps(messages, kwargs)
 
-    @_completion_callback
+    @completion_callback
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         """Post ``prompt`` as a user message; ``additional_kwargs["citations"]`` has the spans."""
         return _completion(self._ask(self._user(prompt, formatted), kwargs))
 
-    @_completion_callback
+    @completion_callback
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
@@ -406,26 +353,26 @@ class Jylo(OwnLazyState, LLM):
         steps = self._steps(self._user(prompt, formatted), kwargs)
         return (_completion(step) for step in steps)
 
-    @_chat_callback
+    @chat_callback
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async `chat`, over the async client."""
         return await self._aask(messages, kwargs)
 
-    @_chat_callback
+    @chat_callback
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         """Async `stream_chat`, over the async client."""
         return self._asteps(messages, kwargs)
 
-    @_completion_callback
+    @completion_callback
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
         """Async `complete`, over the async client."""
         return _completion(await self._aask(self._user(prompt, formatted), kwargs))
 
-    @_completion_callback
+    @completion_callback
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:

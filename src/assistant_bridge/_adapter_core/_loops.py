@@ -24,7 +24,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ._transport import logger
+from .._transport import logger
 
 __all__ = ["PerLoop"]
 

@@ -25,17 +25,38 @@ naming them) or ``"ignore"`` (post the question alone, the caller's explicit cho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
-from ._transport import InvalidRequestError
+from .._transport import InvalidRequestError
 
-__all__ = ["Turn", "UnseenTurns", "fold_turns", "unseen_error"]
+__all__ = ["Turn", "UnseenTurns", "fold_turns", "seen_until", "unseen", "unseen_error"]
 
 UnseenTurns = Literal["fold", "raise", "ignore"]
 """The settings of ``unseen_turns`` (the adapters' fields validate against it)."""
 SYSTEM = "System"
+_T = TypeVar("_T")
+
+
+def seen_until(earlier: Sequence[_T], stored: Callable[[_T], bool]) -> int:
+    """How many leading messages the assistant has seen: up to its newest ``stored`` one."""
+    for index in range(len(earlier) - 1, -1, -1):
+        if stored(earlier[index]):
+            return index + 1
+    return 0
+
+
+def unseen(
+    earlier: Sequence[_T], stored: Callable[[_T], bool], is_system: Callable[[_T], bool]
+) -> list[tuple[int, _T]]:
+    """The earlier messages the assistant has not seen, with their index.
+
+    Every system message (instructions for this call), and every message after the
+    newest one the assistant stores (``stored``), or all of them when none is.
+    """
+    seen = seen_until(earlier, stored)
+    return [(i, m) for i, m in enumerate(earlier) if i >= seen or is_system(m)]
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,8 @@ LlamaIndex's callback decorators so instrumentation and callback handlers see it
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeVar, cast
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Literal
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -26,17 +24,26 @@ from llama_index.core.base.llms.types import (
     MessageRole,
 )
 from llama_index.core.llms import LLM
-from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from pydantic import Field, PrivateAttr, SecretStr
 
-from .._lazy_state import OwnLazyState
-from .._transport import AsyncStream, InvalidRequestError, Stream
-from .._validation import nearest_names
+from .._adapter_core import (
+    Answer,
+    AnswerBuilder,
+    AnswerStream,
+    AsyncAnswerStream,
+    Once,
+    OwnLazyState,
+    TextDelta,
+    UnleashChatCall,
+    UnleashConnection,
+    check_v2_filters,
+)
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
-from ._answer import AnswerStream, VendorResponse, chat_response, completion_response
-from ._connection import UnleashConnection, env_str
+from ._answer_responses import chat_response, completion_response
+from ._llm_base import chat_callback, completion_callback
 from ._messages import to_unleash_messages
 from ._metadata_filters import to_search_filters
+from ._settings import env_secret, env_str
 
 __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_NUM_OUTPUT", "Unleash"]
 
@@ -46,31 +53,7 @@ DEFAULT_NUM_OUTPUT = 1024
 """Tokens reserved for the answer when LlamaIndex packs a prompt (not sent to Unleash)."""
 
 _CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries", "allow_partial")
-_CONNECTION_LOCK = threading.Lock()
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _chat_callback(f: _F) -> _F:
-    return cast("_F", llm_chat_callback()(f))
-
-
-def _completion_callback(f: _F) -> _F:
-    return cast("_F", llm_completion_callback()(f))
-
-
-def _api_key_from_env() -> SecretStr | None:
-    value = env_str("UNLEASH_API_KEY")
-    return SecretStr(value) if value else None
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One step of a stream: a text delta, or (``final`` set) the whole answer."""
-
-    delta: str
-    text: str
-    raw: Any
-    final: VendorResponse | None = None
+_ALTERNATIVE = "UnleashRetriever(mode='search')"
 
 
 class Unleash(OwnLazyState, LLM):
@@ -137,7 +120,9 @@ class Unleash(OwnLazyState, LLM):
             llm.chat([question, first.message, ChatMessage(role="user", content="And on-call?")])
     """
 
-    api_key: SecretStr | None = Field(default_factory=_api_key_from_env, exclude=True, repr=False)
+    api_key: SecretStr | None = Field(
+        default_factory=lambda: env_secret("UNLEASH_API_KEY"), exclude=True, repr=False
+    )
     base_url: str | None = Field(default_factory=lambda: env_str("UNLEASH_BASE_URL"))
     account: str | None = Field(default_factory=lambda: env_str("UNLEASH_ACCOUNT"))
     assistant_id: str | None = Field(default_factory=lambda: env_str("UNLEASH_ASSISTANT_ID"))
@@ -153,19 +138,14 @@ class Unleash(OwnLazyState, LLM):
     client: UnleashClient | None = Field(default=None, exclude=True, repr=False)
     async_client: AsyncUnleashClient | None = Field(default=None, exclude=True, repr=False)
 
-    _connection_cache: UnleashConnection | None = PrivateAttr(default=None)
-    _lazy_state: ClassVar[tuple[str, ...]] = ("_connection_cache",)
+    _conn: Once[UnleashConnection] = PrivateAttr(default_factory=Once)
+    _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
     def __init__(self, **data: Any) -> None:
         # Checked here, not in a validator, so the error stays an InvalidRequestError.
         if data.get("filters") is not None:
             data["filters"] = to_search_filters(data["filters"])
-            if data["filters"] is not None and data.get("api_version", "v2") == "v2":
-                raise InvalidRequestError(
-                    "filters: Unleash chat v2 takes no filters; use api_version='v1' for "
-                    "filtered chat, or UnleashRetriever(mode='search')",
-                    field="filters",
-                )
+            check_v2_filters(data.get("api_version", "v2"), data["filters"], _ALTERNATIVE)
         super().__init__(**data)
 
     @classmethod
@@ -188,123 +168,63 @@ class Unleash(OwnLazyState, LLM):
     # -- clients and per-call arguments ------------------------------------------------
 
     def _connection(self) -> UnleashConnection:
-        with _CONNECTION_LOCK:
-            if self._connection_cache is None:
-                self._connection_cache = UnleashConnection(
-                    api_key=self.api_key,
-                    base_url=self.base_url,
-                    account=self.account,
-                    timeout=self.timeout,
-                    max_retries=self.max_retries,
-                    client=self.client,
-                    async_client=self.async_client,
-                )
-            return self._connection_cache
+        return self._conn.get(lambda: UnleashConnection.from_fields(self))
 
-    def _call(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        """The client arguments of one call; bad input raises before any request."""
-        unknown = [key for key in kwargs if key not in _CALL_KWARGS]
-        if unknown:
-            near = nearest_names(unknown[0], _CALL_KWARGS)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise InvalidRequestError(
-                f"{unknown[0]}: not an argument of Unleash calls{hint} (known: "
-                f"{', '.join(_CALL_KWARGS)})",
-                field=unknown[0],
-                suggestions=near,
-            )
-        call: dict[str, Any] = {
-            "messages": to_unleash_messages(messages),
-            "assistant_id": kwargs.get("assistant_id") or self.assistant_id,
-            "thread_id": kwargs.get("thread_id"),
-            "allow_partial": bool(kwargs.get("allow_partial", self.allow_partial)),
-            "text_mode": self.text_mode,
-        }
-        for name in ("timeout", "max_retries"):
-            if kwargs.get(name) is not None:
-                call[name] = kwargs[name]
-        filters = self.filters
-        extra = to_search_filters(kwargs.get("filters"))
-        if extra is not None:
-            if self.api_version == "v2":
-                raise InvalidRequestError(
-                    "filters: Unleash chat v2 takes no filters; use api_version='v1'",
-                    field="filters",
-                )
-            filters = filters.merged(extra) if filters is not None else extra
-        if self.api_version == "v1":
-            call["filters"] = filters
-        return call
+    def _call(
+        self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
+    ) -> tuple[UnleashChatCall, list[dict[str, str]]]:
+        """The call and its wire messages; bad input raises before any request."""
+        if not kwargs.get("assistant_id"):  # None or "" here means the instance's
+            kwargs = {k: v for k, v in kwargs.items() if k != "assistant_id"}
+        call = UnleashChatCall.of(kwargs, self, _CALL_KWARGS, parse_filters=to_search_filters)
+        return call, to_unleash_messages(messages)
 
     def _prompt_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
         convert = self.completion_to_prompt
         text = prompt if formatted or convert is None else convert(prompt)
         return [ChatMessage(role=MessageRole.USER, content=text)]
 
-    def _ask(self, client: UnleashClient, call: dict[str, Any]) -> VendorResponse:
-        if self.api_version == "v1":
-            return client.chat(**call)
-        return client.chat_v2(**call)
-
-    async def _aask(self, client: AsyncUnleashClient, call: dict[str, Any]) -> VendorResponse:
-        if self.api_version == "v1":
-            return await client.chat(**call)
-        return await client.chat_v2(**call)
-
-    def _steps(self, client: UnleashClient, call: dict[str, Any]) -> Iterator[_Step]:
-        call = dict(call)
-        allow = call.pop("allow_partial")
-        state = AnswerStream(self.api_version, call.pop("text_mode"))
-        stream: Stream[Any] = (
-            client.stream_chat(**call)
-            if self.api_version == "v1"
-            else client.stream_chat_v2(**call)
-        )
+    def _steps(
+        self, client: UnleashClient, call: UnleashChatCall, wire: list[dict[str, str]]
+    ) -> Iterator[tuple[TextDelta | Answer, str]]:
+        """Each text delta with the text so far, then the whole answer with its text."""
+        builder = AnswerBuilder(call.api_version, call.text_mode)
+        stream = AnswerStream(call.open(client, wire), builder, allow_partial=call.allow_partial)
         with stream:
-            for item in stream:
-                delta = state.add(item)
-                if delta:
-                    yield _Step(delta, state.text, item)
-        tail, result = state.finish(end_seen=stream.terminated, allow_partial=allow)
-        yield _Step(tail, result.text, result, final=result)
+            for event in stream:
+                if isinstance(event, TextDelta):
+                    yield event, builder.text
+        answer = stream.final_answer()
+        yield answer, answer.text
 
     async def _asteps(
-        self, client: AsyncUnleashClient, call: dict[str, Any]
-    ) -> AsyncIterator[_Step]:
-        call = dict(call)
-        allow = call.pop("allow_partial")
-        state = AnswerStream(self.api_version, call.pop("text_mode"))
-        stream: AsyncStream[Any]
-        if self.api_version == "v1":
-            stream = await client.stream_chat(**call)
-        else:
-            stream = await client.stream_chat_v2(**call)
+        self, client: AsyncUnleashClient, call: UnleashChatCall, wire: list[dict[str, str]]
+    ) -> AsyncIterator[tuple[TextDelta | Answer, str]]:
+        """Async `_steps`."""
+        builder = AnswerBuilder(call.api_version, call.text_mode)
+        opened = await call.aopen(client, wire)
+        stream = AsyncAnswerStream(opened, builder, allow_partial=call.allow_partial)
         async with stream:
-            async for item in stream:
-                delta = state.add(item)
-                if delta:
-                    yield _Step(delta, state.text, item)
-        tail, result = state.finish(end_seen=stream.terminated, allow_partial=allow)
-        yield _Step(tail, result.text, result, final=result)
+            async for event in stream:
+                if isinstance(event, TextDelta):
+                    yield event, builder.text
+        answer = await stream.final_answer()
+        yield answer, answer.text
 
-    def _chat_step(self, step: _Step) -> ChatResponse:
-        if step.final is not None:
-            return chat_response(
-                step.final, model=self.model, api_version=self.api_version, delta=step.delta
-            )
-        message = ChatMessage(role=MessageRole.ASSISTANT, content=step.text)
-        return ChatResponse(message=message, delta=step.delta, raw=step.raw)
+    def _chat_step(self, step: TextDelta | Answer, text: str) -> ChatResponse:
+        if isinstance(step, Answer):
+            return chat_response(step, model=self.model, delta=step.tail)
+        message = ChatMessage(role=MessageRole.ASSISTANT, content=text)
+        return ChatResponse(message=message, delta=step.text, raw=step.item)
 
-    def _completion_step(self, step: _Step) -> CompletionResponse:
-        if step.final is not None:
-            return completion_response(
-                step.final, model=self.model, api_version=self.api_version, delta=step.delta
-            )
-        return CompletionResponse(text=step.text, delta=step.delta, raw=step.raw)
+    def _completion_step(self, step: TextDelta | Answer, text: str) -> CompletionResponse:
+        if isinstance(step, Answer):
+            return completion_response(step, model=self.model, delta=step.tail)
+        return CompletionResponse(text=text, delta=step.text, raw=step.item)
 
     # -- LlamaIndex entry points ---------------------------------------------------------
 
-    @_chat_callback
+    @chat_callback
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Ask the assistant and return its whole answer with citation blocks.
 
@@ -317,11 +237,11 @@ class Unleash(OwnLazyState, LLM):
             InvalidRequestError: an unsupported message, block or keyword (before any
                 request); vendor errors pass through unchanged.
         """
-        call = self._call(messages, kwargs)
-        response = self._ask(self._connection().get_sync(), call)
-        return chat_response(response, model=self.model, api_version=self.api_version)
+        call, wire = self._call(messages, kwargs)
+        answer = Answer.whole(call.ask(self._connection().get_sync(), wire))
+        return chat_response(answer, model=self.model)
 
-    @_chat_callback
+    @chat_callback
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Ask the assistant and yield its answer as it arrives.
 
@@ -330,80 +250,80 @@ class Unleash(OwnLazyState, LLM):
         blocks, ``thread_id`` and ``raw``. Input is checked before this returns; the
         request is sent when iteration starts.
         """
-        call = self._call(messages, kwargs)
+        call, wire = self._call(messages, kwargs)
         client = self._connection().get_sync()
 
         def gen() -> ChatResponseGen:
-            for step in self._steps(client, call):
-                yield self._chat_step(step)
+            for step, text in self._steps(client, call, wire):
+                yield self._chat_step(step, text)
 
         return gen()
 
-    @_completion_callback
+    @completion_callback
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         """Ask the assistant one question (a user message) and return the whole answer.
 
         ``additional_kwargs`` holds ``citations`` (the citation blocks' fields),
         ``sources`` and ``thread_id``. Keywords as for `chat`.
         """
-        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
-        response = self._ask(self._connection().get_sync(), call)
-        return completion_response(response, model=self.model, api_version=self.api_version)
+        call, wire = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        answer = Answer.whole(call.ask(self._connection().get_sync(), wire))
+        return completion_response(answer, model=self.model)
 
-    @_completion_callback
+    @completion_callback
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         """Ask one question and yield the answer as it arrives (the last one is whole)."""
-        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        call, wire = self._call(self._prompt_messages(prompt, formatted), kwargs)
         client = self._connection().get_sync()
 
         def gen() -> CompletionResponseGen:
-            for step in self._steps(client, call):
-                yield self._completion_step(step)
+            for step, text in self._steps(client, call, wire):
+                yield self._completion_step(step, text)
 
         return gen()
 
-    @_chat_callback
+    @chat_callback
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async `chat`, over the async client."""
-        call = self._call(messages, kwargs)
-        response = await self._aask(self._connection().get_async(), call)
-        return chat_response(response, model=self.model, api_version=self.api_version)
+        call, wire = self._call(messages, kwargs)
+        answer = Answer.whole(await call.aask(self._connection().get_async(), wire))
+        return chat_response(answer, model=self.model)
 
-    @_chat_callback
+    @chat_callback
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         """Async `stream_chat`, over the async client."""
-        call = self._call(messages, kwargs)
+        call, wire = self._call(messages, kwargs)
         client = self._connection().get_async()
 
         async def gen() -> ChatResponseAsyncGen:
-            async for step in self._asteps(client, call):
-                yield self._chat_step(step)
+            async for step, text in self._asteps(client, call, wire):
+                yield self._chat_step(step, text)
 
         return gen()
 
-    @_completion_callback
+    @completion_callback
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
         """Async `complete`, over the async client."""
-        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
-        response = await self._aask(self._connection().get_async(), call)
-        return completion_response(response, model=self.model, api_version=self.api_version)
+        call, wire = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        answer = Answer.whole(await call.aask(self._connection().get_async(), wire))
+        return completion_response(answer, model=self.model)
 
-    @_completion_callback
+    @completion_callback
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         """Async `stream_complete`, over the async client."""
-        call = self._call(self._prompt_messages(prompt, formatted), kwargs)
+        call, wire = self._call(self._prompt_messages(prompt, formatted), kwargs)
         client = self._connection().get_async()
 
         async def gen() -> CompletionResponseAsyncGen:
-            async for step in self._asteps(client, call):
-                yield self._completion_step(step)
+            async for step, text in self._asteps(client, call, wire):
+                yield self._completion_step(step, text)
 
         return gen()

@@ -1,20 +1,19 @@
-"""What the Jylo and Zaia adapters of both frameworks share: clients, history reads, errors.
+"""What the Jylo and Zaia adapters of both frameworks share: clients, history reads, uploads.
 
-Framework-free. `JyloConnection` / `ZaiaConnection` hold the vendor clients' connection
-settings (or ready clients) and create each client once, on first use, so an adapter can
-be built without credentials. `read_jylo` / `read_zaia` (and their async forms) read a
-stored conversation oldest first, all of it or an error that says why not (Zaia's paging
-rules are in `zaia._paging`); `read_zaia_chats` reads every chat of a Zaia workspace.
+`JyloConnection` / `ZaiaConnection` are their vendor's `Connection` (made lazily, see
+`_clients`; here so that Unleash adapters never load Jylo or Zaia). `read_jylo` /
+`read_zaia` (and their async forms) read a stored conversation oldest first, all of it
+or an error that says why not (Zaia's paging rules are in `zaia._paging`);
+`read_zaia_chats` reads every chat of a Zaia workspace; `zaia_metadata` is what a
+framework keeps of a stored Zaia message.
 `Attachment` / `upload_all` upload the files of a message before it is posted.
-`UnsupportedOperationError` is what an adapter raises for an operation the vendor API
-cannot do (never a silent no-op). `split_key` reads the ``<chat id>[:<thread id>]`` keys
+`split_key` reads the ``<chat id>[:<thread id>]`` keys
 of the Zaia chat store.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,20 +21,19 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
-from ._loops import PerLoop
-from ._transport import APIError, InvalidRequestError
-from ._unsupported import UnsupportedOperationError, unsupported
-from .jylo import AsyncJyloClient, Document, JyloClient, Message, TokenCache, share_token_cache
-from .zaia import MAX_LIMIT as ZAIA_MAX_LIMIT
-from .zaia import AsyncZaiaClient, Chat, ChatMessage, PageRequest, PageWalk, ZaiaClient, item_key
+from .._transport import APIError, InvalidRequestError
+from ..jylo import AsyncJyloClient, Document, JyloClient, Message, TokenCache, share_token_cache
+from ..zaia import MAX_LIMIT as ZAIA_MAX_LIMIT
+from ..zaia import AsyncZaiaClient, Chat, ChatMessage, PageRequest, PageWalk, ZaiaClient, item_key
+from ._clients import Connection, limits, secret
+from ._unsupported import unsupported
 
 __all__ = [
+    "JyloConnection",
+    "ZaiaConnection",
     "JYLO_PAGE_SIZE",
     "Attachment",
     "ZAIA_MAX_LIMIT",
-    "JyloConnection",
-    "UnsupportedOperationError",
-    "ZaiaConnection",
     "aread_jylo",
     "aupload_all",
     "check_prefix",
@@ -46,8 +44,9 @@ __all__ = [
     "read_zaia",
     "read_zaia_chats",
     "split_key",
-    "unsupported",
     "upload_all",
+    "zaia_metadata",
+    "stored_zaia_role",
 ]
 
 JYLO_PAGE_SIZE = 100
@@ -56,16 +55,12 @@ JYLO_PAGE_SIZE = 100
 _T = TypeVar("_T")
 
 
-def _secret(value: SecretStr | str | None) -> SecretStr | None:
-    return SecretStr(value) if isinstance(value, str) else value
+@dataclass(kw_only=True)
+class JyloConnection(Connection[JyloClient, AsyncJyloClient]):
+    """How to reach Jylo (None: the ``JYLO_*`` variables); the fields are `JyloClient` s.
 
-
-@dataclass
-class JyloConnection:
-    """How to reach Jylo: settings for new clients (None: the ``JYLO_*`` variables), or clients.
-
-    The fields are the `JyloClient` arguments of the same names; ``client`` and
-    ``async_client`` are used as given (and not closed).
+    The clients made here share one token cache: one token for the sync client and every
+    loop's async client until it expires.
     """
 
     client_id: str | None = None
@@ -78,21 +73,13 @@ class JyloConnection:
     token_url: str | None = None
     settings_url: str | None = None
     audience: str | None = None
-    timeout: float | None = None
-    max_retries: int | None = None
-    client: JyloClient | None = None
-    async_client: AsyncJyloClient | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _sync: JyloClient | None = field(default=None, repr=False, compare=False)
-    _async: PerLoop[AsyncJyloClient] = field(default_factory=PerLoop, repr=False, compare=False)
     _tokens: TokenCache = field(default_factory=TokenCache, repr=False, compare=False)
-    """One access token for the sync client and every loop's async client."""
 
-    def _kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
+    def _settings(self) -> dict[str, Any]:
+        return {
             "client_id": self.client_id,
-            "client_secret": _secret(self.client_secret),
-            "token": _secret(self.token),
+            "client_secret": secret(self.client_secret),
+            "token": secret(self.token),
             "tenant": self.tenant,
             "region": self.region,
             "project_id": self.project_id,
@@ -100,83 +87,65 @@ class JyloConnection:
             "token_url": self.token_url,
             "settings_url": self.settings_url,
             "audience": self.audience,
+            **limits(self.timeout, self.max_retries),
         }
-        if self.timeout is not None:
-            kwargs["timeout"] = self.timeout
-        if self.max_retries is not None:
-            kwargs["max_retries"] = self.max_retries
-        return kwargs
 
-    def get_sync(self) -> JyloClient:
-        """The ``client`` given, else one made from the settings on first use and kept.
+    def _make_sync(self) -> JyloClient:
+        client = JyloClient(**self._settings())
+        share_token_cache(client, self._tokens)
+        return client
 
-        Raises:
-            InvalidRequestError: a setting is missing (the message names the variable).
-        """
-        if self.client is not None:
-            return self.client
-        with self._lock:
-            if self._sync is None:
-                self._sync = JyloClient(**self._kwargs())
-                share_token_cache(self._sync, self._tokens)
-            return self._sync
-
-    def get_async(self) -> AsyncJyloClient:
-        """The ``async_client`` given, else one made from the settings (one per event loop).
-
-        The clients made here share one token cache: one token for all loops until it expires.
-        """
-        if self.async_client is not None:
-            return self.async_client
-        return self._async.get(self._new_async)
-
-    def _new_async(self) -> AsyncJyloClient:
-        client = AsyncJyloClient(**self._kwargs())
+    def _make_async(self) -> AsyncJyloClient:
+        client = AsyncJyloClient(**self._settings())
         share_token_cache(client, self._tokens)
         return client
 
 
-@dataclass
-class ZaiaConnection:
-    """How to reach Zaia: settings for new clients (None: the ``ZAIA_*`` variables), or clients."""
+@dataclass(kw_only=True)
+class ZaiaConnection(Connection[ZaiaClient, AsyncZaiaClient]):
+    """How to reach Zaia (None: the ``ZAIA_*`` variables)."""
 
     api_key: SecretStr | str | None = None
     base_url: str | None = None
     auth_scheme: str | None = None
-    timeout: float | None = None
-    max_retries: int | None = None
-    client: ZaiaClient | None = None
-    async_client: AsyncZaiaClient | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _sync: ZaiaClient | None = field(default=None, repr=False, compare=False)
-    _async: PerLoop[AsyncZaiaClient] = field(default_factory=PerLoop, repr=False, compare=False)
 
-    def _kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "api_key": _secret(self.api_key),
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "api_key": secret(self.api_key),
             "base_url": self.base_url,
             "auth_scheme": self.auth_scheme,
+            **limits(self.timeout, self.max_retries),
         }
-        if self.timeout is not None:
-            kwargs["timeout"] = self.timeout
-        if self.max_retries is not None:
-            kwargs["max_retries"] = self.max_retries
-        return kwargs
 
-    def get_sync(self) -> ZaiaClient:
-        """The ``client`` given, else one made from the settings on first use and kept."""
-        if self.client is not None:
-            return self.client
-        with self._lock:
-            if self._sync is None:
-                self._sync = ZaiaClient(**self._kwargs())
-            return self._sync
+    def _make_sync(self) -> ZaiaClient:
+        return ZaiaClient(**self._settings())
 
-    def get_async(self) -> AsyncZaiaClient:
-        """The ``async_client`` given, else one made from the settings (one per event loop)."""
-        if self.async_client is not None:
-            return self.async_client
-        return self._async.get(lambda: AsyncZaiaClient(**self._kwargs()))
+    def _make_async(self) -> AsyncZaiaClient:
+        return AsyncZaiaClient(**self._settings())
+
+
+def stored_zaia_role(message: ChatMessage) -> str:
+    """The role of a stored Zaia message as a plain string ("" when it has none)."""
+    return str(getattr(message.role, "value", message.role) or "")
+
+
+def zaia_metadata(message: ChatMessage, keys: Iterable[str]) -> dict[str, Any]:
+    """What a framework keeps of a stored Zaia message: ``keys`` that have a value, in order.
+
+    Keys: ``vendor`` (``"zaia"``), ``message_id``, ``chat_id``, ``chat_thread_id``,
+    ``sender_id``, ``role``, ``external_id``, ``created_at`` (ISO 8601).
+    """
+    values: dict[str, Any] = {
+        "vendor": "zaia",
+        "message_id": message.id,
+        "chat_id": message.chat_id,
+        "chat_thread_id": message.chat_thread_id,
+        "sender_id": message.sender_id,
+        "role": stored_zaia_role(message) or None,
+        "external_id": message.external_id,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+    }
+    return {key: values[key] for key in keys if values[key] is not None}
 
 
 def in_order(items: Iterable[_T], when: Callable[[_T], datetime | None]) -> list[_T]:

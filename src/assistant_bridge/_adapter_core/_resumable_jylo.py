@@ -25,16 +25,49 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
+from ..jylo import AsyncJyloClient, JyloClient, Message
 from ._conversations import Attachment, aupload_all, upload_all
-from ._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
-from .jylo import AsyncJyloClient, JyloClient, Message
 
-__all__ = ["NEWEST", "JyloItem", "JyloWrite", "apost_jylo", "post_jylo", "resume_start"]
+__all__ = [
+    "NEWEST",
+    "JyloItem",
+    "JyloWrite",
+    "apost_jylo",
+    "post_jylo",
+    "post_mark",
+    "posted",
+    "resume_start",
+]
 
 NEWEST = 20
 """Messages read from the newest end of a conversation to check a post."""
 
 Mark = dict[str, Any]
+_MARK_KEY = "jylo_post"
+
+
+def post_mark(message: Any, marks_in: str, assistant_id: str | None = None) -> Mark | None:
+    """The post mark kept on ``message`` (for ``assistant_id`` only, when given), or None.
+
+    Args:
+        message: the caller's message object.
+        marks_in: the name of the message's dict that holds the mark
+            (``"response_metadata"`` on LangChain, ``"additional_kwargs"`` on LlamaIndex).
+        assistant_id: only a mark of this assistant counts.
+    """
+    found = getattr(message, marks_in).get(_MARK_KEY)
+    if not isinstance(found, dict):
+        return None
+    if assistant_id is not None and found.get("assistant_id") != assistant_id:
+        return None
+    return found
+
+
+def posted(message: Any, marks_in: str, assistant_id: str) -> bool:
+    """Whether ``message`` is marked stored on ``assistant_id`` (see `post_mark`)."""
+    mark = post_mark(message, marks_in, assistant_id)
+    return mark is not None and mark.get("state") == "stored"
 
 
 @dataclass
@@ -49,31 +82,27 @@ class JyloItem:
 
 @dataclass
 class JyloWrite:
-    """What to post to one assistant, and how marks are read from / kept on messages."""
+    """What to post to one assistant; ``marks_in`` names the messages' dict of marks."""
 
     operation: str
     assistant_id: str
     model: str
     given: list[Any]
     items: list[JyloItem]
-    get_mark: Callable[[Any], Mark | None]
-    set_mark: Callable[[Any, Mark], None]
+    marks_in: str
 
     def mark(self, item: JyloItem) -> Mark | None:
         """The item's mark for this assistant, if any."""
-        found = self.get_mark(item.source)
-        if isinstance(found, dict) and found.get("assistant_id") == self.assistant_id:
-            return found
-        return None
+        return post_mark(item.source, self.marks_in, self.assistant_id)
 
     def is_stored(self, item: JyloItem) -> bool:
         """Whether the item is marked stored on this assistant."""
-        mark = self.mark(item)
-        return mark is not None and mark.get("state") == "stored"
+        return posted(item.source, self.marks_in, self.assistant_id)
 
     def keep(self, item: JyloItem, state: str, **more: Any) -> None:
         """Mark the item (in place)."""
-        self.set_mark(item.source, {"assistant_id": self.assistant_id, "state": state, **more})
+        mark = {"assistant_id": self.assistant_id, "state": state, **more}
+        getattr(item.source, self.marks_in)[_MARK_KEY] = mark
 
     def resolve(self, newest: list[Message]) -> None:
         """Decide the items marked ``unknown``: stored if the newest page shows them."""

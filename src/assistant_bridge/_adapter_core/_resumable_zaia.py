@@ -26,13 +26,12 @@ again only by its id.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._conversations import ZAIA_MAX_LIMIT, in_order, unsupported
-from ._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
-from .zaia import (
+from .._transport import AssistantBridgeError, InvalidRequestError, PartialWriteError
+from ..zaia import (
     MAX_CONTENT_LENGTH,
     AsyncZaiaClient,
     ChatMessage,
@@ -41,8 +40,10 @@ from .zaia import (
     item_key,
     message_bodies,
 )
+from ._conversations import ZAIA_MAX_LIMIT, in_order
+from ._unsupported import unsupported
 
-__all__ = ["ZaiaItem", "ZaiaWrite", "awrite_zaia", "external_id_for", "write_zaia"]
+__all__ = ["ZaiaItem", "ZaiaWrite", "sender_for", "awrite_zaia", "external_id_for", "write_zaia"]
 
 _MAX_BASE = 240
 """The longest external id kept as it is (room for a part suffix within 250)."""
@@ -57,6 +58,22 @@ def external_id_for(prefix: str, ident: str) -> str:
         return value
     digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{prefix}sha256-{digest}"
+
+
+def sender_for(role: str, sender_ids: Mapping[str, str], sender_id: str | None, owner: str) -> str:
+    """The id that sends a message of ``role``: ``sender_ids[role]``, else ``sender_id``.
+
+    Raises:
+        InvalidRequestError: neither is set (``owner``: the class to pass them to).
+    """
+    sender = sender_ids.get(role) or sender_id
+    if not sender:
+        raise InvalidRequestError(
+            "sender_id: appending to a Zaia chat needs the sender's id; pass "
+            f"sender_id=... (or sender_ids={{role: id}}) to {owner}",
+            field="sender_id",
+        )
+    return sender
 
 
 @dataclass

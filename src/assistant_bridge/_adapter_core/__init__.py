@@ -1,0 +1,340 @@
+"""The framework-free core of the LangChain and LlamaIndex adapters.
+
+It imports neither LangChain nor LlamaIndex (nor httpx): only the vendor packages and the
+shared vendor-neutral modules (`assistant_bridge.sources`, ``_text_buffer``). What both
+frameworks need lives here once, and the adapters are thin mappers to their types:
+
+- per-call options (`_options`): unknown keywords rejected with the nearest names,
+  filter merging, the Unleash v1/v2 choice (`UnleashChatCall`), `RetrievalOptions`;
+- one answer stream (`_answers`), in the shape of anthropic's ``MessageStream``: text
+  deltas and tool events as they come, the final `Answer` (text, sources with citation
+  spans, ids, finish/incomplete reason, tool steps) at the end, also built from a whole
+  response; client-side stop sequences (`_stop`);
+- the lazily made clients (`_clients`): one `Connection` per vendor, `Once` for the sync
+  client, `PerLoop` (`_loops`) for one async client per event loop; `OwnLazyState`
+  (`_lazy_state`) so copies of an adapter make their own;
+- fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
+  (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
+  Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
+
+The way of an Unleash v2 citation to a framework block, one line per representation
+(1-5 are the vendor package's; from 5 on the folded forms are kept, nothing is unfolded):
+
+1. the SSE event's text (``data: {"reference": {...}}``);
+2. its JSON dict (``ServerSentEvent.json()``);
+3. ``ReferenceChatV2`` in the validated `ChatV2Chunk`;
+4. the assembler's record ``{"reference_ids", "position"}``;
+5. ``ChatV2Reference`` in the folded `ChatV2Response` (``Answer.response``);
+6. `CitationSpan` in its `Source` (``Answer.sources``): read straight from the
+   references, once per answer;
+7. LlamaIndex: the ``CitationBlock``, built from the `Source`. LangChain: the
+   ``additional_kwargs["sources"]`` item (public output, and the only form a message
+   carries to LangChain's block translator);
+8. LangChain: the ``Citation`` annotation, built from that item in one step.
+
+The adapters' part is 6-8 (it was ten representations in all, with the references
+resolved into tuples and the items re-read). The vendor package can drop 2 (chunks
+validated from the event text), 4 and 5 (the assembler keeping the chunk's reference
+model, one model for a reference): then 5 for LangChain, 4 for LlamaIndex.
+
+Tool steps are folded once, by the assembler, into one `ToolStepRecord` per call: a whole
+answer maps each record to one ``tool_steps`` item (LlamaIndex: the record's own dump); a
+LangChain stream emits each tool event as it comes (chunk merging concatenates lists),
+and LangChain's block translator folds those items per step id.
+"""
+
+from typing import TYPE_CHECKING
+
+from .._lazy_imports import lazy_exports
+
+if TYPE_CHECKING:
+    from ._answers import (
+        Answer,
+        AnswerBuilder,
+        AnswerEvent,
+        AnswerStream,
+        AsyncAnswerStream,
+        TextDelta,
+        ToolEvent,
+        VendorResponse,
+        source_item_parts,
+        source_items,
+    )
+    from ._clients import (
+        Connection,
+        Once,
+        UnleashConnection,
+        limits,
+        secret,
+    )
+    from ._content import (
+        awith_content,
+        with_content,
+    )
+    from ._conversations import (
+        JYLO_PAGE_SIZE,
+        ZAIA_MAX_LIMIT,
+        Attachment,
+        JyloConnection,
+        ZaiaConnection,
+        aread_jylo,
+        aread_zaia,
+        aread_zaia_chats,
+        aupload_all,
+        check_prefix,
+        in_order,
+        read_jylo,
+        read_zaia,
+        read_zaia_chats,
+        split_key,
+        stored_zaia_role,
+        upload_all,
+        zaia_metadata,
+    )
+    from ._lazy_state import (
+        OwnLazyState,
+    )
+    from ._loops import (
+        PerLoop,
+    )
+    from ._options import (
+        FILTER_KEYWORDS,
+        TIME_BOUNDS,
+        ApiVersion,
+        RetrievalOptions,
+        UnleashChatCall,
+        check_flag,
+        check_k,
+        check_v2_filters,
+        filter_name,
+        filter_text,
+        jylo_call,
+        merge_filters,
+        reject_unknown,
+        unknown_name,
+    )
+    from ._outgoing import (
+        Outgoing,
+        with_unseen,
+    )
+    from ._resumable_jylo import (
+        NEWEST,
+        JyloItem,
+        JyloWrite,
+        apost_jylo,
+        post_jylo,
+        post_mark,
+        posted,
+        resume_start,
+    )
+    from ._resumable_zaia import (
+        ZaiaItem,
+        ZaiaWrite,
+        awrite_zaia,
+        external_id_for,
+        sender_for,
+        write_zaia,
+    )
+    from ._stop import (
+        StopGuard,
+    )
+    from ._turns import (
+        Turn,
+        UnseenTurns,
+        fold_turns,
+        seen_until,
+        unseen,
+        unseen_error,
+    )
+    from ._unsupported import (
+        UnsupportedOperationError,
+        unsupported,
+    )
+    from ._wire import (
+        unleash_wire,
+    )
+
+__all__ = [
+    "FILTER_KEYWORDS",
+    "JYLO_PAGE_SIZE",
+    "NEWEST",
+    "TIME_BOUNDS",
+    "ZAIA_MAX_LIMIT",
+    "Answer",
+    "AnswerBuilder",
+    "AnswerEvent",
+    "AnswerStream",
+    "ApiVersion",
+    "AsyncAnswerStream",
+    "Attachment",
+    "Connection",
+    "JyloConnection",
+    "JyloItem",
+    "JyloWrite",
+    "Once",
+    "Outgoing",
+    "OwnLazyState",
+    "PerLoop",
+    "RetrievalOptions",
+    "StopGuard",
+    "TextDelta",
+    "ToolEvent",
+    "Turn",
+    "UnleashChatCall",
+    "UnleashConnection",
+    "UnseenTurns",
+    "UnsupportedOperationError",
+    "VendorResponse",
+    "ZaiaConnection",
+    "ZaiaItem",
+    "ZaiaWrite",
+    "apost_jylo",
+    "aread_jylo",
+    "aread_zaia",
+    "aread_zaia_chats",
+    "aupload_all",
+    "awith_content",
+    "awrite_zaia",
+    "check_flag",
+    "check_k",
+    "check_prefix",
+    "check_v2_filters",
+    "external_id_for",
+    "filter_name",
+    "filter_text",
+    "fold_turns",
+    "in_order",
+    "jylo_call",
+    "limits",
+    "merge_filters",
+    "post_jylo",
+    "post_mark",
+    "posted",
+    "read_jylo",
+    "read_zaia",
+    "read_zaia_chats",
+    "reject_unknown",
+    "resume_start",
+    "secret",
+    "seen_until",
+    "sender_for",
+    "source_item_parts",
+    "source_items",
+    "split_key",
+    "stored_zaia_role",
+    "unknown_name",
+    "unleash_wire",
+    "unseen",
+    "unseen_error",
+    "unsupported",
+    "upload_all",
+    "with_content",
+    "with_unseen",
+    "write_zaia",
+    "zaia_metadata",
+]
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        globals(),
+        {
+            "._answers": (
+                "Answer",
+                "AnswerBuilder",
+                "AnswerEvent",
+                "AnswerStream",
+                "AsyncAnswerStream",
+                "TextDelta",
+                "ToolEvent",
+                "VendorResponse",
+                "source_item_parts",
+                "source_items",
+            ),
+            "._clients": (
+                "Connection",
+                "Once",
+                "UnleashConnection",
+                "limits",
+                "secret",
+            ),
+            "._content": (
+                "awith_content",
+                "with_content",
+            ),
+            "._conversations": (
+                "JYLO_PAGE_SIZE",
+                "ZAIA_MAX_LIMIT",
+                "Attachment",
+                "JyloConnection",
+                "ZaiaConnection",
+                "aread_jylo",
+                "aread_zaia",
+                "aread_zaia_chats",
+                "aupload_all",
+                "check_prefix",
+                "in_order",
+                "read_jylo",
+                "read_zaia",
+                "read_zaia_chats",
+                "split_key",
+                "stored_zaia_role",
+                "upload_all",
+                "zaia_metadata",
+            ),
+            "._lazy_state": ("OwnLazyState",),
+            "._loops": ("PerLoop",),
+            "._options": (
+                "FILTER_KEYWORDS",
+                "TIME_BOUNDS",
+                "ApiVersion",
+                "RetrievalOptions",
+                "UnleashChatCall",
+                "check_flag",
+                "check_k",
+                "check_v2_filters",
+                "filter_name",
+                "filter_text",
+                "jylo_call",
+                "merge_filters",
+                "reject_unknown",
+                "unknown_name",
+            ),
+            "._outgoing": (
+                "Outgoing",
+                "with_unseen",
+            ),
+            "._resumable_jylo": (
+                "NEWEST",
+                "JyloItem",
+                "JyloWrite",
+                "apost_jylo",
+                "post_jylo",
+                "post_mark",
+                "posted",
+                "resume_start",
+            ),
+            "._resumable_zaia": (
+                "ZaiaItem",
+                "ZaiaWrite",
+                "awrite_zaia",
+                "external_id_for",
+                "sender_for",
+                "write_zaia",
+            ),
+            "._stop": ("StopGuard",),
+            "._turns": (
+                "Turn",
+                "UnseenTurns",
+                "fold_turns",
+                "seen_until",
+                "unseen",
+                "unseen_error",
+            ),
+            "._unsupported": (
+                "UnsupportedOperationError",
+                "unsupported",
+            ),
+            "._wire": ("unleash_wire",),
+        },
+    )
