@@ -279,7 +279,9 @@ README_OUTPUT: list[list[str | re.Pattern[str]]] = [
         "500 Internal Server Error: Injected by the emulator (x-emulator-fault). (request id f26c5db50ad01e72)",
     ],
     [  # the emulator: its URLs, its environment, a fault survived by a retry, the extended dialect
-        re.compile(r"http://127\.0\.0\.1:\d+ http://127\.0\.0\.1:\d+/jylo http://127\.0\.0\.1:\d+/zaia"),
+        re.compile(
+            r"http://127\.0\.0\.1:\d+ http://127\.0\.0\.1:\d+/jylo http://127\.0\.0\.1:\d+/zaia"
+        ),
         "3",
         "['JYLO_BASE_URL', 'JYLO_CLIENT_ID', 'JYLO_CLIENT_SECRET', 'JYLO_PROJECT_ID', 'JYLO_SETTINGS_URL',"
         " 'JYLO_TOKEN_URL', 'UNLEASH_API_KEY', 'UNLEASH_BASE_URL', 'ZAIA_API_KEY', 'ZAIA_BASE_URL']",
@@ -290,7 +292,9 @@ README_OUTPUT: list[list[str | re.Pattern[str]]] = [
 
 
 def test_readme_has_python_blocks_to_run() -> None:
-    assert len(readme_python_blocks()) == len(README_OUTPUT), "each README block needs its expected output"
+    assert len(readme_python_blocks()) == len(README_OUTPUT), (
+        "each README block needs its expected output"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -327,7 +331,9 @@ def test_readme_python_block_runs(
         if isinstance(want, str):
             assert want in printed, f"README.md:{line} did not print the line {want!r}"
         else:
-            assert any(want.fullmatch(p) for p in printed), f"README.md:{line} printed no line like {want.pattern!r}"
+            assert any(want.fullmatch(p) for p in printed), (
+                f"README.md:{line} printed no line like {want.pattern!r}"
+            )
 
 
 def test_readme_documents_every_search_filter() -> None:

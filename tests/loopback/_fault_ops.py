@@ -127,10 +127,14 @@ class Env:
         }
 
     def jylo(self) -> JyloClient:
-        return JyloClient(**self._jylo_kwargs(), http_client=self._http(), _sleep=self.sleeps.append)
+        return JyloClient(
+            **self._jylo_kwargs(), http_client=self._http(), _sleep=self.sleeps.append
+        )
 
     def ajylo(self) -> AsyncJyloClient:
-        return AsyncJyloClient(**self._jylo_kwargs(), http_client=self._ahttp(), _sleep=self._asleep)
+        return AsyncJyloClient(
+            **self._jylo_kwargs(), http_client=self._ahttp(), _sleep=self._asleep
+        )
 
     def zaia(self) -> ZaiaClient:
         return ZaiaClient(
@@ -248,7 +252,9 @@ async def _aunleash_search(env: Env) -> str:
 
 def _jylo_create(env: Env) -> str:
     with env.jylo() as c:
-        return c.create_message(env.ids.assistant, QUESTION, model_identifier=env.ids.model).text or ""
+        return (
+            c.create_message(env.ids.assistant, QUESTION, model_identifier=env.ids.model).text or ""
+        )
 
 
 async def _ajylo_create(env: Env) -> str:
@@ -358,7 +364,10 @@ def _lc_retriever(make: Callable[[Env], Any]) -> tuple[SyncCall, AsyncCall]:
 
 def _lc_jylo_history(env: Env) -> JyloChatMessageHistory:
     return JyloChatMessageHistory(
-        env.ids.assistant, model_identifier=env.ids.model, client=env.jylo(), async_client=env.ajylo()
+        env.ids.assistant,
+        model_identifier=env.ids.model,
+        client=env.jylo(),
+        async_client=env.ajylo(),
     )
 
 
@@ -445,14 +454,18 @@ def _li_retrieve() -> tuple[SyncCall, AsyncCall]:
 
 
 def _li_jylo_store(env: Env) -> JyloChatStore:
-    return JyloChatStore(client=env.jylo(), async_client=env.ajylo(), model_identifier=env.ids.model)
+    return JyloChatStore(
+        client=env.jylo(), async_client=env.ajylo(), model_identifier=env.ids.model
+    )
 
 
 def _li_zaia_store(env: Env) -> ZaiaChatStore:
     return ZaiaChatStore(client=env.zaia(), async_client=env.azaia(), sender_id=SENDER)
 
 
-def _li_store_add(make: Callable[[Env], Any], key: Callable[[Env], str]) -> tuple[SyncCall, AsyncCall]:
+def _li_store_add(
+    make: Callable[[Env], Any], key: Callable[[Env], str]
+) -> tuple[SyncCall, AsyncCall]:
     def run(env: Env) -> str:
         make(env).add_message(key(env), _li_user()[0])
         return "added"
@@ -464,7 +477,9 @@ def _li_store_add(make: Callable[[Env], Any], key: Callable[[Env], str]) -> tupl
     return run, arun
 
 
-def _li_store_read(make: Callable[[Env], Any], key: Callable[[Env], str]) -> tuple[SyncCall, AsyncCall]:
+def _li_store_read(
+    make: Callable[[Env], Any], key: Callable[[Env], str]
+) -> tuple[SyncCall, AsyncCall]:
     def run(env: Env) -> str:
         return str([m.content for m in make(env).get_messages(key(env))])
 
@@ -492,44 +507,83 @@ def _ops() -> list[Op]:
     zaia_store = {"store": "zaia"}
     return [
         *_pair("unleash.chat", (_unleash_chat, _aunleash_chat), creates=True),
-        *_pair("unleash.stream_chat", (_unleash_stream, _aunleash_stream), creates=True, streamed=True),
-        *_pair("unleash.chat_v2", (_unleash_chat_v2, _aunleash_chat_v2), creates=True, event_body=True),
         *_pair(
-            "unleash.stream_chat_v2", (_unleash_stream_v2, _aunleash_stream_v2), creates=True, streamed=True
+            "unleash.stream_chat", (_unleash_stream, _aunleash_stream), creates=True, streamed=True
+        ),
+        *_pair(
+            "unleash.chat_v2", (_unleash_chat_v2, _aunleash_chat_v2), creates=True, event_body=True
+        ),
+        *_pair(
+            "unleash.stream_chat_v2",
+            (_unleash_stream_v2, _aunleash_stream_v2),
+            creates=True,
+            streamed=True,
         ),
         *_pair("unleash.search", (_unleash_search, _aunleash_search), creates=False),
         *_pair("jylo.create_message", (_jylo_create, _ajylo_create), creates=True, **jylo_store),
         *_pair(
-            "jylo.stream_message", (_jylo_stream, _ajylo_stream), creates=True, streamed=True, **jylo_store
+            "jylo.stream_message",
+            (_jylo_stream, _ajylo_stream),
+            creates=True,
+            streamed=True,
+            **jylo_store,
         ),
         *_pair("jylo.list_messages", (_jylo_list, _ajylo_list), creates=False, seed=True),
-        *_pair("zaia.create_chat_message", (_zaia_create, _azaia_create), creates=True, **zaia_store),
+        *_pair(
+            "zaia.create_chat_message", (_zaia_create, _azaia_create), creates=True, **zaia_store
+        ),
         *_pair("zaia.list_chat_messages", (_zaia_list, _azaia_list), creates=False),
         *_pair("lc.ChatUnleash.invoke", _lc_invoke(_lc_unleash), creates=True, event_body=True),
         *_pair("lc.ChatUnleash.stream", _lc_stream(_lc_unleash), creates=True, streamed=True),
         *_pair("lc.ChatJylo.invoke", _lc_invoke(_lc_jylo), creates=True, **jylo_store),
-        *_pair("lc.ChatJylo.stream", _lc_stream(_lc_jylo), creates=True, streamed=True, **jylo_store),
+        *_pair(
+            "lc.ChatJylo.stream", _lc_stream(_lc_jylo), creates=True, streamed=True, **jylo_store
+        ),
         *_pair(
             "lc.UnleashSearchRetriever",
-            _lc_retriever(lambda e: UnleashSearchRetriever(client=e.unleash(), async_client=e.aunleash())),
+            _lc_retriever(
+                lambda e: UnleashSearchRetriever(client=e.unleash(), async_client=e.aunleash())
+            ),
             creates=False,
         ),
         *_pair(
             "lc.UnleashChatRetriever",
-            _lc_retriever(lambda e: UnleashChatRetriever(client=e.unleash(), async_client=e.aunleash())),
+            _lc_retriever(
+                lambda e: UnleashChatRetriever(client=e.unleash(), async_client=e.aunleash())
+            ),
             creates=True,
             event_body=True,
         ),
-        *_pair("lc.JyloHistory.add", _lc_history_add(_lc_jylo_history), creates=True, resumes=True, **jylo_store),
-        *_pair("lc.JyloHistory.read", _lc_history_read(_lc_jylo_history), creates=False, seed=True, requests=0),
         *_pair(
-            "lc.ZaiaHistory.add", _lc_history_add(_lc_zaia_history), creates=True, resumes=True, **zaia_store
+            "lc.JyloHistory.add",
+            _lc_history_add(_lc_jylo_history),
+            creates=True,
+            resumes=True,
+            **jylo_store,
         ),
-        *_pair("lc.ZaiaHistory.read", _lc_history_read(_lc_zaia_history), creates=False, requests=0),
+        *_pair(
+            "lc.JyloHistory.read",
+            _lc_history_read(_lc_jylo_history),
+            creates=False,
+            seed=True,
+            requests=0,
+        ),
+        *_pair(
+            "lc.ZaiaHistory.add",
+            _lc_history_add(_lc_zaia_history),
+            creates=True,
+            resumes=True,
+            **zaia_store,
+        ),
+        *_pair(
+            "lc.ZaiaHistory.read", _lc_history_read(_lc_zaia_history), creates=False, requests=0
+        ),
         *_pair("li.Unleash.chat", _li_chat(_li_unleash), creates=True, event_body=True),
         *_pair("li.Unleash.stream_chat", _li_stream(_li_unleash), creates=True, streamed=True),
         *_pair("li.Jylo.chat", _li_chat(_li_jylo), creates=True, **jylo_store),
-        *_pair("li.Jylo.stream_chat", _li_stream(_li_jylo), creates=True, streamed=True, **jylo_store),
+        *_pair(
+            "li.Jylo.stream_chat", _li_stream(_li_jylo), creates=True, streamed=True, **jylo_store
+        ),
         *_pair("li.UnleashRetriever", _li_retrieve(), creates=False, requests=0),
         *_pair(
             "li.JyloChatStore.add",
@@ -538,7 +592,13 @@ def _ops() -> list[Op]:
             resumes=True,
             **jylo_store,
         ),
-        *_pair("li.JyloChatStore.read", _li_store_read(_li_jylo_store, _assistant), creates=False, seed=True, requests=0),
+        *_pair(
+            "li.JyloChatStore.read",
+            _li_store_read(_li_jylo_store, _assistant),
+            creates=False,
+            seed=True,
+            requests=0,
+        ),
         *_pair(
             "li.ZaiaChatStore.add",
             _li_store_add(_li_zaia_store, _chat),
@@ -546,7 +606,12 @@ def _ops() -> list[Op]:
             resumes=True,
             **zaia_store,
         ),
-        *_pair("li.ZaiaChatStore.read", _li_store_read(_li_zaia_store, _chat), creates=False, requests=0),
+        *_pair(
+            "li.ZaiaChatStore.read",
+            _li_store_read(_li_zaia_store, _chat),
+            creates=False,
+            requests=0,
+        ),
     ]
 
 

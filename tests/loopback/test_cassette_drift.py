@@ -15,8 +15,17 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes"
 RECORD_COMMAND = [
-    sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:codspeed",
-    "tests/replay", "--record-mode=rewrite", "--benchmark-disable",
+    sys.executable,
+    "-m",
+    "pytest",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:codspeed",
+    "tests/replay",
+    "--record-mode=rewrite",
+    "--benchmark-disable",
 ]
 
 
@@ -41,7 +50,9 @@ def interactions(path: Path, *, arrival_ordered: bool = False) -> list[str]:
 
 def test_re_recording_every_cassette_from_the_emulator_changes_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "ASSISTANT_BRIDGE_CASSETTES": str(tmp_path)}
-    run = subprocess.run(RECORD_COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    run = subprocess.run(
+        RECORD_COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     committed = sorted(p.relative_to(CASSETTES) for p in CASSETTES.rglob("*.yaml"))
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.yaml"))

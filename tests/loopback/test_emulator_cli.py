@@ -32,13 +32,18 @@ def test_offline_ask_streams_a_cited_answer(api: str) -> None:
     status, out, err = ask(QUESTION, "--api", api)
     assert status == 0
     notices = [line for line in err.splitlines() if "emulator" in line]
-    assert notices == ["No UNLEASH_API_KEY set: answering from the built-in emulator (offline, fictional data)."]
+    assert notices == [
+        "No UNLEASH_API_KEY set: answering from the built-in emulator (offline, fictional data)."
+    ]
     answer, _, sources = out.partition("\n\nSources:\n")
     assert "Every business trip must be approved by your manager in Navan" in answer
     assert answer.count("[1]") == 5
     assert "[2]" in answer
     lines = sources.splitlines()
-    assert lines[0] == "  [1] Travel and Expense Policy — https://wiki.brightwater.example/finance/travel-and-expense-policy"
+    assert (
+        lines[0]
+        == "  [1] Travel and Expense Policy — https://wiki.brightwater.example/finance/travel-and-expense-policy"
+    )
     assert lines[1].startswith("  [2] Travel policy update: new hotel caps from 1 March")
 
 
@@ -77,7 +82,13 @@ def test_the_command_runs_as_a_program() -> None:
     assert done.stderr.startswith("No UNLEASH_API_KEY set")
 
 
-@pytest.mark.parametrize(("args", "message"), [(["--variant", "v2-text=maybe"], "v2-text: must be one of delta, snapshot"), (["--variant", "nope=1"], "unknown variant 'nope'")])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--variant", "v2-text=maybe"], "v2-text: must be one of delta, snapshot"),
+        (["--variant", "nope=1"], "unknown variant 'nope'"),
+    ],
+)
 def test_the_emulator_command_refuses_unknown_variants(args: list[str], message: str) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(["emulator", "--port", "0", *args], out=out, err=err) == 2

@@ -38,7 +38,9 @@ SSE = {"accept": "text/event-stream"}
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[EmulatorURL]:
-    with run_emulator(dialect="documented") as base:  # the documented contract, whatever the default
+    with run_emulator(
+        dialect="documented"
+    ) as base:  # the documented contract, whatever the default
         yield base
 
 
@@ -54,15 +56,26 @@ def post(url: str, path: str, body: Any, **headers: str) -> httpx.Response:
 
 
 def sse_chunks(response: httpx.Response) -> list[dict[str, Any]]:
-    return [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
+    return [
+        json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")
+    ]
 
 
 # -- dialects -----------------------------------------------------------------------------
-def test_the_documented_dialect_sends_no_v2_thread_id_or_plural_references(url: EmulatorURL) -> None:
+def test_the_documented_dialect_sends_no_v2_thread_id_or_plural_references(
+    url: EmulatorURL,
+) -> None:
     chunks = sse_chunks(post(url, "/chats/v2", {"messages": QUESTION}, **SSE))
     assert all("threadId" not in c for c in chunks)
     whole = post(url, "/chats/v2", {"messages": QUESTION}).json()
-    assert set(whole) == {"text", "toolCalls", "reference", "sources", "tool", "requestId"}  # seed 001
+    assert set(whole) == {
+        "text",
+        "toolCalls",
+        "reference",
+        "sources",
+        "tool",
+        "requestId",
+    }  # seed 001
 
 
 def test_the_extended_dialect_adds_the_inferred_fields(url: EmulatorURL) -> None:
@@ -96,7 +109,9 @@ def test_unknown_dialects_and_variants_are_refused(url: EmulatorURL) -> None:
 
 
 # -- where the API is served, and what every answer carries -------------------------------
-def test_the_api_is_also_served_under_e_api_as_the_js_sdk_addresses_a_tenant(url: EmulatorURL) -> None:
+def test_the_api_is_also_served_under_e_api_as_the_js_sdk_addresses_a_tenant(
+    url: EmulatorURL,
+) -> None:
     """The SDK turns a tenant URL into ``<tenant>/e-api`` (its api-client.ts host rules)."""
     with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url.unleash_tenant) as tenant:
         assert tenant.search("travel").total_results
@@ -124,9 +139,16 @@ def test_every_unleash_response_has_a_request_id_header(url: EmulatorURL) -> Non
 
 
 # -- SearchFilters and paging --------------------------------------------------------------
-def test_extra_filter_properties_are_accepted_and_filter_where_the_corpus_has_them(client: UnleashClient) -> None:
-    cost_center = client.search("", filters=SearchFilters(extra={"costCenter": ["CC-410"]}), page_size=50)
-    assert {h.resource.id for h in cost_center.results if h.resource} == {"conf-billing-service", "drive-headcount"}
+def test_extra_filter_properties_are_accepted_and_filter_where_the_corpus_has_them(
+    client: UnleashClient,
+) -> None:
+    cost_center = client.search(
+        "", filters=SearchFilters(extra={"costCenter": ["CC-410"]}), page_size=50
+    )
+    assert {h.resource.id for h in cost_center.results if h.resource} == {
+        "conf-billing-service",
+        "drive-headcount",
+    }
     unknown = client.search("", filters=SearchFilters(extra={"regionCode": ["EU"]}))
     assert unknown.total_results == 0, "a property no resource has matches nothing, and is no error"
 
@@ -152,10 +174,16 @@ def test_unleash_account_is_honoured_with_any_key(url: EmulatorURL) -> None:
     """Seed 000: the header names the user to act as; the emulator ignored it for normal keys."""
     starred = {"is_starred": True}
     with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url) as own:
-        assert (own.search("", filters=starred).total_results or 0) > 0, "the key's own user starred some"
-    with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url, account="li.chen@brightwater.example") as li:
+        assert (own.search("", filters=starred).total_results or 0) > 0, (
+            "the key's own user starred some"
+        )
+    with UnleashClient(
+        EMULATOR_KEYS["unleash"], base_url=url, account="li.chen@brightwater.example"
+    ) as li:
         assert li.search("", filters=starred).total_results == 0, "Li starred nothing"
-    stranger = UnleashClient(EMULATOR_KEYS["unleash"], base_url=url, account="nobody@else.example", max_retries=0)
+    stranger = UnleashClient(
+        EMULATOR_KEYS["unleash"], base_url=url, account="nobody@else.example", max_retries=0
+    )
     with stranger, pytest.raises(APIStatusError) as info:
         stranger.search("travel")
     assert info.value.status_code == 403
@@ -180,10 +208,15 @@ def test_v2_honours_accept_q_values(url: EmulatorURL, accept: str, media: str) -
     assert response.headers["content-type"].split(";")[0] == media
 
 
-@pytest.mark.parametrize(("variant", "media"), [("v2-body=json", "application/json"), ("v2-body=sse", "text/event-stream")])
+@pytest.mark.parametrize(
+    ("variant", "media"),
+    [("v2-body=json", "application/json"), ("v2-body=sse", "text/event-stream")],
+)
 def test_the_v2_body_variant_overrides_accept(url: EmulatorURL, variant: str, media: str) -> None:
     for accept in ("text/event-stream", "application/json"):
-        response = post(url, "/chats/v2", {"messages": QUESTION}, accept=accept, **{VARIANT_HEADER: variant})
+        response = post(
+            url, "/chats/v2", {"messages": QUESTION}, accept=accept, **{VARIANT_HEADER: variant}
+        )
         assert response.headers["content-type"].split(";")[0] == media
 
 
@@ -191,7 +224,11 @@ def test_the_v2_body_variant_overrides_accept(url: EmulatorURL, variant: str, me
 def test_web_search_fails_once_then_is_retried_in_its_own_tool(client: UnleashClient) -> None:
     answer = client.chat_v2(QUESTION)
     by_tool = [(s.tool_id, str(s.status)) for s in answer.tool_steps]
-    assert by_tool == [("enterprise_search", "End"), ("web_search", "Failed"), ("web_search", "End")]
+    assert by_tool == [
+        ("enterprise_search", "End"),
+        ("web_search", "Failed"),
+        ("web_search", "End"),
+    ]
     enterprise, failed, web = answer.tool_steps
     assert enterprise.resources
     assert not enterprise.web_sources, "web pages are not listed under the enterprise search"
@@ -215,11 +252,33 @@ def test_langchain_shows_the_failed_step_and_the_custom_resources(url: EmulatorU
     from assistant_bridge.langchain import ChatUnleash
 
     llm = ChatUnleash(api_key=EMULATOR_KEYS["unleash"], base_url=url.unleash)
-    results = [b for b in llm.invoke("What is our travel policy?").content_blocks if b["type"] == "server_tool_result"]
+    results = [
+        b
+        for b in llm.invoke("What is our travel policy?").content_blocks
+        if b["type"] == "server_tool_result"
+    ]
     assert [r["status"] for r in results] == ["success", "error", "success"]
-    results = [b for b in llm.invoke("Who owns the billing service?").content_blocks if b["type"] == "server_tool_result"]
+    results = [
+        b
+        for b in llm.invoke("Who owns the billing service?").content_blocks
+        if b["type"] == "server_tool_result"
+    ]
     custom = [o for r in results for o in r["output"] if "custom" in o]
-    assert custom == [{"custom": {"people": [{"id": "person-li-chen", "name": "Li Chen", "email": "li.chen@brightwater.example", "jobTitle": "Staff Software Engineer", "department": "Engineering"}]}}]
+    assert custom == [
+        {
+            "custom": {
+                "people": [
+                    {
+                        "id": "person-li-chen",
+                        "name": "Li Chen",
+                        "email": "li.chen@brightwater.example",
+                        "jobTitle": "Staff Software Engineer",
+                        "department": "Engineering",
+                    }
+                ]
+            }
+        }
+    ]
 
 
 # -- /filters and /answers ------------------------------------------------------------------
@@ -239,7 +298,9 @@ async def test_answers_sync_and_async(url: EmulatorURL, client: UnleashClient) -
     assert {r.app_id for r in answer.resources} == {"confluence"}
     assert answer.request_id
     async with AsyncUnleashClient(EMULATOR_KEYS["unleash"], base_url=url) as aclient:
-        again = await aclient.answer("Who owns the billing service?", filters={"app_id": ["confluence"]})
+        again = await aclient.answer(
+            "Who owns the billing service?", filters={"app_id": ["confluence"]}
+        )
         options = await aclient.filter_options("appId")
     assert again.answer == answer.answer
     assert options.values == client.filter_options("appId").values
@@ -253,9 +314,14 @@ def test_a_body_over_the_limit_is_a_413_problem_and_not_retried() -> None:
         assert too_large.status_code == 413
         assert too_large.headers["content-type"] == "application/problem+json"
         assert "2000 bytes" in too_large.json()["detail"]
-        chunked = httpx.post(f"{base}/search", content=iter([b'{"query": "', b"x" * 5_000, b'"}']), headers=AUTH)
+        chunked = httpx.post(
+            f"{base}/search", content=iter([b'{"query": "', b"x" * 5_000, b'"}']), headers=AUTH
+        )
         assert chunked.status_code == 413, "a body without Content-Length is counted as it comes"
-        with UnleashClient(EMULATOR_KEYS["unleash"], base_url=base) as client, pytest.raises(APIStatusError) as info:
+        with (
+            UnleashClient(EMULATOR_KEYS["unleash"], base_url=base) as client,
+            pytest.raises(APIStatusError) as info,
+        ):
             client.search("x" * 5_000)
         assert info.value.status_code == 413
         counts = httpx.get(f"{base}/_emulator/status").json()
@@ -263,7 +329,9 @@ def test_a_body_over_the_limit_is_a_413_problem_and_not_retried() -> None:
     assert counts["streams"]["started"] == 0
 
 
-def test_a_client_that_resets_mid_stream_ends_it_quietly(url: EmulatorURL, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_client_that_resets_mid_stream_ends_it_quietly(
+    url: EmulatorURL, caplog: pytest.LogCaptureFixture
+) -> None:
     """The emulator used to log "socket.send() raised exception." for every event after a reset.
 
     Events sent without a pause never yield to the event loop, so only a failed write
@@ -280,10 +348,17 @@ def test_a_client_that_resets_mid_stream_ends_it_quietly(url: EmulatorURL, caplo
             with socket.create_connection((host, int(port))) as sock:
                 sock.sendall(head + body)
                 assert sock.recv(64).startswith(b"HTTP/1.1 200")
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not FIN
+                sock.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )  # reset, not FIN
         deadline = time.monotonic() + 5
-        while httpx.get(f"{url}/_emulator/status").json()["streams"]["open"] and time.monotonic() < deadline:
+        while (
+            httpx.get(f"{url}/_emulator/status").json()["streams"]["open"]
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
-    assert httpx.get(f"{url}/_emulator/status").json()["streams"]["open"] == 0, "the streams stopped"
+    assert httpx.get(f"{url}/_emulator/status").json()["streams"]["open"] == 0, (
+        "the streams stopped"
+    )
     noise = [r for r in caplog.records if r.name in ("asyncio", "uvicorn.error")]
     assert not noise, [r.getMessage() for r in noise]

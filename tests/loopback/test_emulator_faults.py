@@ -136,9 +136,15 @@ def test_cut_after_breaks_the_stream(client: UnleashClient) -> None:
 
 
 def test_malformed_event_is_a_stream_error(client: UnleashClient) -> None:
-    with pytest.raises(StreamError), client.stream_chat_v2(QUESTION, extra_headers=fault("malformed")) as stream:
+    with (
+        pytest.raises(StreamError),
+        client.stream_chat_v2(QUESTION, extra_headers=fault("malformed")) as stream,
+    ):
         list(stream)
-    with pytest.raises(StreamError), client.stream_chat(QUESTION, extra_headers=fault("malformed")) as stream:
+    with (
+        pytest.raises(StreamError),
+        client.stream_chat(QUESTION, extra_headers=fault("malformed")) as stream,
+    ):
         list(stream)
 
 
@@ -151,7 +157,9 @@ def test_malformed_json_body(base_url: EmulatorURL) -> None:
 
 def test_slow_first_byte_trips_the_read_timeout(client: UnleashClient) -> None:
     with pytest.raises(APITimeoutError):
-        client.search("travel", timeout=0.2, max_retries=0, extra_headers=fault("slow-first-byte:1"))
+        client.search(
+            "travel", timeout=0.2, max_retries=0, extra_headers=fault("slow-first-byte:1")
+        )
 
 
 def test_bad_fault_text_is_a_400(base_url: EmulatorURL) -> None:

@@ -44,7 +44,9 @@ def base_url() -> Iterator[EmulatorURL]:
 def http(base_url: EmulatorURL) -> Iterator[httpx.Client]:
     httpx.post(f"{base_url}/_emulator/reset")
     token = httpx.post(base_url.jylo_token, data=FORM).json()["access_token"]
-    with httpx.Client(base_url=base_url.jylo, headers={"authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(
+        base_url=base_url.jylo, headers={"authorization": f"Bearer {token}"}
+    ) as client:
         yield client
 
 
@@ -84,7 +86,9 @@ def test_basic_client_auth_is_accepted(base_url: EmulatorURL) -> None:
         ({"client_id": ""}, 400, "invalid_request"),
     ],
 )
-def test_token_errors_follow_oauth(base_url: EmulatorURL, change: dict[str, str], status: int, error: str) -> None:
+def test_token_errors_follow_oauth(
+    base_url: EmulatorURL, change: dict[str, str], status: int, error: str
+) -> None:
     response = httpx.post(base_url.jylo_token, data={**FORM, **change})
     assert response.status_code == status
     assert response.json()["error"] == error
@@ -111,11 +115,15 @@ def test_models_and_assistants(http: httpx.Client) -> None:
     models = http.get("/settings/models").json()
     assert MODEL in [m["objectIdentifier"] for m in models]
     assert all(tuple(m) == MODEL_FIELDS for m in models), "documented: the confirmed fields only"
-    assert {"provider", "isDefault"} <= set(http.get("/settings/models", headers=EXTENDED).json()[0])
+    assert {"provider", "isDefault"} <= set(
+        http.get("/settings/models", headers=EXTENDED).json()[0]
+    )
     # The assistants endpoint documents no fields: only the id is sent unless extended.
     listed = http.get(project_path()).json()
     assert [set(a) for a in listed] == [{"objectIdentifier"}]
-    assert [a["name"] for a in http.get(project_path(), headers=EXTENDED).json()] == ["Company knowledge"]
+    assert [a["name"] for a in http.get(project_path(), headers=EXTENDED).json()] == [
+        "Company knowledge"
+    ]
     created = http.post(project_path(), json={"name": "Finance helper"}, headers=EXTENDED).json()
     assert created["name"] == "Finance helper"
     assert set(http.post(project_path(), json={"name": "Other"}).json()) == {"objectIdentifier"}
@@ -128,7 +136,9 @@ def test_models_and_assistants(http: httpx.Client) -> None:
 def test_posting_a_message_stores_it_and_the_cited_reply(http: httpx.Client) -> None:
     assistant = first_assistant(http)
     url = f"{project_path()}/{assistant}/messages"
-    reply = http.post(url, json={"text": "What is our travel policy?", "modelIdentifier": MODEL}).json()
+    reply = http.post(
+        url, json={"text": "What is our travel policy?", "modelIdentifier": MODEL}
+    ).json()
     assert reply["isAssistant"] is True
     assert "Navan" in reply["text"]
     markers = CITE.findall(reply["textWithCitations"])
@@ -158,7 +168,10 @@ def test_uploaded_documents_are_cited(http: httpx.Client) -> None:
     }
     reply = http.post(f"{project_path()}/{assistant}/messages", json=body).json()
     assert "Casa do Rio" in reply["text"]
-    assert CITE.findall(reply["textWithCitations"])[0][1:] == (doc["objectIdentifier"], "offsite.md")
+    assert CITE.findall(reply["textWithCitations"])[0][1:] == (
+        doc["objectIdentifier"],
+        "offsite.md",
+    )
 
 
 def test_upload_without_a_file_and_unsupported_types(http: httpx.Client) -> None:
@@ -197,7 +210,10 @@ STREAM_BODY = {"text": "Who owns the billing service?", "modelIdentifier": MODEL
         ("application/x-ndjson", "application/x-ndjson"),
         ("application/json", "application/json"),
         # q-values decide, not the order or a substring (the client's own Accept is the first).
-        ("text/event-stream, application/x-ndjson;q=0.9, application/json;q=0.8", "text/event-stream"),
+        (
+            "text/event-stream, application/x-ndjson;q=0.9, application/json;q=0.8",
+            "text/event-stream",
+        ),
         ("application/x-ndjson;q=0.5, text/event-stream", "text/event-stream"),
         ("text/event-stream;q=0.4, application/x-ndjson", "application/x-ndjson"),
         ("application/json;q=0.9, text/event-stream;q=0.1", "application/json"),
@@ -206,7 +222,9 @@ STREAM_BODY = {"text": "Who owns the billing service?", "modelIdentifier": MODEL
         ("image/png", "text/event-stream"),  # nothing acceptable: the first offer, not a 406
     ],
 )
-def test_streaming_create_honours_accept_q_values(http: httpx.Client, accept: str, media: str) -> None:
+def test_streaming_create_honours_accept_q_values(
+    http: httpx.Client, accept: str, media: str
+) -> None:
     url = f"{project_path()}/{first_assistant(http)}/messages"
     response = http.post(url, json=STREAM_BODY, headers={"accept": accept})
     assert response.headers["content-type"].startswith(media)
@@ -292,7 +310,9 @@ def test_listing_pages_searches_and_sorts(http: httpx.Client) -> None:
     assert [m["dateAdded"] for m in by_date] == sorted(m["dateAdded"] for m in by_date)
     assert http.get(url, params={"pageSize": 0}).status_code == 400
     assert http.get(url, params={"pageSize": "1_0"}).status_code == 400, "digits only, as ASP.NET"
-    assert http.get(url, params={"pageSize": "", "pageNumber": " "}).status_code == 200, "empty: the default"
+    assert http.get(url, params={"pageSize": "", "pageNumber": " "}).status_code == 200, (
+        "empty: the default"
+    )
     assert http.get(url, params={"pageSize": 150}).status_code == 200, "no cap at 100"
 
 
@@ -313,8 +333,14 @@ def test_sorting_takes_the_integers_it_knows(http: httpx.Client, sorting: str) -
         ({"modelIdentifier": MODEL}, "text"),
         ({"text": 5, "modelIdentifier": MODEL}, "text"),
         ({"text": "hi"}, "modelIdentifier"),
-        ({"text": "hi", "modelIdentifier": "11111111-1111-4111-8111-111111111111"}, "modelIdentifier"),
-        ({"text": "hi", "modelIdentifier": MODEL, "messageDocumentIdentifiers": ["not-a-uuid"]}, "messageDocumentIdentifiers"),
+        (
+            {"text": "hi", "modelIdentifier": "11111111-1111-4111-8111-111111111111"},
+            "modelIdentifier",
+        ),
+        (
+            {"text": "hi", "modelIdentifier": MODEL, "messageDocumentIdentifiers": ["not-a-uuid"]},
+            "messageDocumentIdentifiers",
+        ),
         ({"text": "hi", "modelIdentifier": MODEL, "stream": "yes"}, "stream"),
     ],
 )
@@ -351,10 +377,16 @@ def test_a_message_with_only_documents_summarises_them(http: httpx.Client) -> No
         f"{project_path()}/{assistant}/messages/document",
         files={"file": ("offsite.md", text, "text/markdown")},
     ).json()
-    body = {"text": None, "modelIdentifier": MODEL, "messageDocumentIdentifiers": [doc["objectIdentifier"]]}
+    body = {
+        "text": None,
+        "modelIdentifier": MODEL,
+        "messageDocumentIdentifiers": [doc["objectIdentifier"]],
+    }
     reply = http.post(f"{project_path()}/{assistant}/messages", json=body).json()
     assert "Casa do Rio" in reply["text"]
-    assert [m[1:] for m in CITE.findall(reply["textWithCitations"])] == [(doc["objectIdentifier"], "offsite.md")]
+    assert [m[1:] for m in CITE.findall(reply["textWithCitations"])] == [
+        (doc["objectIdentifier"], "offsite.md")
+    ]
 
 
 def test_unknown_assistant_is_404(http: httpx.Client) -> None:
@@ -366,6 +398,8 @@ def test_replies_are_deterministic_from_a_reset(base_url: EmulatorURL, http: htt
     def run() -> bytes:
         httpx.post(f"{base_url}/_emulator/reset")
         url = f"{project_path()}/{first_assistant(http)}/messages"
-        return http.post(url, json={"text": "What is our travel policy?", "modelIdentifier": MODEL}).content
+        return http.post(
+            url, json={"text": "What is our travel policy?", "modelIdentifier": MODEL}
+        ).content
 
     assert run() == run()

@@ -29,7 +29,12 @@ from assistant_bridge.emulator import EMULATOR_KEYS, EmulatorURL, run_emulator
 
 OPENAPI = json.loads((Path(__file__).parents[1] / "data" / "unleash-openapi-v1.json").read_text())
 AUTH = {"authorization": f"Bearer {EMULATOR_KEYS['unleash']}"}
-QUESTIONS = ["What is our travel policy?", "Who owns the billing service?", "Summarise the Q3 plan", "zzz"]
+QUESTIONS = [
+    "What is our travel policy?",
+    "Who owns the billing service?",
+    "Summarise the Q3 plan",
+    "zzz",
+]
 OVERLAY: dict[str, dict[str, Any]] = {
     "IChatMessagePart": {
         "format": {"type": "string"},
@@ -58,13 +63,18 @@ def _json_schema(node: Any) -> Any:
     return out
 
 
-def _validator(name: str, *, overlay: bool = True, sdk_message: bool = False) -> Draft202012Validator:
+def _validator(
+    name: str, *, overlay: bool = True, sdk_message: bool = False
+) -> Draft202012Validator:
     schemas = copy.deepcopy(OPENAPI["components"]["schemas"])
     overlays = ([OVERLAY] if overlay else []) + ([SDK_MESSAGE_OVERLAY] if sdk_message else [])
     for extra in overlays:
         for schema_name, properties in extra.items():
             schemas[schema_name]["properties"].update(properties)
-    root = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": _json_schema(schemas)}}
+    root = {
+        "$ref": f"#/components/schemas/{name}",
+        "components": {"schemas": _json_schema(schemas)},
+    }
     return Draft202012Validator(root)
 
 
@@ -106,12 +116,31 @@ def test_chat_json_and_every_stream_event_match_the_openapi(base_url: str, quest
         _valid("ChatCompletionResponse", event)
 
 
-@pytest.mark.parametrize("variants", ["v1-message=top", "v1-text=snapshot, v1-case=lower, v1-end=none"])
+@pytest.mark.parametrize(
+    "variants", ["v1-message=top", "v1-text=snapshot, v1-case=lower, v1-end=none"]
+)
 def test_v1_variants_match_the_openapi_or_the_sdk(base_url: str, variants: str) -> None:
     messages = [{"role": "User", "text": QUESTIONS[0]}]
-    stream = post(base_url, "/chats", {"messages": messages, "stream": True}, **{"x-emulator-variant": variants})
+    stream = post(
+        base_url,
+        "/chats",
+        {"messages": messages, "stream": True},
+        **{"x-emulator-variant": variants},
+    )
     events = [json.loads(b.removeprefix("data: ")) for b in stream.text.split("\n\n") if b]
-    names = {n.lower(): n for n in ("Request", "Resources", "Message", "References", "Progress", "Full", "Text", "InlineReference")}
+    names = {
+        n.lower(): n
+        for n in (
+            "Request",
+            "Resources",
+            "Message",
+            "References",
+            "Progress",
+            "Full",
+            "Text",
+            "InlineReference",
+        )
+    }
     for event in events:
         if "lower" in variants:  # lower-case type names: otherwise the document's shape
             event["type"] = names[event["type"]]
@@ -125,7 +154,11 @@ def test_v1_variants_match_the_openapi_or_the_sdk(base_url: str, variants: str) 
     [
         {"query": "travel"},
         {"query": "", "paging": {"size": 4}},
-        {"query": "billing", "filters": {"appId": ["jira", "confluence"]}, "sort": {"by": "Recency"}},
+        {
+            "query": "billing",
+            "filters": {"appId": ["jira", "confluence"]},
+            "sort": {"by": "Recency"},
+        },
         {"query": "nothing-matches-this"},
     ],
 )
@@ -133,7 +166,10 @@ def test_search_matches_the_openapi(base_url: str, body: dict[str, Any]) -> None
     page = post(base_url, "/search", body).json()
     _valid("SearchResponse", page)
     if page["paging"]["next"]:
-        following = {**body, "paging": {**body.get("paging", {}), "nextToken": page["paging"]["next"]}}
+        following = {
+            **body,
+            "paging": {**body.get("paging", {}), "nextToken": page["paging"]["next"]},
+        }
         _valid("SearchResponse", post(base_url, "/search", following).json())
 
 
@@ -162,23 +198,41 @@ def test_400s_are_validation_problem_details(base_url: str, path: str, body: Any
 
 # Chat v2, from seeds 001/002 (ToolCall, ReferenceChatv2, Sources, Tool, Resource, WebSource).
 def _obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "additionalProperties": False, "required": list(required)}
+    return {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "required": list(required),
+    }
 
 
 S, INT = {"type": "string"}, {"type": "integer"}
-RESOURCE = _obj({k: {"type": ["string", "null"]} for k in ("id", "appId", "type", "externalId", "name", "title", "subtitle", "url")} | {"data": {"type": ["object", "null"]}})
+RESOURCE = _obj(
+    {
+        k: {"type": ["string", "null"]}
+        for k in ("id", "appId", "type", "externalId", "name", "title", "subtitle", "url")
+    }
+    | {"data": {"type": ["object", "null"]}}
+)
 WEB = _obj({k: S for k in ("id", "url", "icon", "title", "siteName", "description")})
-REFERENCE = _obj({"referenceIds": {"type": "array", "items": S}, "position": INT}, ("referenceIds", "position"))
+REFERENCE = _obj(
+    {"referenceIds": {"type": "array", "items": S}, "position": INT}, ("referenceIds", "position")
+)
 V2_CHUNK = {
     **_obj(
         {
             "text": {"type": ["string", "null"]},
-            "toolCalls": {"type": "array", "items": _obj({k: S for k in ("id", "name", "type", "callId", "arguments")})},
+            "toolCalls": {
+                "type": "array",
+                "items": _obj({k: S for k in ("id", "name", "type", "callId", "arguments")}),
+            },
             "reference": REFERENCE,
             "sources": _obj({"sourcesIds": {"type": "array", "items": S}}),
             "tool": _obj(
                 {
-                    "toolCallStatus": _obj({"toolCallId": S, "status": {"enum": ["Start", "End", "Failed"]}}),
+                    "toolCallStatus": _obj(
+                        {"toolCallId": S, "status": {"enum": ["Start", "End", "Failed"]}}
+                    ),
                     "toolStep": _obj({"stepDescription": S, "toolId": S}),
                     "response": _obj(
                         {
@@ -186,7 +240,9 @@ V2_CHUNK = {
                             "toolId": S,
                             "resources": _obj(
                                 {
-                                    "enterprise": _obj({"results": {"type": "array", "items": RESOURCE}}),
+                                    "enterprise": _obj(
+                                        {"results": {"type": "array", "items": RESOURCE}}
+                                    ),
                                     "webSearch": _obj({"sources": {"type": "array", "items": WEB}}),
                                     "custom": {"type": "object"},
                                 }
@@ -202,7 +258,9 @@ V2_CHUNK = {
 V2_EXTENDED = copy.deepcopy(V2_CHUNK)
 # The extended dialect's extras (see emulator._dialect): the thread to continue, and (JSON
 # form only) every reference, since one ``reference`` cannot hold them all.
-V2_EXTENDED["properties"].update({"threadId": S, "references": {"type": "array", "items": REFERENCE}})
+V2_EXTENDED["properties"].update(
+    {"threadId": S, "references": {"type": "array", "items": REFERENCE}}
+)
 
 
 @pytest.mark.parametrize("dialect", ["documented", "extended"])
@@ -225,16 +283,47 @@ def test_chat_v2_chunks_have_the_seed_fields(base_url: str, question: str, diale
 
 
 JYLO_MESSAGE = {
-    "text", "messageDocumentIdentifiers", "modelIdentifier", "stream", "objectIdentifier",
-    "textWithCitations", "dateAdded", "messageResponseTypeId", "addingCitations", "isAssistant",
+    "text",
+    "messageDocumentIdentifiers",
+    "modelIdentifier",
+    "stream",
+    "objectIdentifier",
+    "textWithCitations",
+    "dateAdded",
+    "messageResponseTypeId",
+    "addingCitations",
+    "isAssistant",
 }
 JYLO_DOCUMENT = {
-    "name", "parentObjectIdentifier", "isDirectory", "documentUploadObjectIdentifier", "contentType",
-    "size", "objectIdentifier", "dateAdded", "uploadSuccessful", "tokenCount", "metadataTokenCount",
-    "unsupportedFileType", "unPackingComplete", "unPackingFailed", "uploadInProgress", "url", "hasChildren",
+    "name",
+    "parentObjectIdentifier",
+    "isDirectory",
+    "documentUploadObjectIdentifier",
+    "contentType",
+    "size",
+    "objectIdentifier",
+    "dateAdded",
+    "uploadSuccessful",
+    "tokenCount",
+    "metadataTokenCount",
+    "unsupportedFileType",
+    "unPackingComplete",
+    "unPackingFailed",
+    "uploadInProgress",
+    "url",
+    "hasChildren",
 }
 ZAIA_MESSAGE = {
-    "createdAt", "id", "updatedAt", "chatId", "chatThreadId", "content", "externalId", "rawContent", "role", "senderId",
+    "createdAt",
+    "id",
+    "updatedAt",
+    "chatId",
+    "chatThreadId",
+    "content",
+    "externalId",
+    "rawContent",
+    "role",
+    "senderId",
 }
 
 
@@ -251,22 +340,38 @@ def test_jylo_bodies_have_the_seed_fields(base_url: EmulatorURL) -> None:
     headers = {"authorization": f"Bearer {token}"}
     models = httpx.get(f"{base_url.jylo_settings}/models", headers=headers).json()
     # The fields the API notes confirm, and no others (the extended dialect adds some).
-    assert all(set(m) == {"name", "description", "objectIdentifier", "maxOutputToken", "contextLength"} for m in models)
+    assert all(
+        set(m) == {"name", "description", "objectIdentifier", "maxOutputToken", "contextLength"}
+        for m in models
+    )
     project = f"{base_url.jylo}/projects/{EMULATOR_KEYS['jylo_project_id']}"
     assistant = httpx.get(f"{project}/assistants", headers=headers).json()[0]["objectIdentifier"]
     doc = httpx.post(
         f"{project}/assistants/{assistant}/messages/document",
-        files={"file": ("notes.txt", b"Travel notes: the hotel cap in Zurich is 250 EUR.", "text/plain")},
+        files={
+            "file": (
+                "notes.txt",
+                b"Travel notes: the hotel cap in Zurich is 250 EUR.",
+                "text/plain",
+            )
+        },
         headers=headers,
     ).json()
     assert set(doc) == JYLO_DOCUMENT
-    body = {"text": "What is the hotel cap in Zurich?", "modelIdentifier": models[0]["objectIdentifier"]}
-    reply = httpx.post(f"{project}/assistants/{assistant}/messages", json=body, headers=headers).json()
+    body = {
+        "text": "What is the hotel cap in Zurich?",
+        "modelIdentifier": models[0]["objectIdentifier"],
+    }
+    reply = httpx.post(
+        f"{project}/assistants/{assistant}/messages", json=body, headers=headers
+    ).json()
     assert set(reply) == JYLO_MESSAGE
     assert reply["isAssistant"] is True
     listed = httpx.get(f"{project}/assistants/{assistant}/messages", headers=headers).json()
     assert all(set(m) == JYLO_MESSAGE for m in listed)
-    no_file = httpx.post(f"{project}/assistants/{assistant}/messages/document", headers=headers).json()
+    no_file = httpx.post(
+        f"{project}/assistants/{assistant}/messages/document", headers=headers
+    ).json()
     assert set(no_file) == JYLO_DOCUMENT
     streamed = httpx.post(
         f"{project}/assistants/{assistant}/messages", json={**body, "stream": True}, headers=headers
@@ -279,6 +384,8 @@ def test_jylo_bodies_have_the_seed_fields(base_url: EmulatorURL) -> None:
 def test_zaia_messages_have_the_seed_fields(base_url: EmulatorURL) -> None:
     headers = {"authorization": EMULATOR_KEYS["zaia"]}
     chat = httpx.get(f"{base_url.zaia}/api/v1/chats", headers=headers).json()[0]["id"]
-    messages = httpx.get(f"{base_url.zaia}/api/v1/chat-messages", params={"chatId": chat}, headers=headers).json()
+    messages = httpx.get(
+        f"{base_url.zaia}/api/v1/chat-messages", params={"chatId": chat}, headers=headers
+    ).json()
     assert messages
     assert all(set(m) == ZAIA_MESSAGE for m in messages)

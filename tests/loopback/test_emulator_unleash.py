@@ -91,20 +91,27 @@ def test_same_request_gives_the_same_bytes(base_url: EmulatorURL) -> None:
     assert first.content == second.content
     assert first.status_code == 200
     sse = {**AUTH, "accept": "text/event-stream"}
-    v2 = [httpx.post(f"{base_url}/chats/v2", json={"messages": QUESTION}, headers=sse) for _ in range(2)]
+    v2 = [
+        httpx.post(f"{base_url}/chats/v2", json={"messages": QUESTION}, headers=sse)
+        for _ in range(2)
+    ]
     assert v2[0].content == v2[1].content
     assert v2[0].headers["content-type"].startswith("text/event-stream")
 
 
 def test_v1_stream_is_framed_as_data_lines(base_url: EmulatorURL) -> None:
-    response = httpx.post(f"{base_url}/chats", json={"messages": QUESTION, "stream": True}, headers=AUTH)
+    response = httpx.post(
+        f"{base_url}/chats", json={"messages": QUESTION, "stream": True}, headers=AUTH
+    )
     blocks = [b for b in response.text.split("\n\n") if b]
     assert all(b.startswith("data: {") and "\n" not in b for b in blocks)
 
 
 def test_a_thread_gives_context_to_a_follow_up(client: UnleashClient) -> None:
     first = client.chat([{"role": "User", "text": "Who owns the billing service?"}])
-    follow = client.chat([{"role": "User", "text": "and what happened on 12 May?"}], thread_id=first.thread_id)
+    follow = client.chat(
+        [{"role": "User", "text": "and what happened on 12 May?"}], thread_id=first.thread_id
+    )
     assert follow.thread_id == first.thread_id
     assert "Billing API returned 502 errors" in follow.text
 
@@ -131,7 +138,11 @@ def test_search_pages_with_next_token(client: UnleashClient) -> None:
 
 
 def test_search_sorts(client: UnleashClient) -> None:
-    titles = [r.resource.title or "" for r in client.search("", sort="alphabetical", page_size=100).results if r.resource]
+    titles = [
+        r.resource.title or ""
+        for r in client.search("", sort="alphabetical", page_size=100).results
+        if r.resource
+    ]
     assert all(titles)
     assert titles == sorted(titles, key=str.lower)
     recent = client.search("", filters={"type": ["ticket"]}, sort=("recency", "ascending")).results
@@ -159,13 +170,19 @@ def test_filter_stats_and_resource_content(client: UnleashClient) -> None:
 
 
 def test_wrong_key_is_401(base_url: EmulatorURL) -> None:
-    with UnleashClient("not-the-key", base_url=base_url, max_retries=0) as bad, pytest.raises(AuthenticationError):
+    with (
+        UnleashClient("not-the-key", base_url=base_url, max_retries=0) as bad,
+        pytest.raises(AuthenticationError),
+    ):
         bad.search("travel")
 
 
 def test_impersonation_key_needs_the_account_header(base_url: EmulatorURL) -> None:
     key = EMULATOR_KEYS["unleash_impersonation"]
-    with UnleashClient(key, base_url=base_url, max_retries=0) as admin, pytest.raises(AuthenticationError) as info:
+    with (
+        UnleashClient(key, base_url=base_url, max_retries=0) as admin,
+        pytest.raises(AuthenticationError) as info,
+    ):
         admin.chat(QUESTION)
     assert info.value.problem.reason == "Missing impersonation header"
     assert "UNLEASH_ACCOUNT" in str(info.value)
@@ -185,12 +202,23 @@ def test_impersonation_key_needs_the_account_header(base_url: EmulatorURL) -> No
         ({}, "messages"),
         ({"messages": [{"role": "Robot", "text": "hi"}]}, "messages[0].role"),
         ({"messages": [{"role": "User", "text": 5}]}, "messages[0].text"),
-        ({"messages": QUESTION, "enterpriseSearch": {"filters": {"appId": "jira"}}}, "enterpriseSearch.filters.appId"),
-        ({"messages": QUESTION, "enterpriseSearch": {"filters": {"isStarred": "yes"}}}, "enterpriseSearch.filters.isStarred"),
-        ({"messages": QUESTION, "enterpriseSearch": {"filters": {"fromTime": "last week"}}}, "enterpriseSearch.filters.fromTime"),
+        (
+            {"messages": QUESTION, "enterpriseSearch": {"filters": {"appId": "jira"}}},
+            "enterpriseSearch.filters.appId",
+        ),
+        (
+            {"messages": QUESTION, "enterpriseSearch": {"filters": {"isStarred": "yes"}}},
+            "enterpriseSearch.filters.isStarred",
+        ),
+        (
+            {"messages": QUESTION, "enterpriseSearch": {"filters": {"fromTime": "last week"}}},
+            "enterpriseSearch.filters.fromTime",
+        ),
     ],
 )
-def test_invalid_chat_bodies_are_400_problems(base_url: EmulatorURL, body: dict[str, object], field: str) -> None:
+def test_invalid_chat_bodies_are_400_problems(
+    base_url: EmulatorURL, body: dict[str, object], field: str
+) -> None:
     response = httpx.post(f"{base_url}/chats", json=body, headers=AUTH)
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
@@ -205,11 +233,18 @@ def test_invalid_chat_bodies_are_400_problems(base_url: EmulatorURL, body: dict[
     [
         {"messages": [{"role": "User", "text": "  "}]},
         {"messages": [{"text": "What is our travel policy?"}]},
-        {"messages": [{"role": "User", "text": None}, {"role": "User", "text": "What is our travel policy?"}]},
+        {
+            "messages": [
+                {"role": "User", "text": None},
+                {"role": "User", "text": "What is our travel policy?"},
+            ]
+        },
         {"messages": QUESTION, "enterpriseSearch": {"filters": {"appID": ["jira"]}}},
     ],
 )
-def test_what_the_documents_allow_is_answered(base_url: EmulatorURL, body: dict[str, object]) -> None:
+def test_what_the_documents_allow_is_answered(
+    base_url: EmulatorURL, body: dict[str, object]
+) -> None:
     """No `role` (not required), a null or blank `text`, an extra filter property (`property*`)."""
     response = httpx.post(f"{base_url}/chats", json=body, headers=AUTH)
     assert response.status_code == 200, response.text
@@ -222,10 +257,14 @@ def test_lower_case_roles_are_accepted(base_url: EmulatorURL) -> None:
 
 
 def test_answers_and_filter_options(base_url: EmulatorURL) -> None:
-    answer = httpx.post(f"{base_url}/answers", json={"query": "Who owns the billing service?"}, headers=AUTH).json()
+    answer = httpx.post(
+        f"{base_url}/answers", json={"query": "Who owns the billing service?"}, headers=AUTH
+    ).json()
     assert "[1]" in answer["answer"]
     assert answer["references"][0]["resource"]["id"] == "conf-billing-service"
-    options = httpx.post(f"{base_url}/filters", json={"name": "status", "query": "pro"}, headers=AUTH).json()
+    options = httpx.post(
+        f"{base_url}/filters", json={"name": "status", "query": "pro"}, headers=AUTH
+    ).json()
     assert [o["value"] for o in options["options"]] == ["In Progress"]
 
 

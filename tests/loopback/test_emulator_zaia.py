@@ -33,7 +33,9 @@ def base_url() -> Iterator[EmulatorURL]:
 @pytest.fixture(scope="module")
 def shared(base_url: EmulatorURL) -> Iterator[httpx.Client]:
     """One client for the module (making one costs more than the requests of a test)."""
-    with httpx.Client(base_url=base_url.zaia, headers={"authorization": EMULATOR_KEYS["zaia"]}) as client:
+    with httpx.Client(
+        base_url=base_url.zaia, headers={"authorization": EMULATOR_KEYS["zaia"]}
+    ) as client:
         yield client
 
 
@@ -70,7 +72,12 @@ def test_auth_with_or_without_bearer(http: httpx.Client) -> None:
     del request.headers["authorization"]
     assert http.send(request).status_code == 401
     assert http.get("/api/v1/chats", headers={"authorization": "wrong"}).status_code == 401
-    assert http.get("/api/v1/chats", headers={"authorization": f"Bearer {EMULATOR_KEYS['zaia']}"}).status_code == 200
+    assert (
+        http.get(
+            "/api/v1/chats", headers={"authorization": f"Bearer {EMULATOR_KEYS['zaia']}"}
+        ).status_code
+        == 200
+    )
 
 
 def test_documented_chats_and_threads_carry_only_their_ids(http: httpx.Client) -> None:
@@ -84,7 +91,9 @@ def test_documented_chats_and_threads_carry_only_their_ids(http: httpx.Client) -
 def test_extended_chats_and_threads_add_names_times_and_ticket_ids(http: httpx.Client) -> None:
     chats = http.get("/api/v1/chats", headers=EXTENDED).json()
     assert [c["name"] for c in chats] == ["Brightwater website assistant", "People team helpdesk"]
-    threads = http.get("/api/v1/chat-threads", params={"chatId": chats[0]["id"]}, headers=EXTENDED).json()
+    threads = http.get(
+        "/api/v1/chat-threads", params={"chatId": chats[0]["id"]}, headers=EXTENDED
+    ).json()
     assert {t["chatId"] for t in threads} == {chats[0]["id"]}
     assert set(threads[0]) == {"id", "chatId", "name", "ticketId", "createdAt", "updatedAt"}
     assert len({t["ticketId"] for t in threads}) == 2
@@ -126,29 +135,42 @@ def test_posting_appends_to_the_thread(http: httpx.Client) -> None:
     assert in_thread[-1] == created
     other_chat = http.get("/api/v1/chats").json()[1]["id"]
     assert created not in listing(http, {"chatId": other_chat}).json(), "state is per chat"
-    outside = http.post("/api/v1/chat-messages", json=new_message(chat, None, content="No thread")).json()
+    outside = http.post(
+        "/api/v1/chat-messages", json=new_message(chat, None, content="No thread")
+    ).json()
     assert outside["chatThreadId"] is None
 
 
 def test_pagination_limit_in_both_dialects(http: httpx.Client) -> None:
     chat, _ = chat_and_thread(http)
     for headers in ({}, EXTENDED):
-        assert len(listing(http, {"chatId": chat, "pagination.limit": 2}, headers=headers).json()) == 2
-        assert len(listing(http, {"chatId": chat, "pagination[limit]": 1}, headers=headers).json()) == 1
+        assert (
+            len(listing(http, {"chatId": chat, "pagination.limit": 2}, headers=headers).json()) == 2
+        )
+        assert (
+            len(listing(http, {"chatId": chat, "pagination[limit]": 1}, headers=headers).json())
+            == 1
+        )
         for bad in (0, 1001, "ten"):
             too_big = listing(http, {"chatId": chat, "pagination.limit": bad}, headers=headers)
             assert too_big.status_code == 400
             assert "pagination.limit" in too_big.json()["errors"]
 
 
-def test_the_offset_is_ignored_when_documented_and_honoured_when_extended(http: httpx.Client) -> None:
+def test_the_offset_is_ignored_when_documented_and_honoured_when_extended(
+    http: httpx.Client,
+) -> None:
     chat, _ = chat_and_thread(http)
     first = listing(http, {"chatId": chat, "pagination.limit": 2}).json()
     again = listing(http, {"chatId": chat, "pagination.limit": 2, "pagination.offset": 2}).json()
     assert again == first, "pagination.offset is not in Zaia's documents"
     assert listing(http, {"chatId": chat, "pagination.offset": "junk"}).status_code == 200
-    following = listing(http, {"chatId": chat, "pagination.limit": 2, "pagination.offset": 2}, headers=EXTENDED).json()
-    assert [m["id"] for m in following] == [m["id"] for m in listing(http, {"chatId": chat}).json()[2:4]]
+    following = listing(
+        http, {"chatId": chat, "pagination.limit": 2, "pagination.offset": 2}, headers=EXTENDED
+    ).json()
+    assert [m["id"] for m in following] == [
+        m["id"] for m in listing(http, {"chatId": chat}).json()[2:4]
+    ]
     bad = listing(http, {"chatId": chat, "pagination.offset": -1}, headers=EXTENDED)
     assert bad.status_code == 400
     assert "pagination.offset" in bad.json()["errors"]
@@ -175,15 +197,27 @@ def test_invalid_messages_are_400(http: httpx.Client, change: dict[str, Any], fi
     assert field in response.json()["errors"]
 
 
-def test_what_the_seed_allows_is_accepted_and_the_inferred_rules_are_extended(http: httpx.Client) -> None:
+def test_what_the_seed_allows_is_accepted_and_the_inferred_rules_are_extended(
+    http: httpx.Client,
+) -> None:
     chat, thread = chat_and_thread(http)
-    for change in ({"content": ""}, {"content": "   "}, {"content": "x" * 4000}, {"role": "agent"}, {"role": "User"}):
+    for change in (
+        {"content": ""},
+        {"content": "   "},
+        {"content": "x" * 4000},
+        {"role": "agent"},
+        {"role": "User"},
+    ):
         response = http.post("/api/v1/chat-messages", json=new_message(chat, thread, **change))
         assert response.status_code == 200, change
-    refused = http.post("/api/v1/chat-messages", json=new_message(chat, thread, role="agent"), headers=EXTENDED)
+    refused = http.post(
+        "/api/v1/chat-messages", json=new_message(chat, thread, role="agent"), headers=EXTENDED
+    )
     assert refused.status_code == 400
     assert refused.json()["errors"]["role"] == ["Must be one of user, assistant, system."]
-    blank = http.post("/api/v1/chat-messages", json=new_message(chat, thread, content=""), headers=EXTENDED)
+    blank = http.post(
+        "/api/v1/chat-messages", json=new_message(chat, thread, content=""), headers=EXTENDED
+    )
     assert blank.status_code == 200, "the extended dialect adds no non-empty rule either"
 
 
@@ -203,7 +237,9 @@ def test_unknown_chat_or_thread_is_404(http: httpx.Client) -> None:
     assert http.post("/api/v1/chat-messages", json=new_message(missing, None)).status_code == 404
     assert http.post("/api/v1/chat-messages", json=new_message(chat, missing)).status_code == 404
     assert listing(http, {"chatId": missing}).status_code == 404
-    assert http.get("/api/v1/chat-messages").json()["errors"] == {"chatId": ["Required: a UUID v4 string."]}
+    assert http.get("/api/v1/chat-messages").json()["errors"] == {
+        "chatId": ["Required: a UUID v4 string."]
+    }
     bad_thread = listing(http, {"chatId": chat, "chatThreadId": "t-1"})
     assert set(bad_thread.json()["errors"]) == {"chatThreadId"}
 
@@ -252,7 +288,9 @@ def test_ticket_ids_filter_in_every_encoding(http: httpx.Client, encode: Any) ->
         ("joins=1st", "joins"),
     ],
 )
-def test_malformed_joins_and_ticket_ids_are_400_naming_the_field(http: httpx.Client, query: str, field: str) -> None:
+def test_malformed_joins_and_ticket_ids_are_400_naming_the_field(
+    http: httpx.Client, query: str, field: str
+) -> None:
     chat, _ = chat_and_thread(http)
     for headers in ({}, EXTENDED):
         response = listing(http, f"chatId={chat}&{query}", headers=headers)
@@ -265,7 +303,12 @@ def test_malformed_joins_and_ticket_ids_are_400_naming_the_field(http: httpx.Cli
 def test_documented_joins_are_accepted_and_send_nothing_undocumented(http: httpx.Client) -> None:
     chat, _ = chat_and_thread(http)
     plain = listing(http, {"chatId": chat}).json()
-    for query in ("joins=chat&joins=chatThread", "joins[]=chat", "joins=anyName", "joins=chat,chatThread"):
+    for query in (
+        "joins=chat&joins=chatThread",
+        "joins[]=chat",
+        "joins=anyName",
+        "joins=chat,chatThread",
+    ):
         response = listing(http, f"chatId={chat}&{query}")
         assert response.status_code == 200, query
         assert response.json() == plain
@@ -273,7 +316,9 @@ def test_documented_joins_are_accepted_and_send_nothing_undocumented(http: httpx
 
 def test_extended_joins_attach_the_chat_and_the_thread(http: httpx.Client) -> None:
     chat, thread = chat_and_thread(http)
-    outside = http.post("/api/v1/chat-messages", json=new_message(chat, None, content="No thread")).json()
+    outside = http.post(
+        "/api/v1/chat-messages", json=new_message(chat, None, content="No thread")
+    ).json()
     joined = listing(http, f"chatId={chat}&joins=chat&joins[]=chatThread", headers=EXTENDED).json()
     assert set(joined[0]) == SEED_FIELDS | {"chat", "chatThread"}
     assert joined[0]["chat"]["id"] == chat
@@ -292,8 +337,13 @@ def test_extended_joins_attach_the_chat_and_the_thread(http: httpx.Client) -> No
 # -- export ------------------------------------------------------------------------------------
 
 
-def test_export_records_the_callback_and_never_calls_it(http: httpx.Client, base_url: EmulatorURL) -> None:
-    body = {"rangeStart": "2025-05-01T00:00:00Z", "callbackUrl": "https://hooks.customer.example/zaia-export"}
+def test_export_records_the_callback_and_never_calls_it(
+    http: httpx.Client, base_url: EmulatorURL
+) -> None:
+    body = {
+        "rangeStart": "2025-05-01T00:00:00Z",
+        "callbackUrl": "https://hooks.customer.example/zaia-export",
+    }
     response = http.post("/api/v1/chat-messages/export", json=body)
     assert response.status_code == 200
     assert "callbackUrl" in response.json()["message"]
@@ -317,8 +367,14 @@ def test_export_records_the_callback_and_never_calls_it(http: httpx.Client, base
         ({"language": None}, "language"),
     ],
 )
-def test_export_rejects_unsafe_callbacks_and_bad_values(http: httpx.Client, change: dict[str, Any], field: str) -> None:
-    body = {"rangeStart": "2025-05-01T00:00:00Z", "callbackUrl": "https://hooks.customer.example/x", **change}
+def test_export_rejects_unsafe_callbacks_and_bad_values(
+    http: httpx.Client, change: dict[str, Any], field: str
+) -> None:
+    body = {
+        "rangeStart": "2025-05-01T00:00:00Z",
+        "callbackUrl": "https://hooks.customer.example/x",
+        **change,
+    }
     response = http.post("/api/v1/chat-messages/export", json=body)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
@@ -329,16 +385,31 @@ def test_export_range_start_must_be_present_but_may_be_null(http: httpx.Client) 
     missing = http.post("/api/v1/chat-messages/export", json=callback)
     assert missing.status_code == 400
     assert list(missing.json()["errors"]) == ["rangeStart"]
-    assert http.post("/api/v1/chat-messages/export", json={"rangeStart": None, **callback}).status_code == 200
-    assert http.post("/api/v1/chat-messages/export", json={"rangeStart": None, "rangeEnd": None, **callback}).status_code == 200
+    assert (
+        http.post("/api/v1/chat-messages/export", json={"rangeStart": None, **callback}).status_code
+        == 200
+    )
+    assert (
+        http.post(
+            "/api/v1/chat-messages/export", json={"rangeStart": None, "rangeEnd": None, **callback}
+        ).status_code
+        == 200
+    )
 
 
 def test_export_language_and_range_order_are_checked_only_when_extended(http: httpx.Client) -> None:
     body = {"rangeStart": "2025-05-01T00:00:00Z", "callbackUrl": "https://hooks.customer.example/x"}
-    for change, field in (({"language": "klingon"}, "language"), ({"rangeEnd": "2025-04-01T00:00:00Z"}, "rangeEnd")):
+    for change, field in (
+        ({"language": "klingon"}, "language"),
+        ({"rangeEnd": "2025-04-01T00:00:00Z"}, "rangeEnd"),
+    ):
         assert http.post("/api/v1/chat-messages/export", json={**body, **change}).status_code == 200
-        refused = http.post("/api/v1/chat-messages/export", json={**body, **change}, headers=EXTENDED)
+        refused = http.post(
+            "/api/v1/chat-messages/export", json={**body, **change}, headers=EXTENDED
+        )
         assert refused.status_code == 400
         assert list(refused.json()["errors"]) == [field]
-    ok = http.post("/api/v1/chat-messages/export", json={**body, "language": "ptBr"}, headers=EXTENDED)
+    ok = http.post(
+        "/api/v1/chat-messages/export", json={**body, "language": "ptBr"}, headers=EXTENDED
+    )
     assert ok.status_code == 200

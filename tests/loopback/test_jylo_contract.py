@@ -20,7 +20,21 @@ from assistant_bridge.jylo import ItemSorting, JyloClient
 
 MODEL = "0f8a6c2e-3b1d-4e5f-9a7b-1c2d3e4f5a6b"
 MAX_INT32 = 2**31 - 1
-PAGING_VALUES = [-(2**31), -1, 0, 1, 2, 100, 101, 10**6, 10**6 + 1, MAX_INT32 - 1, MAX_INT32, MAX_INT32 + 1, 2**63]
+PAGING_VALUES = [
+    -(2**31),
+    -1,
+    0,
+    1,
+    2,
+    100,
+    101,
+    10**6,
+    10**6 + 1,
+    MAX_INT32 - 1,
+    MAX_INT32,
+    MAX_INT32 + 1,
+    2**63,
+]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +69,9 @@ def raw(url: EmulatorURL) -> Iterator[httpx.Client]:
     }
     token = httpx.post(url.jylo_token, data=form).json()["access_token"]
     project = EMULATOR_KEYS["jylo_project_id"]
-    with httpx.Client(base_url=f"{url.jylo}/projects/{project}", headers={"authorization": f"Bearer {token}"}) as http:
+    with httpx.Client(
+        base_url=f"{url.jylo}/projects/{project}", headers={"authorization": f"Bearer {token}"}
+    ) as http:
         yield http
 
 
@@ -80,7 +96,9 @@ def client_takes(call: Any) -> bool:
 
 
 @pytest.mark.parametrize("name", ["pageNumber", "pageSize"])
-def test_paging_bounds_agree_on_both_sides(client: JyloClient, raw: httpx.Client, assistant: str, name: str) -> None:
+def test_paging_bounds_agree_on_both_sides(
+    client: JyloClient, raw: httpx.Client, assistant: str, name: str
+) -> None:
     """Every value is accepted by both (and answered) or refused by both; no cap at 100."""
     keyword = "page_number" if name == "pageNumber" else "page_size"
     for value in PAGING_VALUES:
@@ -89,11 +107,15 @@ def test_paging_bounds_agree_on_both_sides(client: JyloClient, raw: httpx.Client
         if answer.status_code == 400:
             assert name in answer.json()["errors"]
         taken = client_takes(lambda v=value: client.list_messages(assistant, **{keyword: v}))
-        assert taken == (answer.status_code == 200), f"{name}={value}: client {taken}, emulator {answer.status_code}"
+        assert taken == (answer.status_code == 200), (
+            f"{name}={value}: client {taken}, emulator {answer.status_code}"
+        )
         assert taken == (1 <= value <= MAX_INT32), value
 
 
-def test_the_largest_page_holds_everything_and_pages_start_at_one(client: JyloClient, assistant: str) -> None:
+def test_the_largest_page_holds_everything_and_pages_start_at_one(
+    client: JyloClient, assistant: str
+) -> None:
     everything = client.list_messages(assistant, page_size=MAX_INT32)
     assert len(everything) == 4
     assert client.list_messages(assistant, page_size=MAX_INT32, page_number=2).items == []
@@ -120,7 +142,9 @@ def test_sorting_is_an_integer_the_emulator_understands(client: JyloClient, assi
 
 
 def test_the_clients_accept_gets_server_sent_events(client: JyloClient, assistant: str) -> None:
-    with client.stream_message(assistant, "What is our travel policy?", model_identifier=MODEL) as stream:
+    with client.stream_message(
+        assistant, "What is our travel policy?", model_identifier=MODEL
+    ) as stream:
         text = "".join(stream)
     assert stream.response.headers["content-type"].startswith("text/event-stream")
     assert stream.response.request.headers["accept"].startswith("text/event-stream")
@@ -129,8 +153,12 @@ def test_the_clients_accept_gets_server_sent_events(client: JyloClient, assistan
     assert stream.message.text_with_citations
 
 
-def test_a_stored_message_with_null_text_reads_back(client: JyloClient, raw: httpx.Client, assistant: str) -> None:
-    answer = raw.post(f"/assistants/{assistant}/messages", json={"text": None, "modelIdentifier": MODEL})
+def test_a_stored_message_with_null_text_reads_back(
+    client: JyloClient, raw: httpx.Client, assistant: str
+) -> None:
+    answer = raw.post(
+        f"/assistants/{assistant}/messages", json={"text": None, "modelIdentifier": MODEL}
+    )
     assert answer.status_code == 200
     newest = client.list_messages(assistant, page_size=2)
     assert [m.text for m in newest][1] is None

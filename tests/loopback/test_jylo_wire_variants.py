@@ -41,7 +41,14 @@ QUESTION = "What is our travel policy?"
 MODEL = "0f8a6c2e-3b1d-4e5f-9a7b-1c2d3e4f5a6b"
 DIALECTS = ["documented", "extended"]
 SETTINGS = [
-    ", ".join(p for p in (f"jylo-stream={s}" if s != "accept" else "", f"jylo-end={e}" if e != "message" else "") if p)
+    ", ".join(
+        p
+        for p in (
+            f"jylo-stream={s}" if s != "accept" else "",
+            f"jylo-end={e}" if e != "message" else "",
+        )
+        if p
+    )
     for s, e in itertools.product(["accept", "sse", "ndjson", "json"], ["message", "none"])
 ]
 READ_BACK = re.compile(r"/messages/[0-9a-f-]{36}$")
@@ -79,7 +86,9 @@ class Wire:
 
         hooks: Any = {"request": [note]}
         ahooks: Any = {"request": [anote]}
-        self.sync = JyloClient(**kwargs, http_client=httpx.Client(headers=self.headers, event_hooks=hooks))
+        self.sync = JyloClient(
+            **kwargs, http_client=httpx.Client(headers=self.headers, event_hooks=hooks)
+        )
         self.aclient = AsyncJyloClient(
             **kwargs, http_client=httpx.AsyncClient(headers=self.headers, event_hooks=ahooks)
         )
@@ -94,13 +103,19 @@ def cited(sources: list[Source]) -> Cited:
 
 
 def of_message(message: Message, text: str | None = None) -> Summary:
-    return (text if text is not None else message.text or "", cited(sources_from_jylo(message, text=text)))
+    return (
+        text if text is not None else message.text or "",
+        cited(sources_from_jylo(message, text=text)),
+    )
 
 
 def from_metadata(items: list[dict[str, Any]]) -> Cited:
     """The same, from the ``sources`` the adapters put in a message / response."""
     return [
-        (m["metadata"].get("id", ""), tuple((c["start_index"], c["end_index"]) for c in m["metadata"].get("citations", [])))
+        (
+            m["metadata"].get("id", ""),
+            tuple((c["start_index"], c["end_index"]) for c in m["metadata"].get("citations", [])),
+        )
         for m in items
     ]
 
@@ -108,7 +123,11 @@ def from_metadata(items: list[dict[str, Any]]) -> Cited:
 def from_blocks(message: Any) -> list[tuple[str, int, int]]:
     """A LlamaIndex message's citation blocks as (source, start, end)."""
     return [
-        (b.source, b.additional_location_info["start_index"], b.additional_location_info["end_index"])
+        (
+            b.source,
+            b.additional_location_info["start_index"],
+            b.additional_location_info["end_index"],
+        )
         for b in message.blocks
         if b.block_type == "citation"
     ]
@@ -165,7 +184,9 @@ async def langchain_answers(wire: Wire, assistant: str) -> dict[str, Summary]:
     # The stored message came (or was read back): the end of the reply was seen.
     for got in (message, merged, amerged):
         assert got.response_metadata["finish_reason"] == "stop"
-    history = JyloChatMessageHistory(assistant, model_identifier=MODEL, client=wire.sync, async_client=wire.aclient)
+    history = JyloChatMessageHistory(
+        assistant, model_identifier=MODEL, client=wire.sync, async_client=wire.aclient
+    )
     history.add_messages([HumanMessage(QUESTION)])
     last = history.messages[-1]
     assert isinstance(last, AIMessage)
@@ -173,27 +194,43 @@ async def langchain_answers(wire: Wire, assistant: str) -> dict[str, Summary]:
     await history.aadd_messages([HumanMessage(QUESTION)])
     alast = (await history.aget_messages())[-1]
     assert isinstance(alast, AIMessage)
-    out["JyloChatMessageHistory async"] = (alast.text, from_metadata(alast.additional_kwargs["sources"]))
+    out["JyloChatMessageHistory async"] = (
+        alast.text,
+        from_metadata(alast.additional_kwargs["sources"]),
+    )
     return out
 
 
-async def llama_index_answers(wire: Wire, assistant: str) -> tuple[dict[str, Summary], dict[str, Any]]:
+async def llama_index_answers(
+    wire: Wire, assistant: str
+) -> tuple[dict[str, Summary], dict[str, Any]]:
     from llama_index.core.llms import ChatMessage
 
     from assistant_bridge.llama_index import Jylo, JyloChatStore
 
-    llm = Jylo(client=wire.sync, async_client=wire.aclient, assistant_id=assistant, model_identifier=MODEL)
+    llm = Jylo(
+        client=wire.sync, async_client=wire.aclient, assistant_id=assistant, model_identifier=MODEL
+    )
     ask = [ChatMessage(role="user", content=QUESTION)]
     out: dict[str, Summary] = {}
     blocks: dict[str, Any] = {}
     response = llm.chat(ask)
-    out["Jylo.chat"] = (response.message.content or "", from_metadata(response.additional_kwargs["sources"]))
+    out["Jylo.chat"] = (
+        response.message.content or "",
+        from_metadata(response.additional_kwargs["sources"]),
+    )
     blocks["Jylo.chat"] = from_blocks(response.message)
     *_, last = llm.stream_chat(ask)
-    out["Jylo.stream_chat"] = (last.message.content or "", from_metadata(last.additional_kwargs["sources"]))
+    out["Jylo.stream_chat"] = (
+        last.message.content or "",
+        from_metadata(last.additional_kwargs["sources"]),
+    )
     blocks["Jylo.stream_chat"] = from_blocks(last.message)
     alast = [step async for step in await llm.astream_chat(ask)][-1]
-    out["Jylo.astream_chat"] = (alast.message.content or "", from_metadata(alast.additional_kwargs["sources"]))
+    out["Jylo.astream_chat"] = (
+        alast.message.content or "",
+        from_metadata(alast.additional_kwargs["sources"]),
+    )
     blocks["Jylo.astream_chat"] = from_blocks(alast.message)
     for got in (response, last, alast):
         assert got.additional_kwargs["finish_reason"] == "stop"

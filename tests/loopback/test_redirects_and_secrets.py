@@ -28,7 +28,9 @@ REDIRECT_OPS = [
     op
     for op in OPS
     if op.name.split(".")[0] in ("unleash", "jylo", "zaia")
-    or op.name.startswith(("lc.ChatUnleash.invoke", "lc.ChatJylo.stream", "li.Jylo.chat", "li.UnleashRetriever"))
+    or op.name.startswith(
+        ("lc.ChatUnleash.invoke", "lc.ChatJylo.stream", "li.Jylo.chat", "li.UnleashRetriever")
+    )
 ]
 ECHO_OPS = [
     op
@@ -180,7 +182,9 @@ def test_a_redirect_to_another_host_is_refused(
 
 
 @pytest.mark.parametrize(
-    "op", [op for op in REDIRECT_OPS if op.name.split(".")[0] in ("unleash", "zaia")][:4], ids=lambda op: op.name
+    "op",
+    [op for op in REDIRECT_OPS if op.name.split(".")[0] in ("unleash", "zaia")][:4],
+    ids=lambda op: op.name,
 )
 def test_the_default_redirect_elsewhere_is_refused(op: Op, url: EmulatorURL, ids: Ids) -> None:
     error = _find(_raised(op, Env(url, ids, "redirect", 30.0)), RedirectError)
@@ -189,7 +193,12 @@ def test_the_default_redirect_elsewhere_is_refused(op: Op, url: EmulatorURL, ids
 
 
 def _secrets(ids: Ids) -> list[str]:
-    keys = [EMULATOR_KEYS["unleash"], EMULATOR_KEYS["zaia"], EMULATOR_KEYS["jylo_client_secret"], ids.token]
+    keys = [
+        EMULATOR_KEYS["unleash"],
+        EMULATOR_KEYS["zaia"],
+        EMULATOR_KEYS["jylo_client_secret"],
+        ids.token,
+    ]
     return [k for k in keys if k]
 
 

@@ -65,20 +65,33 @@ class Conn:
 
     def unleash(self) -> UnleashClient:
         http = httpx.Client(headers=self._headers(), verify=TLS)
-        return UnleashClient(EMULATOR_KEYS["unleash"], base_url=self.url.unleash, http_client=http, max_retries=0)
+        return UnleashClient(
+            EMULATOR_KEYS["unleash"], base_url=self.url.unleash, http_client=http, max_retries=0
+        )
 
     def aunleash(self) -> AsyncUnleashClient:
         http = httpx.AsyncClient(headers=self._headers(), verify=TLS)
-        return AsyncUnleashClient(EMULATOR_KEYS["unleash"], base_url=self.url.unleash, http_client=http, max_retries=0)
+        return AsyncUnleashClient(
+            EMULATOR_KEYS["unleash"], base_url=self.url.unleash, http_client=http, max_retries=0
+        )
 
     def _jylo(self) -> dict[str, Any]:
-        return {"token": self.token, "project_id": EMULATOR_KEYS["jylo_project_id"], "base_url": self.url.jylo, "max_retries": 0}
+        return {
+            "token": self.token,
+            "project_id": EMULATOR_KEYS["jylo_project_id"],
+            "base_url": self.url.jylo,
+            "max_retries": 0,
+        }
 
     def jylo(self) -> JyloClient:
-        return JyloClient(**self._jylo(), http_client=httpx.Client(headers=self._headers(), verify=TLS))
+        return JyloClient(
+            **self._jylo(), http_client=httpx.Client(headers=self._headers(), verify=TLS)
+        )
 
     def ajylo(self) -> AsyncJyloClient:
-        return AsyncJyloClient(**self._jylo(), http_client=httpx.AsyncClient(headers=self._headers(), verify=TLS))
+        return AsyncJyloClient(
+            **self._jylo(), http_client=httpx.AsyncClient(headers=self._headers(), verify=TLS)
+        )
 
 
 Layer = Callable[[Conn], Result | Awaitable[Result]]
@@ -141,7 +154,9 @@ async def _astream_chat(c: Conn) -> Result:
     async with c.aunleash() as client:
         stream = await client.stream_chat(MESSAGES)
         async with stream:
-            answer = assemble_chat([e async for e in stream], end_seen=stream.terminated, allow_partial=c.allow)
+            answer = assemble_chat(
+                [e async for e in stream], end_seen=stream.terminated, allow_partial=c.allow
+            )
     return answer.text, answer.finish_reason
 
 
@@ -157,7 +172,9 @@ async def _astream_chat_v2(c: Conn) -> Result:
     async with c.aunleash() as client:
         stream = await client.stream_chat_v2(MESSAGES)
         async with stream:
-            answer = assemble_chat_v2([x async for x in stream], end_seen=stream.terminated, allow_partial=c.allow)
+            answer = assemble_chat_v2(
+                [x async for x in stream], end_seen=stream.terminated, allow_partial=c.allow
+            )
     return answer.text, answer.finish_reason
 
 
@@ -165,7 +182,9 @@ async def _astream_chat_v2(c: Conn) -> Result:
 def _lc(c: Conn, version: str) -> Any:
     from assistant_bridge.langchain import ChatUnleash
 
-    return ChatUnleash(api_version=version, client=c.unleash(), async_client=c.aunleash(), allow_partial=c.allow)
+    return ChatUnleash(
+        api_version=version, client=c.unleash(), async_client=c.aunleash(), allow_partial=c.allow
+    )
 
 
 def _merged(chunks: list[Any]) -> Result:
@@ -222,7 +241,9 @@ for _version in ("v1", "v2"):
 def _li(c: Conn, version: str) -> Any:
     from assistant_bridge.llama_index import Unleash
 
-    return Unleash(api_version=version, client=c.unleash(), async_client=c.aunleash(), allow_partial=c.allow)
+    return Unleash(
+        api_version=version, client=c.unleash(), async_client=c.aunleash(), allow_partial=c.allow
+    )
 
 
 def _li_question() -> list[Any]:
@@ -243,7 +264,9 @@ def _lc_retriever(c: Conn) -> Result:
 async def _li_retriever(c: Conn) -> Result:
     from assistant_bridge.llama_index import UnleashRetriever
 
-    nodes = await UnleashRetriever(mode="chat", client=c.unleash(), async_client=c.aunleash()).aretrieve(QUESTION)
+    nodes = await UnleashRetriever(
+        mode="chat", client=c.unleash(), async_client=c.aunleash()
+    ).aretrieve(QUESTION)
     return str([n.node.get_content()[:20] for n in nodes]), None
 
 
@@ -257,14 +280,18 @@ def _jylo_finish(message: Any) -> str:
 @layer("jylo.create_message")
 def _jylo_create(c: Conn) -> Result:
     with c.jylo() as client:
-        reply = client.create_message(c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow)
+        reply = client.create_message(
+            c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow
+        )
     return reply.text or "", _jylo_finish(reply)
 
 
 @layer("async jylo.create_message")
 async def _ajylo_create(c: Conn) -> Result:
     async with c.ajylo() as client:
-        reply = await client.create_message(c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow)
+        reply = await client.create_message(
+            c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow
+        )
     return reply.text or "", _jylo_finish(reply)
 
 
@@ -272,7 +299,9 @@ async def _ajylo_create(c: Conn) -> Result:
 def _jylo_stream(c: Conn) -> Result:
     with (
         c.jylo() as client,
-        client.stream_message(c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow) as stream,
+        client.stream_message(
+            c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow
+        ) as stream,
     ):
         text = "".join(stream)
     return text, "stop" if stream.end_seen else "unconfirmed"
@@ -281,7 +310,9 @@ def _jylo_stream(c: Conn) -> Result:
 @layer("async jylo.stream_message", streamed=True)
 async def _ajylo_stream(c: Conn) -> Result:
     async with c.ajylo() as client:
-        stream = await client.stream_message(c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow)
+        stream = await client.stream_message(
+            c.assistant, QUESTION, model_identifier=c.model, allow_partial=c.allow
+        )
         async with stream:
             text = "".join([piece async for piece in stream])
     return text, "stop" if stream.end_seen else "unconfirmed"
@@ -291,7 +322,11 @@ def _chat_jylo(c: Conn) -> Any:
     from assistant_bridge.langchain import ChatJylo
 
     return ChatJylo(
-        client=c.jylo(), async_client=c.ajylo(), assistant_id=c.assistant, model_identifier=c.model, allow_partial=c.allow
+        client=c.jylo(),
+        async_client=c.ajylo(),
+        assistant_id=c.assistant,
+        model_identifier=c.model,
+        allow_partial=c.allow,
     )
 
 
@@ -321,7 +356,11 @@ def _li_jylo(c: Conn) -> Any:
     from assistant_bridge.llama_index import Jylo
 
     return Jylo(
-        client=c.jylo(), async_client=c.ajylo(), assistant_id=c.assistant, model_identifier=c.model, allow_partial=c.allow
+        client=c.jylo(),
+        async_client=c.ajylo(),
+        assistant_id=c.assistant,
+        model_identifier=c.model,
+        allow_partial=c.allow,
     )
 
 
@@ -376,16 +415,19 @@ def setup() -> Iterator[Setup]:
             model = jylo.list_models()[0].object_identifier
             assistant = jylo.list_assistants().items[0].object_identifier
             token = jylo._settings_token() if hasattr(jylo, "_settings_token") else None
-        token = token or httpx.post(
-            url.jylo_token,
-            data={
-                "grant_type": "client_credentials",
-                "client_id": EMULATOR_KEYS["jylo_client_id"],
-                "client_secret": EMULATOR_KEYS["jylo_client_secret"],
-                "audience": "https://jga.jylo.ai/external/v2",
-            },
-            verify=TLS,
-        ).json()["access_token"]
+        token = (
+            token
+            or httpx.post(
+                url.jylo_token,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": EMULATOR_KEYS["jylo_client_id"],
+                    "client_secret": EMULATOR_KEYS["jylo_client_secret"],
+                    "audience": "https://jga.jylo.ai/external/v2",
+                },
+                verify=TLS,
+            ).json()["access_token"]
+        )
         assert model
         assert assistant
         yield Setup(url, str(assistant), str(model), str(token))
@@ -418,10 +460,14 @@ async def clean(name: str, setup: Setup) -> str:
 
 @pytest.mark.parametrize("kind", list(EMPTY_KINDS))
 @pytest.mark.parametrize("name", list(LAYERS))
-async def test_an_empty_success_is_an_error_in_every_layer(name: str, kind: str, setup: Setup) -> None:
+async def test_an_empty_success_is_an_error_in_every_layer(
+    name: str, kind: str, setup: Setup
+) -> None:
     for allow in (False, True):
         value, error = await run(name, setup.conn(f"empty:{kind}", allow))
-        assert isinstance(error, EmptyAnswerError), f"{name} under empty:{kind} gave {value!r} / {error!r}"
+        assert isinstance(error, EmptyAnswerError), (
+            f"{name} under empty:{kind} gave {value!r} / {error!r}"
+        )
         assert value is None
 
 
@@ -437,26 +483,38 @@ async def test_an_early_end_is_never_a_complete_answer(name: str, setup: Setup) 
         for allow in (False,) if retriever else (False, True):
             value, error = await run(name, setup.conn(f"stop-after:{stop}", allow))
             if error is not None:
-                assert isinstance(error, IncompleteAnswerError), f"{name} stop-after:{stop}: {error!r}"
+                assert isinstance(error, IncompleteAnswerError), (
+                    f"{name} stop-after:{stop}: {error!r}"
+                )
                 if allow:
-                    assert isinstance(error, EmptyAnswerError), f"{name}: allow_partial still raised {error!r}"
+                    assert isinstance(error, EmptyAnswerError), (
+                        f"{name}: allow_partial still raised {error!r}"
+                    )
                 continue
             assert value is not None
             text, finish = value
             if text != whole:
-                assert finish != "stop", f"{name} stop-after:{stop}: {len(text)} of {len(whole)} chars marked stop"
+                assert finish != "stop", (
+                    f"{name} stop-after:{stop}: {len(text)} of {len(whole)} chars marked stop"
+                )
                 marked += finish is not None
             if finish == "incomplete":
                 assert allow, f"{name}: an incomplete answer returned without allow_partial"
     if retriever:
         return
-    assert marked or name.startswith(("jylo", "async jylo", "ChatJylo", "Jylo")), f"{name}: no early end seen"
+    assert marked or name.startswith(("jylo", "async jylo", "ChatJylo", "Jylo")), (
+        f"{name}: no early end seen"
+    )
 
 
 @pytest.mark.parametrize("fault", ["cut-after:3", "short-body"])
 @pytest.mark.parametrize("name", list(LAYERS))
-async def test_a_body_cut_at_the_http_level_raises_in_every_layer(name: str, fault: str, setup: Setup) -> None:
+async def test_a_body_cut_at_the_http_level_raises_in_every_layer(
+    name: str, fault: str, setup: Setup
+) -> None:
     if fault.startswith("cut-after") and name not in STREAMED:
         pytest.skip("a JSON body is not an event stream: cut-after does not apply")
     value, error = await run(name, setup.conn(fault))
-    assert isinstance(error, (StreamError, APIConnectionError)), f"{name} under {fault}: {value!r} / {error!r}"
+    assert isinstance(error, (StreamError, APIConnectionError)), (
+        f"{name} under {fault}: {value!r} / {error!r}"
+    )

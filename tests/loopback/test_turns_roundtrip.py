@@ -118,7 +118,9 @@ class World:
         return ZaiaClient(EMULATOR_KEYS["zaia"], base_url=self.url.zaia, http_client=self.http())
 
     def azaia(self) -> AsyncZaiaClient:
-        return AsyncZaiaClient(EMULATOR_KEYS["zaia"], base_url=self.url.zaia, http_client=self.ahttp())
+        return AsyncZaiaClient(
+            EMULATOR_KEYS["zaia"], base_url=self.url.zaia, http_client=self.ahttp()
+        )
 
     # -- what the vendors hold and were sent ---------------------------------------------
     def jylo_texts(self) -> list[str]:

@@ -48,7 +48,14 @@ from assistant_bridge.unleash import (
 
 V2_QUESTION = "What is a per diem?"  # cites enterprise resources and a web page
 V1_QUESTION = "What is our travel policy?"
-V2_VARIANTS = ["", "v2-text=snapshot", "v2-end=done", "v2-body=sse", "v2-text=snapshot, v2-end=done", "v2-body=json"]
+V2_VARIANTS = [
+    "",
+    "v2-text=snapshot",
+    "v2-end=done",
+    "v2-body=sse",
+    "v2-text=snapshot, v2-end=done",
+    "v2-body=json",
+]
 V1_VARIANTS = [
     "",
     "v1-message=top",
@@ -80,13 +87,23 @@ def headers(dialect: str, variants: str) -> dict[str, str]:
     return {DIALECT_HEADER: dialect, VARIANT_HEADER: variants}
 
 
-def clients(url: EmulatorURL, dialect: str, variants: str) -> tuple[UnleashClient, AsyncUnleashClient]:
+def clients(
+    url: EmulatorURL, dialect: str, variants: str
+) -> tuple[UnleashClient, AsyncUnleashClient]:
     """A sync and an async client whose every request asks for this wire."""
     wire = headers(dialect, variants)
     mode: Any = text_mode(variants)
-    sync = UnleashClient(EMULATOR_KEYS["unleash"], base_url=url, http_client=httpx.Client(headers=wire), text_mode=mode)
+    sync = UnleashClient(
+        EMULATOR_KEYS["unleash"],
+        base_url=url,
+        http_client=httpx.Client(headers=wire),
+        text_mode=mode,
+    )
     aclient = AsyncUnleashClient(
-        EMULATOR_KEYS["unleash"], base_url=url, http_client=httpx.AsyncClient(headers=wire), text_mode=mode
+        EMULATOR_KEYS["unleash"],
+        base_url=url,
+        http_client=httpx.AsyncClient(headers=wire),
+        text_mode=mode,
     )
     return sync, aclient
 
@@ -98,7 +115,10 @@ def cited(sources: list[Source]) -> Cited:
 def from_metadata(items: list[dict[str, Any]]) -> Cited:
     """The same, from the ``sources`` the adapters put in a message / response."""
     return [
-        (m["metadata"].get("id", ""), tuple((c["start_index"], c["end_index"]) for c in m["metadata"].get("citations", [])))
+        (
+            m["metadata"].get("id", ""),
+            tuple((c["start_index"], c["end_index"]) for c in m["metadata"].get("citations", [])),
+        )
         for m in items
     ]
 
@@ -107,7 +127,9 @@ def only_cited(found: Cited) -> Cited:
     return [item for item in found if item[1]]
 
 
-async def v2_answers(url: EmulatorURL, dialect: str, variants: str, finish: Finish) -> dict[str, Summary]:
+async def v2_answers(
+    url: EmulatorURL, dialect: str, variants: str, finish: Finish
+) -> dict[str, Summary]:
     from langchain_core.messages import AIMessageChunk
     from llama_index.core.llms import ChatMessage
 
@@ -128,51 +150,92 @@ async def v2_answers(url: EmulatorURL, dialect: str, variants: str, finish: Fini
         finish["client.stream_chat_v2"] = streamed.finish_reason
         llm = ChatUnleash(client=sync, async_client=aclient, text_mode=mode)
         message = llm.invoke(V2_QUESTION)
-        out["ChatUnleash.invoke"] = (message.text, from_metadata(message.additional_kwargs["sources"]))
+        out["ChatUnleash.invoke"] = (
+            message.text,
+            from_metadata(message.additional_kwargs["sources"]),
+        )
         finish["ChatUnleash.invoke"] = message.response_metadata["finish_reason"]
         assert ("thread_id" in message.response_metadata) == (dialect == "extended")
         merged: AIMessageChunk | None = None
         for chunk in llm.stream(V2_QUESTION):
             merged = chunk if merged is None else merged + chunk
         assert merged is not None
-        out["ChatUnleash.stream"] = (merged.text, from_metadata(merged.additional_kwargs["sources"]))
+        out["ChatUnleash.stream"] = (
+            merged.text,
+            from_metadata(merged.additional_kwargs["sources"]),
+        )
         finish["ChatUnleash.stream"] = merged.response_metadata["finish_reason"]
         li = Unleash(client=sync, async_client=aclient, text_mode=mode)
         response = li.chat([ChatMessage(role="user", content=V2_QUESTION)])
-        out["Unleash.chat"] = (response.message.content or "", from_metadata(response.additional_kwargs["sources"]))
+        out["Unleash.chat"] = (
+            response.message.content or "",
+            from_metadata(response.additional_kwargs["sources"]),
+        )
         finish["Unleash.chat"] = response.additional_kwargs["finish_reason"]
         last = list(li.stream_chat([ChatMessage(role="user", content=V2_QUESTION)]))[-1]
-        out["Unleash.stream_chat"] = (last.message.content or "", from_metadata(last.additional_kwargs["sources"]))
+        out["Unleash.stream_chat"] = (
+            last.message.content or "",
+            from_metadata(last.additional_kwargs["sources"]),
+        )
         finish["Unleash.stream_chat"] = last.additional_kwargs["finish_reason"]
         docs = UnleashChatRetriever(client=sync, async_client=aclient).invoke(V2_QUESTION)
-        out["UnleashChatRetriever"] = (whole.text, from_metadata([{"metadata": d.metadata} for d in docs]))
-        nodes = UnleashRetriever(mode="chat", client=sync, async_client=aclient).retrieve(V2_QUESTION)
-        out["UnleashRetriever(chat)"] = (whole.text, from_metadata([{"metadata": n.node.metadata} for n in nodes]))
+        out["UnleashChatRetriever"] = (
+            whole.text,
+            from_metadata([{"metadata": d.metadata} for d in docs]),
+        )
+        nodes = UnleashRetriever(mode="chat", client=sync, async_client=aclient).retrieve(
+            V2_QUESTION
+        )
+        out["UnleashRetriever(chat)"] = (
+            whole.text,
+            from_metadata([{"metadata": n.node.metadata} for n in nodes]),
+        )
     async with aclient:
         awhole = await aclient.chat_v2(question)
         out["async client.chat_v2"] = (awhole.text, cited(sources_from_chat_v2(awhole)))
         astream = await aclient.stream_chat_v2(question)
         async with astream:
-            astreamed = assemble_chat_v2([c async for c in astream], text_mode=mode, end_seen=astream.terminated)
+            astreamed = assemble_chat_v2(
+                [c async for c in astream], text_mode=mode, end_seen=astream.terminated
+            )
         finish["async client.stream_chat_v2"] = astreamed.finish_reason
-        out["async client.stream_chat_v2"] = (astreamed.text, cited(sources_from_chat_v2(astreamed)))
+        out["async client.stream_chat_v2"] = (
+            astreamed.text,
+            cited(sources_from_chat_v2(astreamed)),
+        )
         amessage = await llm.ainvoke(V2_QUESTION)
-        out["ChatUnleash.ainvoke"] = (amessage.text, from_metadata(amessage.additional_kwargs["sources"]))
+        out["ChatUnleash.ainvoke"] = (
+            amessage.text,
+            from_metadata(amessage.additional_kwargs["sources"]),
+        )
         amerged: AIMessageChunk | None = None
         async for chunk in llm.astream(V2_QUESTION):
             amerged = chunk if amerged is None else amerged + chunk
         assert amerged is not None
-        out["ChatUnleash.astream"] = (amerged.text, from_metadata(amerged.additional_kwargs["sources"]))
+        out["ChatUnleash.astream"] = (
+            amerged.text,
+            from_metadata(amerged.additional_kwargs["sources"]),
+        )
         aresponse = await li.achat([ChatMessage(role="user", content=V2_QUESTION)])
-        out["Unleash.achat"] = (aresponse.message.content or "", from_metadata(aresponse.additional_kwargs["sources"]))
-        alast = [r async for r in await li.astream_chat([ChatMessage(role="user", content=V2_QUESTION)])][-1]
-        out["Unleash.astream_chat"] = (alast.message.content or "", from_metadata(alast.additional_kwargs["sources"]))
+        out["Unleash.achat"] = (
+            aresponse.message.content or "",
+            from_metadata(aresponse.additional_kwargs["sources"]),
+        )
+        alast = [
+            r async for r in await li.astream_chat([ChatMessage(role="user", content=V2_QUESTION)])
+        ][-1]
+        out["Unleash.astream_chat"] = (
+            alast.message.content or "",
+            from_metadata(alast.additional_kwargs["sources"]),
+        )
         finish["ChatUnleash.astream"] = amerged.response_metadata["finish_reason"]
         finish["Unleash.astream_chat"] = alast.additional_kwargs["finish_reason"]
     return out
 
 
-async def v1_answers(url: EmulatorURL, dialect: str, variants: str, finish: Finish) -> dict[str, Summary]:
+async def v1_answers(
+    url: EmulatorURL, dialect: str, variants: str, finish: Finish
+) -> dict[str, Summary]:
     from langchain_core.messages import AIMessageChunk
     from llama_index.core.llms import ChatMessage
 
@@ -193,20 +256,34 @@ async def v1_answers(url: EmulatorURL, dialect: str, variants: str, finish: Fini
         finish["client.stream_chat"] = streamed.finish_reason
         llm = ChatUnleash(api_version="v1", client=sync, async_client=aclient, text_mode=mode)
         message = llm.invoke(V1_QUESTION)
-        out["ChatUnleash.invoke"] = (message.text, from_metadata(message.additional_kwargs["sources"]))
+        out["ChatUnleash.invoke"] = (
+            message.text,
+            from_metadata(message.additional_kwargs["sources"]),
+        )
         assert message.response_metadata["thread_id"], "a documented field of the v1 answer"
         merged: AIMessageChunk | None = None
         for chunk in llm.stream(V1_QUESTION):
             merged = chunk if merged is None else merged + chunk
         assert merged is not None
-        out["ChatUnleash.stream"] = (merged.text, from_metadata(merged.additional_kwargs["sources"]))
+        out["ChatUnleash.stream"] = (
+            merged.text,
+            from_metadata(merged.additional_kwargs["sources"]),
+        )
         finish["ChatUnleash.stream"] = merged.response_metadata["finish_reason"]
         li = Unleash(api_version="v1", client=sync, async_client=aclient, text_mode=mode)
         last = list(li.stream_chat([ChatMessage(role="user", content=V1_QUESTION)]))[-1]
-        out["Unleash.stream_chat"] = (last.message.content or "", from_metadata(last.additional_kwargs["sources"]))
+        out["Unleash.stream_chat"] = (
+            last.message.content or "",
+            from_metadata(last.additional_kwargs["sources"]),
+        )
         finish["Unleash.stream_chat"] = last.additional_kwargs["finish_reason"]
-        docs = UnleashChatRetriever(api_version="v1", client=sync, async_client=aclient).invoke(V1_QUESTION)
-        out["UnleashChatRetriever"] = (whole.text, from_metadata([{"metadata": d.metadata} for d in docs]))
+        docs = UnleashChatRetriever(api_version="v1", client=sync, async_client=aclient).invoke(
+            V1_QUESTION
+        )
+        out["UnleashChatRetriever"] = (
+            whole.text,
+            from_metadata([{"metadata": d.metadata} for d in docs]),
+        )
     async with aclient:
         astream = await aclient.stream_chat(question)
         async with astream:
@@ -217,20 +294,29 @@ async def v1_answers(url: EmulatorURL, dialect: str, variants: str, finish: Fini
         async for chunk in llm.astream(V1_QUESTION):
             amerged = chunk if amerged is None else amerged + chunk
         assert amerged is not None
-        out["ChatUnleash.astream"] = (amerged.text, from_metadata(amerged.additional_kwargs["sources"]))
+        out["ChatUnleash.astream"] = (
+            amerged.text,
+            from_metadata(amerged.additional_kwargs["sources"]),
+        )
         finish["ChatUnleash.astream"] = amerged.response_metadata["finish_reason"]
         aresponse = await li.achat([ChatMessage(role="user", content=V1_QUESTION)])
-        out["Unleash.achat"] = (aresponse.message.content or "", from_metadata(aresponse.additional_kwargs["sources"]))
+        out["Unleash.achat"] = (
+            aresponse.message.content or "",
+            from_metadata(aresponse.additional_kwargs["sources"]),
+        )
         assert aresponse.additional_kwargs["finish_reason"] == "stop", "a whole JSON body"
     return out
 
 
 @pytest.mark.parametrize("variants", V2_VARIANTS)
 @pytest.mark.parametrize("dialect", DIALECTS)
-async def test_v2_layers_agree_in_every_dialect_and_variant(url: EmulatorURL, dialect: str, variants: str) -> None:
-    with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url) as client, client.stream_chat_v2(
-        [{"role": "User", "text": V2_QUESTION}]
-    ) as stream:
+async def test_v2_layers_agree_in_every_dialect_and_variant(
+    url: EmulatorURL, dialect: str, variants: str
+) -> None:
+    with (
+        UnleashClient(EMULATOR_KEYS["unleash"], base_url=url) as client,
+        client.stream_chat_v2([{"role": "User", "text": V2_QUESTION}]) as stream,
+    ):
         baseline = assemble_chat_v2(list(stream))
     text, sources = baseline.text, cited(sources_from_chat_v2(baseline))
     assert len(only_cited(sources)) >= 3, "the baseline cites enterprise resources and a web page"
@@ -251,7 +337,9 @@ async def test_v2_layers_agree_in_every_dialect_and_variant(url: EmulatorURL, di
 
 @pytest.mark.parametrize("variants", V1_VARIANTS)
 @pytest.mark.parametrize("dialect", DIALECTS)
-async def test_v1_layers_agree_in_every_dialect_and_variant(url: EmulatorURL, dialect: str, variants: str) -> None:
+async def test_v1_layers_agree_in_every_dialect_and_variant(
+    url: EmulatorURL, dialect: str, variants: str
+) -> None:
     with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url) as client:
         baseline = client.chat([{"role": "User", "text": V1_QUESTION}])
     text, sources = baseline.text, cited(sources_from_chat(baseline))
@@ -269,8 +357,12 @@ async def test_v1_layers_agree_in_every_dialect_and_variant(url: EmulatorURL, di
 def test_snapshots_without_the_setting_lose_no_character(url: EmulatorURL, version: str) -> None:
     """Cumulative pieces read as deltas keep every character (nothing is guessed away)."""
     question = [{"role": "User", "text": V2_QUESTION if version == "v2" else V1_QUESTION}]
-    wire = headers("documented", f"{version}-text=snapshot" + (", v1-end=none" if version == "v1" else ""))
-    with UnleashClient(EMULATOR_KEYS["unleash"], base_url=url, http_client=httpx.Client(headers=wire)) as client:
+    wire = headers(
+        "documented", f"{version}-text=snapshot" + (", v1-end=none" if version == "v1" else "")
+    )
+    with UnleashClient(
+        EMULATOR_KEYS["unleash"], base_url=url, http_client=httpx.Client(headers=wire)
+    ) as client:
         if version == "v2":
             with client.stream_chat_v2(question) as stream:
                 items: list[Any] = list(stream)
@@ -280,7 +372,9 @@ def test_snapshots_without_the_setting_lose_no_character(url: EmulatorURL, versi
         else:
             with client.stream_chat(question) as stream:
                 items = list(stream)
-            texts = [p.text for e in items for p in e.parts_list[-1:] if e.has_message and p.is_text]
+            texts = [
+                p.text for e in items for p in e.parts_list[-1:] if e.has_message and p.is_text
+            ]
             joined = assemble_chat(items).text
             told = assemble_chat(items, text_mode="snapshot").text
     assert len(texts) > 3

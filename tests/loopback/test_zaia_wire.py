@@ -60,14 +60,18 @@ class Env:
 
     def client(self) -> ZaiaClient:
         http = httpx.Client(verify=TLS, event_hooks={"request": [self.sent.append]})
-        return ZaiaClient(EMULATOR_KEYS["zaia"], base_url=self.url.zaia, max_retries=0, http_client=http)
+        return ZaiaClient(
+            EMULATOR_KEYS["zaia"], base_url=self.url.zaia, max_retries=0, http_client=http
+        )
 
     def async_client(self) -> AsyncZaiaClient:
         async def record(request: httpx.Request) -> None:
             self.sent.append(request)
 
         http = httpx.AsyncClient(verify=TLS, event_hooks={"request": [record]})
-        return AsyncZaiaClient(EMULATOR_KEYS["zaia"], base_url=self.url.zaia, max_retries=0, http_client=http)
+        return AsyncZaiaClient(
+            EMULATOR_KEYS["zaia"], base_url=self.url.zaia, max_retries=0, http_client=http
+        )
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +111,9 @@ def test_ticket_ids_filter_and_joins_are_sent_and_applied(env: Env) -> None:
         first = client.list_chat_messages(chat, ticket_ids=tickets[threads[0]])
         both = client.list_chat_messages(chat, ticket_ids=[tickets[t] for t in threads])
         none = client.list_chat_messages(chat, ticket_ids=[str(uuid.uuid4())])
-        joined = client.list_chat_messages(chat, joins=["chat", "chatThread"], ticket_ids=[tickets[threads[1]]])
+        joined = client.list_chat_messages(
+            chat, joins=["chat", "chatThread"], ticket_ids=[tickets[threads[1]]]
+        )
     assert len(everything) == 5
     assert {m.chat_thread_id for m in first} == {threads[0]}
     assert len(first) == 3
@@ -116,9 +122,14 @@ def test_ticket_ids_filter_and_joins_are_sent_and_applied(env: Env) -> None:
     assert [m.chat_thread_id for m in joined] == [threads[1]] * 2
     if env.extended:
         assert all(m.model_extra and m.model_extra["chat"]["id"] == chat for m in joined)
-        assert all(m.model_extra and m.model_extra["chatThread"]["ticketId"] == tickets[threads[1]] for m in joined)
+        assert all(
+            m.model_extra and m.model_extra["chatThread"]["ticketId"] == tickets[threads[1]]
+            for m in joined
+        )
     else:
-        assert all(m.model_extra == {} for m in joined), "documented: joins accepted, nothing undocumented sent"
+        assert all(m.model_extra == {} for m in joined), (
+            "documented: joins accepted, nothing undocumented sent"
+        )
     query = env.sent[-1].url.params
     assert query.get_list("joins") == ["chat", "chatThread"]
     assert query.get_list("ticketIds") == [tickets[threads[1]]]
@@ -128,11 +139,15 @@ async def test_async_client_sends_and_applies_them_too(env: Env) -> None:
     with env.client() as client:
         chat, threads, tickets = first_chat(client)
     async with env.async_client() as client:
-        found = await client.list_chat_messages(chat, joins="chatThread", ticket_ids=[tickets[threads[0]]] * 2)
+        found = await client.list_chat_messages(
+            chat, joins="chatThread", ticket_ids=[tickets[threads[0]]] * 2
+        )
         with pytest.raises(InvalidRequestError) as info:
             await client.list_chat_messages(chat, ticket_ids=[tickets[threads[0]], "TICKET-42"])
     assert info.value.field == "ticket_ids[1]"
-    assert env.sent[-1].url.params.get_list("ticketIds") == [tickets[threads[0]]], "the bad call sent nothing"
+    assert env.sent[-1].url.params.get_list("ticketIds") == [tickets[threads[0]]], (
+        "the bad call sent nothing"
+    )
     assert {m.chat_thread_id for m in found} == {threads[0]}
     assert all(("chatThread" in (m.model_extra or {})) is env.extended for m in found)
 
@@ -143,7 +158,9 @@ def test_a_join_name_the_dialect_does_not_know(env: Env) -> None:
         if env.extended:
             with pytest.raises(BadRequestError) as info:
                 client.list_chat_messages(chat, joins="sender")
-            assert info.value.problem.errors == {"joins": ["Must be one of chat, chatThread, got 'sender'."]}
+            assert info.value.problem.errors == {
+                "joins": ["Must be one of chat, chatThread, got 'sender'."]
+            }
         else:
             assert len(client.list_chat_messages(chat, joins="sender")) == 5
 
@@ -158,7 +175,9 @@ def test_small_pages_are_read_in_full_or_refused(env: Env) -> None:
             messages = read_zaia(client, chat, None, limit=2)
             assert [m.id for m in messages] == [m.id for m in client.list_chat_messages(chat)]
         else:
-            with pytest.raises(UnsupportedOperationError, match=r"pagination\.offset=2 repeated items"):
+            with pytest.raises(
+                UnsupportedOperationError, match=r"pagination\.offset=2 repeated items"
+            ):
                 read_zaia(client, chat, None, limit=2)
 
 
@@ -195,8 +214,12 @@ async def test_a_chat_longer_than_a_page_through_every_reader(env: Env) -> None:
         "li.get_messages": lambda: ZaiaChatStore(client=env.client()).get_messages(chat),
     }
     async_readers: dict[str, Callable[[], Awaitable[Sequence[Any]]]] = {
-        "lc.aget_messages": lambda: ZaiaChatMessageHistory(chat, async_client=env.async_client()).aget_messages(),
-        "li.aget_messages": lambda: ZaiaChatStore(async_client=env.async_client()).aget_messages(chat),
+        "lc.aget_messages": lambda: ZaiaChatMessageHistory(
+            chat, async_client=env.async_client()
+        ).aget_messages(),
+        "li.aget_messages": lambda: ZaiaChatStore(async_client=env.async_client()).aget_messages(
+            chat
+        ),
     }
     results: dict[str, list[str]] = {}
     for name, read in readers.items():
@@ -225,16 +248,32 @@ async def test_langchain_history_appends_and_reads_back(env: Env) -> None:
     with env.client() as client:
         chat, threads, _ = first_chat(client)
     history = ZaiaChatMessageHistory(
-        chat, chat_thread_id=threads[1], sender_id=SENDER, client=env.client(), async_client=env.async_client()
+        chat,
+        chat_thread_id=threads[1],
+        sender_id=SENDER,
+        client=env.client(),
+        async_client=env.async_client(),
     )
     history.add_messages([HumanMessage("Can I export to CSV?"), AIMessage("")])
     await history.aadd_messages([AIMessage("Yes: choose Export as CSV.")])
     messages = await history.aget_messages()
-    assert [type(m).__name__ for m in messages] == ["HumanMessage", "AIMessage", "HumanMessage", "AIMessage", "AIMessage"]
-    assert [m.content for m in messages[2:]] == ["Can I export to CSV?", "", "Yes: choose Export as CSV."]
+    assert [type(m).__name__ for m in messages] == [
+        "HumanMessage",
+        "AIMessage",
+        "HumanMessage",
+        "AIMessage",
+        "AIMessage",
+    ]
+    assert [m.content for m in messages[2:]] == [
+        "Can I export to CSV?",
+        "",
+        "Yes: choose Export as CSV.",
+    ]
     assert [m.content for m in history.messages] == [m.content for m in messages]
     with pytest.raises(UnsupportedOperationError, match="tool calls"):
-        history.add_messages([AIMessage("", tool_calls=[{"name": "search", "args": {}, "id": "c1"}])])
+        history.add_messages(
+            [AIMessage("", tool_calls=[{"name": "search", "args": {}, "id": "c1"}])]
+        )
 
 
 async def test_llama_index_store_keys_appends_and_reads_back(env: Env) -> None:
@@ -242,8 +281,12 @@ async def test_llama_index_store_keys_appends_and_reads_back(env: Env) -> None:
     keys = store.get_keys()
     assert keys == await store.aget_keys()
     assert len(keys) == 2
-    store.add_message(keys[1], LIMessage(role=MessageRole.USER, content="Is Zurich capped at 250 EUR?"))
-    await store.async_add_message(keys[1], LIMessage(role=MessageRole.ASSISTANT, content="Yes, from 1 March."))
+    store.add_message(
+        keys[1], LIMessage(role=MessageRole.USER, content="Is Zurich capped at 250 EUR?")
+    )
+    await store.async_add_message(
+        keys[1], LIMessage(role=MessageRole.ASSISTANT, content="Yes, from 1 March.")
+    )
     stored = await store.aget_messages(keys[1])
     assert [m.role for m in stored] == [MessageRole.USER, MessageRole.ASSISTANT] * 2
     assert stored[-1].content == "Yes, from 1 March."
@@ -253,29 +296,42 @@ async def test_llama_index_store_keys_appends_and_reads_back(env: Env) -> None:
 # -- writes and ids --------------------------------------------------------------------------------
 
 
-def test_empty_content_and_unknown_roles_are_written_unless_extended_refuses_the_role(env: Env) -> None:
+def test_empty_content_and_unknown_roles_are_written_unless_extended_refuses_the_role(
+    env: Env,
+) -> None:
     with env.client() as client:
         chat, threads, _ = first_chat(client)
-        empty = client.create_chat_message(chat, "", chat_thread_id=threads[0], sender_id=SENDER, role="user")
+        empty = client.create_chat_message(
+            chat, "", chat_thread_id=threads[0], sender_id=SENDER, role="user"
+        )
         assert empty.content == ""
         if env.extended:
             with pytest.raises(BadRequestError) as info:
                 client.create_chat_message(chat, "hi", sender_id=SENDER, role="agent")
             assert set(info.value.problem.errors) == {"role"}
         else:
-            assert client.create_chat_message(chat, "hi", sender_id=SENDER, role="agent").role == "agent"
+            assert (
+                client.create_chat_message(chat, "hi", sender_id=SENDER, role="agent").role
+                == "agent"
+            )
 
 
 def test_exports_in_both_dialects(env: Env) -> None:
     with env.client() as client:
         assert client.export_chat_messages(None, "https://93.184.216.34/zaia").message
-        assert client.export_chat_messages("2025-05-01", "https://93.184.216.34/zaia", language="ptBr").message
+        assert client.export_chat_messages(
+            "2025-05-01", "https://93.184.216.34/zaia", language="ptBr"
+        ).message
         if env.extended:
             with pytest.raises(BadRequestError) as info:
-                client.export_chat_messages("2025-05-01", "https://93.184.216.34/zaia", language="klingon")
+                client.export_chat_messages(
+                    "2025-05-01", "https://93.184.216.34/zaia", language="klingon"
+                )
             assert set(info.value.problem.errors) == {"language"}
         else:
-            assert client.export_chat_messages("2025-05-01", "https://93.184.216.34/zaia", language="klingon").message
+            assert client.export_chat_messages(
+                "2025-05-01", "https://93.184.216.34/zaia", language="klingon"
+            ).message
     sent = [r for r in env.sent if r.method == "POST"]
     assert sent[0].content == b'{"rangeStart":null,"callbackUrl":"https://93.184.216.34/zaia"}'
 

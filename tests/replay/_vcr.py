@@ -174,9 +174,9 @@ def scrub_request(request: Any) -> Any:
     content_type = _header(request.headers, "content-type")
     request.body = normalise_body(request.body, content_type)
     if content_type and content_type.lower().startswith("multipart/"):
-        request.headers[
-            next(k for k in request.headers if k.lower() == "content-type")
-        ] = _BOUNDARY.sub("boundary=BOUNDARY", content_type)
+        request.headers[next(k for k in request.headers if k.lower() == "content-type")] = (
+            _BOUNDARY.sub("boundary=BOUNDARY", content_type)
+        )
     return request
 
 

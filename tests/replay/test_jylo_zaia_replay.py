@@ -31,7 +31,9 @@ def test_jylo_models_assistants_and_a_cited_answer() -> None:
         assistant = client.list_assistants().items[0].object_identifier
         assert model == JYLO_MODEL
         assert assistant == JYLO_ASSISTANT
-        reply = client.create_message(assistant, "What is our travel policy?", model_identifier=model)
+        reply = client.create_message(
+            assistant, "What is our travel policy?", model_identifier=model
+        )
         history = list(client.iter_messages(assistant, page_size=1, desc=False))
     assert reply.is_assistant
     assert reply.text == TRAVEL_ANSWER
@@ -46,7 +48,9 @@ def test_jylo_stream_ends_with_the_stored_message_and_crud_works() -> None:
         assistant = client.list_assistants().items[0].object_identifier
         assert model == JYLO_MODEL
         assert assistant == JYLO_ASSISTANT
-        with client.stream_message(assistant, "Who approves business travel?", model_identifier=model) as stream:
+        with client.stream_message(
+            assistant, "Who approves business travel?", model_identifier=model
+        ) as stream:
             pieces = list(stream)
         stored = stream.message
         assert stored is not None
@@ -73,7 +77,10 @@ def test_jylo_upload_and_attach(tmp_path: pytest.TempPathFactory) -> None:
         document = client.upload_document(assistant, path)
         assert document.object_identifier == "b7c57aaf-017e-4d7e-a066-24d01ba3b268"
         reply = client.create_message(
-            assistant, "Where is the offsite?", model_identifier=model, message_document_identifiers=[document]
+            assistant,
+            "Where is the offsite?",
+            model_identifier=model,
+            message_document_identifiers=[document],
         )
     assert reply.text == "The Q3 offsite is in Lisbon."
 
@@ -84,7 +91,9 @@ async def test_async_jylo_stream() -> None:
         assistant = (await client.list_assistants()).items[0].object_identifier
         assert model == JYLO_MODEL
         assert assistant == JYLO_ASSISTANT
-        stream = await client.stream_message(assistant, "What is our travel policy?", model_identifier=model)
+        stream = await client.stream_message(
+            assistant, "What is our travel policy?", model_identifier=model
+        )
         async with stream:
             text = "".join([piece async for piece in stream])
     assert text == TRAVEL_ANSWER
@@ -100,10 +109,17 @@ def test_zaia_chats_threads_messages_and_export() -> None:
         thread_id = threads.items[0].id if threads.items else None
         before = len(client.list_chat_messages(chat.id, chat_thread_id=thread_id))
         created = client.create_chat_message(
-            chat.id, "Please book the Lisbon offsite.", chat_thread_id=thread_id, external_id="ticket-42", sender_id=SENDER, role="user"
+            chat.id,
+            "Please book the Lisbon offsite.",
+            chat_thread_id=thread_id,
+            external_id="ticket-42",
+            sender_id=SENDER,
+            role="user",
         )
         after = client.list_chat_messages(chat.id, chat_thread_id=thread_id)
-        export = client.export_chat_messages("2025-01-01T00:00:00Z", "https://hooks.example.com/zaia")
+        export = client.export_chat_messages(
+            "2025-01-01T00:00:00Z", "https://hooks.example.com/zaia"
+        )
     assert created.id == "cf8d4db5-0ae4-4b4f-858f-ccd13ef095fc"
     assert before == 3
     assert len(after) == before + 1

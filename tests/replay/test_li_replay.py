@@ -41,7 +41,12 @@ def test_unleash_llm_chat_and_stream_carry_citations() -> None:
     citations = [b for b in answer.message.blocks if isinstance(b, CitationBlock)]
     assert text == TRAVEL_ANSWER
     assert [
-        (c.source, c.additional_location_info["start_index"], c.additional_location_info["end_index"]) for c in citations
+        (
+            c.source,
+            c.additional_location_info["start_index"],
+            c.additional_location_info["end_index"],
+        )
+        for c in citations
     ] == [(URLS[source], start, end) for source, start, end in TRAVEL_CITED_SPANS]
     for citation in citations:
         assert citation.source
@@ -49,7 +54,9 @@ def test_unleash_llm_chat_and_stream_carry_citations() -> None:
         end = citation.additional_location_info["end_index"]
         assert 0 <= start <= end <= len(text)
     assert answer.message.additional_kwargs["request_id"] == "38b56d1abcd2075d"
-    assert "thread_id" not in answer.message.additional_kwargs, "v2 documents none; none is invented"
+    assert "thread_id" not in answer.message.additional_kwargs, (
+        "v2 documents none; none is invented"
+    )
     assert "".join(r.delta or "" for r in streamed) == text
     assert len([r for r in streamed if r.delta]) > 1
 
@@ -66,9 +73,15 @@ async def test_unleash_llm_async_v1_with_filters() -> None:
 
 
 def test_retriever_with_metadata_filters_matches_the_langchain_documents() -> None:
-    filters = MetadataFilters(filters=[MetadataFilter(key="app_id", value=["confluence", "jira"], operator=FilterOperator.IN)])
+    filters = MetadataFilters(
+        filters=[
+            MetadataFilter(key="app_id", value=["confluence", "jira"], operator=FilterOperator.IN)
+        ]
+    )
     nodes = UnleashRetriever(mode="search", similarity_top_k=5, filters=filters).retrieve("policy")
-    documents = UnleashSearchRetriever(k=5, filters={"app_id": ["confluence", "jira"]}).invoke("policy")
+    documents = UnleashSearchRetriever(k=5, filters={"app_id": ["confluence", "jira"]}).invoke(
+        "policy"
+    )
     assert [(n.node.metadata["app_id"], n.node.metadata["id"]) for n in nodes] == [
         ("confluence", "conf-travel-policy"),
         ("confluence", "conf-onboarding"),
@@ -82,7 +95,9 @@ def test_retriever_with_metadata_filters_matches_the_langchain_documents() -> No
 def test_citation_query_engine_over_the_chat_retriever() -> None:
     engine = CitationQueryEngine(retriever=UnleashRetriever(mode="chat"), llm=MockLLM(max_tokens=8))
     response = engine.query("What is our travel policy?")
-    assert [(n.node.metadata.get("kind"), n.node.metadata.get("id")) for n in response.source_nodes] == [
+    assert [
+        (n.node.metadata.get("kind"), n.node.metadata.get("id")) for n in response.source_nodes
+    ] == [
         *[("enterprise", source) for source in TRAVEL_SOURCES],
         *[("web", source) for source in TRAVEL_WEB_SOURCES],
     ]
@@ -103,5 +118,7 @@ def test_jylo_llm_answers_with_citations_and_memory_on_the_store() -> None:
     memory.put(answer.message)
     stored = store.get_messages(assistant)
     assert [m.role for m in stored] == [MessageRole.USER, MessageRole.ASSISTANT]
-    assert [b.source for b in answer.message.blocks if isinstance(b, CitationBlock)] == [source for source, _, _ in TRAVEL_CITED_SPANS]
+    assert [b.source for b in answer.message.blocks if isinstance(b, CitationBlock)] == [
+        source for source, _, _ in TRAVEL_CITED_SPANS
+    ]
     assert answer.message.content == TRAVEL_ANSWER

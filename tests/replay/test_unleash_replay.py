@@ -43,7 +43,9 @@ def test_chat_v2_answer_cites_the_resources_its_tools_found() -> None:
     assert [r.id for r in answer.resources] == TRAVEL_SOURCES
     assert [w.id for w in answer.web_sources] == TRAVEL_WEB_SOURCES
     citations = answer.citations()
-    assert [(c.reference_ids, c.position) for c in citations] == [([source], end) for source, _, end in TRAVEL_CITED_SPANS]
+    assert [(c.reference_ids, c.position) for c in citations] == [
+        ([source], end) for source, _, end in TRAVEL_CITED_SPANS
+    ]
     found = {r.id for r in answer.resources} | {w.id or w.url for w in answer.web_sources}
     for citation in citations:
         assert 0 <= citation.position <= len(answer.text)
@@ -73,11 +75,23 @@ def test_chat_v1_with_filters_streams_typed_events() -> None:
     kinds = [str(e.type) for e in events]
     assert kinds[0] == "Request"
     assert "Message" in kinds
-    assert kinds == ["Request", "Progress", "Progress", "Progress", "Resources", "References", *["Message"] * 22, "Full"]
+    assert kinds == [
+        "Request",
+        "Progress",
+        "Progress",
+        "Progress",
+        "Resources",
+        "References",
+        *["Message"] * 22,
+        "Full",
+    ]
     streamed = assemble_chat(events)
     assert streamed.text == whole.text
     assert whole.text == TRAVEL_SUMMARY
-    assert [(r.id, r.app_id) for r in whole.resources] == [("conf-travel-policy", "confluence"), ("conf-onboarding", "confluence")]
+    assert [(r.id, r.app_id) for r in whole.resources] == [
+        ("conf-travel-policy", "confluence"),
+        ("conf-onboarding", "confluence"),
+    ]
     assert {r.app_id for r in whole.resources} <= {"confluence", "google-drive"}
     citations = whole.citations()
     assert [(c.offset, [r.id for r in c.resources]) for c in citations] == [
@@ -93,6 +107,7 @@ def test_search_filters_and_pages() -> None:
         jira = client.search("policy", filters={"appId": "jira"}, page_size=50)
         first = client.search("policy", page_size=2)
         second = client.search("policy", page_size=2, next_token=first.next_token)
+
     def ids(results: list[Any]) -> list[str | None]:
         return [r.resource.id if r.resource else None for r in results]
 
@@ -126,17 +141,34 @@ def test_filter_stats_and_resource_content() -> None:
         content = client.resource_content(hit.resource.id)
     assert "appId" in stats.filter_names
     assert stats.filter_names == [
-        "appId", "type", "class", "label", "status", "cycle", "createdBy", "assignedTo",
-        "reporter", "topic", "department", "location", "jobTitle", "fileTypeGroup", "extension", "costCenter",
+        "appId",
+        "type",
+        "class",
+        "label",
+        "status",
+        "cycle",
+        "createdBy",
+        "assignedTo",
+        "reporter",
+        "topic",
+        "department",
+        "location",
+        "jobTitle",
+        "fileTypeGroup",
+        "extension",
+        "costCenter",
     ]
     assert content.text == POLICY_PAGE
 
 
-def test_impersonation_key_without_account_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_impersonation_key_without_account_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from assistant_bridge.emulator import EMULATOR_KEYS
 
-    with UnleashClient(EMULATOR_KEYS["unleash_impersonation"]) as client, pytest.raises(
-        (AuthenticationError, PermissionDeniedError), match="UNLEASH_ACCOUNT"
+    with (
+        UnleashClient(EMULATOR_KEYS["unleash_impersonation"]) as client,
+        pytest.raises((AuthenticationError, PermissionDeniedError), match="UNLEASH_ACCOUNT"),
     ):
         client.search("travel")
 

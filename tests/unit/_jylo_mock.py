@@ -44,14 +44,19 @@ UPLOADED: dict[str, Any] = {
 
 
 def sse_reply(pieces: list[str], final: dict[str, Any] = REPLY) -> bytes:
-    events = [{"objectIdentifier": REPLY_ID, "text": p, "isAssistant": True, "addingCitations": True} for p in pieces]
+    events = [
+        {"objectIdentifier": REPLY_ID, "text": p, "isAssistant": True, "addingCitations": True}
+        for p in pieces
+    ]
     return "".join(f"data: {json.dumps(e)}\n\n" for e in [*events, final]).encode()
 
 
 class JyloServer:
     """Answers message posts (JSON, or SSE when ``stream`` is true), uploads, lists, deletes."""
 
-    def __init__(self, pieces: list[str] | None = None, stored: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, pieces: list[str] | None = None, stored: list[dict[str, Any]] | None = None
+    ) -> None:
         self.pieces = pieces or ["Hotels are capped", " at 180 EUR.", SENTENCE_2]
         self.stored = stored if stored is not None else []
         self.requests: list[httpx.Request] = []
@@ -74,7 +79,11 @@ class JyloServer:
             return httpx.Response(200, json=doc)
         if path.endswith("/messages") and request.method == "POST":
             if json.loads(request.content).get("stream"):
-                return httpx.Response(200, content=sse_reply(self.pieces), headers={"content-type": "text/event-stream"})
+                return httpx.Response(
+                    200,
+                    content=sse_reply(self.pieces),
+                    headers={"content-type": "text/event-stream"},
+                )
             return httpx.Response(200, json=REPLY)
         if path.endswith("/messages") and request.method == "GET":
             number = int(request.url.params.get("pageNumber", "1"))
@@ -94,8 +103,12 @@ class JyloServer:
 
     def client(self, **kw: Any) -> JyloClient:
         return JyloClient(
-            token="test-token", project_id=PROJECT, base_url=BASE, _sleep=lambda s: None,
-            http_client=httpx.Client(transport=httpx.MockTransport(self)), **kw,
+            token="test-token",
+            project_id=PROJECT,
+            base_url=BASE,
+            _sleep=lambda s: None,
+            http_client=httpx.Client(transport=httpx.MockTransport(self)),
+            **kw,
         )
 
     def async_client(self, **kw: Any) -> AsyncJyloClient:
@@ -103,8 +116,12 @@ class JyloServer:
             return None
 
         return AsyncJyloClient(
-            token="test-token", project_id=PROJECT, base_url=BASE, _sleep=no_sleep,
-            http_client=httpx.AsyncClient(transport=httpx.MockTransport(self)), **kw,
+            token="test-token",
+            project_id=PROJECT,
+            base_url=BASE,
+            _sleep=no_sleep,
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(self)),
+            **kw,
         )
 
 

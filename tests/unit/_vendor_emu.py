@@ -35,7 +35,9 @@ class SyncASGITransport(httpx.BaseTransport):
         self.requests.append(request)
 
         async def run() -> httpx.Response:
-            forwarded = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+            forwarded = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body
+            )
             response = await self._inner.handle_async_request(forwarded)
             content = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=content)
@@ -86,7 +88,9 @@ class Emulator:
         }
 
     def jylo(self) -> JyloClient:
-        return JyloClient(**self.jylo_kwargs(), http_client=httpx.Client(transport=self.sync_transport))
+        return JyloClient(
+            **self.jylo_kwargs(), http_client=httpx.Client(transport=self.sync_transport)
+        )
 
     def ajylo(self) -> AsyncJyloClient:
         return AsyncJyloClient(
@@ -95,13 +99,17 @@ class Emulator:
 
     def zaia(self) -> ZaiaClient:
         return ZaiaClient(
-            EMULATOR_KEYS["zaia"], base_url=f"{BASE}/zaia", max_retries=0,
+            EMULATOR_KEYS["zaia"],
+            base_url=f"{BASE}/zaia",
+            max_retries=0,
             http_client=httpx.Client(transport=self.sync_transport),
         )
 
     def azaia(self) -> AsyncZaiaClient:
         return AsyncZaiaClient(
-            EMULATOR_KEYS["zaia"], base_url=f"{BASE}/zaia", max_retries=0,
+            EMULATOR_KEYS["zaia"],
+            base_url=f"{BASE}/zaia",
+            max_retries=0,
             http_client=httpx.AsyncClient(transport=self.async_transport),
         )
 

@@ -67,7 +67,11 @@ def test_scrubbing_removes_secrets_from_requests_and_responses() -> None:
         "POST",
         "http://127.0.0.1:5555/jylo/oauth/token",
         b"grant_type=client_credentials&client_id=c&client_secret=s3cr3t",
-        {"Authorization": "Bearer tok", "content-type": "application/x-www-form-urlencoded", "host": "127.0.0.1:5555"},
+        {
+            "Authorization": "Bearer tok",
+            "content-type": "application/x-www-form-urlencoded",
+            "host": "127.0.0.1:5555",
+        },
     )
     _vcr.origins.append("http://127.0.0.1:5555")
     try:
@@ -100,8 +104,22 @@ def _scrub(body: str | bytes, content_type: str | None) -> str:
 
 @pytest.mark.parametrize(
     "name",
-    ["accessToken", "access_token", "token", "Token", "clientSecret", "client_secret", "password",
-     "apiKey", "api_key", "API_KEY", "refreshToken", "x-auth-token", "sessionToken", "credentials"],
+    [
+        "accessToken",
+        "access_token",
+        "token",
+        "Token",
+        "clientSecret",
+        "client_secret",
+        "password",
+        "apiKey",
+        "api_key",
+        "API_KEY",
+        "refreshToken",
+        "x-auth-token",
+        "sessionToken",
+        "credentials",
+    ],
 )
 def test_any_json_key_naming_a_credential_is_scrubbed_at_any_depth(name: str) -> None:
     body = json.dumps({"outer": [{"inner": {name: LEAK}}, {name: LEAK}], name: LEAK})
@@ -110,7 +128,9 @@ def test_any_json_key_naming_a_credential_is_scrubbed_at_any_depth(name: str) ->
     assert json.loads(cleaned)["outer"][0]["inner"][name] == "<redacted>"
 
 
-@pytest.mark.parametrize("name", ["nextToken", "maxOutputToken", "tokenCount", "token_type", "maxTokens"])
+@pytest.mark.parametrize(
+    "name", ["nextToken", "maxOutputToken", "tokenCount", "token_type", "maxTokens"]
+)
 def test_paging_cursors_and_counts_named_like_tokens_are_kept(name: str) -> None:
     body = json.dumps({name: "keep-me-1234567"})
     assert "keep-me-1234567" in _scrub(body, "application/json")
@@ -156,19 +176,32 @@ def test_secrets_in_a_query_string_are_scrubbed() -> None:
     assert LEAK not in cleaned
     assert "pageSize=10" in cleaned
     assert "nextToken=n1" in cleaned
-    assert _vcr.scrub_uri("http://emulator.test/x?pageNumber=1") == "http://emulator.test/x?pageNumber=1"
+    assert (
+        _vcr.scrub_uri("http://emulator.test/x?pageNumber=1")
+        == "http://emulator.test/x?pageNumber=1"
+    )
 
 
 @pytest.mark.parametrize(
     "header",
-    ["Authorization", "x-api-key", "X-Auth-Token", "api-key", "Cookie", "Proxy-Authorization", "x-access-token"],
+    [
+        "Authorization",
+        "x-api-key",
+        "X-Auth-Token",
+        "api-key",
+        "Cookie",
+        "Proxy-Authorization",
+        "x-access-token",
+    ],
 )
 def test_the_usual_auth_headers_are_scrubbed(header: str) -> None:
     from vcr.request import Request
 
     from tests.replay import _vcr
 
-    request = Request("GET", "http://emulator.test/x", b"", {header: LEAK, "accept": "application/json"})
+    request = Request(
+        "GET", "http://emulator.test/x", b"", {header: LEAK, "accept": "application/json"}
+    )
     assert _vcr.scrub_request(request).headers[header] == "<redacted>"
     response = {"headers": {header: [LEAK], "Set-Cookie": [LEAK]}, "body": {"string": b""}}
     cleaned = _vcr.scrub_response(response)
@@ -176,7 +209,9 @@ def test_the_usual_auth_headers_are_scrubbed(header: str) -> None:
     assert "Set-Cookie" not in cleaned["headers"]
 
 
-def test_the_scrubber_leaves_the_recorded_cassettes_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_scrubber_leaves_the_recorded_cassettes_as_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Scrubbing is idempotent on what was recorded: the cassettes replay unchanged.
 
     Secrets other tests registered process-wide (a Jylo token literally named ``"ready"``)

@@ -98,16 +98,41 @@ STREAM_BYTES = st.one_of(
     st.binary(max_size=300),
     st.lists(
         st.sampled_from(
-            [b"data: ", b"data:", b"event: ", b"id: 1", b"retry: 5", b": ping", b"\n", b"\r\n",
-             b"\r", b"{", b"}", b"[", b"]", b'"', b"\\", b"\xef\xbb\xbf", b"\xc3", b"\xa9",
-             b"[DONE]", b"1", b"x", b" ", b",", b":"]
+            [
+                b"data: ",
+                b"data:",
+                b"event: ",
+                b"id: 1",
+                b"retry: 5",
+                b": ping",
+                b"\n",
+                b"\r\n",
+                b"\r",
+                b"{",
+                b"}",
+                b"[",
+                b"]",
+                b'"',
+                b"\\",
+                b"\xef\xbb\xbf",
+                b"\xc3",
+                b"\xa9",
+                b"[DONE]",
+                b"1",
+                b"x",
+                b" ",
+                b",",
+                b":",
+            ]
         ),
         max_size=60,
     ).map(b"".join),
 )
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 OBJECTS = st.dictionaries(st.text(max_size=10), JSON_VALUES, max_size=5)
@@ -224,7 +249,9 @@ JYLO_OBJECT = st.fixed_dictionaries(
         "choices": JSON_VALUES,
     },
 )
-JYLO_DATA = st.one_of(st.text(max_size=60), JSON_VALUES.map(json.dumps), JYLO_OBJECT.map(json.dumps))
+JYLO_DATA = st.one_of(
+    st.text(max_size=60), JSON_VALUES.map(json.dumps), JYLO_OBJECT.map(json.dumps)
+)
 
 
 @SLOWER
@@ -234,7 +261,9 @@ JYLO_DATA = st.one_of(st.text(max_size=60), JSON_VALUES.map(json.dumps), JYLO_OB
         max_size=6,
     )
 )
-def test_jylo_stream_assembly_raises_only_stream_errors(events: list[tuple[str, str | None]]) -> None:
+def test_jylo_stream_assembly_raises_only_stream_errors(
+    events: list[tuple[str, str | None]],
+) -> None:
     assembler = MessageAssembler()
     yielded = ""
     try:
@@ -251,10 +280,33 @@ CITATION_TEXT = st.one_of(
     st.text(max_size=200),
     st.lists(
         st.sampled_from(
-            ["Paris is the capital", ".", " ", "\n", "[1]", "[1, 2]", "[^3]", "[doc:a-1]",
-             "[[source:x]]", "【4:0†Title】", '<cite id="a">', "</cite>", "<citation ids='b c'>",
-             "</citation>", '[label](cite:abc "T")', "[", "]", "(", ")", "†", "【", "】",
-             "0f8a6c2e-3b1d-4e5f-9a7b-1c2d3e4f5a6b", "Ünïcödé", "!"]
+            [
+                "Paris is the capital",
+                ".",
+                " ",
+                "\n",
+                "[1]",
+                "[1, 2]",
+                "[^3]",
+                "[doc:a-1]",
+                "[[source:x]]",
+                "【4:0†Title】",
+                '<cite id="a">',
+                "</cite>",
+                "<citation ids='b c'>",
+                "</citation>",
+                '[label](cite:abc "T")',
+                "[",
+                "]",
+                "(",
+                ")",
+                "†",
+                "【",
+                "】",
+                "0f8a6c2e-3b1d-4e5f-9a7b-1c2d3e4f5a6b",
+                "Ünïcödé",
+                "!",
+            ]
         ),
         max_size=30,
     ).map("".join),
@@ -273,7 +325,9 @@ def test_parse_citations_never_raises_and_spans_fit_the_text(text: str) -> None:
 
 # -- filters ---------------------------------------------------------------------------------
 FIELD_NAMES = [f.name for f in FILTER_FIELDS] + [f.api_name for f in FILTER_FIELDS]
-KEYS = st.one_of(st.sampled_from(FIELD_NAMES + list(TIME_FIELD_PAIRS) + ["extra"]), st.text(max_size=12))
+KEYS = st.one_of(
+    st.sampled_from(FIELD_NAMES + list(TIME_FIELD_PAIRS) + ["extra"]), st.text(max_size=12)
+)
 VALUES = st.one_of(
     JSON_VALUES,
     st.dates(),
@@ -298,7 +352,9 @@ def test_search_filters_from_any_raises_only_invalid_request(value: Any) -> None
 
 LC_COMPARISON = st.builds(
     Comparison,
-    comparator=st.sampled_from([Comparator.EQ, Comparator.IN, Comparator.GT, Comparator.GTE, Comparator.LT, Comparator.LTE]),
+    comparator=st.sampled_from(
+        [Comparator.EQ, Comparator.IN, Comparator.GT, Comparator.GTE, Comparator.LT, Comparator.LTE]
+    ),
     attribute=KEYS,
     value=VALUES,
 )

@@ -88,7 +88,14 @@ def test_chat_unleash_loads_neither_jylo_zaia_nor_llama_index() -> None:
     )
     assert "assistant_bridge.langchain._chat_unleash" in out
     assert _loaded(out, "assistant_bridge.jylo", "assistant_bridge.zaia") == []
-    assert _loaded(out, "assistant_bridge._adapter_core._conversations", "assistant_bridge._adapter_core._resumable") == []
+    assert (
+        _loaded(
+            out,
+            "assistant_bridge._adapter_core._conversations",
+            "assistant_bridge._adapter_core._resumable",
+        )
+        == []
+    )
     assert _loaded(out, "assistant_bridge.langchain._chat_jylo", "llama_index") == []
     assert _loaded(out, "langchain_openai") == []
 

@@ -75,7 +75,9 @@ def ajylo(rec: Recorder, project: str = "project-1") -> AsyncJyloClient:
 
 def zaia(rec: Recorder) -> ZaiaClient:
     return ZaiaClient(
-        "zaia-key-0123456789", base_url="https://z.test", http_client=httpx.Client(transport=httpx.MockTransport(rec))
+        "zaia-key-0123456789",
+        base_url="https://z.test",
+        http_client=httpx.Client(transport=httpx.MockTransport(rec)),
     )
 
 
@@ -146,9 +148,13 @@ def test_the_time_fields_are_every_time_filter() -> None:
 
 
 @pytest.mark.parametrize("field", TIME_FIELDS)
-@pytest.mark.parametrize("value", ["yesterday", "2025-13-45", "2025-02-29", "2025-03-01T25:00", "03/01/2025", 1740787200])
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2025-13-45", "2025-02-29", "2025-03-01T25:00", "03/01/2025", 1740787200]
+)
 def test_a_time_that_is_not_iso_8601_is_refused_naming_the_field(field: str, value: object) -> None:
-    error = refused(lambda rec: unleash(rec).search("q", filters={field: value}), f"filters.{field}")
+    error = refused(
+        lambda rec: unleash(rec).search("q", filters={field: value}), f"filters.{field}"
+    )
     assert "ISO-8601" in str(error)
     assert repr(value) in str(error)
 
@@ -163,7 +169,10 @@ def test_a_time_that_is_not_iso_8601_is_refused_naming_the_field(field: str, val
         ("2024-02-29T23:59:59-05:00", "2024-02-29T23:59:59-05:00"),
         (dt.date(2025, 3, 1), "2025-03-01T00:00:00Z"),
         (dt.datetime(2025, 3, 1, 9, 30), "2025-03-01T09:30:00Z"),
-        (dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))), "2025-03-01T09:30:00+02:00"),
+        (
+            dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            "2025-03-01T09:30:00+02:00",
+        ),
     ],
 )
 def test_iso_strings_dates_and_datetimes_are_accepted(value: object, sent: str) -> None:
@@ -171,18 +180,33 @@ def test_iso_strings_dates_and_datetimes_are_accepted(value: object, sent: str) 
 
 
 def test_a_bad_time_is_refused_by_chat_answer_and_the_async_client_too() -> None:
-    refused(lambda rec: unleash(rec).chat([{"role": "User", "text": "q"}], filters={"fromTime": "yesterday"}), "filters.from_time")
-    refused(lambda rec: unleash(rec).answer("q", filters={"due_after_time": "2025-13-45"}), "filters.due_after_time")
+    refused(
+        lambda rec: unleash(rec).chat(
+            [{"role": "User", "text": "q"}], filters={"fromTime": "yesterday"}
+        ),
+        "filters.from_time",
+    )
+    refused(
+        lambda rec: unleash(rec).answer("q", filters={"due_after_time": "2025-13-45"}),
+        "filters.due_after_time",
+    )
 
 
 async def test_search_refuses_a_bad_time_on_both_clients(twin: Twin) -> None:
-    await refused_by_both(twin, (unleash, aunleash), lambda c: c.search("q", filters={"until_time": "tomorrow"}), "filters.until_time")
+    await refused_by_both(
+        twin,
+        (unleash, aunleash),
+        lambda c: c.search("q", filters={"until_time": "tomorrow"}),
+        "filters.until_time",
+    )
 
 
 # -- ids in URL paths -----------------------------------------------------------------
 @pytest.mark.parametrize("value", ["", " ", ".", "..", "x\ud800"])
 async def test_a_resource_id_that_would_change_the_path_is_refused(value: str, twin: Twin) -> None:
-    await refused_by_both(twin, (unleash, aunleash), lambda c: c.resource_content(value), "resource_id")
+    await refused_by_both(
+        twin, (unleash, aunleash), lambda c: c.resource_content(value), "resource_id"
+    )
 
 
 def test_a_resource_id_with_a_slash_stays_one_path_segment() -> None:
@@ -223,21 +247,29 @@ def test_a_lone_surrogate_in_an_unleash_question_is_refused() -> None:
 
 
 async def test_a_lone_surrogate_in_an_async_unleash_v2_question_is_refused() -> None:
-    await arefused(lambda rec: aunleash(rec).chat_v2([{"role": "User", "text": "\udfff"}]), "messages[0].text")
+    await arefused(
+        lambda rec: aunleash(rec).chat_v2([{"role": "User", "text": "\udfff"}]), "messages[0].text"
+    )
 
 
 def test_a_lone_surrogate_in_a_jylo_message_is_refused() -> None:
-    refused(lambda rec: jylo(rec).create_message(ASSISTANT, "hi \ud83d", model_identifier=MODEL), "text")
+    refused(
+        lambda rec: jylo(rec).create_message(ASSISTANT, "hi \ud83d", model_identifier=MODEL), "text"
+    )
 
 
 async def test_a_lone_surrogate_in_an_async_zaia_message_is_refused() -> None:
     await arefused(
-        lambda rec: azaia(rec).create_chat_message(CHAT, "x\ud800", sender_id=SENDER, role="user"), "content"
+        lambda rec: azaia(rec).create_chat_message(CHAT, "x\ud800", sender_id=SENDER, role="user"),
+        "content",
     )
 
 
 def test_a_lone_surrogate_in_a_zaia_message_is_refused() -> None:
-    refused(lambda rec: zaia(rec).create_chat_message(CHAT, "x\ud800", sender_id=SENDER, role="user"), "content")
+    refused(
+        lambda rec: zaia(rec).create_chat_message(CHAT, "x\ud800", sender_id=SENDER, role="user"),
+        "content",
+    )
 
 
 @pytest.mark.parametrize(
@@ -245,13 +277,18 @@ def test_a_lone_surrogate_in_a_zaia_message_is_refused() -> None:
     [
         ({"app_id": ["jira", "x\ud800"]}, "filters.app_id[1]"),
         ({"extra": {"customField": object()}}, "filters.extra.customField"),
-        ({"extra": {"customField": {"nested": [1, {2, 3}]}}}, "filters.extra.customField.nested[1]"),
+        (
+            {"extra": {"customField": {"nested": [1, {2, 3}]}}},
+            "filters.extra.customField.nested[1]",
+        ),
         ({"extra": {"score": float("nan")}}, "filters.extra.score"),
         ({"extra": {"when": dt.date(2025, 1, 1)}}, "filters.extra.when"),
         ({"extra": {"note": "\udc80"}}, "filters.extra.note"),
     ],
 )
-def test_filter_values_that_json_cannot_carry_are_refused(filters: dict[str, Any], field: str) -> None:
+def test_filter_values_that_json_cannot_carry_are_refused(
+    filters: dict[str, Any], field: str
+) -> None:
     error = refused(lambda rec: unleash(rec).search("q", filters=filters), field)
     assert isinstance(error, ValueError)  # not a raw TypeError or UnicodeEncodeError
 

@@ -120,7 +120,9 @@ ZAIA_THREADS = [{"id": {"not": "a string"}, "chatId": CHAT}]
 
 
 async def test_unleash_search_of_the_wrong_shape(twin: Twin) -> None:
-    client = twin(lambda: unleash(answer(UNLEASH_SEARCH)), lambda: async_unleash(answer(UNLEASH_SEARCH)))
+    client = twin(
+        lambda: unleash(answer(UNLEASH_SEARCH)), lambda: async_unleash(answer(UNLEASH_SEARCH))
+    )
     with pytest.raises(APIResponseValidationError) as info:
         await client.search("x")
     check(info.value, "totalResults", "Input should be a valid integer")

@@ -76,9 +76,7 @@ def public(cls: type[Any]) -> set[str]:
 
 def methods(cls: type[Any]) -> list[str]:
     return sorted(
-        name
-        for name in public(cls)
-        if inspect.isfunction(inspect.getattr_static(cls, name))
+        name for name in public(cls) if inspect.isfunction(inspect.getattr_static(cls, name))
     )
 
 

@@ -29,10 +29,14 @@ def test_langchain_tool_calls_are_refused_before_anything_is_sent(emu: Emulator)
     assert chat is not None
     history = ZaiaChatMessageHistory(chat, sender_id=SENDER, client=client)
     with pytest.raises(UnsupportedOperationError, match=r"messages\[1\] has tool calls"):
-        history.add_messages([HumanMessage("cap?"), AIMessage("Searching.", tool_calls=[TOOL_CALL])])
+        history.add_messages(
+            [HumanMessage("cap?"), AIMessage("Searching.", tool_calls=[TOOL_CALL])]
+        )
     assert emu.posts("/chat-messages") == []
     history.add_messages([AIMessage("")])
-    assert history.messages[-1].content == "", "an empty message is stored: seed 004 sets no minimum"
+    assert history.messages[-1].content == "", (
+        "an empty message is stored: seed 004 sets no minimum"
+    )
 
 
 async def test_llama_index_tool_calls_are_refused_before_anything_is_sent(emu: Emulator) -> None:
@@ -40,7 +44,9 @@ async def test_llama_index_tool_calls_are_refused_before_anything_is_sent(emu: E
     chat = client.list_chats()[0].id
     assert chat is not None
     store = ZaiaChatStore(client=client, async_client=emu.azaia(), sender_id=SENDER)
-    calling = ChatMessage(role=MessageRole.ASSISTANT, content="", additional_kwargs={"tool_calls": [TOOL_CALL]})
+    calling = ChatMessage(
+        role=MessageRole.ASSISTANT, content="", additional_kwargs={"tool_calls": [TOOL_CALL]}
+    )
     with pytest.raises(UnsupportedOperationError, match="tool calls"):
         store.add_message(chat, calling)
     with pytest.raises(UnsupportedOperationError, match="tool calls"):
@@ -57,14 +63,23 @@ def test_get_keys_reads_every_page_of_chats() -> None:
         start = int(request.url.params.get("pagination.offset", 0))
         return httpx.Response(200, json=[{"id": i} for i in ids[start : start + 1000]])
 
-    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+    client = ZaiaClient(
+        "key",
+        base_url="https://zaia.test",
+        http_client=httpx.Client(transport=httpx.MockTransport(answer)),
+    )
     assert ZaiaChatStore(client=client).get_keys() == ids
-    assert asked == [{"pagination.limit": "1000"}, {"pagination.limit": "1000", "pagination.offset": "1000"}]
+    assert asked == [
+        {"pagination.limit": "1000"},
+        {"pagination.limit": "1000", "pagination.offset": "1000"},
+    ]
 
 
 def test_get_keys_fails_rather_than_cut_the_list() -> None:
     full_page = [{"id": f"00000000-0000-4000-9000-{i:012d}"} for i in range(1000)]
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=full_page))
-    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=transport))
+    client = ZaiaClient(
+        "key", base_url="https://zaia.test", http_client=httpx.Client(transport=transport)
+    )
     with pytest.raises(UnsupportedOperationError, match="get_keys: not supported by the Zaia API"):
         ZaiaChatStore(client=client).get_keys()

@@ -17,25 +17,20 @@ frameworks need lives here once, and the adapters are thin mappers to their type
   (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
   Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
 
-The way of an Unleash v2 citation to a framework block, one line per representation
-(1-5 are the vendor package's; from 5 on the folded forms are kept, nothing is unfolded):
+The way of an Unleash v2 citation to a framework block, one line per representation:
 
-1. the SSE event's text (``data: {"reference": {...}}``);
-2. its JSON dict (``ServerSentEvent.json()``);
-3. ``ReferenceChatV2`` in the validated `ChatV2Chunk`;
-4. the assembler's record ``{"reference_ids", "position"}``;
-5. ``ChatV2Reference`` in the folded `ChatV2Response` (``Answer.response``);
-6. `CitationSpan` in its `Source` (``Answer.sources``): read straight from the
+1. the event's text (``data: {"reference": {...}}``), streamed or in a read body;
+2. `ChatV2Reference`: validated straight from that text inside its `ChatV2Chunk`, and the
+   same object kept by the assembler in the folded `ChatV2Response` (``Answer.response``);
+3. `CitationSpan` in its `Source` (``Answer.sources``), read straight from the
    references, once per answer;
-7. LlamaIndex: the ``CitationBlock``, built from the `Source`. LangChain: the
+4. LlamaIndex: the ``CitationBlock``, built from the `Source`. LangChain: the
    ``additional_kwargs["sources"]`` item (public output, and the only form a message
    carries to LangChain's block translator);
-8. LangChain: the ``Citation`` annotation, built from that item in one step.
+5. LangChain: the ``Citation`` annotation, built from that item in one step.
 
-The adapters' part is 6-8 (it was ten representations in all, with the references
-resolved into tuples and the items re-read). The vendor package can drop 2 (chunks
-validated from the event text), 4 and 5 (the assembler keeping the chunk's reference
-model, one model for a reference): then 5 for LangChain, 4 for LlamaIndex.
+(A whole body that lists its references under a plural ``references`` key, an inferred
+variant, adds one step: that list's JSON dicts.)
 
 Tool steps are folded once, by the assembler, into one `ToolStepRecord` per call: a whole
 answer maps each record to one ``tool_steps`` item (LlamaIndex: the record's own dump); a

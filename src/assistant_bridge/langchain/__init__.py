@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ._errors import (
         APIConnectionError,
         APIError,
+        APIResponseValidationError,
         APIStatusError,
         APITimeoutError,
         AuthenticationError,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -90,6 +92,7 @@ if not TYPE_CHECKING:
             "._errors": (
                 "APIConnectionError",
                 "APIError",
+                "APIResponseValidationError",
                 "APIStatusError",
                 "APITimeoutError",
                 "AuthenticationError",

@@ -44,6 +44,7 @@ from .._transport import (
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -86,17 +87,17 @@ def may_have_acted(exc: BaseException) -> bool:
 
     True for a 5xx other than 503 or a connection lost after the request was sent, on a
     request that is not idempotent (a ``POST`` that creates); for a broken, cut or empty
-    answer stream (the post was accepted); and for a `PartialWriteError`. False for
-    read-only calls, for bad input, and for errors that show nothing was done (429, 503,
-    a connection that could not be opened).
+    answer stream or a success response of the wrong shape (the post was accepted); and
+    for a `PartialWriteError`. False for read-only calls, for bad input, and for errors
+    that show nothing was done (429, 503, a connection that could not be opened).
     """
     if isinstance(exc, t.PartialWriteError):
         return True
     if isinstance(exc, t.InvalidRequestError) or not isinstance(exc, t.AssistantBridgeError):
         return False
     idempotent = _idempotent(getattr(exc, "request", None))
-    if isinstance(exc, t.StreamError):
-        return idempotent is not True  # streams answer posts
+    if isinstance(exc, (t.StreamError, t.APIResponseValidationError)):
+        return idempotent is not True  # the server answered: a post was accepted
     if idempotent is not False:
         return False
     if isinstance(exc, t.APIStatusError):
@@ -209,6 +210,16 @@ class RedirectError(_Marked, t.RedirectError, ModelAPIError):
     is_retryable = property(_never, _Marked._set_retryable)
 
 
+class APIResponseValidationError(_Marked, t.APIResponseValidationError, ModelAPIError):
+    """A success response, or an event of its stream, of the wrong shape; never retried."""
+
+    def _never(self) -> bool:
+        """Never: the same request gets the same answer."""
+        return False
+
+    is_retryable = property(_never, _Marked._set_retryable)
+
+
 class APIError(_Marked, t.APIError, ModelAPIError):
     """Any other failure in talking to the vendor (an unexpected body, say)."""
 
@@ -235,6 +246,7 @@ _MAPPING: tuple[tuple[type[t.AssistantBridgeError], type[t.AssistantBridgeError]
     (t.StreamError, StreamError),
     (t.ConflictError, ConflictError),
     (t.RedirectError, RedirectError),
+    (t.APIResponseValidationError, APIResponseValidationError),
     (t.APIStatusError, APIStatusError),
     (t.APIError, APIError),
 )

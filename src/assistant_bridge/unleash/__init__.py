@@ -176,7 +176,7 @@ if not TYPE_CHECKING:
                 "ChatV2Citation",
                 "ChatV2Reference",
                 "ChatV2Response",
-                            "Sources",
+                "Sources",
                 "Tool",
                 "ToolCall",
                 "ToolCallStatus",

@@ -37,7 +37,9 @@ def _call(api_version: Any) -> UnleashChatCall:
     return UnleashChatCall.plain(api_version, assistant_id=None, filters=None)
 
 
-def _read(server: Server, api_version: Any, stop: list[str] | None = None) -> tuple[list[Any], Answer]:
+def _read(
+    server: Server, api_version: Any, stop: list[str] | None = None
+) -> tuple[list[Any], Answer]:
     call = _call(api_version)
     builder = AnswerBuilder(api_version, "delta", stop)
     with AnswerStream(call.open(server.sync(), QUESTION), builder, allow_partial=False) as stream:
@@ -138,8 +140,12 @@ def test_a_stop_sequence_ends_the_text_and_drops_the_citations_past_it() -> None
 def test_held_back_text_is_not_repeated_when_the_server_rewrites() -> None:
     builder = AnswerBuilder("v1", stop=["\n\nSources:"])
     items = [
-        ChatEvent.model_validate({"type": "Message", "parts": [{"type": "Text", "text": "Draft text."}]}),
-        ChatEvent.model_validate({"type": "Full", "message": {"parts": [{"type": "Text", "text": "Final."}]}}),
+        ChatEvent.model_validate(
+            {"type": "Message", "parts": [{"type": "Text", "text": "Draft text."}]}
+        ),
+        ChatEvent.model_validate(
+            {"type": "Full", "message": {"parts": [{"type": "Text", "text": "Final."}]}}
+        ),
     ]
     text = "".join(builder.add(item)[1] for item in items)
     assert text == "Dr"  # the rest is held back: it could start a stop sequence
@@ -154,9 +160,9 @@ def test_langchain_sources_are_the_answers_source_items() -> None:
     answer = Answer.whole(_call("v2").ask(Server().sync(), QUESTION))
     message = ChatUnleash(client=Server().sync()).invoke("Travel?")
     assert message.additional_kwargs["sources"] == source_items(answer.sources)
-    assert [
-        (t, dict(m)) for t, m in source_item_parts(message.additional_kwargs["sources"])
-    ] == [(s.text, s.metadata()) for s in answer.sources]
+    assert [(t, dict(m)) for t, m in source_item_parts(message.additional_kwargs["sources"])] == [
+        (s.text, s.metadata()) for s in answer.sources
+    ]
     annotations = message.content_blocks[-1]["annotations"]  # type: ignore[typeddict-item]
     assert [(a["url"], a["start_index"], a["end_index"]) for a in annotations] == [
         ("https://wiki.example/travel", 0, len(TEXT_1)),

@@ -73,7 +73,9 @@ def test_no_key_says_what_is_missing_and_what_to_pass_for_async() -> None:
     with pytest.raises(InvalidRequestError, match="UNLEASH_API_KEY"):
         UnleashConnection().get_sync()
     conn = UnleashConnection(client=UnleashClient(KEY, base_url="https://given.test"))
-    with pytest.raises(InvalidRequestError, match=r"async_client=AsyncUnleashClient\(\.\.\.\)") as info:
+    with pytest.raises(
+        InvalidRequestError, match=r"async_client=AsyncUnleashClient\(\.\.\.\)"
+    ) as info:
         asyncio.run(_in_loop(conn.get_async))
     assert info.value.field == "async_client"
 

@@ -150,7 +150,13 @@ def _retrieval(kwargs: dict[str, Any], **defaults: Any) -> RetrievalOptions:
         owner="UnleashSearchRetriever",
         options=frozenset({"k", "filters", "fetch_content", "assistant_id", "sort"}),
         ignored=frozenset({"verbose"}),
-        defaults={"k": 4, "filters": None, "fetch_content": False, "assistant_id": None, **defaults},
+        defaults={
+            "k": 4,
+            "filters": None,
+            "fetch_content": False,
+            "assistant_id": None,
+            **defaults,
+        },
         k_allows_none=False,
         parse_filters=parse,
     )
@@ -158,7 +164,11 @@ def _retrieval(kwargs: dict[str, Any], **defaults: Any) -> RetrievalOptions:
 
 def test_retrieval_filters_merge_instance_then_filters_then_single_keywords() -> None:
     options = _retrieval(
-        {"filters": {"app_id": ["confluence"], "type": ["page"]}, "appId": ["jira"], "sort": "recency"},
+        {
+            "filters": {"app_id": ["confluence"], "type": ["page"]},
+            "appId": ["jira"],
+            "sort": "recency",
+        },
         filters=SearchFilters(app_id=["slack"], label=["me"]),
     )
     assert options.filters is not None

@@ -29,12 +29,18 @@ SAMPLES: dict[str, tuple[Any, set[str] | None]] = {
     "anyLabel": (["ci", "p1"], {"jira-eng-88", "jira-bill-311"}),
     "sentTo": (["leads@brightwater.example"], {"gmail-q3-offsite"}),
     "sentFrom": (["PRIYA.NAIR@brightwater.example"], {"gmail-phishing-test"}),
-    "createdBy": (["dana.whitfield@brightwater.example"], {"gmail-q3-offsite", "cal-q3-offsite", "drive-q3-plan"}),
+    "createdBy": (
+        ["dana.whitfield@brightwater.example"],
+        {"gmail-q3-offsite", "cal-q3-offsite", "drive-q3-plan"},
+    ),
     "modifiedBy": (["sam.patel@brightwater.example"], None),
     "reporter": (["priya.nair@brightwater.example"], {"jira-bill-311", "jira-sec-19"}),
     "assignedTo": ([ALEX], {"jira-sec-19"}),
     "reviewer": (["dana.whitfield@brightwater.example"], {"jira-fin-142", "jira-fin-151"}),
-    "fromTime": ("2025-05-29T00:00:00Z", {"drive-q3-plan", "jira-bill-311", "cal-eng-sync", "cal-q3-offsite"}),
+    "fromTime": (
+        "2025-05-29T00:00:00Z",
+        {"drive-q3-plan", "jira-bill-311", "cal-eng-sync", "cal-q3-offsite"},
+    ),
     "untilTime": ("2025-01-20", {i.id for i in CORPUS.items if i.app_id == "bamboohr"}),
     "createBeforeTime": ("2020-01-01T00:00:00Z", {"person-dana-whitfield"}),
     "createAfterTime": ("2025-05-26T07:52:00Z", {"cal-q3-offsite", "slack-ask-finance-rail"}),
@@ -42,7 +48,10 @@ SAMPLES: dict[str, tuple[Any, set[str] | None]] = {
     "modifiedAfterTime": ("2025-05-30T00:00:00Z", {"jira-bill-311", "cal-eng-sync"}),
     "dueBeforeTime": ("2025-03-01T00:00:00Z", {"jira-fin-142"}),
     "dueAfterTime": ("2025-06-10T00:00:00Z", {"jira-fin-151", "jira-sec-19"}),
-    "class": (["task"], {"jira-fin-142", "jira-fin-151", "jira-bill-311", "jira-eng-88", "jira-sec-19"}),
+    "class": (
+        ["task"],
+        {"jira-fin-142", "jira-fin-151", "jira-bill-311", "jira-eng-88", "jira-sec-19"},
+    ),
     "sharedBy": (["sam.patel@brightwater.example"], {"drive-headcount"}),
     "sharedWith": (["maria.okafor@brightwater.example"], {"drive-headcount"}),
     "linkId": (["https://grafana.brightwater.example/d/billing"], {"conf-billing-service"}),
@@ -56,7 +65,10 @@ SAMPLES: dict[str, tuple[Any, set[str] | None]] = {
     "department": (["Engineering"], {"person-alex-morgan", "person-li-chen", "person-priya-nair"}),
     "managedBy": ([ALEX], {"person-li-chen", "person-priya-nair"}),
     "isManager": (False, {"person-li-chen", "person-priya-nair", "person-sam-patel"}),
-    "participants": ([LI], {"slack-ask-finance-rail", "cal-travel-qa", "cal-eng-sync", "slack-incidents-502"}),
+    "participants": (
+        [LI],
+        {"slack-ask-finance-rail", "cal-travel-qa", "cal-eng-sync", "slack-incidents-502"},
+    ),
     "topic": (["hiring"], {"drive-headcount"}),
     "hasLinks": (True, None),
     "mentioned": (["priya.nair@brightwater.example"], {"conf-billing-service", "conf-onboarding"}),
@@ -67,8 +79,13 @@ SAMPLES: dict[str, tuple[Any, set[str] | None]] = {
     "recentActivityFor": (
         LI,
         {
-            "jira-bill-311", "jira-eng-88", "slack-ask-finance-rail", "slack-incidents-502",
-            "cal-eng-sync", "conf-billing-service", "conf-postmortem-billing",
+            "jira-bill-311",
+            "jira-eng-88",
+            "slack-ask-finance-rail",
+            "slack-incidents-502",
+            "cal-eng-sync",
+            "conf-billing-service",
+            "conf-postmortem-billing",
         },
     ),
     "workingOn": (ALEX, {"jira-bill-311", "jira-sec-19"}),
@@ -101,7 +118,10 @@ def test_each_filter_selects_a_proper_subset(name: str) -> None:
 
 
 def test_filters_combine_with_and_and_null_means_unset() -> None:
-    assert select({"appId": ["jira"], "status": ["Done"], "topic": None}) == {"jira-fin-142", "jira-eng-88"}
+    assert select({"appId": ["jira"], "status": ["Done"], "topic": None}) == {
+        "jira-fin-142",
+        "jira-eng-88",
+    }
     assert select({"appId": []}) == {i.id for i in CORPUS.items}
 
 
@@ -119,7 +139,9 @@ def test_custom_properties_of_the_tenant_are_filters() -> None:
         ({"workingOn": ["x"]}, "filters.workingOn", "a string"),
     ],
 )
-def test_bad_filters_are_reported_per_field(filters: dict[str, Any], key: str, fragment: str) -> None:
+def test_bad_filters_are_reported_per_field(
+    filters: dict[str, Any], key: str, fragment: str
+) -> None:
     errors = check_filters(filters, CORPUS, "filters")
     assert list(errors) == [key]
     assert fragment in errors[key][0]
@@ -163,7 +185,9 @@ def test_summary_and_best_sentences() -> None:
 
 
 def test_travel_answer_is_extractive_and_cited() -> None:
-    answer = compose("What is our travel policy?", CORPUS.items, web=CORPUS.web, company=CORPUS.company)
+    answer = compose(
+        "What is our travel policy?", CORPUS.items, web=CORPUS.web, company=CORPUS.company
+    )
     policy = CORPUS.get("conf-travel-policy")
     assert policy is not None
     cited = [s for s in answer.segments if s.cites]
@@ -172,7 +196,9 @@ def test_travel_answer_is_extractive_and_cited() -> None:
         source = CORPUS.get(segment.cites[0])
         assert source is not None
         body = segment.text.strip().removeprefix("- ")
-        assert all(part in source.content for part in body.split(". ") if part), "every sentence is quoted"
+        assert all(part in source.content for part in body.split(". ") if part), (
+            "every sentence is quoted"
+        )
     assert [p.id for p in answer.web] == ["web-per-diem", "web-rail-emissions"]
 
 
@@ -184,5 +210,10 @@ def test_no_match_and_empty_questions() -> None:
 
 
 def test_a_short_follow_up_borrows_the_earlier_question() -> None:
-    assert question_of(["Who owns billing?", "and the runbook?"], CORPUS.items) == "and the runbook?"
-    assert question_of(["Who owns billing?", "and then?"], CORPUS.items) == "Who owns billing? and then?"
+    assert (
+        question_of(["Who owns billing?", "and the runbook?"], CORPUS.items) == "and the runbook?"
+    )
+    assert (
+        question_of(["Who owns billing?", "and then?"], CORPUS.items)
+        == "Who owns billing? and then?"
+    )

@@ -15,7 +15,9 @@ def test_empty_header_is_no_fault() -> None:
 
 def test_each_fault_sets_its_part_of_the_plan() -> None:
     plan = FaultBook().plan("429:3, cut-after:2, malformed, slow-first-byte:0.5, pace:0.1")
-    assert plan == FaultPlan(status=429, retry_after=3.0, cut_after=2, malformed=True, slow_first_byte=0.5, pace=0.1)
+    assert plan == FaultPlan(
+        status=429, retry_after=3.0, cut_after=2, malformed=True, slow_first_byte=0.5, pace=0.1
+    )
     assert FaultBook().plan("drop").drop
     assert FaultBook().plan("502").status == 502
 
@@ -41,7 +43,9 @@ def test_header_faults_combine_with_defaults() -> None:
     assert plan.cut_after == 1
 
 
-@pytest.mark.parametrize("text", ["teapot", "cut-after", "pace:fast", "503;times=x", "503;every=2", "pace:-1"])
+@pytest.mark.parametrize(
+    "text", ["teapot", "cut-after", "pace:fast", "503;times=x", "503;every=2", "pace:-1"]
+)
 def test_bad_fault_sets_are_rejected(text: str) -> None:
     with pytest.raises(FaultSyntaxError):
         parse_faults(text)
@@ -68,7 +72,15 @@ def test_the_new_faults_set_their_part_of_the_plan() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["empty", "empty:nothing", "stop-after", "short-body:1", "drop-after:2", "echo-auth:200", "500;after=x"],
+    [
+        "empty",
+        "empty:nothing",
+        "stop-after",
+        "short-body:1",
+        "drop-after:2",
+        "echo-auth:200",
+        "500;after=x",
+    ],
 )
 def test_bad_new_fault_sets_are_rejected(text: str) -> None:
     with pytest.raises(FaultSyntaxError):

@@ -70,8 +70,13 @@ def test_v2_reference_positions_are_offsets_after_the_cited_text() -> None:
 
 
 def test_jylo_markers() -> None:
-    answer = Answer((Segment("A.", ("x",)), Segment(" B.", ("y", "x")), Segment(" C.")), (), (), "q")
-    assert text_with_citations(answer, {"x": 'The "X"'}) == 'A.[1](cite:x "The \'X\'") B.[2](cite:y "y")[1](cite:x "The \'X\'") C.'
+    answer = Answer(
+        (Segment("A.", ("x",)), Segment(" B.", ("y", "x")), Segment(" C.")), (), (), "q"
+    )
+    assert (
+        text_with_citations(answer, {"x": 'The "X"'})
+        == 'A.[1](cite:x "The \'X\'") B.[2](cite:y "y")[1](cite:x "The \'X\'") C.'
+    )
 
 
 def test_broken_event_keeps_its_framing() -> None:
@@ -95,14 +100,18 @@ def test_jwt_round_trip_and_expiry() -> None:
 def test_multipart_files_are_read() -> None:
     boundary = "XyZ"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nignored\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
         f"Content-Type: text/plain\r\n\r\nline one\r\nline two\r\n--{boundary}--\r\n"
     ).encode()
     files = parse_files(f"multipart/form-data; boundary={boundary}", body)
     assert files is not None
     assert len(files) == 1
-    assert (files[0].field, files[0].filename, files[0].content_type) == ("file", "a.txt", "text/plain")
+    assert (files[0].field, files[0].filename, files[0].content_type) == (
+        "file",
+        "a.txt",
+        "text/plain",
+    )
     assert files[0].data == b"line one\r\nline two"
     assert parse_files("application/json", b"{}") is None
 
@@ -119,7 +128,9 @@ def test_stream_cuts_are_kept_out_of_the_server_log() -> None:
     try:
         raise StreamCut("cut")
     except StreamCut:
-        cut = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "boom", None, sys.exc_info())
+        cut = logging.LogRecord(
+            "uvicorn.error", logging.ERROR, __file__, 1, "boom", None, sys.exc_info()
+        )
     other = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "boom", None, None)
     hide = logger.filters[-1]
     assert isinstance(hide, logging.Filter)

@@ -361,7 +361,9 @@ def test_list_and_create_assistants() -> None:
         lambda r: httpx.Response(200, json=[assistant] if r.method == "GET" else assistant)
     )
     with client_for(recorder) as client:
-        page = client.list_assistants(page_size=5, search_text="res", sorting=ItemSorting.DATE_ADDED)
+        page = client.list_assistants(
+            page_size=5, search_text="res", sorting=ItemSorting.DATE_ADDED
+        )
         created = client.create_assistant(
             "Research", description="desk", document_identifiers=[DOC]
         )

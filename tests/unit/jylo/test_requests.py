@@ -58,7 +58,10 @@ def test_sorting_that_is_not_an_integer_is_refused(sorting: Any) -> None:
 
 @pytest.mark.parametrize("value", [FIRST_PAGE, 2, 1000, MAX_INT32])
 def test_paging_values_in_range_are_sent(value: int) -> None:
-    assert ListQuery(page_number=value, page_size=value).params() == {"pageNumber": value, "pageSize": value}
+    assert ListQuery(page_number=value, page_size=value).params() == {
+        "pageNumber": value,
+        "pageSize": value,
+    }
 
 
 @pytest.mark.parametrize("name", ["page_number", "page_size"])
@@ -68,7 +71,9 @@ def test_paging_values_out_of_range_are_refused(name: str, value: Any) -> None:
     if value is None:
         assert query.params() == {}
         return
-    with pytest.raises(InvalidRequestError, match=rf"^{name}: must be a whole number from 1 to {MAX_INT32}") as caught:
+    with pytest.raises(
+        InvalidRequestError, match=rf"^{name}: must be a whole number from 1 to {MAX_INT32}"
+    ) as caught:
         query.params()
     assert caught.value.field == name
 
@@ -92,22 +97,40 @@ def test_bad_sorting_or_paging_sends_nothing() -> None:
         http_client=httpx.Client(transport=httpx.MockTransport(record)),
     )
     with client:
-        cases: list[dict[str, Any]] = [{"sorting": "text"}, {"page_number": 0}, {"page_size": MAX_INT32 + 1}]
+        cases: list[dict[str, Any]] = [
+            {"sorting": "text"},
+            {"page_number": 0},
+            {"page_size": MAX_INT32 + 1},
+        ]
         for kwargs in cases:
             with pytest.raises(InvalidRequestError):
                 client.list_messages(ASSISTANT, **kwargs)
             with pytest.raises(InvalidRequestError):
-                client.iter_messages(ASSISTANT, **{"first_page" if k == "page_number" else k: v for k, v in kwargs.items()})
+                client.iter_messages(
+                    ASSISTANT,
+                    **{"first_page" if k == "page_number" else k: v for k, v in kwargs.items()},
+                )
             with pytest.raises(InvalidRequestError):
                 client.list_assistants(**kwargs)
         assert sent == []
-        client.list_messages(ASSISTANT, sorting=ItemSorting.TEXT, page_number=MAX_INT32, page_size=MAX_INT32)
-    assert dict(sent[0].url.params) == {"sorting": "1", "pageNumber": str(MAX_INT32), "pageSize": str(MAX_INT32)}
+        client.list_messages(
+            ASSISTANT, sorting=ItemSorting.TEXT, page_number=MAX_INT32, page_size=MAX_INT32
+        )
+    assert dict(sent[0].url.params) == {
+        "sorting": "1",
+        "pageNumber": str(MAX_INT32),
+        "pageSize": str(MAX_INT32),
+    }
 
 
 def test_a_stream_asks_for_sse_first_by_q_value() -> None:
     options = message_options(
-        "POST", "p", ASSISTANT, CallOverrides(), body=message_body("hi", MODEL, None, True), stream=True
+        "POST",
+        "p",
+        ASSISTANT,
+        CallOverrides(),
+        body=message_body("hi", MODEL, None, True),
+        stream=True,
     )
     assert options.headers is not None
     assert options.headers["Accept"] == STREAM_ACCEPT
@@ -116,7 +139,9 @@ def test_a_stream_asks_for_sse_first_by_q_value() -> None:
     assert negotiate(STREAM_ACCEPT, offers) == "text/event-stream"
     assert negotiate(STREAM_ACCEPT, offers[:2]) == "application/x-ndjson"
     assert negotiate(STREAM_ACCEPT, offers[:1]) == "application/json"
-    plain = message_options("POST", "p", ASSISTANT, CallOverrides(), body=message_body("hi", MODEL, None, False))
+    plain = message_options(
+        "POST", "p", ASSISTANT, CallOverrides(), body=message_body("hi", MODEL, None, False)
+    )
     assert plain.headers is not None
     assert plain.headers["Accept"] == JSON_ACCEPT
     assert plain.json == {"text": "hi", "modelIdentifier": MODEL, "stream": False}

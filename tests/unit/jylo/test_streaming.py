@@ -168,7 +168,9 @@ async def test_stream_message_each_wire_form(form: str, twin: Twin) -> None:
     mode: Literal["delta", "snapshot"] = "snapshot" if form == "sse-cumulative" else "delta"
     async with client:
         stream = twin.wrap(
-            await client.stream_message(ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode)
+            await client.stream_message(
+                ASSISTANT, "Say hello", model_identifier=MODEL, text_mode=mode
+            )
         )
         async with stream:
             assert stream.message is None
@@ -379,11 +381,16 @@ STORED = {
 }
 PIECES_ONLY = {
     "sse": (sse({**PARTIAL, "text": "Hello"}, {**PARTIAL, "text": " world."}), "text/event-stream"),
-    "ndjson": (ndjson({**PARTIAL, "text": "Hello"}, {**PARTIAL, "text": " world."}), "application/x-ndjson"),
+    "ndjson": (
+        ndjson({**PARTIAL, "text": "Hello"}, {**PARTIAL, "text": " world."}),
+        "application/x-ndjson",
+    ),
 }
 
 
-def read_back_server(body: bytes, ctype: str, stored: dict[str, Any] | None = STORED) -> tuple[Any, list[httpx.Request]]:
+def read_back_server(
+    body: bytes, ctype: str, stored: dict[str, Any] | None = STORED
+) -> tuple[Any, list[httpx.Request]]:
     """A handler: the POST streams ``body``; a GET of the message answers ``stored`` (or 404)."""
     requests: list[httpx.Request] = []
 
@@ -421,7 +428,11 @@ async def test_a_stream_without_the_stored_message_reads_it_back(form: str, twin
     async with twin(lambda: sync_client(handler), lambda: async_client(handler)) as client:
         stream = twin.wrap(
             await client.stream_message(
-                ASSISTANT, "Say hello", model_identifier=MODEL, timeout=7, extra_headers={"x-trace": "1"}
+                ASSISTANT,
+                "Say hello",
+                model_identifier=MODEL,
+                timeout=7,
+                extra_headers={"x-trace": "1"},
             )
         )
         async with stream:
@@ -452,7 +463,10 @@ def test_a_stream_with_the_stored_message_reads_nothing_back() -> None:
 
 def test_a_rewritten_stored_text_keeps_what_streamed_and_is_the_message() -> None:
     handler, _ = read_back_server(*PIECES_ONLY["sse"], stored={**STORED, "text": "Goodbye."})
-    with sync_client(handler) as client, client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream:
+    with (
+        sync_client(handler) as client,
+        client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream,
+    ):
         assert "".join(stream) == "Hello world."
     assert stream.message is not None
     assert stream.message.text == "Goodbye."
@@ -488,7 +502,14 @@ def test_a_piece_id_that_is_not_a_uuid_cannot_be_read_back() -> None:
     assert [r.method for r in requests] == ["POST"]
 
 
-@pytest.mark.parametrize(("body", "ctype"), [(b"", "text/event-stream"), (b"data: [DONE]\n\n", "text/event-stream"), (b"", "application/x-ndjson")])
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"", "text/event-stream"),
+        (b"data: [DONE]\n\n", "text/event-stream"),
+        (b"", "application/x-ndjson"),
+    ],
+)
 def test_an_empty_stream_is_an_error_not_an_empty_answer(body: bytes, ctype: str) -> None:
     handler, _ = read_back_server(body, ctype)
     with (
@@ -522,12 +543,27 @@ def test_create_message_with_an_empty_body_is_an_error() -> None:
 @pytest.mark.parametrize(
     ("content_type", "chunks", "text"),
     [
-        ("text/event-stream", [b"data: See \n\n", b"data: [the docs](http://d)\n\n", b"data:  now\n\n"], "See [the docs](http://d) now"),
-        ("text/event-stream", [b"data: Line one\n\n", b"data: \ndata: \n\n", b"data: Line two\n\n"], "Line one\nLine two"),
+        (
+            "text/event-stream",
+            [b"data: See \n\n", b"data: [the docs](http://d)\n\n", b"data:  now\n\n"],
+            "See [the docs](http://d) now",
+        ),
+        (
+            "text/event-stream",
+            [b"data: Line one\n\n", b"data: \ndata: \n\n", b"data: Line two\n\n"],
+            "Line one\nLine two",
+        ),
         ("text/plain", [b"[1] The answer ", b"is 42."], "[1] The answer is 42."),
         ("text/plain", [b"{braces} are fine ", b"in text"], "{braces} are fine in text"),
     ],
 )
-def test_jylo_text_deltas_keep_brackets_and_newlines(content_type: str, chunks: list[bytes], text: str) -> None:
-    response = httpx.Response(200, headers={"content-type": content_type}, content=iter(chunks), request=httpx.Request("POST", "https://api.t.uk.jylo.ai/x"))
+def test_jylo_text_deltas_keep_brackets_and_newlines(
+    content_type: str, chunks: list[bytes], text: str
+) -> None:
+    response = httpx.Response(
+        200,
+        headers={"content-type": content_type},
+        content=iter(chunks),
+        request=httpx.Request("POST", "https://api.t.uk.jylo.ai/x"),
+    )
     assert "".join(MessageStream(response)) == text

@@ -41,8 +41,11 @@ def server() -> JyloServer:
 
 def chat(server: JyloServer, **kw: Any) -> ChatJylo:
     return ChatJylo(
-        client=server.client(), async_client=server.async_client(),
-        assistant_id=ASSISTANT, model=MODEL, **kw,
+        client=server.client(),
+        async_client=server.async_client(),
+        assistant_id=ASSISTANT,
+        model=MODEL,
+        **kw,
     )
 
 
@@ -70,7 +73,12 @@ FOLDED = (
 
 
 def test_invoke_folds_unseen_system_and_earlier_turns_into_the_post(server: JyloServer) -> None:
-    history = [SystemMessage("Be brief."), HumanMessage("First?"), AIMessage("Earlier."), HumanMessage("Hotel caps?")]
+    history = [
+        SystemMessage("Be brief."),
+        HumanMessage("First?"),
+        AIMessage("Earlier."),
+        HumanMessage("Hotel caps?"),
+    ]
     answer = chat(server).invoke(history)
     assert server.bodies() == [{"text": FOLDED, "modelIdentifier": MODEL, "stream": False}]
     assert answer.content == TEXT
@@ -87,7 +95,9 @@ def test_per_call_assistant_and_model_do_not_change_the_instance(server: JyloSer
     llm = chat(server)
     other_model = "bbbbbbbb-bbbb-4ccc-8ddd-eeeeeeeeeeee"
     other_assistant = "4f2b8c1e-6d4a-4f0e-9b7c-2a1d5e8f9c0b"
-    llm.batch(["a?", "b?"], config={"max_concurrency": 1}, model=other_model, assistant_id=other_assistant)
+    llm.batch(
+        ["a?", "b?"], config={"max_concurrency": 1}, model=other_model, assistant_id=other_assistant
+    )
     assert {r.url.path.split("/")[4] for r in server.posts()} == {other_assistant}
     assert [b["modelIdentifier"] for b in server.bodies()] == [other_model, other_model]
     assert llm.assistant_id == ASSISTANT
@@ -120,7 +130,10 @@ def test_citations_become_text_block_annotations(server: JyloServer) -> None:
     (block,) = answer.content_blocks
     assert block["type"] == "text"
     assert block["text"] == TEXT
-    spans = [(a["title"], a["start_index"], a["end_index"], a["cited_text"]) for a in block["annotations"]]
+    spans = [
+        (a["title"], a["start_index"], a["end_index"], a["cited_text"])
+        for a in block["annotations"]
+    ]
     assert spans == [
         ("Travel policy", 0, 28, "Hotels are capped at 180 EUR"),
         ("Travel policy", 30, 51, "Zurich allows 250 EUR"),
@@ -134,12 +147,20 @@ def test_documents_from_message_gives_the_cited_sources(server: JyloServer) -> N
     assert [d.metadata["id"] for d in docs] == ["doc-policy", DOC_ID]
     assert docs[0].metadata["vendor"] == "jylo"
     assert docs[0].metadata["kind"] == "document"
-    assert docs[0].metadata["citations"][0] == {"start_index": 0, "end_index": 28, "cited_text": "Hotels are capped at 180 EUR"}
+    assert docs[0].metadata["citations"][0] == {
+        "start_index": 0,
+        "end_index": 28,
+        "cited_text": "Hotels are capped at 180 EUR",
+    }
 
 
 def test_stream_yields_text_then_sources_once(server: JyloServer) -> None:
     chunks = list(chat(server).stream("Hotel caps?"))
-    assert [c.content for c in chunks[:-1]] == ["Hotels are capped", " at 180 EUR.", " Zurich allows 250 EUR."]
+    assert [c.content for c in chunks[:-1]] == [
+        "Hotels are capped",
+        " at 180 EUR.",
+        " Zurich allows 250 EUR.",
+    ]
     assert all("sources" not in c.additional_kwargs for c in chunks[:-1])
     merged = merge(chunks)
     assert merged.content == TEXT
@@ -176,7 +197,12 @@ def test_file_blocks_are_uploaded_and_attached(server: JyloServer, tmp_path: Pat
     message = HumanMessage(
         content=[
             {"type": "text", "text": "Compare these."},
-            {"type": "file", "base64": base64.b64encode(b"hello").decode(), "mime_type": "text/plain", "filename": "a.txt"},
+            {
+                "type": "file",
+                "base64": base64.b64encode(b"hello").decode(),
+                "mime_type": "text/plain",
+                "filename": "a.txt",
+            },
             {"type": "file", "path": str(path)},
             {"type": "file", "data": b"%PDF-1.4", "mime_type": "application/pdf"},
             {"type": "file", "file_id": existing},
@@ -198,14 +224,20 @@ def test_file_blocks_are_uploaded_and_attached(server: JyloServer, tmp_path: Pat
 
 
 def test_url_file_block_is_refused_before_any_request(server: JyloServer) -> None:
-    message = HumanMessage(content=[{"type": "text", "text": "q"}, {"type": "file", "url": "https://x.test/a.pdf"}])
+    message = HumanMessage(
+        content=[{"type": "text", "text": "q"}, {"type": "file", "url": "https://x.test/a.pdf"}]
+    )
     with pytest.raises(ModelInvalidRequestError, match="cannot fetch a file from a URL"):
         chat(server).invoke([message])
     assert server.requests == []
 
 
 def test_a_failed_upload_posts_no_message(server: JyloServer) -> None:
-    server.override = lambda r: httpx.Response(400, json={"title": "Bad file"}) if r.url.path.endswith("/document") else None
+    server.override = lambda r: (
+        httpx.Response(400, json={"title": "Bad file"})
+        if r.url.path.endswith("/document")
+        else None
+    )
     message = HumanMessage(content=[{"type": "text", "text": "q"}, {"type": "file", "data": b"x"}])
     with pytest.raises(ModelInvalidRequestError):
         chat(server).invoke([message])
@@ -214,15 +246,25 @@ def test_a_failed_upload_posts_no_message(server: JyloServer) -> None:
 
 def test_an_unsuccessful_upload_posts_no_message(server: JyloServer) -> None:
     """seed 003's upload answer has ``uploadSuccessful``: false is an error, not an attachment."""
-    failed = {"documentUploadObjectIdentifier": DOC_ID, "objectIdentifier": DOC_ID, "uploadSuccessful": False}
-    server.override = lambda r: httpx.Response(200, json=failed) if r.url.path.endswith("/document") else None
-    message = HumanMessage(content=[{"type": "text", "text": "q"}, {"type": "file", "data": b"x", "filename": "x.txt"}])
+    failed = {
+        "documentUploadObjectIdentifier": DOC_ID,
+        "objectIdentifier": DOC_ID,
+        "uploadSuccessful": False,
+    }
+    server.override = lambda r: (
+        httpx.Response(200, json=failed) if r.url.path.endswith("/document") else None
+    )
+    message = HumanMessage(
+        content=[{"type": "text", "text": "q"}, {"type": "file", "data": b"x", "filename": "x.txt"}]
+    )
     with pytest.raises(ModelAPIError, match=r"upload of 'x\.txt' was not successful"):
         chat(server).invoke([message])
     assert server.posts() == []
 
 
-def test_a_stream_without_the_stored_message_still_carries_the_citations(server: JyloServer) -> None:
+def test_a_stream_without_the_stored_message_still_carries_the_citations(
+    server: JyloServer,
+) -> None:
     pieces = b"".join(
         f"data: {json.dumps({'objectIdentifier': REPLY_ID, 'text': p, 'isAssistant': True, 'addingCitations': True})}\n\n".encode()
         for p in server.pieces
@@ -230,7 +272,9 @@ def test_a_stream_without_the_stored_message_still_carries_the_citations(server:
 
     def pieces_only(request: httpx.Request) -> httpx.Response | None:
         if request.method == "POST" and json.loads(request.content or b"{}").get("stream"):
-            return httpx.Response(200, content=pieces, headers={"content-type": "text/event-stream"})
+            return httpx.Response(
+                200, content=pieces, headers={"content-type": "text/event-stream"}
+            )
         if request.method == "GET" and request.url.path.endswith(REPLY_ID):
             return httpx.Response(200, json=REPLY)
         return None
@@ -249,7 +293,9 @@ def test_a_stream_without_the_stored_message_still_carries_the_citations(server:
 
 
 def test_rate_limit_is_a_model_rate_limit_error(server: JyloServer) -> None:
-    server.override = lambda r: httpx.Response(429, headers={"retry-after": "0"}, json={"title": "Slow down"})
+    server.override = lambda r: httpx.Response(
+        429, headers={"retry-after": "0"}, json={"title": "Slow down"}
+    )
     with pytest.raises(ModelRateLimitError):
         chat(server).invoke("q")
 

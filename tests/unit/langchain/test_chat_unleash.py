@@ -28,15 +28,38 @@ from assistant_bridge.langchain import ChatUnleash, documents_from_message
 TEXT_1 = "Book economy for short trips."
 TEXT_2 = " Business class is allowed over six hours."
 ANSWER = TEXT_1 + TEXT_2
-RESOURCE = {"id": "r1", "appId": "confluence", "type": "page", "title": "Travel policy", "url": "https://wiki.example/travel"}
-WEB = {"id": "w1", "url": "https://example.org/fares", "title": "Fare classes", "siteName": "example.org"}
+RESOURCE = {
+    "id": "r1",
+    "appId": "confluence",
+    "type": "page",
+    "title": "Travel policy",
+    "url": "https://wiki.example/travel",
+}
+WEB = {
+    "id": "w1",
+    "url": "https://example.org/fares",
+    "title": "Fare classes",
+    "siteName": "example.org",
+}
 V2_CHUNKS: list[dict[str, Any]] = [  # the documented fields only (seed 001): no threadId
     {"requestId": "req-2"},
-    {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}, "toolStep": {"stepDescription": "Searching the wiki", "toolId": "search"}}},
+    {
+        "tool": {
+            "toolCallStatus": {"toolCallId": "c1", "status": "Start"},
+            "toolStep": {"stepDescription": "Searching the wiki", "toolId": "search"},
+        }
+    },
     {
         "tool": {
             "toolCallStatus": {"toolCallId": "c1", "status": "End"},
-            "response": {"name": "search", "toolId": "search", "resources": {"enterprise": {"results": [RESOURCE]}, "webSearch": {"sources": [WEB]}}},
+            "response": {
+                "name": "search",
+                "toolId": "search",
+                "resources": {
+                    "enterprise": {"results": [RESOURCE]},
+                    "webSearch": {"sources": [WEB]},
+                },
+            },
         }
     },
     {"text": "Book economy"},
@@ -48,8 +71,23 @@ V2_CHUNKS: list[dict[str, Any]] = [  # the documented fields only (seed 001): no
 ]
 V1_EVENTS: list[dict[str, Any]] = [
     {"type": "Request", "requestId": "req-1"},
-    {"type": "Resources", "resources": [{"id": "r1", "appId": "jira", "type": "ticket", "name": "TRAVEL-1", "data": {"url": "https://jira.example/TRAVEL-1"}}]},
-    {"type": "Message", "role": "Assistant", "parts": [{"type": "Text", "text": "Use the portal."}]},
+    {
+        "type": "Resources",
+        "resources": [
+            {
+                "id": "r1",
+                "appId": "jira",
+                "type": "ticket",
+                "name": "TRAVEL-1",
+                "data": {"url": "https://jira.example/TRAVEL-1"},
+            }
+        ],
+    },
+    {
+        "type": "Message",
+        "role": "Assistant",
+        "parts": [{"type": "Text", "text": "Use the portal."}],
+    },
     {"type": "Message", "parts": [{"type": "InlineReference", "indices": [0]}]},
     {"type": "References", "references": [{"resourceId": "r1"}]},
     {"type": "Full", "threadId": "th-1", "requestId": "req-1"},
@@ -85,7 +123,12 @@ class Server:
         return [json.loads(r.content) for r in self.requests]
 
     def sync(self) -> UnleashClient:
-        return UnleashClient("key-123456", base_url="https://u.test", http_client=httpx.Client(transport=httpx.MockTransport(self)), _sleep=lambda s: None)
+        return UnleashClient(
+            "key-123456",
+            base_url="https://u.test",
+            http_client=httpx.Client(transport=httpx.MockTransport(self)),
+            _sleep=lambda s: None,
+        )
 
     def asyncio(self) -> AsyncUnleashClient:
         async def handler(request: httpx.Request) -> httpx.Response:
@@ -99,7 +142,12 @@ class Server:
         async def no_sleep(seconds: float) -> None:
             return None
 
-        return AsyncUnleashClient("key-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), _sleep=no_sleep)
+        return AsyncUnleashClient(
+            "key-123456",
+            base_url="https://u.test",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+            _sleep=no_sleep,
+        )
 
 
 def model(server: Server, **kwargs: Any) -> ChatUnleash:
@@ -116,14 +164,23 @@ def blocks_of(message: AIMessage) -> dict[str, list[dict[str, Any]]]:
 def test_invoke_maps_messages_and_returns_text_with_citations() -> None:
     server = Server()
     llm = model(server)
-    message = llm.invoke([SystemMessage("Be brief"), HumanMessage("Travel?"), AIMessage("Which part?"), HumanMessage("Class")])
+    message = llm.invoke(
+        [
+            SystemMessage("Be brief"),
+            HumanMessage("Travel?"),
+            AIMessage("Which part?"),
+            HumanMessage("Class"),
+        ]
+    )
     assert server.bodies[0]["messages"] == [
         {"role": "System", "text": "Be brief"},
         {"role": "User", "text": "Travel?"},
         {"role": "Assistant", "text": "Which part?"},
         {"role": "User", "text": "Class"},
     ]
-    assert server.requests[0].headers["accept"] == "text/event-stream, application/json;q=0.9"  # the stream carries every reference
+    assert (
+        server.requests[0].headers["accept"] == "text/event-stream, application/json;q=0.9"
+    )  # the stream carries every reference
     assert message.content == ANSWER
     assert message.response_metadata == {
         "model_provider": "unleash",
@@ -133,7 +190,14 @@ def test_invoke_maps_messages_and_returns_text_with_citations() -> None:
         "finish_reason": "unconfirmed",  # an SSE body without [DONE]: no end marker seen
     }
     blocks = blocks_of(message)
-    assert blocks["server_tool_call"] == [{"type": "server_tool_call", "id": "c1", "name": "search", "args": {"description": "Searching the wiki"}}]
+    assert blocks["server_tool_call"] == [
+        {
+            "type": "server_tool_call",
+            "id": "c1",
+            "name": "search",
+            "args": {"description": "Searching the wiki"},
+        }
+    ]
     [result] = blocks["server_tool_result"]
     assert result["status"] == "success"
     assert result["tool_call_id"] == "c1"
@@ -173,7 +237,11 @@ def test_stream_is_incremental_and_merges_to_the_invoke_answer() -> None:
 def test_a_thread_id_the_vendor_sends_is_reported() -> None:
     """An inferred extra (the emulator's extended dialect): read when it comes."""
     extended = [{"requestId": "req-2", "threadId": "th-2"}, *V2_CHUNKS[1:]]
-    server = Server(lambda request: httpx.Response(200, content=sse(extended), headers={"content-type": "text/event-stream"}))
+    server = Server(
+        lambda request: httpx.Response(
+            200, content=sse(extended), headers={"content-type": "text/event-stream"}
+        )
+    )
     llm = model(server)
     assert llm.invoke("Travel?").response_metadata["thread_id"] == "th-2"
     merged = None
@@ -207,7 +275,9 @@ def test_v1_with_filters_merged_per_call() -> None:
     message = llm.invoke("Travel?", filters={"type": "page", "created_by": "ana"}, thread_id="th-0")
     body = server.bodies[0]
     assert server.requests[0].url.path == "/chats"
-    assert body["enterpriseSearch"] == {"filters": {"appId": ["jira"], "type": ["page"], "createdBy": ["ana"]}}
+    assert body["enterpriseSearch"] == {
+        "filters": {"appId": ["jira"], "type": ["page"], "createdBy": ["ana"]}
+    }
     assert body["threadId"] == "th-0"
     assert message.content == "Use the portal."
     [text] = blocks_of(message)["text"]
@@ -219,7 +289,9 @@ def test_v1_with_filters_merged_per_call() -> None:
 
 
 def test_filters_with_v2_are_refused_clearly() -> None:
-    with pytest.raises(ValueError, match="v2 takes no filters"):  # pydantic wraps it at construction
+    with pytest.raises(
+        ValueError, match="v2 takes no filters"
+    ):  # pydantic wraps it at construction
         ChatUnleash(api_key="k", filters={"app_id": "jira"})
     server = Server()
     with pytest.raises(ModelInvalidRequestError, match="api_version='v1'"):
@@ -255,8 +327,14 @@ def test_thread_id_is_per_call_and_batch_does_not_mutate_the_instance() -> None:
 @pytest.mark.parametrize(
     ("messages", "match"),
     [
-        ([HumanMessage("hi"), ToolMessage("42", tool_call_id="t1")], r"messages\[1\]: a ToolMessage"),
-        ([HumanMessage(content=[{"type": "image", "url": "https://x/y.png"}])], r"messages\[0\]\.content\[0\]: a 'image' block"),
+        (
+            [HumanMessage("hi"), ToolMessage("42", tool_call_id="t1")],
+            r"messages\[1\]: a ToolMessage",
+        ),
+        (
+            [HumanMessage(content=[{"type": "image", "url": "https://x/y.png"}])],
+            r"messages\[0\]\.content\[0\]: a 'image' block",
+        ),
         ([HumanMessage("  ")], "has no text"),
     ],
 )
@@ -282,7 +360,11 @@ def test_unknown_call_keyword_names_the_nearest() -> None:
 
 
 def test_errors_are_both_client_and_langchain_errors() -> None:
-    limited = Server(lambda r: httpx.Response(429, headers={"Retry-After": "120"}, json={"title": "Too Many Requests"}))
+    limited = Server(
+        lambda r: httpx.Response(
+            429, headers={"Retry-After": "120"}, json={"title": "Too Many Requests"}
+        )
+    )
     with pytest.raises(ModelRateLimitError) as info:
         model(limited).invoke("x")
     assert isinstance(info.value, assistant_bridge.RateLimitError)
@@ -294,7 +376,9 @@ def test_errors_are_both_client_and_langchain_errors() -> None:
         list(model(denied).stream("x"))
 
 
-def test_missing_key_is_reported_at_the_first_call_not_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_key_is_reported_at_the_first_call_not_at_construction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("UNLEASH_API_KEY", raising=False)
     llm = ChatUnleash()
     with pytest.raises(ModelInvalidRequestError, match="UNLEASH_API_KEY"):
@@ -318,7 +402,11 @@ def test_documents_from_message_share_the_source_metadata() -> None:
     assert [d.metadata["id"] for d in docs] == ["r1", "w1"]
     assert docs[0].metadata["source"] == "https://wiki.example/travel"
     assert docs[0].metadata["app_id"] == "confluence"
-    assert docs[0].metadata["citations"][0] == {"start_index": 0, "end_index": len(TEXT_1), "cited_text": TEXT_1}
+    assert docs[0].metadata["citations"][0] == {
+        "start_index": 0,
+        "end_index": len(TEXT_1),
+        "cited_text": TEXT_1,
+    }
     assert docs[1].metadata["kind"] == "web"
     assert docs[1].page_content == "Fare classes"
 
@@ -326,7 +414,14 @@ def test_documents_from_message_share_the_source_metadata() -> None:
 def test_tracing_params() -> None:
     llm = ChatUnleash(api_key="k", temperature=0.2, max_tokens=10, stop=["END"])
     params = llm._get_ls_params()
-    assert params == {"ls_provider": "unleash", "ls_model_name": "unleash-assistant", "ls_model_type": "chat", "ls_temperature": 0.2, "ls_max_tokens": 10, "ls_stop": ["END"]}
+    assert params == {
+        "ls_provider": "unleash",
+        "ls_model_name": "unleash-assistant",
+        "ls_model_type": "chat",
+        "ls_temperature": 0.2,
+        "ls_max_tokens": 10,
+        "ls_stop": ["END"],
+    }
 
 
 def test_stream_closes_the_response_when_the_consumer_stops() -> None:
@@ -339,7 +434,9 @@ def test_stream_closes_the_response_when_the_consumer_stops() -> None:
         def close(self) -> None:
             closed.append(True)
 
-    server = Server(lambda r: httpx.Response(200, stream=Body(), headers={"content-type": "text/event-stream"}))
+    server = Server(
+        lambda r: httpx.Response(200, stream=Body(), headers={"content-type": "text/event-stream"})
+    )
     stream = model(server).stream("Travel?")
     assert isinstance(stream, Generator)
     first = next(c for c in stream if c.content)

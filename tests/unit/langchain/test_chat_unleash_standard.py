@@ -30,7 +30,11 @@ class TestChatUnleashUnit(ChatModelUnitTests):
     @property
     def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
         return (
-            {"UNLEASH_API_KEY": "env-key", "UNLEASH_BASE_URL": "https://tenant.unleash.test", "UNLEASH_ACCOUNT": "ana@example.com"},
+            {
+                "UNLEASH_API_KEY": "env-key",
+                "UNLEASH_BASE_URL": "https://tenant.unleash.test",
+                "UNLEASH_ACCOUNT": "ana@example.com",
+            },
             {},
             {"base_url": "https://tenant.unleash.test", "account": "ana@example.com"},
         )

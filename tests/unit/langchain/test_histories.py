@@ -35,7 +35,9 @@ def jylo_history(emu: Emulator) -> JyloChatMessageHistory:
     client = emu.jylo()
     assistant = client.list_assistants()[0].id
     assert assistant is not None
-    return JyloChatMessageHistory(assistant, model_identifier=JYLO_MODEL, client=client, async_client=emu.ajylo())
+    return JyloChatMessageHistory(
+        assistant, model_identifier=JYLO_MODEL, client=client, async_client=emu.ajylo()
+    )
 
 
 def zaia_history(emu: Emulator, **kw: Any) -> ZaiaChatMessageHistory:
@@ -70,15 +72,23 @@ def test_jylo_messages_sorted_by_date_when_the_server_sends_newest_first() -> No
 def test_runnable_with_message_history_posts_each_question_once(emu: Emulator) -> None:
     history = jylo_history(emu)
     llm = ChatJylo(client=emu.jylo(), assistant_id=history.assistant_id, model=JYLO_MODEL)
-    prompt = ChatPromptTemplate.from_messages([MessagesPlaceholder("history"), ("human", "{question}")])
+    prompt = ChatPromptTemplate.from_messages(
+        [MessagesPlaceholder("history"), ("human", "{question}")]
+    )
     chain = RunnableWithMessageHistory(
-        prompt | llm, lambda session_id: history, input_messages_key="question", history_messages_key="history"
+        prompt | llm,
+        lambda session_id: history,
+        input_messages_key="question",
+        history_messages_key="history",
     )
     config: RunnableConfig = {"configurable": {"session_id": "s"}}
     first = chain.invoke({"question": "What is the hotel cap for Zurich?"}, config=config)
     second = chain.invoke({"question": "And for Geneva?"}, config=config)
     posts = emu.posts("/messages")
-    assert [json.loads(p.content)["text"] for p in posts] == ["What is the hotel cap for Zurich?", "And for Geneva?"]
+    assert [json.loads(p.content)["text"] for p in posts] == [
+        "What is the hotel cap for Zurich?",
+        "And for Geneva?",
+    ]
     stored = history.messages
     assert [type(m).__name__ for m in stored] == ["HumanMessage", "AIMessage"] * 2
     assert [m.id for m in stored if isinstance(m, AIMessage)] == [first.id, second.id]
@@ -90,7 +100,9 @@ def test_jylo_add_messages_posts_new_human_messages(emu: Emulator) -> None:
     history.add_messages([HumanMessage("What is the hotel cap for Zurich?")])
     (post,) = emu.posts("/messages")
     assert json.loads(post.content) == {
-        "text": "What is the hotel cap for Zurich?", "modelIdentifier": JYLO_MODEL, "stream": False,
+        "text": "What is the hotel cap for Zurich?",
+        "modelIdentifier": JYLO_MODEL,
+        "stream": False,
     }
     stored = history.messages
     assert [type(m) for m in stored] == [HumanMessage, AIMessage]  # Jylo answered it
@@ -98,7 +110,10 @@ def test_jylo_add_messages_posts_new_human_messages(emu: Emulator) -> None:
     assert len(emu.posts("/messages")) == 1
 
 
-@pytest.mark.parametrize("message", [AIMessage("written elsewhere"), SystemMessage("be brief"), ToolMessage("x", tool_call_id="1")])
+@pytest.mark.parametrize(
+    "message",
+    [AIMessage("written elsewhere"), SystemMessage("be brief"), ToolMessage("x", tool_call_id="1")],
+)
 def test_jylo_cannot_store_other_messages(emu: Emulator, message: Any) -> None:
     history = jylo_history(emu)
     with pytest.raises(UnsupportedOperationError, match="Jylo stores only") as info:
@@ -142,7 +157,13 @@ async def test_jylo_async_variants(emu: Emulator) -> None:
 def test_zaia_messages_in_order_with_roles(emu: Emulator) -> None:
     history = zaia_history(emu)
     messages = history.messages
-    assert [type(m).__name__ for m in messages] == ["HumanMessage", "AIMessage", "HumanMessage", "HumanMessage", "AIMessage"]
+    assert [type(m).__name__ for m in messages] == [
+        "HumanMessage",
+        "AIMessage",
+        "HumanMessage",
+        "HumanMessage",
+        "AIMessage",
+    ]
     assert isinstance(messages[0].content, str)
     assert messages[0].content.startswith("Our May invoice")
     assert all(m.id for m in messages)
@@ -154,7 +175,9 @@ def test_zaia_add_messages_posts_each_with_its_role(emu: Emulator) -> None:
     history.add_messages([SystemMessage("Be brief."), HumanMessage("Hi"), AIMessage("Hello!")])
     bodies = [json.loads(p.content) for p in emu.posts("/chat-messages")]
     assert [(b["role"], b["content"], b["senderId"]) for b in bodies] == [
-        ("system", "Be brief.", SENDER), ("user", "Hi", SENDER), ("assistant", "Hello!", assistant_sender),
+        ("system", "Be brief.", SENDER),
+        ("user", "Hi", SENDER),
+        ("assistant", "Hello!", assistant_sender),
     ]
     assert all(b["chatId"] == history.chat_id and b["chatThreadId"] is None for b in bodies)
     assert [m.content for m in history.messages[-3:]] == ["Be brief.", "Hi", "Hello!"]
@@ -178,17 +201,24 @@ def test_zaia_runnable_with_message_history(emu: Emulator) -> None:
     before = len(history.messages)
     model = GenericFakeChatModel(messages=iter([AIMessage("Noted.")]))
     chain = RunnableWithMessageHistory(model, lambda session_id: history)
-    chain.invoke([HumanMessage("Please call me back.")], config={"configurable": {"session_id": "s"}})
+    chain.invoke(
+        [HumanMessage("Please call me back.")], config={"configurable": {"session_id": "s"}}
+    )
     after = history.messages
     assert len(after) == before + 2
-    assert [(type(m).__name__, m.content) for m in after[-2:]] == [("HumanMessage", "Please call me back."), ("AIMessage", "Noted.")]
+    assert [(type(m).__name__, m.content) for m in after[-2:]] == [
+        ("HumanMessage", "Please call me back."),
+        ("AIMessage", "Noted."),
+    ]
 
 
 def test_zaia_clear_says_the_api_cannot_delete(emu: Emulator) -> None:
     history = zaia_history(emu)
     with pytest.raises(UnsupportedOperationError, match="clear: not supported by the Zaia API"):
         history.clear()
-    assert emu.sync_transport.requests == [r for r in emu.sync_transport.requests if r.method == "GET"]
+    assert emu.sync_transport.requests == [
+        r for r in emu.sync_transport.requests if r.method == "GET"
+    ]
 
 
 async def test_zaia_aclear_raises_too(emu: Emulator) -> None:
@@ -198,7 +228,9 @@ async def test_zaia_aclear_raises_too(emu: Emulator) -> None:
 
 def test_zaia_tool_messages_and_missing_sender_are_refused(emu: Emulator) -> None:
     with pytest.raises(UnsupportedOperationError, match="ToolMessage"):
-        zaia_history(emu, sender_id=SENDER).add_messages([HumanMessage("a"), ToolMessage("x", tool_call_id="1")])
+        zaia_history(emu, sender_id=SENDER).add_messages(
+            [HumanMessage("a"), ToolMessage("x", tool_call_id="1")]
+        )
     with pytest.raises(ValueError, match="sender_id"):
         zaia_history(emu).add_messages([HumanMessage("a")])
     assert emu.posts("/chat-messages") == []
@@ -206,14 +238,28 @@ def test_zaia_tool_messages_and_missing_sender_are_refused(emu: Emulator) -> Non
 
 def test_zaia_a_full_page_is_an_error_not_a_silent_truncation() -> None:
     rows = [{"id": f"m{i}", "content": str(i), "role": "user"} for i in range(1000)]
-    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=rows))))
+    client = ZaiaClient(
+        "key",
+        base_url="https://zaia.test",
+        http_client=httpx.Client(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200, json=rows))
+        ),
+    )
     history = ZaiaChatMessageHistory("6c6c6c6c-1111-4222-8333-444444444444", client=client)
     with pytest.raises(UnsupportedOperationError, match="already read"):
         _ = history.messages  # the mock ignores pagination.offset: an error, not a truncation
 
 
 def test_zaia_history_walks_pages_with_the_offset() -> None:
-    rows = [{"id": f"m{i:04d}", "content": str(i), "role": "user", "createdAt": f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z"} for i in range(2100)]
+    rows = [
+        {
+            "id": f"m{i:04d}",
+            "content": str(i),
+            "role": "user",
+            "createdAt": f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+        }
+        for i in range(2100)
+    ]
     seen: list[dict[str, str]] = []
 
     def page(request: httpx.Request) -> httpx.Response:
@@ -222,8 +268,14 @@ def test_zaia_history_walks_pages_with_the_offset() -> None:
         limit = int(request.url.params["pagination.limit"])
         return httpx.Response(200, json=rows[start : start + limit])
 
-    client = ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=httpx.MockTransport(page)))
-    messages = ZaiaChatMessageHistory("6c6c6c6c-1111-4222-8333-444444444444", client=client).messages
+    client = ZaiaClient(
+        "key",
+        base_url="https://zaia.test",
+        http_client=httpx.Client(transport=httpx.MockTransport(page)),
+    )
+    messages = ZaiaChatMessageHistory(
+        "6c6c6c6c-1111-4222-8333-444444444444", client=client
+    ).messages
     assert [m.content for m in messages] == [str(i) for i in range(2100)]
     assert [p.get("pagination.offset") for p in seen] == [None, "1000", "2000"]
 

@@ -75,7 +75,13 @@ V1_FULL: dict[str, Any] = {
     },
     "resources": [
         {"id": "u1", "appId": "confluence", "type": "page", "name": "Travel policy"},
-        {"id": "u2", "appId": "jira", "type": "issue", "name": "HR-12", "data": {"url": "https://jira.test/HR-12"}},
+        {
+            "id": "u2",
+            "appId": "jira",
+            "type": "issue",
+            "name": "HR-12",
+            "data": {"url": "https://jira.test/HR-12"},
+        },
         {"id": "u3", "appId": "slack", "type": "message", "name": "uncited"},
     ],
     "references": [{"resourceId": "u2"}, {"resourceId": "u1"}],
@@ -93,10 +99,24 @@ V2_CHUNKS: list[dict[str, Any]] = [
                     "enterprise": {
                         "results": [
                             {"id": "e1", "title": "Uncited page", "url": "https://x.test/e1"},
-                            {"id": "e2", "title": "Travel policy", "url": "https://x.test/e2", "appId": "confluence"},
+                            {
+                                "id": "e2",
+                                "title": "Travel policy",
+                                "url": "https://x.test/e2",
+                                "appId": "confluence",
+                            },
                         ]
                     },
-                    "webSearch": {"sources": [{"id": "w1", "url": "https://web.test/a", "title": "A", "description": "About A"}]},
+                    "webSearch": {
+                        "sources": [
+                            {
+                                "id": "w1",
+                                "url": "https://web.test/a",
+                                "title": "A",
+                                "description": "About A",
+                            }
+                        ]
+                    },
                 },
             },
         }
@@ -138,7 +158,9 @@ class FakeUnleash:
         if path == "/chats":
             return httpx.Response(200, json=V1_FULL)
         if path == "/chats/v2":
-            return httpx.Response(200, content=sse(V2_CHUNKS), headers={"content-type": "text/event-stream"})
+            return httpx.Response(
+                200, content=sse(V2_CHUNKS), headers={"content-type": "text/event-stream"}
+            )
         if path.startswith("/resources/") and path.endswith("/content"):
             resource_id = path.split("/")[2]
             if resource_id in self.contents:
@@ -155,7 +177,9 @@ class FakeUnleash:
         start = int(paging.get("nextToken") or 0)
         page = self.hits[start : start + size]
         nxt = str(start + size) if start + size < len(self.hits) else None
-        return httpx.Response(200, json={"totalResults": len(self.hits), "results": page, "paging": {"next": nxt}})
+        return httpx.Response(
+            200, json={"totalResults": len(self.hits), "results": page, "paging": {"next": nxt}}
+        )
 
     @property
     def bodies(self) -> list[dict[str, Any]]:
@@ -167,7 +191,13 @@ class FakeUnleash:
 
 def sync_client(handler: Callable[[httpx.Request], Any], **kw: Any) -> UnleashClient:
     transport = httpx.MockTransport(handler)
-    return UnleashClient(KEY, base_url=BASE, http_client=httpx.Client(transport=transport), _sleep=lambda s: None, **kw)
+    return UnleashClient(
+        KEY,
+        base_url=BASE,
+        http_client=httpx.Client(transport=transport),
+        _sleep=lambda s: None,
+        **kw,
+    )
 
 
 def async_client(handler: Callable[[httpx.Request], Any], **kw: Any) -> AsyncUnleashClient:
@@ -175,7 +205,13 @@ def async_client(handler: Callable[[httpx.Request], Any], **kw: Any) -> AsyncUnl
         return None
 
     transport = httpx.MockTransport(handler)
-    return AsyncUnleashClient(KEY, base_url=BASE, http_client=httpx.AsyncClient(transport=transport), _sleep=no_sleep, **kw)
+    return AsyncUnleashClient(
+        KEY,
+        base_url=BASE,
+        http_client=httpx.AsyncClient(transport=transport),
+        _sleep=no_sleep,
+        **kw,
+    )
 
 
 def search_retriever(fake: FakeUnleash, **kw: Any) -> UnleashSearchRetriever:
@@ -188,7 +224,9 @@ def chat_retriever(fake: FakeUnleash, **kw: Any) -> UnleashChatRetriever:
 
 def expected_search_docs(hits: list[dict[str, Any]]) -> list[Document]:
     response = SearchResponse.model_validate({"results": hits})
-    return [Document(page_content=s.text, metadata=s.metadata()) for s in sources_from_search(response)]
+    return [
+        Document(page_content=s.text, metadata=s.metadata()) for s in sources_from_search(response)
+    ]
 
 
 def v1_response() -> Any:
@@ -335,7 +373,9 @@ def test_no_filters_sends_none() -> None:
         ({"thread_id": "t"}, "thread_id", None),  # a chat option, not a search one
     ],
 )
-def test_unknown_keyword_is_invalid_request_with_nearest_names(kwargs: dict[str, Any], field: str, suggestion: str | None) -> None:
+def test_unknown_keyword_is_invalid_request_with_nearest_names(
+    kwargs: dict[str, Any], field: str, suggestion: str | None
+) -> None:
     fake = FakeUnleash()
     with pytest.raises(InvalidRequestError) as info:
         search_retriever(fake).invoke("q", **kwargs)
@@ -413,7 +453,11 @@ def test_pages_are_followed_until_k_when_the_server_caps_page_size() -> None:
     fake = FakeUnleash(page_cap=2)
     docs = search_retriever(fake, k=5).invoke("q")
     assert [d.metadata["id"] for d in docs] == ["r1", "r2", "r3", "r4", "r5"]
-    assert [b["paging"] for b in fake.bodies] == [{"size": 5}, {"size": 5, "nextToken": "2"}, {"size": 5, "nextToken": "4"}]
+    assert [b["paging"] for b in fake.bodies] == [
+        {"size": 5},
+        {"size": 5, "nextToken": "2"},
+        {"size": 5, "nextToken": "4"},
+    ]
 
 
 def test_paging_stops_at_the_last_page() -> None:
@@ -430,8 +474,16 @@ def test_no_results_is_an_empty_list() -> None:
 def test_fetch_content_sync_uses_full_text_and_keeps_snippet_when_none() -> None:
     fake = FakeUnleash(contents={"r1": "Full text one\nsecond line", "r2": ""})
     docs = search_retriever(fake, fetch_content=True).invoke("q", k=3)
-    assert [d.page_content for d in docs] == ["Full text one\nsecond line", "snippet 2", "snippet 3"]
-    assert fake.paths()[1:] == ["/resources/r1/content", "/resources/r2/content", "/resources/r3/content"]
+    assert [d.page_content for d in docs] == [
+        "Full text one\nsecond line",
+        "snippet 2",
+        "snippet 3",
+    ]
+    assert fake.paths()[1:] == [
+        "/resources/r1/content",
+        "/resources/r2/content",
+        "/resources/r3/content",
+    ]
     assert docs[0].metadata == expected_search_docs(HITS[:1])[0].metadata
 
 
@@ -463,7 +515,9 @@ class ConcurrentContent(FakeUnleash):
 
 async def test_fetch_content_async_is_concurrent_and_bounded() -> None:
     fake = ConcurrentContent(contents={f"r{i}": f"full {i}" for i in range(1, 8)})
-    retriever = UnleashSearchRetriever(async_client=async_client(fake), fetch_content=True, k=6, max_concurrent_fetches=3)
+    retriever = UnleashSearchRetriever(
+        async_client=async_client(fake), fetch_content=True, k=6, max_concurrent_fetches=3
+    )
     docs = await retriever.ainvoke("q")
     assert [d.page_content for d in docs] == [f"full {i}" for i in range(1, 7)]
     assert fake.peak == 3
@@ -480,7 +534,9 @@ async def test_async_content_error_propagates_translated() -> None:
             return httpx.Response(401, json={"title": "Unauthorized", "status": 401})
         return fake(request)
 
-    retriever = UnleashSearchRetriever(async_client=async_client(failing, max_retries=0), fetch_content=True, k=3)
+    retriever = UnleashSearchRetriever(
+        async_client=async_client(failing, max_retries=0), fetch_content=True, k=3
+    )
     with pytest.raises(assistant_bridge.AuthenticationError) as info:
         await retriever.ainvoke("q")
     assert isinstance(info.value, ModelAuthenticationError)
@@ -493,7 +549,10 @@ async def test_async_search_matches_sync() -> None:
     async_docs = await retriever.ainvoke("q", k=3, from_time=dt.date(2025, 1, 1))
     assert sync_docs == async_docs == expected_search_docs(HITS[:3])
     assert fake.bodies[:2] == fake.bodies[2:]
-    assert fake.bodies[0]["filters"] == {"appId": ["confluence"], "fromTime": "2025-01-01T00:00:00Z"}
+    assert fake.bodies[0]["filters"] == {
+        "appId": ["confluence"],
+        "fromTime": "2025-01-01T00:00:00Z",
+    }
 
 
 # -- errors ------------------------------------------------------------------------------
@@ -506,10 +565,16 @@ async def test_async_search_matches_sync() -> None:
         (429, assistant_bridge.RateLimitError, ModelRateLimitError),
     ],
 )
-async def test_http_errors_are_client_and_model_errors(status: int, client_error: type[Exception], model_error: type[Exception]) -> None:
+async def test_http_errors_are_client_and_model_errors(
+    status: int, client_error: type[Exception], model_error: type[Exception]
+) -> None:
     fake = FakeUnleash(status=status)
-    search = UnleashSearchRetriever(client=sync_client(fake, max_retries=0), async_client=async_client(fake, max_retries=0))
-    chat = UnleashChatRetriever(client=sync_client(fake, max_retries=0), async_client=async_client(fake, max_retries=0))
+    search = UnleashSearchRetriever(
+        client=sync_client(fake, max_retries=0), async_client=async_client(fake, max_retries=0)
+    )
+    chat = UnleashChatRetriever(
+        client=sync_client(fake, max_retries=0), async_client=async_client(fake, max_retries=0)
+    )
     calls: list[Callable[[], object]] = [lambda: search.invoke("q"), lambda: chat.invoke("q")]
     for call in calls:
         with pytest.raises(client_error) as info:
@@ -549,7 +614,10 @@ async def test_abatch_does_not_change_the_instance() -> None:
     before = retriever.model_dump()
     await retriever.abatch(["a", "b"], app_id="jira", include_answer=True, thread_id="th-x")
     assert retriever.model_dump() == before
-    assert all(b["enterpriseSearch"]["filters"] == {"appId": ["jira"], "type": ["page"]} for b in fake.bodies)
+    assert all(
+        b["enterpriseSearch"]["filters"] == {"appId": ["jira"], "type": ["page"]}
+        for b in fake.bodies
+    )
     await retriever.ainvoke("c")
     assert fake.bodies[-1]["enterpriseSearch"]["filters"] == {"type": ["page"]}
     assert "threadId" not in fake.bodies[-1]
@@ -568,7 +636,10 @@ def test_chat_v2_documents_are_tool_resources_with_citations() -> None:
         "assistantId": "asst-1",
         "threadId": "th-2",
     }
-    expected = [Document(page_content=s.text, metadata=s.metadata()) for s in sources_from_chat_v2(v2_response())]
+    expected = [
+        Document(page_content=s.text, metadata=s.metadata())
+        for s in sources_from_chat_v2(v2_response())
+    ]
     assert docs == expected
     assert [d.metadata["id"] for d in docs] == ["e2", "w1", "e1"]  # cited first
     span = {"start_index": 0, "end_index": 13, "cited_text": "Book economy."}
@@ -588,7 +659,10 @@ def test_chat_v1_documents_with_filters_and_citations() -> None:
     assert fake.bodies[0]["enterpriseSearch"] == {
         "filters": {"appId": ["confluence", "jira"], "modifiedAfterTime": "2025-02-01T00:00:00Z"}
     }
-    expected = [Document(page_content=s.text, metadata=s.metadata()) for s in sources_from_chat(v1_response())]
+    expected = [
+        Document(page_content=s.text, metadata=s.metadata())
+        for s in sources_from_chat(v1_response())
+    ]
     assert docs == expected
     assert [d.metadata["id"] for d in docs] == ["u2", "u1", "u3"]
     text = v1_response().text
@@ -616,7 +690,12 @@ async def test_include_answer_puts_the_answer_first(version: str) -> None:
         source = answer_from_chat_v2(v2_response())
         assert answer.page_content == "Book economy. Done."
         assert answer.metadata["citations"] == [
-            {"start_index": 0, "end_index": 13, "cited_text": "Book economy.", "source_ids": ["e2", "w1"]}
+            {
+                "start_index": 0,
+                "end_index": 13,
+                "cited_text": "Book economy.",
+                "source_ids": ["e2", "w1"],
+            }
         ]
         assert answer.metadata["data"] == {"request_id": "req-2"}  # v2 documents no thread id
     assert answer.metadata == source.metadata()

@@ -44,7 +44,9 @@ def wire(directive: Any) -> dict[str, Any]:
 
 
 def test_declares_allowed_comparators_and_operators() -> None:
-    assert set(T.allowed_comparators or ()) == {Comparator(v) for v in ("eq", "in", "gt", "gte", "lt", "lte")}
+    assert set(T.allowed_comparators or ()) == {
+        Comparator(v) for v in ("eq", "in", "gt", "gte", "lt", "lte")
+    }
     assert set(T.allowed_operators or ()) == {Operator("and"), Operator("or")}
 
 
@@ -70,7 +72,9 @@ def test_range_on_every_time_concept(concept: str, bounds: tuple[str, str]) -> N
     lower, upper = bounds
     start, end = dt.datetime(2025, 1, 2, 3, 4, 5), dt.datetime(2025, 2, 1)
     filters = T.visit_structured_query(
-        StructuredQuery(query="q", filter=op("and", c("gte", concept, start), c("lt", concept, end)))
+        StructuredQuery(
+            query="q", filter=op("and", c("gte", concept, start), c("lt", concept, end))
+        )
     )[1]["filters"]
     assert getattr(filters, lower) == "2025-01-02T03:04:05Z"
     assert getattr(filters, upper) == "2025-02-01T00:00:00Z"
@@ -78,7 +82,13 @@ def test_range_on_every_time_concept(concept: str, bounds: tuple[str, str]) -> N
 
 
 def test_created_maps_to_create_after_and_before() -> None:
-    assert wire(op("and", c("gt", "created", "2025-03-01T10:00:00Z"), c("lte", "created", "2025-03-31T00:00:00Z"))) == {
+    assert wire(
+        op(
+            "and",
+            c("gt", "created", "2025-03-01T10:00:00Z"),
+            c("lte", "created", "2025-03-31T00:00:00Z"),
+        )
+    ) == {
         "createAfterTime": "2025-03-01T10:00:00Z",
         "createBeforeTime": "2025-03-31T00:00:00Z",
     }
@@ -90,20 +100,35 @@ def test_whole_days_from_dates() -> None:
     assert wire(c("gte", "modified", day)) == {"modifiedAfterTime": "2025-03-01T00:00:00Z"}
     assert wire(c("gt", "modified", day)) == {"modifiedAfterTime": "2025-03-02T00:00:00Z"}
     assert wire(c("lt", "modified", "2025-03-01")) == {"modifiedBeforeTime": "2025-03-01T00:00:00Z"}
-    assert wire(c("lte", "modified", dt.date(2025, 3, 1))) == {"modifiedBeforeTime": "2025-03-02T00:00:00Z"}
-    assert wire(c("eq", "due", day)) == {"dueAfterTime": "2025-03-01T00:00:00Z", "dueBeforeTime": "2025-03-02T00:00:00Z"}
+    assert wire(c("lte", "modified", dt.date(2025, 3, 1))) == {
+        "modifiedBeforeTime": "2025-03-02T00:00:00Z"
+    }
+    assert wire(c("eq", "due", day)) == {
+        "dueAfterTime": "2025-03-01T00:00:00Z",
+        "dueBeforeTime": "2025-03-02T00:00:00Z",
+    }
     stamp = {"type": "datetime", "datetime": "2025-03-01T08:00:00+01:00"}
     assert wire(c("gte", "time", stamp)) == {"fromTime": "2025-03-01T08:00:00+01:00"}
 
 
 def test_raw_time_fields_take_their_own_direction() -> None:
-    assert wire(c("gte", "create_after_time", "2025-01-01T00:00:00Z")) == {"createAfterTime": "2025-01-01T00:00:00Z"}
-    assert wire(c("eq", "until_time", "2025-01-01T00:00:00Z")) == {"untilTime": "2025-01-01T00:00:00Z"}
-    assert wire(c("lt", "eventTimeFrameEnd", "2025-01-01T00:00:00Z")) == {"eventTimeFrameEnd": "2025-01-01T00:00:00Z"}
+    assert wire(c("gte", "create_after_time", "2025-01-01T00:00:00Z")) == {
+        "createAfterTime": "2025-01-01T00:00:00Z"
+    }
+    assert wire(c("eq", "until_time", "2025-01-01T00:00:00Z")) == {
+        "untilTime": "2025-01-01T00:00:00Z"
+    }
+    assert wire(c("lt", "eventTimeFrameEnd", "2025-01-01T00:00:00Z")) == {
+        "eventTimeFrameEnd": "2025-01-01T00:00:00Z"
+    }
     with pytest.raises(InvalidRequestError, match=r"lower bound of 'created'"):
-        T.visit_structured_query(StructuredQuery(query="q", filter=c("lt", "create_after_time", "2025-01-01")))
+        T.visit_structured_query(
+            StructuredQuery(query="q", filter=c("lt", "create_after_time", "2025-01-01"))
+        )
     with pytest.raises(InvalidRequestError, match=r"upper bound of 'time'"):
-        T.visit_structured_query(StructuredQuery(query="q", filter=c("gt", "until_time", "2025-01-01")))
+        T.visit_structured_query(
+            StructuredQuery(query="q", filter=c("gt", "until_time", "2025-01-01"))
+        )
 
 
 # -- operators ---------------------------------------------------------------------------
@@ -126,9 +151,20 @@ def test_and_merges_fields() -> None:
 
 
 def test_or_on_one_list_field_unions() -> None:
-    directive = op("or", c("eq", "app_id", "jira"), c("in", "app_id", ["slack", "jira"]), c("eq", "appId", "gmail"))
+    directive = op(
+        "or",
+        c("eq", "app_id", "jira"),
+        c("in", "app_id", ["slack", "jira"]),
+        c("eq", "appId", "gmail"),
+    )
     assert wire(directive) == {"appId": ["jira", "slack", "gmail"]}
-    assert wire(op("and", op("or", c("eq", "type", "page"), c("eq", "type", "issue")), c("eq", "app_id", "jira"))) == {
+    assert wire(
+        op(
+            "and",
+            op("or", c("eq", "type", "page"), c("eq", "type", "issue")),
+            c("eq", "app_id", "jira"),
+        )
+    ) == {
         "type": ["page", "issue"],
         "appId": ["jira"],
     }
@@ -136,7 +172,9 @@ def test_or_on_one_list_field_unions() -> None:
 
 def test_limit_becomes_k_and_no_filter_gives_no_filters() -> None:
     assert T.visit_structured_query(StructuredQuery(query="travel", filter=None)) == ("travel", {})
-    query, kwargs = T.visit_structured_query(StructuredQuery(query="travel", filter=c("eq", "app_id", "jira"), limit=3))
+    query, kwargs = T.visit_structured_query(
+        StructuredQuery(query="travel", filter=c("eq", "app_id", "jira"), limit=3)
+    )
     assert query == "travel"
     assert kwargs["k"] == 3
 
@@ -152,12 +190,38 @@ def test_limit_becomes_k_and_no_filter_gives_no_filters() -> None:
         (c("contain", "label", "x"), "comparator 'contain'"),
         (c("like", "title", "x"), "comparator 'like'"),
         (op("not", c("eq", "app_id", "jira")), "operator 'not'"),
-        (op("or", c("eq", "app_id", "jira"), c("eq", "type", "page")), r"'or' across several fields \(app_id, type\)"),
-        (op("or", c("eq", "app_id", "jira"), op("and", c("eq", "app_id", "x"), c("eq", "type", "y"))), "'or' across several fields"),
-        (op("or", c("eq", "is_starred", True), c("eq", "is_starred", False)), "'or' on bool field 'is_starred'"),
-        (op("or", c("gt", "created", "2025-01-01"), c("lt", "created", "2024-01-01")), "'or' across several fields"),
-        (op("and", c("eq", "app_id", "jira"), c("eq", "app_id", "slack")), "'and' gives 'app_id' two different values"),
-        (op("and", c("gt", "created", "2025-01-01T00:00:00Z"), c("gte", "created", "2025-02-01T00:00:00Z")), "'and' gives 'create_after_time'"),
+        (
+            op("or", c("eq", "app_id", "jira"), c("eq", "type", "page")),
+            r"'or' across several fields \(app_id, type\)",
+        ),
+        (
+            op(
+                "or",
+                c("eq", "app_id", "jira"),
+                op("and", c("eq", "app_id", "x"), c("eq", "type", "y")),
+            ),
+            "'or' across several fields",
+        ),
+        (
+            op("or", c("eq", "is_starred", True), c("eq", "is_starred", False)),
+            "'or' on bool field 'is_starred'",
+        ),
+        (
+            op("or", c("gt", "created", "2025-01-01"), c("lt", "created", "2024-01-01")),
+            "'or' across several fields",
+        ),
+        (
+            op("and", c("eq", "app_id", "jira"), c("eq", "app_id", "slack")),
+            "'and' gives 'app_id' two different values",
+        ),
+        (
+            op(
+                "and",
+                c("gt", "created", "2025-01-01T00:00:00Z"),
+                c("gte", "created", "2025-02-01T00:00:00Z"),
+            ),
+            "'and' gives 'create_after_time'",
+        ),
         (c("gt", "app_id", "a"), "list field 'app_id'"),
         (c("gt", "is_starred", True), "bool field 'is_starred'"),
         (c("in", "app_id", "jira"), "'in' needs a list"),
@@ -198,14 +262,24 @@ def test_translated_kwargs_drive_the_search_retriever() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         bodies.append(json.loads(request.content))
-        hits = [{"resource": {"id": f"r{i}", "title": f"T{i}"}, "snippet": f"s{i}"} for i in range(5)]
+        hits = [
+            {"resource": {"id": f"r{i}", "title": f"T{i}"}, "snippet": f"s{i}"} for i in range(5)
+        ]
         return httpx.Response(200, json={"results": hits[: bodies[-1]["paging"]["size"]]})
 
-    client = UnleashClient("k", base_url="https://unleash.test", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = UnleashClient(
+        "k",
+        base_url="https://unleash.test",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     retriever = UnleashSearchRetriever(client=client, filters={"type": "page"})
     structured = StructuredQuery(
         query="onboarding",
-        filter=op("and", op("or", c("eq", "app_id", "jira"), c("eq", "app_id", "confluence")), c("gte", "created", {"type": "date", "date": "2025-01-01"})),
+        filter=op(
+            "and",
+            op("or", c("eq", "app_id", "jira"), c("eq", "app_id", "confluence")),
+            c("gte", "created", {"type": "date", "date": "2025-01-01"}),
+        ),
         limit=2,
     )
     query, kwargs = T.visit_structured_query(structured)
@@ -213,7 +287,11 @@ def test_translated_kwargs_drive_the_search_retriever() -> None:
     assert len(docs) == 2
     assert bodies[0] == {
         "query": "onboarding",
-        "filters": {"appId": ["jira", "confluence"], "type": ["page"], "createAfterTime": "2025-01-01T00:00:00Z"},
+        "filters": {
+            "appId": ["jira", "confluence"],
+            "type": ["page"],
+            "createAfterTime": "2025-01-01T00:00:00Z",
+        },
         "paging": {"size": 2},
     }
 
@@ -223,7 +301,11 @@ def test_label_needs_every_label_so_in_and_or_go_to_any_label() -> None:
 
     assert wire(c("in", "label", ["a", "b"])) == {"anyLabel": ["a", "b"]}
     # Operator(...), not Operator.OR: mypy checks as Python 3.10, where langchain-core's StrEnum base is unknown
-    either = Operation(operator=Operator("or"), arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
+    either = Operation(
+        operator=Operator("or"), arguments=[c("eq", "label", "a"), c("eq", "label", "b")]
+    )
     assert wire(either) == {"anyLabel": ["a", "b"]}
-    both = Operation(operator=Operator("and"), arguments=[c("eq", "label", "a"), c("eq", "label", "b")])
+    both = Operation(
+        operator=Operator("and"), arguments=[c("eq", "label", "a"), c("eq", "label", "b")]
+    )
     assert wire(both) == {"label": ["a", "b"]}

@@ -13,16 +13,45 @@ from assistant_bridge import AsyncUnleashClient, UnleashClient
 TEXT_1 = "Book economy for short trips."
 TEXT_2 = " Business class is allowed over six hours."
 ANSWER = TEXT_1 + TEXT_2
-RESOURCE = {"id": "r1", "appId": "confluence", "type": "page", "title": "Travel policy", "url": "https://wiki.example/travel"}
-RESOURCE_2 = {"id": "r2", "appId": "jira", "type": "ticket", "title": "TRAVEL-9", "url": "https://jira.example/TRAVEL-9"}
-WEB = {"id": "w1", "url": "https://example.org/fares", "title": "Fare classes", "siteName": "example.org"}
+RESOURCE = {
+    "id": "r1",
+    "appId": "confluence",
+    "type": "page",
+    "title": "Travel policy",
+    "url": "https://wiki.example/travel",
+}
+RESOURCE_2 = {
+    "id": "r2",
+    "appId": "jira",
+    "type": "ticket",
+    "title": "TRAVEL-9",
+    "url": "https://jira.example/TRAVEL-9",
+}
+WEB = {
+    "id": "w1",
+    "url": "https://example.org/fares",
+    "title": "Fare classes",
+    "siteName": "example.org",
+}
 V2_CHUNKS: list[dict[str, Any]] = [  # the documented fields only (seed 001): no threadId
     {"requestId": "req-2"},
-    {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}, "toolStep": {"stepDescription": "Searching the wiki", "toolId": "search"}}},
+    {
+        "tool": {
+            "toolCallStatus": {"toolCallId": "c1", "status": "Start"},
+            "toolStep": {"stepDescription": "Searching the wiki", "toolId": "search"},
+        }
+    },
     {
         "tool": {
             "toolCallStatus": {"toolCallId": "c1", "status": "End"},
-            "response": {"name": "search", "toolId": "search", "resources": {"enterprise": {"results": [RESOURCE, RESOURCE_2]}, "webSearch": {"sources": [WEB]}}},
+            "response": {
+                "name": "search",
+                "toolId": "search",
+                "resources": {
+                    "enterprise": {"results": [RESOURCE, RESOURCE_2]},
+                    "webSearch": {"sources": [WEB]},
+                },
+            },
         }
     },
     {"text": "Book economy"},
@@ -35,7 +64,18 @@ V2_CHUNKS: list[dict[str, Any]] = [  # the documented fields only (seed 001): no
 V1_TEXT = "Use the portal."
 V1_EVENTS: list[dict[str, Any]] = [
     {"type": "Request", "requestId": "req-1"},
-    {"type": "Resources", "resources": [{"id": "j1", "appId": "jira", "type": "ticket", "name": "TRAVEL-1", "data": {"url": "https://jira.example/TRAVEL-1"}}]},
+    {
+        "type": "Resources",
+        "resources": [
+            {
+                "id": "j1",
+                "appId": "jira",
+                "type": "ticket",
+                "name": "TRAVEL-1",
+                "data": {"url": "https://jira.example/TRAVEL-1"},
+            }
+        ],
+    },
     {"type": "Message", "role": "Assistant", "parts": [{"type": "Text", "text": V1_TEXT}]},
     {"type": "Message", "parts": [{"type": "InlineReference", "indices": [0]}]},
     {"type": "References", "references": [{"resourceId": "j1"}]},
@@ -45,14 +85,24 @@ V1_EVENTS: list[dict[str, Any]] = [
 
 def hit(i: int, **extra: Any) -> dict[str, Any]:
     return {
-        "resource": {"id": f"s{i}", "appId": "confluence", "type": "page", "title": f"Page {i}", "url": f"https://wiki.example/{i}"},
+        "resource": {
+            "id": f"s{i}",
+            "appId": "confluence",
+            "type": "page",
+            "title": f"Page {i}",
+            "url": f"https://wiki.example/{i}",
+        },
         "snippet": f"snippet {i}",
         **extra,
     }
 
 
 def search_body(ids: list[int], next_token: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"totalResults": 10, "results": [hit(i, score=1.0 - i / 10) for i in ids], "requestId": "req-s"}
+    body: dict[str, Any] = {
+        "totalResults": 10,
+        "results": [hit(i, score=1.0 - i / 10) for i in ids],
+        "requestId": "req-s",
+    }
     if next_token:
         body["paging"] = {"next": next_token}
     return body
@@ -91,7 +141,10 @@ class Server:
         if path == "/chats/v2":
             return self.stream(sse_events(V2_CHUNKS))
         if path == "/search":
-            index = min(sum(1 for r in self.requests if r.url.path == "/search") - 1, len(self.search_pages) - 1)
+            index = min(
+                sum(1 for r in self.requests if r.url.path == "/search") - 1,
+                len(self.search_pages) - 1,
+            )
             return httpx.Response(200, json=self.search_pages[index])
         if path.startswith("/resources/"):
             rid = path.split("/")[2]
@@ -112,9 +165,16 @@ class Server:
         return [r.url.path for r in self.requests]
 
     def sync(self) -> UnleashClient:
-        return UnleashClient("key-123456", base_url="https://u.test", http_client=httpx.Client(transport=httpx.MockTransport(self)), _sleep=lambda s: None)
+        return UnleashClient(
+            "key-123456",
+            base_url="https://u.test",
+            http_client=httpx.Client(transport=httpx.MockTransport(self)),
+            _sleep=lambda s: None,
+        )
 
-    def asyncio(self, before: Callable[[httpx.Request], Awaitable[None]] | None = None) -> AsyncUnleashClient:
+    def asyncio(
+        self, before: Callable[[httpx.Request], Awaitable[None]] | None = None
+    ) -> AsyncUnleashClient:
         async def handler(request: httpx.Request) -> httpx.Response:
             if before is not None:
                 await before(request)
@@ -130,4 +190,9 @@ class Server:
         async def no_sleep(seconds: float) -> None:
             return None
 
-        return AsyncUnleashClient("key-123456", base_url="https://u.test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), _sleep=no_sleep)
+        return AsyncUnleashClient(
+            "key-123456",
+            base_url="https://u.test",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+            _sleep=no_sleep,
+        )

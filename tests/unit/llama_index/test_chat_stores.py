@@ -28,7 +28,9 @@ def jylo_setup(emu: Emulator) -> tuple[JyloChatStore, str]:
     client = emu.jylo()
     assistant = client.list_assistants()[0].id
     assert assistant is not None
-    return JyloChatStore(client=client, async_client=emu.ajylo(), model_identifier=JYLO_MODEL), assistant
+    return JyloChatStore(
+        client=client, async_client=emu.ajylo(), model_identifier=JYLO_MODEL
+    ), assistant
 
 
 def zaia_setup(emu: Emulator) -> tuple[ZaiaChatStore, str]:
@@ -48,7 +50,9 @@ def user(text: str) -> ChatMessage:
 def test_chat_engine_over_the_store_posts_each_question_once(emu: Emulator) -> None:
     store, assistant = jylo_setup(emu)
     llm = Jylo(client=emu.jylo(), assistant_id=assistant, model_identifier=JYLO_MODEL)
-    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=assistant, token_limit=100_000)
+    memory = ChatMemoryBuffer.from_defaults(
+        chat_store=store, chat_store_key=assistant, token_limit=100_000
+    )
     engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory)
     first = engine.chat("What is the hotel cap for Zurich?")
     engine.chat("And for Geneva?")
@@ -63,19 +67,30 @@ def test_chat_engine_over_the_store_posts_each_question_once(emu: Emulator) -> N
 async def test_async_chat_engine_over_the_store(emu: Emulator) -> None:
     store, assistant = jylo_setup(emu)
     llm = Jylo(async_client=emu.ajylo(), assistant_id=assistant, model_identifier=JYLO_MODEL)
-    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=assistant, token_limit=100_000)
+    memory = ChatMemoryBuffer.from_defaults(
+        chat_store=store, chat_store_key=assistant, token_limit=100_000
+    )
     engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory)
     await engine.achat("What is the hotel cap for Zurich?")
     assert len(emu.posts("/messages")) == 1
-    assert [m.role for m in await store.aget_messages(assistant)] == [MessageRole.USER, MessageRole.ASSISTANT]
-    sync_posts = [r for r in emu.sync_transport.requests if r.url.path.endswith("/messages") and r.method == "POST"]
+    assert [m.role for m in await store.aget_messages(assistant)] == [
+        MessageRole.USER,
+        MessageRole.ASSISTANT,
+    ]
+    sync_posts = [
+        r
+        for r in emu.sync_transport.requests
+        if r.url.path.endswith("/messages") and r.method == "POST"
+    ]
     assert sync_posts == []  # the engine and the store used the async client
 
 
 def test_jylo_store_refuses_what_the_api_cannot_do(emu: Emulator) -> None:
     store, assistant = jylo_setup(emu)
     with pytest.raises(UnsupportedOperationError, match="'assistant' message cannot be stored"):
-        store.add_message(assistant, ChatMessage(role=MessageRole.ASSISTANT, content="from elsewhere"))
+        store.add_message(
+            assistant, ChatMessage(role=MessageRole.ASSISTANT, content="from elsewhere")
+        )
     with pytest.raises(UnsupportedOperationError, match="not inserted"):
         store.add_message(assistant, user("q"), idx=0)
     store.add_message(assistant, user("What is the hotel cap for Zurich?"))
@@ -122,7 +137,10 @@ async def test_jylo_async_deletes_and_adds(emu: Emulator) -> None:
 
 def test_jylo_image_blocks_are_uploaded(emu: Emulator) -> None:
     store, assistant = jylo_setup(emu)
-    message = ChatMessage(role=MessageRole.USER, blocks=[ImageBlock(image=b"\x89PNG\r\n\x1a\n", image_mimetype="image/png")])
+    message = ChatMessage(
+        role=MessageRole.USER,
+        blocks=[ImageBlock(image=b"\x89PNG\r\n\x1a\n", image_mimetype="image/png")],
+    )
     message.blocks.insert(0, ChatMessage(content="Describe this.").blocks[0])
     store.add_message(assistant, message)
     (upload,) = emu.posts("/messages/document")
@@ -150,14 +168,23 @@ def test_langchain_and_llama_index_give_identical_source_metadata(emu: Emulator)
 
 def test_zaia_memory_reads_and_appends(emu: Emulator) -> None:
     store, chat = zaia_setup(emu)
-    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=chat, token_limit=100_000)
+    memory = ChatMemoryBuffer.from_defaults(
+        chat_store=store, chat_store_key=chat, token_limit=100_000
+    )
     roles = [m.role for m in memory.get_all()]
-    assert roles == [MessageRole.USER, MessageRole.ASSISTANT, MessageRole.USER, MessageRole.USER, MessageRole.ASSISTANT]
+    assert roles == [
+        MessageRole.USER,
+        MessageRole.ASSISTANT,
+        MessageRole.USER,
+        MessageRole.USER,
+        MessageRole.ASSISTANT,
+    ]
     memory.put(user("Any update?"))
     memory.put(ChatMessage(role=MessageRole.ASSISTANT, content="Yes, it was sent."))
     bodies = [json.loads(p.content) for p in emu.posts("/chat-messages")]
     assert [(b["role"], b["content"], b["senderId"], b["chatId"]) for b in bodies] == [
-        ("user", "Any update?", SENDER, chat), ("assistant", "Yes, it was sent.", SENDER, chat),
+        ("user", "Any update?", SENDER, chat),
+        ("assistant", "Yes, it was sent.", SENDER, chat),
     ]
     assert [m.content for m in memory.get_all()[-2:]] == ["Any update?", "Yes, it was sent."]
 

@@ -43,7 +43,13 @@ def server() -> JyloServer:
 
 
 def llm(server: JyloServer, **kw: Any) -> Jylo:
-    return Jylo(client=server.client(), async_client=server.async_client(), assistant_id=ASSISTANT, model_identifier=MODEL, **kw)
+    return Jylo(
+        client=server.client(),
+        async_client=server.async_client(),
+        assistant_id=ASSISTANT,
+        model_identifier=MODEL,
+        **kw,
+    )
 
 
 def user(text: str) -> ChatMessage:
@@ -56,7 +62,9 @@ def citations(message: ChatMessage) -> list[tuple[str, str, int, int, str]]:
         if isinstance(b, CitationBlock):
             assert isinstance(b.cited_content, TextBlock)
             info = b.additional_location_info
-            found.append((b.source, b.title, info["start_index"], info["end_index"], b.cited_content.text))
+            found.append(
+                (b.source, b.title, info["start_index"], info["end_index"], b.cited_content.text)
+            )
     return found
 
 
@@ -74,13 +82,22 @@ FOLDED = (
 
 
 def test_chat_folds_unseen_system_and_earlier_turns_into_the_post(server: JyloServer) -> None:
-    history = [ChatMessage(role=MessageRole.SYSTEM, content="Be brief."), user("Earlier?"), ChatMessage(role=MessageRole.ASSISTANT, content="Yes."), user("Hotel caps?")]
+    history = [
+        ChatMessage(role=MessageRole.SYSTEM, content="Be brief."),
+        user("Earlier?"),
+        ChatMessage(role=MessageRole.ASSISTANT, content="Yes."),
+        user("Hotel caps?"),
+    ]
     response = llm(server).chat(history)
     assert server.bodies() == [{"text": FOLDED, "modelIdentifier": MODEL, "stream": False}]
     assert response.message.content == TEXT
     assert isinstance(response.message.blocks[0], TextBlock)
     assert citations(response.message) == EXPECTED
-    assert response.message.additional_kwargs == {"vendor": "jylo", "assistant_id": ASSISTANT, "message_id": REPLY_ID}
+    assert response.message.additional_kwargs == {
+        "vendor": "jylo",
+        "assistant_id": ASSISTANT,
+        "message_id": REPLY_ID,
+    }
     assert response.additional_kwargs["text_with_citations"] == MARKED
     assert response.raw.id == REPLY_ID  # type: ignore[union-attr]
 
@@ -95,7 +112,12 @@ def test_sources_metadata_matches_the_shared_model(server: JyloServer) -> None:
 
 def test_stream_chat_yields_deltas_then_the_whole_reply(server: JyloServer) -> None:
     steps = list(llm(server).stream_chat([user("q")]))
-    assert [s.delta for s in steps] == ["Hotels are capped", " at 180 EUR.", " Zurich allows 250 EUR.", ""]
+    assert [s.delta for s in steps] == [
+        "Hotels are capped",
+        " at 180 EUR.",
+        " Zurich allows 250 EUR.",
+        "",
+    ]
     assert steps[1].message.content == "Hotels are capped at 180 EUR."
     assert citations(steps[-1].message) == EXPECTED
     assert json.loads(server.posts()[0].content)["stream"] is True
@@ -110,7 +132,9 @@ def test_stream_input_is_checked_before_iterating(server: JyloServer) -> None:
 def test_complete_has_citations_in_additional_kwargs(server: JyloServer) -> None:
     response = llm(server).complete("Hotel caps?")
     assert response.text == TEXT
-    assert [(c["start_index"], c["end_index"]) for c in response.additional_kwargs["citations"]] == [(0, 28), (30, 51), (30, 51)]
+    assert [
+        (c["start_index"], c["end_index"]) for c in response.additional_kwargs["citations"]
+    ] == [(0, 28), (30, 51), (30, 51)]
     assert server.bodies()[0]["text"] == "Hotel caps?"
     assert "".join(r.delta or "" for r in llm(server).stream_complete("q")) == TEXT
 
@@ -122,7 +146,11 @@ def test_document_blocks_are_uploaded_and_attached(server: JyloServer, tmp_path:
         role=MessageRole.USER,
         blocks=[
             TextBlock(text="Summarise."),
-            DocumentBlock(data=base64.b64encode(b"%PDF-1.4 hello"), document_mimetype="application/pdf", title="report.pdf"),
+            DocumentBlock(
+                data=base64.b64encode(b"%PDF-1.4 hello"),
+                document_mimetype="application/pdf",
+                title="report.pdf",
+            ),
             DocumentBlock(path=path),
         ],
     )
@@ -139,7 +167,10 @@ def test_document_blocks_are_uploaded_and_attached(server: JyloServer, tmp_path:
 
 
 def test_url_documents_are_refused(server: JyloServer) -> None:
-    message = ChatMessage(role=MessageRole.USER, blocks=[TextBlock(text="q"), DocumentBlock(url="https://x.test/a.pdf")])
+    message = ChatMessage(
+        role=MessageRole.USER,
+        blocks=[TextBlock(text="q"), DocumentBlock(url="https://x.test/a.pdf")],
+    )
     with pytest.raises(InvalidRequestError, match="cannot fetch a file from a URL"):
         llm(server).chat([message])
     assert server.requests == []
@@ -147,8 +178,14 @@ def test_url_documents_are_refused(server: JyloServer) -> None:
 
 def test_a_stored_reply_after_its_question_is_returned_without_posting(server: JyloServer) -> None:
     ids = {"vendor": "jylo", "assistant_id": ASSISTANT}
-    question = ChatMessage(role=MessageRole.USER, content="q", additional_kwargs={**ids, "message_id": "q1"})
-    reply = ChatMessage(role=MessageRole.ASSISTANT, content="stored answer", additional_kwargs={**ids, "message_id": "r1"})
+    question = ChatMessage(
+        role=MessageRole.USER, content="q", additional_kwargs={**ids, "message_id": "q1"}
+    )
+    reply = ChatMessage(
+        role=MessageRole.ASSISTANT,
+        content="stored answer",
+        additional_kwargs={**ids, "message_id": "r1"},
+    )
     response = llm(server).chat([question, reply])
     assert response.message is reply
     assert response.additional_kwargs["stored"] is True
@@ -163,7 +200,9 @@ def test_per_call_keywords_and_errors(server: JyloServer) -> None:
         llm(server).chat([user("q")], model_identifer=MODEL)
     with pytest.raises(InvalidRequestError, match="JYLO_ASSISTANT_ID"):
         Jylo(client=server.client(), model_identifier=MODEL).chat([user("q")])
-    server.override = lambda r: httpx.Response(429, headers={"retry-after": "0"}, json={"title": "slow"})
+    server.override = lambda r: httpx.Response(
+        429, headers={"retry-after": "0"}, json={"title": "slow"}
+    )
     with pytest.raises(RateLimitError):
         llm(server).chat([user("q")])
 
@@ -193,7 +232,9 @@ class _Events(BaseEventHandler):
         self.events.append(event)
 
 
-async def test_entry_points_report_to_callback_handlers_and_instrumentation(server: JyloServer) -> None:
+async def test_entry_points_report_to_callback_handlers_and_instrumentation(
+    server: JyloServer,
+) -> None:
     """Each entry point goes through LlamaIndex's callback decorators: start, progress, end with the answer."""
     debug = LlamaDebugHandler(print_trace_on_end=False)
     model = llm(server, callback_manager=CallbackManager([debug]))
@@ -217,11 +258,19 @@ async def test_entry_points_report_to_callback_handlers_and_instrumentation(serv
             await call()
             kind = "Chat" if "chat" in name else "Completion"
             progress = [f"LLM{kind}InProgressEvent"] * 4 if "stream" in name else []
-            assert [type(e).__name__ for e in recorder.events] == [f"LLM{kind}StartEvent", *progress, f"LLM{kind}EndEvent"], name
+            assert [type(e).__name__ for e in recorder.events] == [
+                f"LLM{kind}StartEvent",
+                *progress,
+                f"LLM{kind}EndEvent",
+            ], name
             end = recorder.events[-1]
             assert isinstance(end, (LLMChatEndEvent, LLMCompletionEndEvent))
             assert end.response is not None
-            answer = end.response.message.content if isinstance(end, LLMChatEndEvent) else end.response.text
+            answer = (
+                end.response.message.content
+                if isinstance(end, LLMChatEndEvent)
+                else end.response.text
+            )
             assert answer == TEXT, name
             pairs = debug.get_event_pairs(CBEventType.LLM)
             assert len(pairs) == 1, name

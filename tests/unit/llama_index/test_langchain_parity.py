@@ -26,12 +26,17 @@ ANSWERS = {
 """The (text, request id) of the mock server's answer, the chat retrievers' first item."""
 
 
-def _pairs(documents: list[Any], nodes: list[Any], expected: list[tuple[str, str]]) -> list[tuple[Any, Any]]:
+def _pairs(
+    documents: list[Any], nodes: list[Any], expected: list[tuple[str, str]]
+) -> list[tuple[Any, Any]]:
     """Both sides, after checking each gives exactly ``expected`` (content, id) items in order."""
     assert expected, "an empty expectation would let two empty results pass"
     assert [(d.page_content, d.metadata["id"]) for d in documents] == expected
     assert [(n.node.get_content(), n.node.metadata["id"]) for n in nodes] == expected
-    return [((d.page_content, d.metadata), (n.node.get_content(), n.node.metadata)) for d, n in zip(documents, nodes, strict=True)]
+    return [
+        ((d.page_content, d.metadata), (n.node.get_content(), n.node.metadata))
+        for d, n in zip(documents, nodes, strict=True)
+    ]
 
 
 @pytest.mark.parametrize("api_version", ["v2", "v1"])
@@ -53,8 +58,12 @@ def test_chat_retrievers_match(api_version: Literal["v1", "v2"]) -> None:
     pytest.importorskip("langchain_core")
     retrievers = pytest.importorskip("assistant_bridge.langchain._retrievers")
     server = Server()
-    lc = retrievers.UnleashChatRetriever(client=server.sync(), api_version=api_version, include_answer=True)
-    li = UnleashRetriever(client=server.sync(), mode="chat", api_version=api_version, include_answer=True)
+    lc = retrievers.UnleashChatRetriever(
+        client=server.sync(), api_version=api_version, include_answer=True
+    )
+    li = UnleashRetriever(
+        client=server.sync(), mode="chat", api_version=api_version, include_answer=True
+    )
     expected = [ANSWERS[api_version], *SOURCES[api_version]]
     for document, node in _pairs(lc.invoke("Travel?"), li.retrieve("Travel?"), expected):
         assert document == node

@@ -62,9 +62,21 @@ def check_v2_answer(response: ChatResponse) -> None:
     assert all(isinstance(b, CitationBlock) for b in rest)
     blocks = citations(response)
     assert [(b.source, b.title, b.additional_location_info) for b in blocks] == [
-        ("https://wiki.example/travel", "Travel policy", {"start_index": 0, "end_index": len(TEXT_1), "source_index": 0}),
-        ("https://wiki.example/travel", "Travel policy", {"start_index": len(TEXT_1) + 1, "end_index": len(ANSWER), "source_index": 0}),
-        ("https://example.org/fares", "Fare classes", {"start_index": len(TEXT_1) + 1, "end_index": len(ANSWER), "source_index": 1}),
+        (
+            "https://wiki.example/travel",
+            "Travel policy",
+            {"start_index": 0, "end_index": len(TEXT_1), "source_index": 0},
+        ),
+        (
+            "https://wiki.example/travel",
+            "Travel policy",
+            {"start_index": len(TEXT_1) + 1, "end_index": len(ANSWER), "source_index": 0},
+        ),
+        (
+            "https://example.org/fares",
+            "Fare classes",
+            {"start_index": len(TEXT_1) + 1, "end_index": len(ANSWER), "source_index": 1},
+        ),
     ]
     for block in blocks:
         info = block.additional_location_info
@@ -75,7 +87,11 @@ def check_v2_answer(response: ChatResponse) -> None:
     assert response.message.additional_kwargs == {"request_id": "req-2"}, "no thread id is invented"
     kwargs = response.additional_kwargs
     assert "thread_id" not in kwargs
-    assert (kwargs["request_id"], kwargs["model"], kwargs["api_version"]) == ("req-2", "unleash-assistant", "v2")
+    assert (kwargs["request_id"], kwargs["model"], kwargs["api_version"]) == (
+        "req-2",
+        "unleash-assistant",
+        "v2",
+    )
     assert kwargs["tool_steps"][0]["status"] == "End"
     assert isinstance(response.raw, ChatV2Response)
     assert response.raw.thread_id is None
@@ -84,7 +100,9 @@ def check_v2_answer(response: ChatResponse) -> None:
 # -- construction ---------------------------------------------------------------------------
 
 
-def test_construction_needs_no_key_and_the_first_call_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_construction_needs_no_key_and_the_first_call_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("UNLEASH_API_KEY", raising=False)
     llm = Unleash()
     with pytest.raises(InvalidRequestError, match="UNLEASH_API_KEY"):
@@ -99,7 +117,11 @@ def test_connection_fields_default_from_the_environment(monkeypatch: pytest.Monk
     llm = Unleash()
     assert llm.api_key is not None
     assert llm.api_key.get_secret_value() == "env-key-1234"
-    assert (llm.base_url, llm.account, llm.assistant_id) == ("https://tenant.example", "alice@example.com", "asst-9")
+    assert (llm.base_url, llm.account, llm.assistant_id) == (
+        "https://tenant.example",
+        "alice@example.com",
+        "asst-9",
+    )
     assert "env-key-1234" not in repr(llm)
     assert "api_key" not in llm.to_dict()
 
@@ -108,8 +130,15 @@ def test_metadata_is_a_chat_model_with_the_documented_context_window() -> None:
     meta = Unleash(api_key="k-123456").metadata
     assert meta.is_chat_model is True
     assert meta.is_function_calling_model is False
-    assert (meta.context_window, meta.num_output, meta.model_name) == (8192, 1024, "unleash-assistant")
-    assert Unleash(api_key="k-123456", model="kb-bot", context_window=32000).metadata.context_window == 32000
+    assert (meta.context_window, meta.num_output, meta.model_name) == (
+        8192,
+        1024,
+        "unleash-assistant",
+    )
+    assert (
+        Unleash(api_key="k-123456", model="kb-bot", context_window=32000).metadata.context_window
+        == 32000
+    )
     assert Unleash.class_name() == "Unleash_LLM"
 
 
@@ -120,7 +149,9 @@ def test_filters_with_v2_are_refused_at_construction() -> None:
 
 
 def test_filters_are_parsed_and_metadata_filters_translated() -> None:
-    meta = MetadataFilters(filters=[MetadataFilter(key="app_id", value=["jira", "slack"], operator=FilterOperator.IN)])
+    meta = MetadataFilters(
+        filters=[MetadataFilter(key="app_id", value=["jira", "slack"], operator=FilterOperator.IN)]
+    )
     llm = Unleash(api_key="k-123456", api_version="v1", filters=meta)
     assert llm.filters == SearchFilters(app_id=["jira", "slack"])
     with pytest.raises(InvalidRequestError, match="app_idx"):
@@ -138,7 +169,9 @@ def test_chat_maps_roles_and_returns_text_with_citation_blocks() -> None:
         ChatMessage(role=MessageRole.ASSISTANT, content="Which part?"),
         ChatMessage(role=MessageRole.DEVELOPER, content="Cite sources"),
         ChatMessage(role=MessageRole.CHATBOT, content="Ok"),
-        ChatMessage(role=MessageRole.USER, blocks=[TextBlock(text="Class"), TextBlock(text="and fares")]),
+        ChatMessage(
+            role=MessageRole.USER, blocks=[TextBlock(text="Class"), TextBlock(text="and fares")]
+        ),
     ]
     response = llm_for(server, assistant_id="asst-1").chat(messages)
     assert server.paths() == ["/chats/v2"]
@@ -180,16 +213,24 @@ def test_an_answer_kept_in_memory_can_be_sent_back() -> None:
 def test_v1_chat_sends_filters_and_gives_citations_from_resources() -> None:
     server = Server()
     llm = llm_for(server, api_version="v1", filters={"app_id": "jira"})
-    meta = MetadataFilters(filters=[MetadataFilter(key="created", value="2025-01-01", operator=FilterOperator.GTE)])
+    meta = MetadataFilters(
+        filters=[MetadataFilter(key="created", value="2025-01-01", operator=FilterOperator.GTE)]
+    )
     response = llm.chat([USER], filters=meta, timeout=5, max_retries=0)
     assert server.paths() == ["/chats"]
     body = server.bodies[0]
-    assert body["enterpriseSearch"] == {"filters": {"appId": ["jira"], "createAfterTime": "2025-01-01T00:00:00Z"}}
+    assert body["enterpriseSearch"] == {
+        "filters": {"appId": ["jira"], "createAfterTime": "2025-01-01T00:00:00Z"}
+    }
     assert body["stream"] is False
     assert response.message.content == V1_TEXT
     [block] = citations(response)
     assert (block.source, block.title) == ("https://jira.example/TRAVEL-1", "TRAVEL-1")
-    assert block.additional_location_info == {"start_index": 0, "end_index": len(V1_TEXT), "source_index": 0}
+    assert block.additional_location_info == {
+        "start_index": 0,
+        "end_index": len(V1_TEXT),
+        "source_index": 0,
+    }
     assert response.message.additional_kwargs == {"thread_id": "th-1", "request_id": "req-1"}
     assert response.additional_kwargs["api_version"] == "v1"
     assert isinstance(response.raw, V1Response)
@@ -211,7 +252,10 @@ def test_tool_and_function_messages_are_refused_before_any_request(role: Message
 
 def test_non_text_blocks_are_refused_before_any_request() -> None:
     server = Server()
-    message = ChatMessage(role=MessageRole.USER, blocks=[TextBlock(text="Look"), ImageBlock(url="https://x.test/a.png")])
+    message = ChatMessage(
+        role=MessageRole.USER,
+        blocks=[TextBlock(text="Look"), ImageBlock(url="https://x.test/a.png")],
+    )
     with pytest.raises(InvalidRequestError, match="'image' block cannot be sent") as info:
         list(llm_for(server).stream_chat([message]))
     assert info.value.field == "messages[0].blocks[1]"
@@ -274,7 +318,11 @@ def test_complete_asks_one_user_message_and_puts_citations_in_kwargs() -> None:
     assert server.bodies[0]["messages"] == [{"role": "User", "text": "Q: Travel?"}]
     assert response.text == ANSWER
     assert response.additional_kwargs["request_id"] == "req-2"
-    assert [c["end_index"] for c in response.additional_kwargs["citations"]] == [len(TEXT_1), len(ANSWER), len(ANSWER)]
+    assert [c["end_index"] for c in response.additional_kwargs["citations"]] == [
+        len(TEXT_1),
+        len(ANSWER),
+        len(ANSWER),
+    ]
     assert response.additional_kwargs["citations"][0] == {
         "source": "https://wiki.example/travel",
         "title": "Travel policy",
@@ -317,7 +365,12 @@ def test_stream_chat_yields_deltas_as_events_arrive_then_the_whole_answer() -> N
 
 def test_stream_of_cumulative_text_gives_deltas() -> None:
     # With an inferred (extended-dialect) threadId: read when the vendor sends one.
-    chunks = [{"threadId": "th-c"}, {"text": "Hello"}, {"text": "Hello wor"}, {"text": "Hello world."}]
+    chunks = [
+        {"threadId": "th-c"},
+        {"text": "Hello"},
+        {"text": "Hello wor"},
+        {"text": "Hello world."},
+    ]
     server = Server(lambda r: server.stream(sse_events(chunks)))
     responses = list(llm_for(server, text_mode="snapshot").stream_chat([USER]))
     assert [r.delta for r in responses] == ["Hello", " wor", "ld.", ""]
@@ -329,9 +382,17 @@ def test_v1_stream_and_a_full_event_without_streamed_text() -> None:
     responses = list(llm_for(server, api_version="v1").stream_chat([USER]))
     assert [r.delta for r in responses] == [V1_TEXT, ""]
     assert len(citations(responses[-1])) == 1
-    full_only = [{"type": "Full", "threadId": "th-f", "message": {"role": "Assistant", "parts": [{"type": "Text", "text": "All at once."}]}}]
+    full_only = [
+        {
+            "type": "Full",
+            "threadId": "th-f",
+            "message": {"role": "Assistant", "parts": [{"type": "Text", "text": "All at once."}]},
+        }
+    ]
     body = "".join(f"data: {json.dumps(e)}\n" for e in full_only).encode()
-    other = Server(lambda r: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"}))
+    other = Server(
+        lambda r: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+    )
     [last] = list(llm_for(other, api_version="v1").stream_chat([USER]))
     assert (last.delta, last.message.content) == ("All at once.", "All at once.")
 
@@ -383,7 +444,9 @@ async def test_acomplete_and_astream_complete_use_the_async_client() -> None:
     assert server.paths() == ["/chats", "/chats"]
 
 
-async def test_async_calls_without_an_async_client_say_what_to_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_async_calls_without_an_async_client_say_what_to_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("UNLEASH_API_KEY", raising=False)
     llm = Unleash(client=Server().sync())
     with pytest.raises(InvalidRequestError, match="async_client="):
@@ -412,7 +475,11 @@ def test_nodes_from_response_have_the_sources_and_shared_metadata() -> None:
     nodes = nodes_from_response(response)
     assert [n.node.node_id for n in nodes] == ["r1", "w1", "r2"]
     first = nodes[0].node
-    assert first.metadata["citations"][0] == {"start_index": 0, "end_index": len(TEXT_1), "cited_text": TEXT_1}
+    assert first.metadata["citations"][0] == {
+        "start_index": 0,
+        "end_index": len(TEXT_1),
+        "cited_text": TEXT_1,
+    }
     assert first.metadata == response.additional_kwargs["sources"][0]["metadata"]
     assert "citations" not in first.get_content(metadata_mode="llm")  # type: ignore[arg-type]
     assert "Travel policy" in first.get_content(metadata_mode="llm")  # type: ignore[arg-type]

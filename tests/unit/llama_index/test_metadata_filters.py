@@ -25,7 +25,9 @@ def f(key: str, value: Any, op: FilterOperator = Op.EQ) -> MetadataFilter:
 
 
 def wire(*filters: Any, condition: FilterCondition = FilterCondition.AND) -> dict[str, Any]:
-    return search_filters_from_metadata(MetadataFilters(filters=list(filters), condition=condition)).to_wire()
+    return search_filters_from_metadata(
+        MetadataFilters(filters=list(filters), condition=condition)
+    ).to_wire()
 
 
 def error(*filters: Any, condition: FilterCondition = FilterCondition.AND) -> InvalidRequestError:
@@ -38,7 +40,10 @@ def error(*filters: Any, condition: FilterCondition = FilterCondition.AND) -> In
 
 
 def test_eq_on_list_field_gives_one_value_and_accepts_camel_case_keys() -> None:
-    assert wire(f("app_id", "jira"), f("fileTypeGroup", "pdf")) == {"appId": ["jira"], "fileTypeGroup": ["pdf"]}
+    assert wire(f("app_id", "jira"), f("fileTypeGroup", "pdf")) == {
+        "appId": ["jira"],
+        "fileTypeGroup": ["pdf"],
+    }
 
 
 def test_eq_with_a_number_is_sent_as_text() -> None:
@@ -95,35 +100,52 @@ def test_time_concepts_set_bounds_with_whole_days() -> None:
 
 
 def test_time_concept_eq_with_a_date_is_that_whole_day() -> None:
-    assert wire(f("time", "2025-02-28")) == {"fromTime": "2025-02-28T00:00:00Z", "untilTime": "2025-03-01T00:00:00Z"}
+    assert wire(f("time", "2025-02-28")) == {
+        "fromTime": "2025-02-28T00:00:00Z",
+        "untilTime": "2025-03-01T00:00:00Z",
+    }
 
 
 def test_date_times_are_sent_as_given() -> None:
-    assert wire(f("event_time_frame", "2025-03-01T09:30:00Z", Op.GT)) == {"eventTimeFrameStart": "2025-03-01T09:30:00Z"}
-    assert wire(f("created", "2025-03-01T09:30:00+02:00", Op.LTE)) == {"createBeforeTime": "2025-03-01T09:30:00+02:00"}
+    assert wire(f("event_time_frame", "2025-03-01T09:30:00Z", Op.GT)) == {
+        "eventTimeFrameStart": "2025-03-01T09:30:00Z"
+    }
+    assert wire(f("created", "2025-03-01T09:30:00+02:00", Op.LTE)) == {
+        "createBeforeTime": "2025-03-01T09:30:00+02:00"
+    }
 
 
 def test_raw_bound_fields_take_their_own_direction() -> None:
-    assert wire(f("create_after_time", "2025-01-01", Op.GT)) == {"createAfterTime": "2025-01-02T00:00:00Z"}
-    assert wire(f("dueBeforeTime", "2025-01-01", Op.LTE)) == {"dueBeforeTime": "2025-01-02T00:00:00Z"}
+    assert wire(f("create_after_time", "2025-01-01", Op.GT)) == {
+        "createAfterTime": "2025-01-02T00:00:00Z"
+    }
+    assert wire(f("dueBeforeTime", "2025-01-01", Op.LTE)) == {
+        "dueBeforeTime": "2025-01-02T00:00:00Z"
+    }
     assert wire(f("until_time", "2025-01-01T00:00:00Z")) == {"untilTime": "2025-01-01T00:00:00Z"}
 
 
 def test_date_objects_work_when_given_without_validation() -> None:
     day: Any = dt.date(2025, 5, 1)  # not a declared value type: model_construct skips validation
     built = MetadataFilter.model_construct(key="created", value=day, operator=Op.GTE)
-    assert search_filters_from_metadata(built).to_wire() == {"createAfterTime": "2025-05-01T00:00:00Z"}
+    assert search_filters_from_metadata(built).to_wire() == {
+        "createAfterTime": "2025-05-01T00:00:00Z"
+    }
 
 
 # -- conditions ---------------------------------------------------------------------------
 
 
 def test_or_on_one_list_field_unites_the_values() -> None:
-    assert wire(f("app_id", "jira"), f("app_id", ["slack", "jira"], Op.IN), condition=FilterCondition.OR) == {"appId": ["jira", "slack"]}
+    assert wire(
+        f("app_id", "jira"), f("app_id", ["slack", "jira"], Op.IN), condition=FilterCondition.OR
+    ) == {"appId": ["jira", "slack"]}
 
 
 def test_or_of_single_labels_means_any_of_them() -> None:
-    assert wire(f("label", "hr"), f("label", "eu"), condition=FilterCondition.OR) == {"anyLabel": ["hr", "eu"]}
+    assert wire(f("label", "hr"), f("label", "eu"), condition=FilterCondition.OR) == {
+        "anyLabel": ["hr", "eu"]
+    }
 
 
 def test_or_with_one_filter_is_that_filter() -> None:
@@ -131,7 +153,9 @@ def test_or_with_one_filter_is_that_filter() -> None:
 
 
 def test_nested_filters_combine() -> None:
-    apps = MetadataFilters(filters=[f("app_id", "jira"), f("app_id", "github")], condition=FilterCondition.OR)
+    apps = MetadataFilters(
+        filters=[f("app_id", "jira"), f("app_id", "github")], condition=FilterCondition.OR
+    )
     assert wire(apps, f("created", "2025-01-01", Op.GTE), f("status", "open")) == {
         "appId": ["jira", "github"],
         "createAfterTime": "2025-01-01T00:00:00Z",
@@ -178,11 +202,16 @@ def test_all_on_other_list_fields_cannot_be_expressed() -> None:
 
 @pytest.mark.parametrize("op", [Op.TEXT_MATCH, Op.CONTAINS, Op.GT])
 def test_other_operators_on_list_fields_cannot_be_expressed(op: FilterOperator) -> None:
-    assert f"operator {op.name} on 'app_id' cannot be expressed" in error(f("app_id", "jira", op)).message
+    assert (
+        f"operator {op.name} on 'app_id' cannot be expressed"
+        in error(f("app_id", "jira", op)).message
+    )
 
 
 def test_is_empty_cannot_be_expressed() -> None:
-    assert "IS_EMPTY" in error(MetadataFilter(key="status", value=None, operator=Op.IS_EMPTY)).message
+    assert (
+        "IS_EMPTY" in error(MetadataFilter(key="status", value=None, operator=Op.IS_EMPTY)).message
+    )
 
 
 def test_bool_field_takes_only_eq_and_ne_with_boolean_values() -> None:
@@ -207,7 +236,9 @@ def test_time_errors_name_the_problem() -> None:
     assert "needs a date" in error(f("created", "2025-03-01T10:00:00Z")).message
     assert "ISO-8601" in error(f("created", "last week", Op.GT)).message
     assert "ISO-8601" in error(f("created", 1740787200, Op.GT)).message
-    assert "use EQ (a date), GT, GTE, LT or LTE" in error(f("created", ["2025-01-01"], Op.IN)).message
+    assert (
+        "use EQ (a date), GT, GTE, LT or LTE" in error(f("created", ["2025-01-01"], Op.IN)).message
+    )
     exc = error(f("create_after_time", "2025-01-01", Op.LT))
     assert "lower bound of 'created'" in exc.message
     assert "upper bound of 'due'" in error(f("due_before_time", "2025-01-01", Op.GTE)).message
@@ -223,13 +254,31 @@ def test_or_across_fields_cannot_be_expressed() -> None:
 
 
 def test_or_on_non_list_fields_and_multi_label_parts_cannot_be_expressed() -> None:
-    assert "OR on bool field 'is_starred'" in error(f("is_starred", "true"), f("is_starred", "false"), condition=FilterCondition.OR).message
-    assert "OR on list field 'label'" in error(f("label", ["a", "b"], Op.ALL), f("label", ["c", "d"], Op.ALL), condition=FilterCondition.OR).message
+    assert (
+        "OR on bool field 'is_starred'"
+        in error(
+            f("is_starred", "true"), f("is_starred", "false"), condition=FilterCondition.OR
+        ).message
+    )
+    assert (
+        "OR on list field 'label'"
+        in error(
+            f("label", ["a", "b"], Op.ALL),
+            f("label", ["c", "d"], Op.ALL),
+            condition=FilterCondition.OR,
+        ).message
+    )
     nested = MetadataFilters(filters=[f("app_id", "a"), f("type", "b")])
-    assert "OR across several fields" in error(nested, f("app_id", "c"), condition=FilterCondition.OR).message
+    assert (
+        "OR across several fields"
+        in error(nested, f("app_id", "c"), condition=FilterCondition.OR).message
+    )
 
 
 def test_and_giving_one_field_two_values_cannot_be_expressed() -> None:
     exc = error(f("app_id", "jira"), f("app_id", "slack"))
     assert "AND gives 'app_id' two different values" in exc.message
-    assert "AND gives 'create_after_time'" in error(f("created", "2025-01-01", Op.GT), f("created", "2025-02-01", Op.GT)).message
+    assert (
+        "AND gives 'create_after_time'"
+        in error(f("created", "2025-01-01", Op.GT), f("created", "2025-02-01", Op.GT)).message
+    )

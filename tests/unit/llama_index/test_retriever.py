@@ -34,7 +34,9 @@ def async_only(server: Server, **kwargs: Any) -> UnleashRetriever:
 
 def test_search_returns_nodes_with_shared_metadata_and_scores() -> None:
     server = Server()
-    nodes = retriever_for(server, assistant_id="asst-1", sort="recency", semantic_search=True).retrieve("travel")
+    nodes = retriever_for(
+        server, assistant_id="asst-1", sort="recency", semantic_search=True
+    ).retrieve("travel")
     assert server.bodies[0] == {
         "query": "travel",
         "assistantId": "asst-1",
@@ -42,7 +44,12 @@ def test_search_returns_nodes_with_shared_metadata_and_scores() -> None:
         "sort": {"by": "Recency"},
         "paging": {"size": 4},
     }
-    assert [n.node.get_content() for n in nodes] == ["snippet 1", "snippet 2", "snippet 3", "snippet 4"]
+    assert [n.node.get_content() for n in nodes] == [
+        "snippet 1",
+        "snippet 2",
+        "snippet 3",
+        "snippet 4",
+    ]
     assert [n.score for n in nodes] == pytest.approx([0.9, 0.8, 0.7, 0.6])
     assert nodes[0].node.node_id == "s1"
     assert nodes[0].node.metadata == {
@@ -59,7 +66,10 @@ def test_search_returns_nodes_with_shared_metadata_and_scores() -> None:
 
 def test_search_follows_pages_until_top_k() -> None:
     server = Server()
-    server.search_pages = [search_body([1, 2], next_token="p2"), search_body([3, 4], next_token="p3")]
+    server.search_pages = [
+        search_body([1, 2], next_token="p2"),
+        search_body([3, 4], next_token="p3"),
+    ]
     nodes = retriever_for(server, similarity_top_k=3).retrieve("travel")
     assert [n.node.node_id for n in nodes] == ["s1", "s2", "s3"]
     assert [b.get("paging") for b in server.bodies] == [{"size": 3}, {"size": 3, "nextToken": "p2"}]
@@ -77,17 +87,27 @@ def test_search_stops_on_the_last_page() -> None:
     [
         SearchFilters(app_id="jira", create_after_time="2025-01-01T00:00:00Z"),
         {"appId": ["jira"], "create_after_time": "2025-01-01T00:00:00Z"},
-        MetadataFilters(filters=[MetadataFilter(key="app_id", value="jira"), MetadataFilter(key="created", value="2025-01-01", operator=FilterOperator.GTE)]),
+        MetadataFilters(
+            filters=[
+                MetadataFilter(key="app_id", value="jira"),
+                MetadataFilter(key="created", value="2025-01-01", operator=FilterOperator.GTE),
+            ]
+        ),
     ],
 )
 def test_search_filters_in_every_form(filters: Any) -> None:
     server = Server()
     retriever_for(server, filters=filters).retrieve("travel")
-    assert server.bodies[0]["filters"] == {"appId": ["jira"], "createAfterTime": "2025-01-01T00:00:00Z"}
+    assert server.bodies[0]["filters"] == {
+        "appId": ["jira"],
+        "createAfterTime": "2025-01-01T00:00:00Z",
+    }
 
 
 def test_untranslatable_metadata_filters_fail_at_construction() -> None:
-    meta = MetadataFilters(filters=[MetadataFilter(key="app_id", value="jira", operator=FilterOperator.NE)])
+    meta = MetadataFilters(
+        filters=[MetadataFilter(key="app_id", value="jira", operator=FilterOperator.NE)]
+    )
     with pytest.raises(InvalidRequestError, match="cannot exclude values"):
         UnleashRetriever(api_key="k-123456", filters=meta)
 
@@ -95,7 +115,9 @@ def test_untranslatable_metadata_filters_fail_at_construction() -> None:
 def test_filters_per_query_through_a_copy() -> None:
     server = Server()
     retriever = retriever_for(server, filters={"app_id": "jira"})
-    meta = MetadataFilters(filters=[MetadataFilter(key="type", value=["page", "ticket"], operator=FilterOperator.IN)])
+    meta = MetadataFilters(
+        filters=[MetadataFilter(key="type", value=["page", "ticket"], operator=FilterOperator.IN)]
+    )
     retriever.retrieve_with_filters("travel", meta)
     retriever.retrieve_with_filters("travel", {"app_id": "slack"})
     retriever.with_filters({"type": "page"}, replace=True).retrieve("travel")
@@ -154,7 +176,9 @@ def test_vendor_errors_pass_through_unchanged() -> None:
         retriever_for(server).retrieve("travel")
 
 
-def test_construction_needs_no_key_and_the_first_call_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_construction_needs_no_key_and_the_first_call_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("UNLEASH_API_KEY", raising=False)
     retriever = UnleashRetriever()
     with pytest.raises(InvalidRequestError, match="UNLEASH_API_KEY"):
@@ -185,14 +209,23 @@ def test_bad_arguments_fail_at_construction(kwargs: dict[str, Any], message: str
 
 def test_chat_mode_v2_returns_the_tool_resources_cited_first() -> None:
     server = Server()
-    nodes = retriever_for(server, mode="chat", assistant_id="asst-1").retrieve(QueryBundle("Travel?"))
-    assert server.bodies[0] == {"messages": [{"role": "User", "text": "Travel?"}], "assistantId": "asst-1"}
+    nodes = retriever_for(server, mode="chat", assistant_id="asst-1").retrieve(
+        QueryBundle("Travel?")
+    )
+    assert server.bodies[0] == {
+        "messages": [{"role": "User", "text": "Travel?"}],
+        "assistantId": "asst-1",
+    }
     assert [n.node.node_id for n in nodes] == ["r1", "w1", "r2"]
     assert [n.score for n in nodes] == [None, None, None]
     r1 = nodes[0].node.metadata
     assert r1["citations"] == [
         {"start_index": 0, "end_index": len(TEXT_1), "cited_text": TEXT_1},
-        {"start_index": len(TEXT_1) + 1, "end_index": len(ANSWER), "cited_text": ANSWER[len(TEXT_1) + 1 :]},
+        {
+            "start_index": len(TEXT_1) + 1,
+            "end_index": len(ANSWER),
+            "cited_text": ANSWER[len(TEXT_1) + 1 :],
+        },
     ]
     assert nodes[1].node.metadata["kind"] == "web"
     assert "citations" not in nodes[2].node.metadata
@@ -200,7 +233,9 @@ def test_chat_mode_v2_returns_the_tool_resources_cited_first() -> None:
 
 def test_chat_mode_top_k_and_the_answer_first() -> None:
     server = Server()
-    nodes = retriever_for(server, mode="chat", similarity_top_k=1, include_answer=True).retrieve("Travel?")
+    nodes = retriever_for(server, mode="chat", similarity_top_k=1, include_answer=True).retrieve(
+        "Travel?"
+    )
     assert [n.node.metadata["type"] for n in nodes] == ["answer", "page"]
     answer = nodes[0].node
     assert answer.get_content() == ANSWER
@@ -211,7 +246,9 @@ def test_chat_mode_top_k_and_the_answer_first() -> None:
 def test_chat_mode_v1_sends_filters_and_fetches_content() -> None:
     server = Server()
     server.contents = {"j1": "Full ticket text."}
-    retriever = retriever_for(server, mode="chat", api_version="v1", filters={"app_id": "jira"}, fetch_content=True)
+    retriever = retriever_for(
+        server, mode="chat", api_version="v1", filters={"app_id": "jira"}, fetch_content=True
+    )
     nodes = retriever.retrieve("Travel?")
     assert server.paths() == ["/chats", "/resources/j1/content"]
     assert server.bodies[0]["enterpriseSearch"] == {"filters": {"appId": ["jira"]}}
@@ -239,7 +276,9 @@ def test_chat_v2_refuses_filters_per_query() -> None:
 
 def test_retriever_query_engine_with_a_mock_llm() -> None:
     server = Server()
-    engine = RetrieverQueryEngine.from_args(retriever_for(server, similarity_top_k=2), llm=MockLLM())
+    engine = RetrieverQueryEngine.from_args(
+        retriever_for(server, similarity_top_k=2), llm=MockLLM()
+    )
     response = engine.query("travel")
     assert [n.node.node_id for n in response.source_nodes] == ["s1", "s2"]
     prompt = str(response)  # MockLLM echoes the prompt

@@ -160,7 +160,9 @@ def test_a_reply_of_another_assistant_is_not_seen(server: JyloServer) -> None:
 
 
 def test_an_unleash_v1_answer_folds_as_its_text_only(server: JyloServer) -> None:
-    lc(server).invoke([ChatMessage(content="Q1", role="user"), AIMessage(V1_ANSWER), HumanMessage("Q2")])
+    lc(server).invoke(
+        [ChatMessage(content="Q1", role="user"), AIMessage(V1_ANSWER), HumanMessage("Q2")]
+    )
     assert texts(server) == [
         "Earlier conversation:\nUser: Q1\nAssistant: Hotels: 180 EUR.\n\nQuestion:\nQ2"
     ]

@@ -89,7 +89,6 @@ def test_url_join_and_default_headers() -> None:
     assert request.headers["x-extra"] == "1"
 
 
-
 def test_reused_urls_and_headers_never_leak_between_calls() -> None:
     script = Script(200)
     client = sync_client(script, headers={"accept": "text/plain", "X-Team": "a"})
@@ -174,7 +173,9 @@ def test_retry_after_is_used_as_the_delay() -> None:
 
 
 def test_retry_after_above_cap_raises_at_once() -> None:
-    script = Script(httpx.Response(429, headers={"Retry-After": "3600"}, json={"title": "slow down"}), 200)
+    script = Script(
+        httpx.Response(429, headers={"Retry-After": "3600"}, json={"title": "slow down"}), 200
+    )
     sleeps = Sleeps()
     with pytest.raises(RateLimitError) as info:
         sync_client(script, sleeps).request(GET)
@@ -184,9 +185,15 @@ def test_retry_after_above_cap_raises_at_once() -> None:
 
 
 def test_client_errors_are_raised_without_retry() -> None:
-    body = {"title": "Bad", "errors": {"messages": ["The messages field is required."]}, "requestId": "r1"}
+    body = {
+        "title": "Bad",
+        "errors": {"messages": ["The messages field is required."]},
+        "requestId": "r1",
+    }
     script = Script(httpx.Response(400, json=body))
-    with pytest.raises(BadRequestError, match=r"messages: The messages field is required\. \(request id r1\)"):
+    with pytest.raises(
+        BadRequestError, match=r"messages: The messages field is required\. \(request id r1\)"
+    ):
         sync_client(script).request(POST)
     assert len(script.requests) == 1
 
@@ -224,12 +231,24 @@ def test_timeouts_default_and_per_call() -> None:
     client.request(GET)
     assert script.requests[0].extensions["timeout"]["read"] == 120.0
     client.request(RequestOptions("GET", "x", timeout=3.0))
-    assert script.requests[1].extensions["timeout"] == {"connect": 5.0, "read": 3.0, "write": 3.0, "pool": 3.0}
+    assert script.requests[1].extensions["timeout"] == {
+        "connect": 5.0,
+        "read": 3.0,
+        "write": 3.0,
+        "pool": 3.0,
+    }
     client.request(RequestOptions("GET", "x", timeout=None))
     assert script.requests[2].extensions["timeout"]["read"] is None
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [({"timeout": -1}, "timeout"), ({"max_retries": -1}, "max_retries"), ({"max_retries": 1.5}, "max_retries")])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"timeout": -1}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+    ],
+)
 def test_bad_settings_are_invalid_requests(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidRequestError) as info:
         SyncAPIClient(base_url="https://x", **kwargs)  # type: ignore[arg-type]
@@ -256,7 +275,6 @@ def test_owned_client_is_closed_but_a_given_one_is_not() -> None:
     assert owned._http.is_closed
 
 
-
 def test_a_dropped_client_closes_its_own_connections_but_not_a_given_client() -> None:
     owned = SyncAPIClient(base_url="https://x")
     http = owned._http
@@ -266,6 +284,7 @@ def test_a_dropped_client_closes_its_own_connections_but_not_a_given_client() ->
     gc.collect()
     assert http.is_closed
     assert not given.is_closed
+
 
 def test_streaming_send_leaves_the_body_unread() -> None:
     script = Script(httpx.Response(200, content=iter([b"data: 1\n\n"])))
@@ -420,7 +439,9 @@ def _client_for(hosts: Hosts, *, follow: bool) -> SyncAPIClient:
 
 @pytest.mark.parametrize("follow", [False, True])
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_a_redirect_to_another_origin_raises_and_sends_nothing_there(status: int, follow: bool) -> None:
+def test_a_redirect_to_another_origin_raises_and_sends_nothing_there(
+    status: int, follow: bool
+) -> None:
     from assistant_bridge import RedirectError
 
     hosts = Hosts(_redirect(status, "https://evil.example.test/collect?x=1"))
@@ -434,7 +455,11 @@ def test_a_redirect_to_another_origin_raises_and_sends_nothing_there(status: int
 
 @pytest.mark.parametrize(
     "location",
-    ["http://api.example.test/v1/x", "https://api.example.test:8443/v1/x", "https://example.test/v1/x"],
+    [
+        "http://api.example.test/v1/x",
+        "https://api.example.test:8443/v1/x",
+        "https://example.test/v1/x",
+    ],
 )
 def test_another_scheme_port_or_host_is_another_origin(location: str) -> None:
     from assistant_bridge import RedirectError
@@ -447,9 +472,17 @@ def test_another_scheme_port_or_host_is_another_origin(location: str) -> None:
 
 @pytest.mark.parametrize(
     ("status", "method", "body"),
-    [(307, "POST", b'{"a":1}'), (308, "POST", b'{"a":1}'), (303, "GET", b""), (302, "GET", b""), (301, "GET", b"")],
+    [
+        (307, "POST", b'{"a":1}'),
+        (308, "POST", b'{"a":1}'),
+        (303, "GET", b""),
+        (302, "GET", b""),
+        (301, "GET", b""),
+    ],
 )
-def test_a_redirect_within_the_origin_is_followed_as_httpx_would(status: int, method: str, body: bytes) -> None:
+def test_a_redirect_within_the_origin_is_followed_as_httpx_would(
+    status: int, method: str, body: bytes
+) -> None:
     hosts = Hosts(_redirect(status, "/v1/moved"), httpx.Response(200, json={"ok": True}))
     response = _client_for(hosts, follow=False).request(POST)
     assert response.json() == {"ok": True}
@@ -489,7 +522,9 @@ async def test_async_redirect_to_another_origin_raises_and_sends_nothing_there()
 
 
 async def test_async_redirect_within_the_origin_keeps_the_body() -> None:
-    hosts = Hosts(_redirect(307, "https://api.example.test/v1/moved"), httpx.Response(200, json={"ok": 1}))
+    hosts = Hosts(
+        _redirect(307, "https://api.example.test/v1/moved"), httpx.Response(200, json={"ok": 1})
+    )
     client = AsyncAPIClient(
         base_url="https://api.example.test/v1",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(hosts)),
@@ -504,8 +539,14 @@ async def test_async_redirect_within_the_origin_keeps_the_body() -> None:
 @pytest.mark.parametrize(
     ("opts", "field"),
     [
-        (RequestOptions("POST", "x", json={"messages": [{"text": "a\ud800b"}]}), "messages[0].text"),
-        (RequestOptions("POST", "x", json={"filters": {"extra": {"when": object()}}}), "filters.extra.when"),
+        (
+            RequestOptions("POST", "x", json={"messages": [{"text": "a\ud800b"}]}),
+            "messages[0].text",
+        ),
+        (
+            RequestOptions("POST", "x", json={"filters": {"extra": {"when": object()}}}),
+            "filters.extra.when",
+        ),
         (RequestOptions("POST", "x", json={"n": float("nan")}), "n"),
         (RequestOptions("GET", "x", params={"q": "\udc00"}), "params.q"),
         (RequestOptions("GET", "x", headers={"x-note": "caf\u00e9"}), "headers.x-note"),
@@ -522,9 +563,13 @@ def test_a_body_that_cannot_be_encoded_is_an_invalid_request_naming_the_field(
     assert script.requests == []
 
 
-def unleash_client(handler: Callable[[httpx.Request], httpx.Response], *, follow: bool = False, **kwargs: Any) -> UnleashClient:
+def unleash_client(
+    handler: Callable[[httpx.Request], httpx.Response], *, follow: bool = False, **kwargs: Any
+) -> UnleashClient:
     http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=follow)
-    return UnleashClient("key-123456", base_url="https://u.test", http_client=http, _sleep=lambda s: None, **kwargs)
+    return UnleashClient(
+        "key-123456", base_url="https://u.test", http_client=http, _sleep=lambda s: None, **kwargs
+    )
 
 
 def test_a_per_call_header_replaces_the_default_whatever_its_case() -> None:
@@ -534,15 +579,21 @@ def test_a_per_call_header_replaces_the_default_whatever_its_case() -> None:
         seen.append(request)
         return httpx.Response(200, json={"results": []})
 
-    unleash_client(answer, account="alice@x.test").search("q", extra_headers={"Unleash-Account": "bob@x.test", "accept": "application/json; v=2"})
+    unleash_client(answer, account="alice@x.test").search(
+        "q", extra_headers={"Unleash-Account": "bob@x.test", "accept": "application/json; v=2"}
+    )
     assert seen[0].headers.get_list("unleash-account") == ["bob@x.test"]
     assert seen[0].headers.get_list("accept") == ["application/json; v=2"]
 
 
 def test_undecodable_body_and_redirect_loops_are_typed_errors() -> None:
-    bad_gzip = unleash_client(lambda r: httpx.Response(200, content=b"not gzip", headers={"content-encoding": "gzip"}))
+    bad_gzip = unleash_client(
+        lambda r: httpx.Response(200, content=b"not gzip", headers={"content-encoding": "gzip"})
+    )
     with pytest.raises(APIConnectionError):
         bad_gzip.chat_v2([{"role": "User", "text": "hi"}])
-    looping = unleash_client(lambda r: httpx.Response(302, headers={"location": "https://u.test/search"}), follow=True)
+    looping = unleash_client(
+        lambda r: httpx.Response(302, headers={"location": "https://u.test/search"}), follow=True
+    )
     with pytest.raises(APIConnectionError):
         looping.search("q")

@@ -24,15 +24,34 @@ from assistant_bridge._transport._problem import decode_body, format_status_mess
 REQ = httpx.Request("POST", "https://e-api.unleash.so/chats")
 
 
-def response(status: int, body: object = None, headers: dict[str, str] | None = None, *, text: str | None = None) -> httpx.Response:
-    content = text.encode() if text is not None else json.dumps(body).encode() if body is not None else b""
+def response(
+    status: int,
+    body: object = None,
+    headers: dict[str, str] | None = None,
+    *,
+    text: str | None = None,
+) -> httpx.Response:
+    content = (
+        text.encode()
+        if text is not None
+        else json.dumps(body).encode()
+        if body is not None
+        else b""
+    )
     resp = httpx.Response(status, content=content, headers=headers or {}, request=REQ)
     resp.read()
     return resp
 
 
 def base() -> _BaseClient:
-    return _BaseClient(base_url="https://e-api.unleash.so", timeout=10, max_retries=0, headers=None, auth=None, random=None)
+    return _BaseClient(
+        base_url="https://e-api.unleash.so",
+        timeout=10,
+        max_retries=0,
+        headers=None,
+        auth=None,
+        random=None,
+    )
 
 
 VALIDATION = {
@@ -48,7 +67,10 @@ def test_validation_problem_message() -> None:
     resp = response(400, VALIDATION)
     error = base()._make_status_error(resp)
     assert isinstance(error, BadRequestError)
-    assert str(error) == "400 Bad Request: messages: The messages field is required. (request id 7f3a9c)"
+    assert (
+        str(error)
+        == "400 Bad Request: messages: The messages field is required. (request id 7f3a9c)"
+    )
     assert error.status_code == 400
     assert error.request_id == "7f3a9c"
     assert error.errors == {"messages": ["The messages field is required."]}
@@ -65,7 +87,9 @@ def test_problem_labelled_text_plain_is_still_parsed() -> None:
 
 
 def test_request_id_from_header_when_body_has_none() -> None:
-    resp = response(404, {"title": "Not Found", "detail": "No such resource"}, {"RequestId": "hdr-1"})
+    resp = response(
+        404, {"title": "Not Found", "detail": "No such resource"}, {"RequestId": "hdr-1"}
+    )
     error = base()._make_status_error(resp)
     assert isinstance(error, NotFoundError)
     assert error.request_id == "hdr-1"
@@ -73,7 +97,10 @@ def test_request_id_from_header_when_body_has_none() -> None:
 
 
 def test_reason_and_detail_are_both_kept() -> None:
-    resp = response(401, {"detail": "Unauthorized", "reason": "Missing impersonation header", "instance": "/chats"})
+    resp = response(
+        401,
+        {"detail": "Unauthorized", "reason": "Missing impersonation header", "instance": "/chats"},
+    )
     error = base()._make_status_error(resp)
     assert isinstance(error, AuthenticationError)
     assert "Unauthorized; Missing impersonation header" in str(error)
@@ -95,14 +122,18 @@ def test_empty_body() -> None:
 
 
 def test_list_style_errors_and_wrapped_error() -> None:
-    body = {"error": {"message": "quota exceeded", "errors": [{"field": "text", "message": "too long"}]}}
+    body = {
+        "error": {"message": "quota exceeded", "errors": [{"field": "text", "message": "too long"}]}
+    }
     error = base()._make_status_error(response(422, body))
     assert isinstance(error, UnprocessableEntityError)
     assert str(error) == "422 Unprocessable Entity: text: too long; quota exceeded"
 
 
 def test_rate_limit_carries_retry_after() -> None:
-    error = base()._make_status_error(response(429, {"title": "Too Many Requests"}, {"Retry-After": "7"}))
+    error = base()._make_status_error(
+        response(429, {"title": "Too Many Requests"}, {"Retry-After": "7"})
+    )
     assert isinstance(error, RateLimitError)
     assert error.retry_after == 7.0
 

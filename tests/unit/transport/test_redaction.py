@@ -69,13 +69,24 @@ def test_redact_registered_secret_anywhere() -> None:
 )
 def test_redact_key_value_patterns(text: str) -> None:
     cleaned = redact(text)
-    for secret in ("abc.def.ghi", "zzzzzzzz", "topsecretvalue", "eyJhbGciOi.payload.sig", "q1w2e3r4t5"):
+    for secret in (
+        "abc.def.ghi",
+        "zzzzzzzz",
+        "topsecretvalue",
+        "eyJhbGciOi.payload.sig",
+        "q1w2e3r4t5",
+    ):
         assert secret not in cleaned
     assert REDACTED in cleaned
 
 
 def test_redact_headers() -> None:
-    headers = {"Authorization": "Bearer abc", "X-Api-Key": "k", "Cookie": "c=1", "Accept": "application/json"}
+    headers = {
+        "Authorization": "Bearer abc",
+        "X-Api-Key": "k",
+        "Cookie": "c=1",
+        "Accept": "application/json",
+    }
     assert redact_headers(headers) == {
         "Authorization": REDACTED,
         "X-Api-Key": REDACTED,
@@ -86,7 +97,15 @@ def test_redact_headers() -> None:
 
 def test_filter_redacts_message_and_args() -> None:
     register_secret(SECRET)
-    record = logging.LogRecord("assistant_bridge", logging.DEBUG, __file__, 1, "sent %s with %s", (SECRET, {"authorization": "Bearer x"}), None)
+    record = logging.LogRecord(
+        "assistant_bridge",
+        logging.DEBUG,
+        __file__,
+        1,
+        "sent %s with %s",
+        (SECRET, {"authorization": "Bearer x"}),
+        None,
+    )
     assert SecretFilter().filter(record)
     message = record.getMessage()
     assert SECRET not in message
@@ -170,8 +189,14 @@ def _echo_client(answer: Callable[[httpx.Request], httpx.Response], **kw: Any) -
         ),
         ("text/plain", lambda auth: f"bad credentials: {auth}"),
         ("text/html", lambda auth: f"<html><body>Authorization: {auth}</body></html>"),
-        ("application/x-www-form-urlencoded", lambda auth: f"error=denied&client_secret={auth[7:]}"),
-        ("application/json", lambda auth: json.dumps({"error": {"message": f"key {auth[7:]} revoked"}})),
+        (
+            "application/x-www-form-urlencoded",
+            lambda auth: f"error=denied&client_secret={auth[7:]}",
+        ),
+        (
+            "application/json",
+            lambda auth: json.dumps({"error": {"message": f"key {auth[7:]} revoked"}}),
+        ),
     ],
 )
 def test_an_error_that_echoes_the_key_keeps_it_nowhere(
@@ -194,7 +219,13 @@ def test_an_error_that_echoes_the_key_keeps_it_nowhere(
 
 def test_a_secret_named_json_field_is_redacted_but_its_neighbours_kept() -> None:
     answer = httpx.Response(
-        400, json={"title": "Bad", "accessToken": "t-123456789", "nextToken": "page-2", "maxOutputToken": 10}
+        400,
+        json={
+            "title": "Bad",
+            "accessToken": "t-123456789",
+            "nextToken": "page-2",
+            "maxOutputToken": 10,
+        },
     )
     with pytest.raises(BadRequestError) as info:
         _echo_client(lambda r: answer).request(RequestOptions("GET", "x"))
@@ -209,7 +240,9 @@ def test_a_secret_named_json_field_is_redacted_but_its_neighbours_kept() -> None
 
 def test_a_compressed_error_body_is_redacted_and_still_readable() -> None:
     raw = gzip.compress(json.dumps({"detail": f"key {ECHO_KEY}"}).encode())
-    answer = httpx.Response(403, content=raw, headers={"content-encoding": "gzip", "content-type": "application/json"})
+    answer = httpx.Response(
+        403, content=raw, headers={"content-encoding": "gzip", "content-type": "application/json"}
+    )
     with pytest.raises(PermissionDeniedError) as info:
         _echo_client(lambda r: answer).request(RequestOptions("GET", "x"))
     assert info.value.response.json() == {"detail": f"key {REDACTED}"}
@@ -251,7 +284,11 @@ def test_a_jylo_token_endpoint_echoing_the_client_secret_keeps_it_nowhere() -> N
             form = request.content.decode()
             return httpx.Response(
                 401,
-                json={"error": "invalid_client", "error_description": f"bad {form}", "clientSecret": secret},
+                json={
+                    "error": "invalid_client",
+                    "error_description": f"bad {form}",
+                    "clientSecret": secret,
+                },
             )
         return httpx.Response(200, json={"items": []})
 
@@ -271,7 +308,10 @@ def test_a_jylo_token_endpoint_echoing_the_client_secret_keeps_it_nowhere() -> N
 
 
 def test_redaction_keeps_ordinary_words_and_removes_tokens() -> None:
-    assert redact("Authorization header is missing or invalid") == "Authorization header is missing or invalid"
+    assert (
+        redact("Authorization header is missing or invalid")
+        == "Authorization header is missing or invalid"
+    )
     assert redact("The bearer token has expired") == "The bearer token has expired"
     assert "abcdef0123456789" not in redact("Authorization: Bearer abcdef0123456789")
     assert "abcdef0123456789" not in redact("sent bearer abcdef0123456789 to the API")

@@ -78,28 +78,44 @@ def test_client_errors_are_not_retried(status: int) -> None:
     assert retry_delay(status, {}, attempt=0, idempotent=True, random=zero) is None
 
 
-@pytest.mark.parametrize(("status", "retried"), [(408, True), (429, True), (503, True), (500, False), (502, False), (504, False)])
+@pytest.mark.parametrize(
+    ("status", "retried"),
+    [(408, True), (429, True), (503, True), (500, False), (502, False), (504, False)],
+)
 def test_non_idempotent_requests_retry_only_when_not_processed(status: int, retried: bool) -> None:
     delay = retry_delay(status, {}, attempt=0, idempotent=False, random=zero)
     assert (delay is not None) is retried
 
 
 def test_should_retry_header_overrides() -> None:
-    assert retry_delay(500, {"x-should-retry": "true"}, attempt=0, idempotent=False, random=zero) == INITIAL_DELAY
-    assert retry_delay(503, {"x-should-retry": "false"}, attempt=0, idempotent=True, random=zero) is None
-    assert retry_delay(400, {"X-Should-Retry": "true"}, attempt=1, idempotent=True, random=zero) == 1.0
+    assert (
+        retry_delay(500, {"x-should-retry": "true"}, attempt=0, idempotent=False, random=zero)
+        == INITIAL_DELAY
+    )
+    assert (
+        retry_delay(503, {"x-should-retry": "false"}, attempt=0, idempotent=True, random=zero)
+        is None
+    )
+    assert (
+        retry_delay(400, {"X-Should-Retry": "true"}, attempt=1, idempotent=True, random=zero) == 1.0
+    )
 
 
 def test_retry_after_is_honoured_up_to_the_cap() -> None:
     assert retry_delay(429, {"Retry-After": "4"}, attempt=0, idempotent=True, random=zero) == 4.0
     cap = str(int(MAX_RETRY_AFTER))
-    assert retry_delay(429, {"Retry-After": cap}, attempt=0, idempotent=True, random=zero) == MAX_RETRY_AFTER
+    assert (
+        retry_delay(429, {"Retry-After": cap}, attempt=0, idempotent=True, random=zero)
+        == MAX_RETRY_AFTER
+    )
     over = str(int(MAX_RETRY_AFTER) + 1)
     assert retry_delay(429, {"Retry-After": over}, attempt=0, idempotent=True, random=zero) is None
 
 
 def test_unparsable_retry_after_falls_back_to_backoff() -> None:
-    assert retry_delay(503, {"Retry-After": "later"}, attempt=2, idempotent=True, random=zero) == 2.0
+    assert (
+        retry_delay(503, {"Retry-After": "later"}, attempt=2, idempotent=True, random=zero) == 2.0
+    )
 
 
 _REQ = httpx.Request("POST", "https://example.test/chats")

@@ -47,7 +47,7 @@ def split_at(body: bytes, cuts: list[int]) -> list[bytes]:
 def test_sse_fields_multiline_data_and_comments() -> None:
     body = (
         b": heartbeat\n"
-        b"event: delta\nid: 7\nretry: 1500\ndata: {\"a\":\ndata: 1}\n\n"
+        b'event: delta\nid: 7\nretry: 1500\ndata: {"a":\ndata: 1}\n\n'
         b"data:no-space\n\n"
         b"data\n\n"  # a field with no colon: empty data
         b"event: lonely\n\n"  # no data: nothing dispatched
@@ -65,7 +65,9 @@ def test_sse_fields_multiline_data_and_comments() -> None:
 
 @pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
 def test_sse_line_endings(newline: bytes) -> None:
-    body = b"data: one" + newline + newline + b"data: two" + newline + b"data: 2" + newline + newline
+    body = (
+        b"data: one" + newline + newline + b"data: two" + newline + b"data: 2" + newline + newline
+    )
     assert [e.data for e in decode(SSEDecoder(), [body])] == ["one", "two\n2"]
     assert [e.data for e in decode(SSEDecoder(), bytewise(body))] == ["one", "two\n2"]
 
@@ -83,7 +85,7 @@ def test_sse_utf8_character_split_across_chunks() -> None:
 
 
 def test_sse_chunk_boundary_inside_data_line_and_field_name() -> None:
-    body = b'da'
+    body = b"da"
     rest = b'ta: {"x": 1}\n\n'
     decoder = SSEDecoder()
     assert decoder.feed(body) == []
@@ -124,10 +126,16 @@ events_strategy = st.lists(
 
 
 @settings(max_examples=150, deadline=None)
-@given(events=events_strategy, cuts=st.lists(st.integers(min_value=0), max_size=8), crlf=st.booleans())
-def test_sse_any_chunking_gives_the_same_events(events: list[dict[str, object]], cuts: list[int], crlf: bool) -> None:
+@given(
+    events=events_strategy, cuts=st.lists(st.integers(min_value=0), max_size=8), crlf=st.booleans()
+)
+def test_sse_any_chunking_gives_the_same_events(
+    events: list[dict[str, object]], cuts: list[int], crlf: bool
+) -> None:
     newline = "\r\n" if crlf else "\n"
-    body = "".join(f"data: {json.dumps(e, ensure_ascii=False)}{newline}{newline}" for e in events).encode()
+    body = "".join(
+        f"data: {json.dumps(e, ensure_ascii=False)}{newline}{newline}" for e in events
+    ).encode()
     decoded = decode(SSEDecoder(), split_at(body, cuts))
     assert [e.json() for e in decoded] == events
 
@@ -136,7 +144,9 @@ def test_sse_any_chunking_gives_the_same_events(events: list[dict[str, object]],
 
 
 def test_v1_pretty_printed_event_continues_over_lines() -> None:
-    full = json.dumps({"type": "Full", "message": {"parts": [{"type": "Text", "text": "a\nb"}]}}, indent=2)
+    full = json.dumps(
+        {"type": "Full", "message": {"parts": [{"type": "Text", "text": "a\nb"}]}}, indent=2
+    )
     body = f"data: {json.dumps({'type': 'Request', 'requestId': 'r'})}\n\ndata: {full}\n".encode()
     events = decode(UnleashV1Decoder(), bytewise(body))
     assert [e.json()["type"] for e in events] == ["Request", "Full"]
@@ -151,7 +161,9 @@ def test_v1_event_is_yielded_as_soon_as_its_json_is_complete() -> None:
 
 
 def test_v1_without_blank_lines_and_with_braces_in_strings() -> None:
-    body = b'data: {"type": "Message", "parts": [{"text": "a } ] \\" {"}]}\ndata: {"type": "Full"}\n'
+    body = (
+        b'data: {"type": "Message", "parts": [{"text": "a } ] \\" {"}]}\ndata: {"type": "Full"}\n'
+    )
     events = decode(UnleashV1Decoder(), [body])
     assert [e.json()["type"] for e in events] == ["Message", "Full"]
     assert events[0].json()["parts"][0]["text"] == 'a } ] " {'
@@ -170,8 +182,14 @@ def test_v1_next_data_line_closes_an_incomplete_event() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(events=events_strategy, cuts=st.lists(st.integers(min_value=0), max_size=8), indent=st.sampled_from([None, 2]))
-def test_v1_any_chunking_gives_the_same_events(events: list[dict[str, object]], cuts: list[int], indent: int | None) -> None:
+@given(
+    events=events_strategy,
+    cuts=st.lists(st.integers(min_value=0), max_size=8),
+    indent=st.sampled_from([None, 2]),
+)
+def test_v1_any_chunking_gives_the_same_events(
+    events: list[dict[str, object]], cuts: list[int], indent: int | None
+) -> None:
     body = "".join(f"data: {json.dumps(e, indent=indent)}\n" for e in events).encode()
     decoded = decode(UnleashV1Decoder(), split_at(body, cuts))
     assert [e.json() for e in decoded] == events
@@ -182,10 +200,19 @@ def test_v1_any_chunking_gives_the_same_events(events: list[dict[str, object]], 
 
 def test_json_sequence_ndjson_concatenated_and_whole_body() -> None:
     ndjson = b'{"a": 1}\n{"a": 2}\n\n{"a": "}"}\n'
-    assert [e.json() for e in decode(JSONSequenceDecoder(), bytewise(ndjson))] == [{"a": 1}, {"a": 2}, {"a": "}"}]
-    assert [e.json() for e in decode(JSONSequenceDecoder(), [b'{"a":1}{"b":2}'])] == [{"a": 1}, {"b": 2}]
+    assert [e.json() for e in decode(JSONSequenceDecoder(), bytewise(ndjson))] == [
+        {"a": 1},
+        {"a": 2},
+        {"a": "}"},
+    ]
+    assert [e.json() for e in decode(JSONSequenceDecoder(), [b'{"a":1}{"b":2}'])] == [
+        {"a": 1},
+        {"b": 2},
+    ]
     whole = json.dumps({"text": "x", "list": [1, 2]}, indent=2).encode()
-    assert [e.json() for e in decode(JSONSequenceDecoder(), bytewise(whole))] == [{"text": "x", "list": [1, 2]}]
+    assert [e.json() for e in decode(JSONSequenceDecoder(), bytewise(whole))] == [
+        {"text": "x", "list": [1, 2]}
+    ]
     assert [e.json() for e in decode(JSONSequenceDecoder(), [b"[1, 2]"])] == [[1, 2]]
 
 

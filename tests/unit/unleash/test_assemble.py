@@ -31,6 +31,8 @@ def partial_v1(events: Any) -> Any:
 def partial_v2(chunks: Any) -> Any:
     """`assemble_chat_v2` for fragments without text or with references past it."""
     return assemble_chat_v2(chunks, allow_partial=True)
+
+
 R2 = {"id": "r2", "appId": "slack", "name": "#hr thread"}
 
 
@@ -731,3 +733,19 @@ def test_v2_blank_or_header_pieces_after_complete_arguments() -> None:
         ("search", '{"q": "a"}'),
         ("web", '{"q": "b"}'),
     ]
+
+
+def test_a_reference_is_one_object_from_the_chunk_to_the_answer() -> None:
+    chunk = ChatV2Chunk.model_validate_json(
+        '{"text": "A.", "reference": {"referenceIds": ["r1"], "position": 2, "kind": "x"}}'
+    )
+    assembler = ChatV2Assembler()
+    assembler.add(chunk)
+    copied = assembler.result()  # a snapshot mid-stream: its own copies
+    assert copied.references[0] is not chunk.reference
+    assert copied.references[0] == chunk.reference
+    answer = assembler.finish()
+    assert answer.references[0] is chunk.reference  # kept, not re-validated or copied
+    assert answer.references[0].reference_ids == ["r1"]
+    assert answer.references[0].position == 2
+    assert answer.references[0].model_extra == {"kind": "x"}  # unknown fields kept

@@ -26,10 +26,25 @@ KEY = "unleash-test-key-0001"
 V1_EVENTS = [
     {"type": "Request", "requestId": "req-1"},
     {"type": "Progress", "code": "file_search"},
-    {"type": "Resources", "resources": [{"id": "r1", "appId": "confluence", "type": "page", "name": "Travel policy"}]},
-    {"type": "Message", "role": "Assistant", "parts": [{"type": "Text", "format": "markdown", "text": "Book economy "}]},
-    {"type": "Message", "role": "Assistant", "parts": [{"type": "Text", "format": "markdown", "text": "for short trips."}]},
-    {"type": "Message", "role": "Assistant", "parts": [{"type": "InlineReference", "indices": [0]}]},
+    {
+        "type": "Resources",
+        "resources": [{"id": "r1", "appId": "confluence", "type": "page", "name": "Travel policy"}],
+    },
+    {
+        "type": "Message",
+        "role": "Assistant",
+        "parts": [{"type": "Text", "format": "markdown", "text": "Book economy "}],
+    },
+    {
+        "type": "Message",
+        "role": "Assistant",
+        "parts": [{"type": "Text", "format": "markdown", "text": "for short trips."}],
+    },
+    {
+        "type": "Message",
+        "role": "Assistant",
+        "parts": [{"type": "InlineReference", "indices": [0]}],
+    },
     {"type": "References", "references": [{"resourceId": "r1"}]},
 ]
 FULL = {
@@ -57,7 +72,12 @@ def v1_stream_body(*, pretty_full: bool = True) -> bytes:
 
 V2_CHUNKS: list[dict[str, Any]] = [
     {"requestId": "req-2", "threadId": "th-2"},
-    {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "Start"}, "toolStep": {"stepDescription": "Searching", "toolId": "search"}}},
+    {
+        "tool": {
+            "toolCallStatus": {"toolCallId": "c1", "status": "Start"},
+            "toolStep": {"stepDescription": "Searching", "toolId": "search"},
+        }
+    },
     {
         "tool": {
             "toolCallStatus": {"toolCallId": "c1", "status": "End"},
@@ -65,8 +85,14 @@ V2_CHUNKS: list[dict[str, Any]] = [
                 "name": "search",
                 "toolId": "search",
                 "resources": {
-                    "enterprise": {"results": [{"id": "r1", "title": "Travel policy", "url": "https://x.example/r1"}]},
-                    "webSearch": {"sources": [{"id": "w1", "url": "https://web.example/a", "title": "A"}]},
+                    "enterprise": {
+                        "results": [
+                            {"id": "r1", "title": "Travel policy", "url": "https://x.example/r1"}
+                        ]
+                    },
+                    "webSearch": {
+                        "sources": [{"id": "w1", "url": "https://web.example/a", "title": "A"}]
+                    },
                 },
             },
         }
@@ -121,20 +147,28 @@ def async_client_for(recorder: Recorder, **kw: object) -> AsyncUnleashClient:
     )
 
 
-def stream_response(body: bytes, content_type: str = "text/event-stream", chunk: int = 7) -> httpx.Response:
+def stream_response(
+    body: bytes, content_type: str = "text/event-stream", chunk: int = 7
+) -> httpx.Response:
     def pieces() -> Iterator[bytes]:
         for i in range(0, len(body), chunk):
             yield body[i : i + chunk]
 
-    return httpx.Response(200, content=pieces(), headers={"content-type": content_type, "RequestId": "hdr-req"})
+    return httpx.Response(
+        200, content=pieces(), headers={"content-type": content_type, "RequestId": "hdr-req"}
+    )
 
 
-def astream_response(body: bytes, content_type: str = "text/event-stream", chunk: int = 7) -> httpx.Response:
+def astream_response(
+    body: bytes, content_type: str = "text/event-stream", chunk: int = 7
+) -> httpx.Response:
     async def pieces() -> AsyncIterator[bytes]:
         for i in range(0, len(body), chunk):
             yield body[i : i + chunk]
 
-    return httpx.Response(200, content=pieces(), headers={"content-type": content_type, "RequestId": "hdr-req"})
+    return httpx.Response(
+        200, content=pieces(), headers={"content-type": content_type, "RequestId": "hdr-req"}
+    )
 
 
 MESSAGES = [{"role": "user", "text": "What is the travel policy?"}]
@@ -191,7 +225,12 @@ def test_chat_v1_request_body_and_result() -> None:
         "messages": [{"role": "User", "text": "What is the travel policy?"}],
         "stream": False,
         "assistantId": "asst-1",
-        "enterpriseSearch": {"filters": {"appId": ["confluence"], "createAfterTime": body["enterpriseSearch"]["filters"]["createAfterTime"]}},
+        "enterpriseSearch": {
+            "filters": {
+                "appId": ["confluence"],
+                "createAfterTime": body["enterpriseSearch"]["filters"]["createAfterTime"],
+            }
+        },
         "threadId": "th-9",
     }
     assert body["enterpriseSearch"]["filters"]["createAfterTime"].startswith("2025-01-01T00:00:00")
@@ -216,7 +255,16 @@ def test_stream_chat_yields_typed_events_incrementally() -> None:
     assert "text/event-stream" in recorder.requests[0].headers["accept"]
     events = list(stream)
     assert all(isinstance(e, ChatEvent) for e in events)
-    assert [str(e.type) for e in events] == ["Request", "Progress", "Resources", "Message", "Message", "Message", "References", "Full"]
+    assert [str(e.type) for e in events] == [
+        "Request",
+        "Progress",
+        "Resources",
+        "Message",
+        "Message",
+        "Message",
+        "References",
+        "Full",
+    ]
     assert stream.response.is_closed
     assembled = assemble_chat(events)
     assert assembled.text == "Book economy for short trips."
@@ -251,9 +299,15 @@ def test_malformed_v1_event_raises_stream_error_and_closes() -> None:
 def test_stream_broken_mid_body_is_stream_error() -> None:
     def pieces() -> Iterator[bytes]:
         yield b'data: {"text": "partial"}\n\n'
-        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body"
+        )
 
-    recorder = Recorder(lambda r: httpx.Response(200, content=pieces(), headers={"content-type": "text/event-stream"}))
+    recorder = Recorder(
+        lambda r: httpx.Response(
+            200, content=pieces(), headers={"content-type": "text/event-stream"}
+        )
+    )
     stream = client_for(recorder).stream_chat_v2(MESSAGES)
     received = []
     with pytest.raises(StreamError, match="broke off"):
@@ -295,7 +349,13 @@ def test_message_objects_and_pairs_are_accepted() -> None:
     from assistant_bridge.unleash import ChatMessageRequest
 
     recorder = Recorder(lambda r: httpx.Response(200, json=FULL))
-    client_for(recorder).chat([ChatMessageRequest(role="system", text="Be brief"), ("assistant", "Hello"), {"role": "USER", "content": "Hi"}])
+    client_for(recorder).chat(
+        [
+            ChatMessageRequest(role="system", text="Be brief"),
+            ("assistant", "Hello"),
+            {"role": "USER", "content": "Hi"},
+        ]
+    )
     assert recorder.bodies[0]["messages"] == [
         {"role": "System", "text": "Be brief"},
         {"role": "Assistant", "text": "Hello"},
@@ -310,7 +370,11 @@ def test_stream_chat_v2() -> None:
     recorder = Recorder(lambda r: stream_response(sse_body(V2_CHUNKS)))
     stream = client_for(recorder).stream_chat_v2(MESSAGES, assistant_id="a1", thread_id="th-2")
     assert recorder.requests[0].url.path == "/chats/v2"
-    assert recorder.bodies[0] == {"messages": [{"role": "User", "text": "What is the travel policy?"}], "assistantId": "a1", "threadId": "th-2"}
+    assert recorder.bodies[0] == {
+        "messages": [{"role": "User", "text": "What is the travel policy?"}],
+        "assistantId": "a1",
+        "threadId": "th-2",
+    }
     chunks = list(stream)
     assert all(isinstance(c, ChatV2Chunk) for c in chunks)
     result = assemble_chat_v2(chunks)
@@ -333,8 +397,12 @@ def test_chat_v2_json_and_sse_answers_assemble_alike() -> None:
         "reference": {"referenceIds": ["r1"], "position": 29},
         "sources": {"sourcesIds": ["r1", "w1"]},
     }
-    from_json = client_for(Recorder(lambda r: httpx.Response(200, json=json_body))).chat_v2(MESSAGES)
-    from_sse = client_for(Recorder(lambda r: stream_response(sse_body(V2_CHUNKS)))).chat_v2(MESSAGES)
+    from_json = client_for(Recorder(lambda r: httpx.Response(200, json=json_body))).chat_v2(
+        MESSAGES
+    )
+    from_sse = client_for(Recorder(lambda r: stream_response(sse_body(V2_CHUNKS)))).chat_v2(
+        MESSAGES
+    )
     assert from_json.text == from_sse.text
     assert from_json.citations()[0].position == from_sse.citations()[0].position
     assert [r.id for r in from_json.resources] == [r.id for r in from_sse.resources]
@@ -357,15 +425,27 @@ def test_request_id_falls_back_to_header() -> None:
 
 
 def test_validation_problem_is_typed() -> None:
-    problem = {"title": "One or more validation errors occurred.", "status": 400, "errors": {"messages": ["The messages field is required."]}, "requestId": "7f3"}
+    problem = {
+        "title": "One or more validation errors occurred.",
+        "status": 400,
+        "errors": {"messages": ["The messages field is required."]},
+        "requestId": "7f3",
+    }
     recorder = Recorder(lambda r: httpx.Response(400, json=problem))
     with pytest.raises(BadRequestError) as info:
         client_for(recorder).chat(MESSAGES)
-    assert str(info.value) == "400 Bad Request: messages: The messages field is required. (request id 7f3)"
+    assert (
+        str(info.value)
+        == "400 Bad Request: messages: The messages field is required. (request id 7f3)"
+    )
 
 
 def test_impersonation_error_says_to_set_the_account() -> None:
-    recorder = Recorder(lambda r: httpx.Response(401, json={"title": "Unauthorized", "reason": "Missing impersonation header"}))
+    recorder = Recorder(
+        lambda r: httpx.Response(
+            401, json={"title": "Unauthorized", "reason": "Missing impersonation header"}
+        )
+    )
     with pytest.raises(AuthenticationError) as info:
         client_for(recorder).chat_v2(MESSAGES)
     message = str(info.value)
@@ -375,7 +455,9 @@ def test_impersonation_error_says_to_set_the_account() -> None:
 
 
 def test_impersonation_error_with_account_says_to_check_it() -> None:
-    recorder = Recorder(lambda r: httpx.Response(403, json={"reason": "Missing impersonation header"}))
+    recorder = Recorder(
+        lambda r: httpx.Response(403, json={"reason": "Missing impersonation header"})
+    )
     with pytest.raises(Exception, match=r"ana@example\.com") as info:
         client_for(recorder, account="ana@example.com").search("x")
     assert info.value.status_code == 403  # type: ignore[attr-defined]
@@ -403,7 +485,11 @@ def test_chat_is_not_retried_after_500_but_search_is() -> None:
 def test_non_json_success_body_is_a_clear_error() -> None:
     from assistant_bridge import APIError
 
-    recorder = Recorder(lambda r: httpx.Response(200, text="<html>login</html>", headers={"content-type": "text/html"}))
+    recorder = Recorder(
+        lambda r: httpx.Response(
+            200, text="<html>login</html>", headers={"content-type": "text/html"}
+        )
+    )
     with pytest.raises(APIError, match="expected a JSON body"):
         client_for(recorder).search("x")
 
@@ -414,7 +500,13 @@ def test_non_json_success_body_is_a_clear_error() -> None:
 def test_search_request_and_response() -> None:
     answer = {
         "totalResults": 2,
-        "results": [{"resource": {"id": "r1", "appId": "jira", "type": "ticket", "name": "BILL-1"}, "snippet": "billing", "highlights": ["billing"]}],
+        "results": [
+            {
+                "resource": {"id": "r1", "appId": "jira", "type": "ticket", "name": "BILL-1"},
+                "snippet": "billing",
+                "highlights": ["billing"],
+            }
+        ],
         "paging": {"next": "tok2"},
         "requestId": "s1",
     }
@@ -467,9 +559,13 @@ def test_search_input_errors(kwargs: dict[str, object], field: str) -> None:
 def test_filter_stats_and_resource_content() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/filters/stats":
-            return httpx.Response(200, json={"availableFilters": {"appId": {"jira": ["ticket"]}}, "requestId": "f"})
+            return httpx.Response(
+                200, json={"availableFilters": {"appId": {"jira": ["ticket"]}}, "requestId": "f"}
+            )
         assert request.method == "GET"
-        return httpx.Response(200, json={"parts": [{"content": "Line one."}, {"content": "Line two."}]})
+        return httpx.Response(
+            200, json={"parts": [{"content": "Line one."}, {"content": "Line two."}]}
+        )
 
     recorder = Recorder(handler)
     client = client_for(recorder)

@@ -197,7 +197,10 @@ async def test_the_async_client_raises_on_an_empty_success(kind: str) -> None:
 
 def test_the_empty_error_quotes_what_arrived() -> None:
     status, headers, body = EMPTY_BODIES["html"]
-    with unleash(answering(status, headers, body)) as client, pytest.raises(EmptyAnswerError) as caught:
+    with (
+        unleash(answering(status, headers, body)) as client,
+        pytest.raises(EmptyAnswerError) as caught,
+    ):
         client.chat_v2(QUESTION)
     error = caught.value
     assert error.content_type == "text/html"
@@ -228,7 +231,9 @@ def test_a_redirect_without_location_is_never_a_success() -> None:
 def test_jylo_create_and_stream_raise_on_an_empty_success(kind: str) -> None:
     status, headers, body = EMPTY_BODIES[kind]
     http = httpx.Client(transport=httpx.MockTransport(answering(status, headers, body)))
-    with JyloClient(token="t0k3n", project_id="p1", base_url="https://j.test", http_client=http) as client:
+    with JyloClient(
+        token="t0k3n", project_id="p1", base_url="https://j.test", http_client=http
+    ) as client:
         with pytest.raises(EmptyAnswerError, match=f"status {status}"):
             client.create_message(ASSISTANT, "hi", model_identifier=MODEL)
         with (
@@ -248,7 +253,10 @@ TOOL_ENDED = {"tool": {"toolCallStatus": {"toolCallId": "c1", "status": "End"}}}
     [
         ([{"requestId": "r"}, TOOL_STARTED], "no text"),
         ([TOOL_STARTED, {"text": "Partial"}], "tool step 'c1' started and never ended"),
-        ([{"text": "Short"}, {"reference": {"referenceIds": ["x"], "position": 40}}], "past the text"),
+        (
+            [{"text": "Short"}, {"reference": {"referenceIds": ["x"], "position": 40}}],
+            "past the text",
+        ),
     ],
     ids=["no-text", "tool-never-ended", "reference-past-text"],
 )
@@ -278,8 +286,12 @@ def test_finish_reason_says_whether_the_end_was_seen() -> None:
     with unleash(stream_body(sse(*chunks, done=True))) as client:
         assert client.chat_v2(QUESTION).finish_reason == "stop"
         with client.stream_chat_v2(QUESTION) as stream:
-            assert assemble_chat_v2(list(stream), end_seen=stream.terminated).finish_reason == "stop"
-    whole = answering(200, {"content-type": "application/json"}, json.dumps({"text": "Done."}).encode())
+            assert (
+                assemble_chat_v2(list(stream), end_seen=stream.terminated).finish_reason == "stop"
+            )
+    whole = answering(
+        200, {"content-type": "application/json"}, json.dumps({"text": "Done."}).encode()
+    )
     with unleash(whole) as client:
         assert client.chat_v2(QUESTION).finish_reason == "stop"
         with client.stream_chat_v2(QUESTION) as stream:
@@ -361,18 +373,25 @@ def test_llama_index_unleash_raises_or_marks_a_partial_answer() -> None:
     assert clean.chat(question).additional_kwargs["finish_reason"] == "stop"
     assert list(clean.stream_chat(question))[-1].additional_kwargs["finish_reason"] == "stop"
     unmarked = Unleash(client=unleash(stream_body(sse({"text": "Fine."}))))
-    assert list(unmarked.stream_chat(question))[-1].additional_kwargs["finish_reason"] == "unconfirmed"
+    assert (
+        list(unmarked.stream_chat(question))[-1].additional_kwargs["finish_reason"] == "unconfirmed"
+    )
 
 
 def test_a_jylo_reply_without_text_raises_unless_partial_is_allowed() -> None:
     stored = {"objectIdentifier": "m9", "isAssistant": True, "text": "", "dateAdded": 5}
     handler = answering(200, {"content-type": "application/json"}, json.dumps(stored).encode())
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    with JyloClient(token="t0k3n", project_id="p1", base_url="https://j.test", http_client=http) as client:
+    with JyloClient(
+        token="t0k3n", project_id="p1", base_url="https://j.test", http_client=http
+    ) as client:
         with pytest.raises(IncompleteAnswerError, match="no text") as caught:
             client.create_message(ASSISTANT, "hi", model_identifier=MODEL)
         assert not isinstance(caught.value, EmptyAnswerError)
-        assert client.create_message(ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True).id == "m9"
+        assert (
+            client.create_message(ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True).id
+            == "m9"
+        )
 
 
 def test_a_jylo_reply_is_stop_only_when_it_is_the_stored_message() -> None:
@@ -390,7 +409,9 @@ def test_a_jylo_reply_is_stop_only_when_it_is_the_stored_message() -> None:
 
     http = httpx.Client(transport=httpx.MockTransport(plain))
     with (
-        JyloClient(token="t0k3n", project_id="p1", base_url="https://j.test", http_client=http) as client,
+        JyloClient(
+            token="t0k3n", project_id="p1", base_url="https://j.test", http_client=http
+        ) as client,
         client.stream_message(ASSISTANT, "hi", model_identifier=MODEL) as stream,
     ):
         assert "".join(stream) == "Hello there"
@@ -411,7 +432,9 @@ def _jylo_clients(handler: Handler) -> dict[str, Any]:
 
     conn: dict[str, Any] = {"token": "t0k3n", "project_id": "p1", "base_url": "https://j.test"}
     return {
-        "client": JyloClient(**conn, http_client=httpx.Client(transport=httpx.MockTransport(handler))),
+        "client": JyloClient(
+            **conn, http_client=httpx.Client(transport=httpx.MockTransport(handler))
+        ),
         "async_client": AsyncJyloClient(
             **conn, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
         ),
@@ -427,7 +450,9 @@ def test_a_streamed_jylo_reply_without_text_raises_unless_partial_is_allowed() -
     ):
         list(stream)
     assert not isinstance(caught.value, EmptyAnswerError)
-    with client.stream_message(ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True) as stream:
+    with client.stream_message(
+        ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True
+    ) as stream:
         assert list(stream) == []
     assert stream.message is not None
     assert stream.message.id == "m9"
@@ -441,10 +466,14 @@ async def test_the_async_jylo_stream_takes_allow_partial_too() -> None:
         with pytest.raises(IncompleteAnswerError, match="no text"):
             async with stream:
                 [p async for p in stream]
-        stream = await client.stream_message(ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True)
+        stream = await client.stream_message(
+            ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True
+        )
         async with stream:
             assert [p async for p in stream] == []
-        assert (await client.create_message(ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True)).id == "m9"
+        assert (
+            await client.create_message(ASSISTANT, "hi", model_identifier=MODEL, allow_partial=True)
+        ).id == "m9"
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
@@ -529,8 +558,12 @@ def test_only_one_whole_json_body_shows_its_end_not_ndjson() -> None:
 
 
 def test_v2_error_event_is_raised_not_swallowed() -> None:
-    body = b'data: {"text": "Partial"}\n\nevent: error\ndata: {"message": "upstream model failed"}\n\n'
-    answer = unleash(lambda r: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"}))
+    body = (
+        b'data: {"text": "Partial"}\n\nevent: error\ndata: {"message": "upstream model failed"}\n\n'
+    )
+    answer = unleash(
+        lambda r: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+    )
     with pytest.raises(StreamError, match="upstream model failed"):
         list(answer.stream_chat_v2([{"role": "User", "text": "hi"}]))
     with pytest.raises(StreamError, match="upstream model failed"):
@@ -538,7 +571,13 @@ def test_v2_error_event_is_raised_not_swallowed() -> None:
 
 
 def test_a_body_that_is_neither_json_nor_events_is_an_error_not_an_empty_answer() -> None:
-    page = unleash(lambda r: httpx.Response(200, text="<html><body>Please sign in</body></html>", headers={"content-type": "text/html"}))
+    page = unleash(
+        lambda r: httpx.Response(
+            200,
+            text="<html><body>Please sign in</body></html>",
+            headers={"content-type": "text/html"},
+        )
+    )
     with pytest.raises(StreamError, match="sign in"):
         page.chat_v2([{"role": "User", "text": "hi"}])
     with pytest.raises(StreamError, match="sign in"):

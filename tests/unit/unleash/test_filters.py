@@ -10,9 +10,52 @@ from assistant_bridge import InvalidRequestError, SearchFilters
 from assistant_bridge.unleash import FILTER_FIELDS, TIME_FIELD_PAIRS
 
 # The SearchFilters properties of seed 000 (and the v1 OpenAPI), in the vendor's order.
-API_LISTS = ["resourceId", "rsvp", "appId", "type", "label", "anyLabel", "sentTo", "sentFrom", "createdBy", "modifiedBy", "reporter", "assignedTo", "reviewer", "class", "sharedBy", "sharedWith", "linkId", "status", "cycle", "extension", "jobTitle", "location", "department", "managedBy", "participants", "topic", "mentioned", "pathPrefix", "path", "fileTypeGroup", "relatedContacts"]
+API_LISTS = [
+    "resourceId",
+    "rsvp",
+    "appId",
+    "type",
+    "label",
+    "anyLabel",
+    "sentTo",
+    "sentFrom",
+    "createdBy",
+    "modifiedBy",
+    "reporter",
+    "assignedTo",
+    "reviewer",
+    "class",
+    "sharedBy",
+    "sharedWith",
+    "linkId",
+    "status",
+    "cycle",
+    "extension",
+    "jobTitle",
+    "location",
+    "department",
+    "managedBy",
+    "participants",
+    "topic",
+    "mentioned",
+    "pathPrefix",
+    "path",
+    "fileTypeGroup",
+    "relatedContacts",
+]
 API_BOOLS = ["isStarred", "hasAttachments", "isManager", "hasLinks"]
-API_TIMES = ["fromTime", "untilTime", "createBeforeTime", "createAfterTime", "modifiedBeforeTime", "modifiedAfterTime", "dueBeforeTime", "dueAfterTime", "eventTimeFrameStart", "eventTimeFrameEnd"]
+API_TIMES = [
+    "fromTime",
+    "untilTime",
+    "createBeforeTime",
+    "createAfterTime",
+    "modifiedBeforeTime",
+    "modifiedAfterTime",
+    "dueBeforeTime",
+    "dueAfterTime",
+    "eventTimeFrameStart",
+    "eventTimeFrameEnd",
+]
 API_STRINGS = ["recentActivityFor", "workingOn"]
 
 
@@ -33,7 +76,12 @@ def test_each_field_serialises_to_its_api_name(field: object) -> None:
     from assistant_bridge.unleash import FilterField
 
     assert isinstance(field, FilterField)
-    value: object = {"list": ["v1", "v2"], "bool": True, "time": "2025-03-01T00:00:00Z", "str": "me"}[field.kind]
+    value: object = {
+        "list": ["v1", "v2"],
+        "bool": True,
+        "time": "2025-03-01T00:00:00Z",
+        "str": "me",
+    }[field.kind]
     expected = value
     assert SearchFilters(**{field.name: value}).to_wire() == {field.api_name: expected}
     # the camelCase name is accepted too, in the constructor and in a dict

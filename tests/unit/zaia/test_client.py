@@ -357,7 +357,10 @@ async def test_callback_resolving_to_private_address_sends_nothing(twin: Twin) -
     def private(host: str) -> list[str]:
         return ["10.0.0.5"]
 
-    sync, async_ = (lambda: client_for(recorder, _resolver=private)), (lambda: async_client_for(recorder, resolver=private))
+    sync, async_ = (
+        (lambda: client_for(recorder, _resolver=private)),
+        (lambda: async_client_for(recorder, resolver=private)),
+    )
     async with twin(sync, async_) as client:
         with pytest.raises(InvalidRequestError, match="private"):
             await client.export_chat_messages("2025-01-01", "https://intranet.example.com/cb")

@@ -61,7 +61,9 @@ class Server:
 
     def client(self) -> ZaiaClient:
         transport = httpx.MockTransport(self)
-        return ZaiaClient("key", base_url="https://zaia.test", http_client=httpx.Client(transport=transport))
+        return ZaiaClient(
+            "key", base_url="https://zaia.test", http_client=httpx.Client(transport=transport)
+        )
 
     def async_client(self) -> AsyncZaiaClient:
         transport = httpx.MockTransport(self)
