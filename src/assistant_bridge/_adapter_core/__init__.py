@@ -112,6 +112,11 @@ if TYPE_CHECKING:
         Outgoing,
         with_unseen,
     )
+    from ._repeat_safety import (
+        may_have_acted,
+        nothing_posted,
+        retryable_status,
+    )
     from ._resumable_jylo import (
         NEWEST,
         JyloItem,
@@ -201,7 +206,9 @@ __all__ = [
     "in_order",
     "jylo_call",
     "limits",
+    "may_have_acted",
     "merge_filters",
+    "nothing_posted",
     "post_jylo",
     "post_mark",
     "posted",
@@ -210,6 +217,7 @@ __all__ = [
     "read_zaia_chats",
     "reject_unknown",
     "resume_start",
+    "retryable_status",
     "secret",
     "seen_until",
     "sender_for",
@@ -298,6 +306,11 @@ if not TYPE_CHECKING:
             "._outgoing": (
                 "Outgoing",
                 "with_unseen",
+            ),
+            "._repeat_safety": (
+                "may_have_acted",
+                "nothing_posted",
+                "retryable_status",
             ),
             "._resumable_jylo": (
                 "NEWEST",

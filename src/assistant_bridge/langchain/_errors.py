@@ -32,14 +32,9 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from .. import _transport as t
-from .._transport import (
-    IDEMPOTENT_EXTENSION,
-    IDEMPOTENT_METHODS,
-    RETRYABLE_STATUSES,
-    SAFE_TO_REPEAT_STATUSES,
-    transport_error_is_retryable,
-)
+import assistant_bridge as t
+
+from .._adapter_core import may_have_acted, nothing_posted, retryable_status
 
 __all__ = [
     "APIConnectionError",
@@ -70,44 +65,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-def _idempotent(request: Any) -> bool | None:
-    """Whether a failed request may be repeated (None: no request known)."""
-    if request is None:
-        return None
-    marked = getattr(request, "extensions", {}).get(IDEMPOTENT_EXTENSION)
-    if isinstance(marked, bool):
-        return marked
-    return str(getattr(request, "method", "")).upper() in IDEMPOTENT_METHODS
-
-
-def may_have_acted(exc: BaseException) -> bool:
-    """Whether the server may have acted on a request that creates something, though it failed.
-
-    True for a 5xx other than 503 or a connection lost after the request was sent, on a
-    request that is not idempotent (a ``POST`` that creates); for a broken, cut or empty
-    answer stream or a success response of the wrong shape (the post was accepted); and
-    for a `PartialWriteError`. False for read-only calls, for bad input, and for errors
-    that show nothing was done (429, 503, a connection that could not be opened).
-    """
-    if isinstance(exc, t.PartialWriteError):
-        return True
-    if isinstance(exc, t.InvalidRequestError) or not isinstance(exc, t.AssistantBridgeError):
-        return False
-    idempotent = _idempotent(getattr(exc, "request", None))
-    if isinstance(exc, (t.StreamError, t.APIResponseValidationError)):
-        return idempotent is not True  # the server answered: a post was accepted
-    if idempotent is not False:
-        return False
-    if isinstance(exc, t.APIStatusError):
-        return exc.status_code >= 500 and exc.status_code not in SAFE_TO_REPEAT_STATUSES
-    if isinstance(exc, t.APIConnectionError):
-        cause = exc.__cause__
-        return not (
-            isinstance(cause, Exception) and transport_error_is_retryable(cause, idempotent=False)
-        )
-    return False
 
 
 class _Marked:
@@ -195,7 +152,7 @@ class APIStatusError(_Marked, t.APIStatusError, ModelAPIError):
 
     def _retryable(self) -> bool:
         """408, 429 and 5xx may succeed when repeated (unless the server may have acted)."""
-        return not self.may_have_acted and self.status_code in RETRYABLE_STATUSES
+        return not self.may_have_acted and retryable_status(self.status_code)
 
     is_retryable = property(_retryable, _Marked._set_retryable)
 
@@ -270,27 +227,6 @@ def to_model_error(exc: BaseException) -> BaseException:
                 twin.__dict__["may_have_acted"] = True
             return twin
     return exc
-
-
-def nothing_posted(exc: BaseException) -> bool:
-    """Whether an error shows that nothing was posted, so the call may be repeated.
-
-    True for errors that are not this package's (LangChain's own default), a 429, 408 or
-    503, and a connection that could not be opened; False for everything else, including
-    a read-back or any failure after a post was sent.
-    """
-    if not isinstance(exc, Exception):
-        return False
-    if not isinstance(exc, t.AssistantBridgeError):
-        return True
-    if isinstance(exc, t.APIStatusError):
-        return exc.status_code in SAFE_TO_REPEAT_STATUSES
-    if isinstance(exc, t.APIConnectionError):
-        cause = exc.__cause__
-        return isinstance(cause, Exception) and transport_error_is_retryable(
-            cause, idempotent=False
-        )
-    return False
 
 
 def retry_safe(exc: BaseException) -> bool:

@@ -24,6 +24,7 @@ from langchain_core.messages import (
 )
 from pydantic import SecretStr
 
+from .. import InvalidRequestError
 from .._adapter_core import (
     JyloConnection,
     JyloItem,
@@ -46,7 +47,6 @@ from .._adapter_core import (
     write_zaia,
     zaia_metadata,
 )
-from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient
 from ..zaia import AsyncZaiaClient, ChatRole, ZaiaClient
 from ..zaia import ChatMessage as ZaiaMessage

@@ -17,6 +17,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
+from .. import InvalidRequestError
 from .._adapter_core import (
     JyloConnection,
     JyloItem,
@@ -31,7 +32,6 @@ from .._adapter_core import (
     resume_start,
     unsupported,
 )
-from .._transport import InvalidRequestError
 from ..jylo import AsyncJyloClient, JyloClient, Message
 from ._jylo_blocks import from_jylo, is_stored, user_parts
 from ._zaia_store import ZaiaChatStore  # defined there to keep modules small; re-exported

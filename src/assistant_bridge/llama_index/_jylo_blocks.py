@@ -30,8 +30,8 @@ from llama_index.core.base.llms.types import (
     TextBlock,
 )
 
+from .. import InvalidRequestError
 from .._adapter_core import Attachment, Outgoing, source_items
-from .._transport import InvalidRequestError
 from ..jylo import Document, Message, reply_finish_reason, reply_incomplete_reason
 from ..sources import sources_from_jylo
 from ._answer_responses import citation_blocks

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
+from .. import InvalidRequestError
 from .._adapter_core import (
     Outgoing,
     Turn,
     with_unseen,
 )
-from .._transport import InvalidRequestError
 from ._jylo_blocks import is_stored, user_parts
 from ._messages import message_text, role_of
 

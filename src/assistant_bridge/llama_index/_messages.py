@@ -22,8 +22,8 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
 )
 
+from .. import InvalidRequestError
 from .._adapter_core import unleash_wire
-from .._transport import InvalidRequestError
 
 __all__ = ["ANSWER_BLOCKS", "message_text", "role_of", "to_unleash_messages"]
 

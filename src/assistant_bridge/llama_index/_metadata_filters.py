@@ -40,8 +40,8 @@ from llama_index.core.vector_stores.types import (
     MetadataFilters,
 )
 
+from .. import InvalidRequestError
 from .._adapter_core import TIME_BOUNDS, filter_name, filter_text
-from .._transport import InvalidRequestError
 from ..unleash import FILTER_FIELDS, TIME_FIELD_PAIRS, SearchFilters
 
 __all__ = ["FiltersArg", "search_filters_from_metadata", "to_search_filters"]

@@ -21,6 +21,7 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeWithScore, QueryBundle, QueryType
 from pydantic import SecretStr
 
+from .. import InvalidRequestError
 from .._adapter_core import (
     Answer,
     UnleashChatCall,
@@ -29,7 +30,6 @@ from .._adapter_core import (
     check_flag,
     with_content,
 )
-from .._transport import InvalidRequestError
 from ..sources import (
     Source,
     sources_from_search,
