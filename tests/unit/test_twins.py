@@ -1,11 +1,11 @@
 """The sync and async twins are kept in step by this test, not by hand.
 
 For each pair (the three vendor clients, Jylo's message streams, the typed streams, the
-adapter core's answer streams) it checks the same public names, the same parameters of
-every method (names, kinds, defaults and annotations), coroutine-ness where the async
-twin awaits, and a full docstring on every async public method (and every property)
-equal to the sync one's after `normalised`. The clients' ``Args:`` sections must match
-the same way.
+adapter core's Unleash and Jylo answer streams) it checks the same public names, the
+same parameters of every method (names, kinds, defaults and annotations), coroutine-ness
+where the async twin awaits, and a full docstring on every async public method (and
+every property) equal to the sync one's after `normalised`. The clients' ``Args:``
+sections must match the same way.
 
 `normalised` turns the async wording into the sync one; it is all this test forgives:
 
@@ -35,7 +35,12 @@ from assistant_bridge import (
     UnleashClient,
     ZaiaClient,
 )
-from assistant_bridge._adapter_core import AnswerStream, AsyncAnswerStream
+from assistant_bridge._adapter_core import (
+    AnswerStream,
+    AsyncAnswerStream,
+    AsyncJyloAnswerStream,
+    JyloAnswerStream,
+)
 from assistant_bridge._transport import AsyncStream, Stream
 from assistant_bridge.jylo import AsyncMessageStream, MessageStream
 
@@ -46,6 +51,7 @@ PAIRS: list[tuple[type[Any], type[Any]]] = [
     (MessageStream, AsyncMessageStream),
     (Stream, AsyncStream),
     (AnswerStream, AsyncAnswerStream),
+    (JyloAnswerStream, AsyncJyloAnswerStream),
 ]
 CLIENTS = PAIRS[:3]
 IDS = [sync.__name__ for sync, _ in PAIRS]

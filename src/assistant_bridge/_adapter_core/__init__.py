@@ -9,7 +9,8 @@ frameworks need lives here once, and the adapters are thin mappers to their type
 - one answer stream (`_answers`), in the shape of anthropic's ``MessageStream``: text
   deltas and tool events as they come, the final `Answer` (text, sources with citation
   spans, ids, finish/incomplete reason, tool steps) at the end, also built from a whole
-  response; client-side stop sequences (`_stop`);
+  response; the same for a Jylo reply (`_jylo_answers`: `JyloAnswerStream`, `JyloAnswer`);
+  client-side stop sequences (`_stop`);
 - the lazily made clients (`_clients`): one `Connection` per vendor, `Once` for the sync
   client, `PerLoop` (`_loops`) for one async client per event loop; `OwnLazyState`
   (`_lazy_state`) so copies of an adapter make their own;
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         TextDelta,
         ToolEvent,
         VendorResponse,
+        clip_sources,
         source_item_parts,
         source_items,
     )
@@ -85,6 +87,12 @@ if TYPE_CHECKING:
         stored_zaia_role,
         upload_all,
         zaia_metadata,
+    )
+    from ._jylo_answers import (
+        AsyncJyloAnswerStream,
+        JyloAnswer,
+        JyloAnswerStream,
+        plain_text,
     )
     from ._lazy_state import (
         OwnLazyState,
@@ -166,8 +174,11 @@ __all__ = [
     "AnswerStream",
     "ApiVersion",
     "AsyncAnswerStream",
+    "AsyncJyloAnswerStream",
     "Attachment",
     "Connection",
+    "JyloAnswer",
+    "JyloAnswerStream",
     "JyloConnection",
     "JyloItem",
     "JyloWrite",
@@ -199,6 +210,7 @@ __all__ = [
     "check_k",
     "check_prefix",
     "check_v2_filters",
+    "clip_sources",
     "external_id_for",
     "filter_name",
     "filter_text",
@@ -210,6 +222,7 @@ __all__ = [
     "merge_filters",
     "nothing_posted",
     "post_jylo",
+    "plain_text",
     "post_mark",
     "posted",
     "read_jylo",
@@ -251,6 +264,7 @@ if not TYPE_CHECKING:
                 "TextDelta",
                 "ToolEvent",
                 "VendorResponse",
+                "clip_sources",
                 "source_item_parts",
                 "source_items",
             ),
@@ -284,6 +298,12 @@ if not TYPE_CHECKING:
                 "stored_zaia_role",
                 "upload_all",
                 "zaia_metadata",
+            ),
+            "._jylo_answers": (
+                "AsyncJyloAnswerStream",
+                "JyloAnswer",
+                "JyloAnswerStream",
+                "plain_text",
             ),
             "._lazy_state": ("OwnLazyState",),
             "._loops": ("PerLoop",),

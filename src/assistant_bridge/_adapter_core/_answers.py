@@ -51,6 +51,7 @@ __all__ = [
     "TextDelta",
     "ToolEvent",
     "VendorResponse",
+    "clip_sources",
     "source_item_parts",
     "source_items",
 ]
@@ -79,7 +80,7 @@ def source_item_parts(items: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
             yield str(item.get("text") or ""), metadata if isinstance(metadata, Mapping) else {}
 
 
-def _clip(sources: list[Source], length: int) -> list[Source]:
+def clip_sources(sources: list[Source], length: int) -> list[Source]:
     """Drop citation spans that end past ``length`` (text cut by a stop sequence)."""
     return [
         replace(s, citations=tuple(c for c in s.citations if c.end_index <= length))
@@ -131,7 +132,7 @@ class Answer:
         else:
             found = sources_from_chat(response)
         # Spans never run past the response's text; only a stop sequence makes it shorter.
-        return _clip(found, len(self.text)) if self.stopped else found
+        return clip_sources(found, len(self.text)) if self.stopped else found
 
     def as_source(self) -> Source:
         """The answer itself as a source (kind ``"answer"``), with every citation."""

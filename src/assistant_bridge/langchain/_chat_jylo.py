@@ -21,6 +21,9 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from .._adapter_core import (
+    AsyncJyloAnswerStream,
+    JyloAnswer,
+    JyloAnswerStream,
     JyloConnection,
     Once,
     Outgoing,
@@ -32,7 +35,7 @@ from .._adapter_core import (
 from ..jylo import AsyncJyloClient, JyloClient
 from ._chat_base import VendorChatModel, aemit, emit, result_from_chunks
 from ._errors import translated_errors
-from ._jylo_parts import JyloChunks, answer_message
+from ._jylo_parts import answer_message, delta_chunk, last_chunk
 from ._jylo_turns import outgoing
 
 __all__ = ["ChatJylo"]
@@ -222,14 +225,9 @@ class ChatJylo(VendorChatModel):
             reply = client.create_message(
                 call["assistant_id"], post.text, **self._post_args(call, docs, post.document_ids)
             )
-        answer = answer_message(
-            reply,
-            documents=docs,
-            model=call["model"],
-            assistant_id=call["assistant_id"],
-            stop=self._stop(stop),
-        )
-        return ChatResult(generations=[ChatGeneration(message=answer)])
+        answer = JyloAnswer.whole(reply, docs, self._stop(stop))
+        message = answer_message(answer, model=call["model"], assistant_id=call["assistant_id"])
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     async def _agenerate(
         self,
@@ -250,14 +248,9 @@ class ChatJylo(VendorChatModel):
             reply = await client.create_message(
                 call["assistant_id"], post.text, **self._post_args(call, docs, post.document_ids)
             )
-        answer = answer_message(
-            reply,
-            documents=docs,
-            model=call["model"],
-            assistant_id=call["assistant_id"],
-            stop=self._stop(stop),
-        )
-        return ChatResult(generations=[ChatGeneration(message=answer)])
+        answer = JyloAnswer.whole(reply, docs, self._stop(stop))
+        message = answer_message(answer, model=call["model"], assistant_id=call["assistant_id"])
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self,
@@ -270,22 +263,17 @@ class ChatJylo(VendorChatModel):
             call, post = self._prepare(messages, kwargs)
             client = self._connection().get_sync()
             docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
-        builder = JyloChunks(
-            model=call["model"], assistant_id=call["assistant_id"], stop=self._stop(stop)
-        )
         args = self._post_args(call, docs, post.document_ids)
         with (
             translated_errors(),
             client.stream_message(call["assistant_id"], post.text, **args) as stream,
         ):
-            for piece in stream:
-                chunk = builder.add(piece)
-                if chunk is not None:
-                    yield emit(chunk, run_manager)
-                if builder.stopped:
-                    break
-            reply = stream.until_done()  # the stored message: id and citations
-        yield emit(builder.finish(reply, docs), run_manager)
+            reading = JyloAnswerStream(stream, self._stop(stop))
+            for delta in reading:
+                yield emit(delta_chunk(delta), run_manager)
+            answer = reading.final_answer(docs)  # the stored message: id and citations
+        last = last_chunk(answer, model=call["model"], assistant_id=call["assistant_id"])
+        yield emit(last, run_manager)
 
     async def _astream(
         self,
@@ -300,18 +288,13 @@ class ChatJylo(VendorChatModel):
             docs = await aupload_all(
                 client, call["assistant_id"], post.attachments, call["options"]
             )
-        builder = JyloChunks(
-            model=call["model"], assistant_id=call["assistant_id"], stop=self._stop(stop)
-        )
         args = self._post_args(call, docs, post.document_ids)
         with translated_errors():
             stream = await client.stream_message(call["assistant_id"], post.text, **args)
             async with stream:
-                async for piece in stream:
-                    chunk = builder.add(piece)
-                    if chunk is not None:
-                        yield await aemit(chunk, run_manager)
-                    if builder.stopped:
-                        break
-                reply = await stream.until_done()
-        yield await aemit(builder.finish(reply, docs), run_manager)
+                reading = AsyncJyloAnswerStream(stream, self._stop(stop))
+                async for delta in reading:
+                    yield await aemit(delta_chunk(delta), run_manager)
+                answer = await reading.final_answer(docs)
+        last = last_chunk(answer, model=call["model"], assistant_id=call["assistant_id"])
+        yield await aemit(last, run_manager)

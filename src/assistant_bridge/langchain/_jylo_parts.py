@@ -6,8 +6,8 @@
   (v1 blocks, or v0 ``source_type="base64"``), a ``path``, raw ``bytes`` (``data`` or
   ``bytes``), or an already uploaded document id (``file_id``, or v0
   ``source_type="id"``). A URL block is an error: Jylo cannot fetch URLs.
-- `answer_message` / `JyloChunks`: a Jylo reply as an ``AIMessage`` or a stream of
-  chunks. ``content`` is the plain reply; ``additional_kwargs["sources"]`` holds the
+- `answer_message` / `delta_chunk` / `last_chunk`: a `JyloAnswer` (the adapter core's
+  one form of a reply) as an ``AIMessage`` or a stream of chunks. ``content`` is the plain reply; ``additional_kwargs["sources"]`` holds the
   cited sources (shared metadata of `assistant_bridge.sources`, citations as spans of
   ``content``), emitted once, in the last chunk, together with ``text_with_citations``
   (the raw marked-up text) and ``document_ids`` (the documents attached to the question).
@@ -25,26 +25,25 @@ import base64
 import binascii
 import mimetypes
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.messages.block_translators import register_translator
 
-from .._adapter_core import Attachment, Outgoing, StopGuard, source_items
-from ..jylo import Document, Message, reply_finish_reason, reply_incomplete_reason
-from ..sources import Source, sources_from_jylo
+from .._adapter_core import Attachment, JyloAnswer, Outgoing, TextDelta, source_items
+from ..jylo import Message
 from ._content import translate_content
 from ._errors import InvalidRequestError
 
 __all__ = [
     "PROVIDER",
-    "JyloChunks",
     "answer_message",
+    "delta_chunk",
     "from_jylo",
     "human_parts",
     "is_stored",
+    "last_chunk",
 ]
 
 PROVIDER = "jylo"
@@ -136,105 +135,64 @@ def human_parts(message: BaseMessage, where: str) -> Outgoing[None]:
     return Outgoing("".join(texts), tuple(files), tuple(ids))
 
 
-def _clip(sources: list[Source], length: int) -> list[Source]:
-    return [
-        replace(s, citations=tuple(c for c in s.citations if c.end_index <= length))
-        for s in sources
-    ]
-
-
-def _metadata(message: Message, model: str, assistant_id: str, stopped: bool) -> dict[str, Any]:
-    reason = None if stopped else reply_incomplete_reason(message)
+def _metadata(answer: JyloAnswer, model: str, assistant_id: str) -> dict[str, Any]:
+    reason = answer.incomplete_reason
     values: dict[str, Any] = {
         "model_provider": PROVIDER,
-        "model_name": model or message.model_identifier,
+        "model_name": answer.model(model),
         "assistant_id": assistant_id,
-        "message_id": message.id,
+        "message_id": answer.message.id,
         # "stop" only for the stored message (its end seen), else "unconfirmed";
         # "incomplete" for a reply without text (only returned with allow_partial)
-        "finish_reason": "stop_sequence" if stopped else reply_finish_reason(message),
+        "finish_reason": answer.finish_reason,
     }
     if reason is not None:
         values.update(incomplete=True, incomplete_reason=reason)
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _kwargs(message: Message, documents: Sequence[Document], text: str) -> dict[str, Any]:
-    sources = _clip(sources_from_jylo(message, documents, text=text), len(text))
-    kwargs: dict[str, Any] = {"sources": source_items(sources)}
-    if message.text_with_citations:
-        kwargs["text_with_citations"] = message.text_with_citations
-    ids = [d.id for d in documents if d.id] or list(message.message_document_identifiers)
+def _kwargs(answer: JyloAnswer) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"sources": source_items(answer.sources)}
+    if answer.message.text_with_citations:
+        kwargs["text_with_citations"] = answer.message.text_with_citations
+    ids = answer.document_ids
     if ids:
         kwargs["document_ids"] = ids
     return kwargs
 
 
-def _plain(message: Message) -> str:
-    return message.text if message.text is not None else message.cited_text().text
-
-
-def answer_message(
-    message: Message,
-    *,
-    documents: Sequence[Document] = (),
-    model: str,
-    assistant_id: str,
-    stop: Sequence[str] | None = None,
-) -> AIMessage:
-    """The ``AIMessage`` of a whole Jylo reply (cut at the first stop sequence)."""
-    text, stopped = StopGuard(stop).cut(_plain(message))
+def answer_message(answer: JyloAnswer, *, model: str, assistant_id: str) -> AIMessage:
+    """The ``AIMessage`` of a whole Jylo answer (`JyloAnswer.whole`)."""
     return AIMessage(
-        content=text,
-        additional_kwargs=_kwargs(message, documents, text),
-        response_metadata=_metadata(message, model, assistant_id, stopped),
-        id=message.id,
+        content=answer.text,
+        additional_kwargs=_kwargs(answer),
+        response_metadata=_metadata(answer, model, assistant_id),
+        id=answer.message.id,
     )
 
 
-class JyloChunks:
-    """Streamed text pieces to ``AIMessageChunk`` s, then the last chunk with the sources."""
+def delta_chunk(delta: TextDelta) -> AIMessageChunk:
+    """The chunk of one streamed piece of reply text."""
+    return AIMessageChunk(content=delta.text, response_metadata={"model_provider": PROVIDER})
 
-    def __init__(self, *, model: str, assistant_id: str, stop: Sequence[str] | None) -> None:
-        self.model = model
-        self.assistant_id = assistant_id
-        self.guard = StopGuard(stop)
-        self.text = ""
 
-    @property
-    def stopped(self) -> bool:
-        """Whether a stop sequence ended the reply (stop reading the stream)."""
-        return self.guard.stopped
-
-    def add(self, piece: str) -> AIMessageChunk | None:
-        """The chunk for one streamed piece, or None while text is held back."""
-        safe = self.guard.feed(piece)
-        if not safe:
-            return None
-        self.text += safe
-        return AIMessageChunk(content=safe, response_metadata={"model_provider": PROVIDER})
-
-    def finish(self, message: Message, documents: Sequence[Document] = ()) -> AIMessageChunk:
-        """The last chunk: held-back text, sources, metadata and the message id."""
-        tail = self.guard.flush()
-        self.text += tail
-        return AIMessageChunk(
-            content=tail,
-            additional_kwargs=_kwargs(message, documents, self.text),
-            response_metadata=_metadata(message, self.model, self.assistant_id, self.stopped),
-            id=message.id,
-            chunk_position="last",
-        )
+def last_chunk(answer: JyloAnswer, *, model: str, assistant_id: str) -> AIMessageChunk:
+    """The last chunk of a stream: held-back text, sources, metadata and the message id."""
+    return AIMessageChunk(
+        content=answer.tail,
+        additional_kwargs=_kwargs(answer),
+        response_metadata=_metadata(answer, model, assistant_id),
+        id=answer.message.id,
+        chunk_position="last",
+    )
 
 
 def from_jylo(message: Message, assistant_id: str) -> BaseMessage:
     """A stored Jylo message as an ``AIMessage`` (with sources) or a ``HumanMessage``."""
     if message.is_assistant:
+        answer = JyloAnswer.whole(message, message.documents)
         return answer_message(
-            message,
-            documents=message.documents,
-            model=message.model_identifier or "",
-            assistant_id=assistant_id,
+            answer, model=message.model_identifier or "", assistant_id=assistant_id
         )
     meta = {"vendor": PROVIDER, "assistant_id": assistant_id, "message_id": message.id}
     kwargs: dict[str, Any] = {}

@@ -3,7 +3,8 @@
 - `user_parts`: a user message as the text to post and the files to upload
   (``DocumentBlock`` / ``ImageBlock`` with ``data`` or ``path``; a URL is an error, Jylo
   cannot fetch one); what `Jylo` posts is built from it in `._jylo_turns`.
-- `chat_response`: a Jylo reply as a ``ChatResponse``: ``message.blocks`` hold a
+- `chat_response`: a `JyloAnswer` (the adapter core's one form of a reply) as a
+  ``ChatResponse``: ``message.blocks`` hold a
   ``TextBlock`` and one ``CitationBlock`` per cited span (from ``textWithCitations``);
   ``message.additional_kwargs`` has ``vendor="jylo"``, ``assistant_id``, ``message_id``
   (so a chat store knows the reply is stored); the response's ``additional_kwargs`` add
@@ -16,7 +17,6 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,8 @@ from llama_index.core.base.llms.types import (
 )
 
 from .. import InvalidRequestError
-from .._adapter_core import Attachment, Outgoing, source_items
-from ..jylo import Document, Message, reply_finish_reason, reply_incomplete_reason
-from ..sources import sources_from_jylo
+from .._adapter_core import Attachment, JyloAnswer, Outgoing, source_items
+from ..jylo import Message
 from ._answer_responses import citation_blocks
 
 __all__ = [
@@ -104,36 +103,28 @@ def _ids(message: Message, assistant_id: str) -> dict[str, Any]:
 
 
 def chat_response(
-    message: Message,
-    *,
-    assistant_id: str,
-    model: str,
-    documents: Sequence[Document] = (),
-    text: str | None = None,
-    delta: str | None = None,
+    answer: JyloAnswer, *, assistant_id: str, model: str, delta: str | None = None
 ) -> ChatResponse:
-    """The ``ChatResponse`` of a whole reply (``text``: the streamed text, if streamed)."""
-    plain = text if text is not None else message.text
-    if plain is None:
-        plain = message.cited_text().text
-    sources = sources_from_jylo(message, documents, text=plain)
+    """The ``ChatResponse`` of a whole Jylo answer (`JyloAnswer`, whole or streamed)."""
+    message = answer.message
+    sources = answer.sources
     kwargs: dict[str, Any] = {
         **_ids(message, assistant_id),
-        "model": model or message.model_identifier,
+        "model": answer.model(model),
         "sources": source_items(sources),
-        "finish_reason": reply_finish_reason(message),  # as for Unleash
+        "finish_reason": answer.finish_reason,  # as for Unleash
     }
-    reason = reply_incomplete_reason(message)  # a reply without text (allow_partial)
+    reason = answer.incomplete_reason  # a reply without text (allow_partial)
     if reason is not None:
         kwargs.update(incomplete=True, incomplete_reason=reason)
     if message.text_with_citations:
         kwargs["text_with_citations"] = message.text_with_citations
-    doc_ids = [d.id for d in documents if d.id] or list(message.message_document_identifiers)
+    doc_ids = answer.document_ids
     if doc_ids:
         kwargs["document_ids"] = doc_ids
     reply = ChatMessage(
         role=MessageRole.ASSISTANT,
-        blocks=[TextBlock(text=plain), *citation_blocks(sources, plain)],
+        blocks=[TextBlock(text=answer.text), *citation_blocks(sources, answer.text)],
         additional_kwargs=_ids(message, assistant_id),
     )
     return ChatResponse(message=reply, raw=message, delta=delta, additional_kwargs=kwargs)
@@ -143,10 +134,9 @@ def from_jylo(message: Message, assistant_id: str) -> ChatMessage:
     """A stored message as a ``ChatMessage`` (a reply with its citation blocks)."""
     if message.is_assistant:
         response = chat_response(
-            message,
+            JyloAnswer.whole(message, message.documents),
             assistant_id=assistant_id,
             model=message.model_identifier or "",
-            documents=message.documents,
         )
         return response.message
     kwargs = _ids(message, assistant_id)

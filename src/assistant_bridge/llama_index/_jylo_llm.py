@@ -29,6 +29,9 @@ from llama_index.core.llms import LLM
 from pydantic import Field, PrivateAttr, SecretStr
 
 from .._adapter_core import (
+    AsyncJyloAnswerStream,
+    JyloAnswer,
+    JyloAnswerStream,
     JyloConnection,
     Once,
     Outgoing,
@@ -237,9 +240,8 @@ class Jylo(OwnLazyState, LLM):
         reply = client.create_message(
             call["assistant_id"], post.text, **self._post_args(call, docs)
         )
-        return chat_response(
-            reply, assistant_id=call["assistant_id"], model=call["model"], documents=docs
-        )
+        answer = JyloAnswer.whole(reply, docs)
+        return chat_response(answer, assistant_id=call["assistant_id"], model=call["model"])
 
     async def _aask(
         self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
@@ -253,9 +255,8 @@ class Jylo(OwnLazyState, LLM):
         reply = await client.create_message(
             call["assistant_id"], post.text, **self._post_args(call, docs)
         )
-        return chat_response(
-            reply, assistant_id=call["assistant_id"], model=call["model"], documents=docs
-        )
+        answer = JyloAnswer.whole(reply, docs)
+        return chat_response(answer, assistant_id=call["assistant_id"], model=call["model"])
 
     def _steps(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseGen:
         call = self._call(kwargs)  # input checked before the generator starts
@@ -269,19 +270,13 @@ class Jylo(OwnLazyState, LLM):
             docs = upload_all(client, call["assistant_id"], post.attachments, call["options"])
             args = self._post_args(call, docs)
             with client.stream_message(call["assistant_id"], post.text, **args) as stream:
-                text = ""
-                for piece in stream:
-                    text += piece
-                    message = ChatMessage(role=MessageRole.ASSISTANT, content=text)
-                    yield ChatResponse(message=message, delta=piece)
-                reply = stream.until_done()
+                reading = JyloAnswerStream(stream, None)
+                for delta in reading:
+                    message = ChatMessage(role=MessageRole.ASSISTANT, content=reading.text)
+                    yield ChatResponse(message=message, delta=delta.text)
+                answer = reading.final_answer(docs)
             yield chat_response(
-                reply,
-                assistant_id=call["assistant_id"],
-                model=call["model"],
-                documents=docs,
-                text=text,
-                delta="",
+                answer, assistant_id=call["assistant_id"], model=call["model"], delta=""
             )
 
         return gen()
@@ -303,19 +298,13 @@ class Jylo(OwnLazyState, LLM):
             args = self._post_args(call, docs)
             stream = await client.stream_message(call["assistant_id"], post.text, **args)
             async with stream:
-                text = ""
-                async for piece in stream:
-                    text += piece
-                    message = ChatMessage(role=MessageRole.ASSISTANT, content=text)
-                    yield ChatResponse(message=message, delta=piece)
-                reply = await stream.until_done()
+                reading = AsyncJyloAnswerStream(stream, None)
+                async for delta in reading:
+                    message = ChatMessage(role=MessageRole.ASSISTANT, content=reading.text)
+                    yield ChatResponse(message=message, delta=delta.text)
+                answer = await reading.final_answer(docs)
             yield chat_response(
-                reply,
-                assistant_id=call["assistant_id"],
-                model=call["model"],
-                documents=docs,
-                text=text,
-                delta="",
+                answer, assistant_id=call["assistant_id"], model=call["model"], delta=""
             )
 
         return gen()

@@ -155,9 +155,10 @@ def test_langchain_and_llama_index_give_identical_source_metadata(emu: Emulator)
     reply = next(m for m in client.list_messages(assistant, desc=False) if m.is_assistant)
     lc = lc_from_jylo(reply, assistant)
     llm = Jylo(client=client, assistant_id=assistant, model_identifier=JYLO_MODEL)
+    from assistant_bridge._adapter_core import JyloAnswer
     from assistant_bridge.llama_index._jylo_blocks import chat_response
 
-    li = chat_response(reply, assistant_id=assistant, model=JYLO_MODEL)
+    li = chat_response(JyloAnswer.whole(reply), assistant_id=assistant, model=JYLO_MODEL)
     assert lc.additional_kwargs["sources"] == li.additional_kwargs["sources"]
     assert lc.additional_kwargs["sources"][0]["metadata"]["citations"]
     assert llm.metadata.model_name == JYLO_MODEL
