@@ -30,6 +30,7 @@ from ._transport import (
     RateLimitError,
     RedirectError,
     StreamError,
+    StreamValidationError,
     UnprocessableEntityError,
 )
 from ._version import __version__
@@ -65,6 +66,7 @@ __all__ = [
     "RedirectError",
     "SearchFilters",
     "StreamError",
+    "StreamValidationError",
     "UnleashClient",
     "UnprocessableEntityError",
     "ZaiaClient",

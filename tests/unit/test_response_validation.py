@@ -22,6 +22,8 @@ from assistant_bridge import (
     AsyncUnleashClient,
     AsyncZaiaClient,
     JyloClient,
+    StreamError,
+    StreamValidationError,
     UnleashClient,
     ZaiaClient,
 )
@@ -174,6 +176,10 @@ async def test_a_malformed_streamed_event(twin: Twin) -> None:
         await twin.collect(stream)
     check(info.value, "text", "Input should be a valid string")
     assert "does not fit ChatV2Chunk" in str(info.value)
+    # still the StreamError a malformed event always was, with the event as its text
+    assert isinstance(info.value, StreamValidationError)
+    assert isinstance(info.value, StreamError)
+    assert info.value.text == '{"text": ["not", "text"]}'
 
 
 def test_a_malformed_event_in_a_whole_body() -> None:

@@ -27,7 +27,9 @@ class OwnLazyState(BaseModel):
     Subclasses list the private attributes that hold what was made on first use (clients,
     connection caches, the lock guarding them) in ``_lazy_state`` (a subclass's names add
     to its bases'), and the fields that hold caller-given objects to share rather than
-    deep-copy in ``_shared_fields``.
+    deep-copy in ``_shared_fields``. Assigning a field after first use restarts that
+    state too, so ``model.client = other`` (or a new key or URL) takes effect at the next
+    call.
     """
 
     _lazy_state: ClassVar[tuple[str, ...]] = ()
@@ -48,6 +50,13 @@ class OwnLazyState(BaseModel):
             attr = type(self).__private_attributes__[name]
             factory = attr.default_factory
             private[name] = factory() if factory is not None else copy.copy(attr.default)  # type: ignore[call-arg]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in type(self).model_fields:
+            # What was made on first use came from the old settings (a given client, a key,
+            # a URL): the next call makes it again from what is set now.
+            self._restart_lazy_state()
 
     def __copy__(self: _M) -> _M:
         new = super().__copy__()

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         RateLimitError,
         RedirectError,
         StreamError,
+        StreamValidationError,
         UnprocessableEntityError,
     )
     from ._logging import REDACTED, logger, register_secret
@@ -113,6 +114,7 @@ __all__ = [
     "ServerSentEvent",
     "Stream",
     "StreamError",
+    "StreamValidationError",
     "SyncAPIClient",
     "TimeoutTypes",
     "UnleashV1Decoder",
@@ -178,6 +180,7 @@ if not TYPE_CHECKING:
                 "RateLimitError",
                 "RedirectError",
                 "StreamError",
+                "StreamValidationError",
                 "UnprocessableEntityError",
             ),
             "._encoding": ("json_problem",),

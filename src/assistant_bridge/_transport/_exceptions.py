@@ -9,7 +9,9 @@ AssistantBridgeError
 └── APIError
     ├── PartialWriteError                   a batch write stopped partway (``stored``, ``pending``)
     ├── APIResponseValidationError          a success whose body (or streamed event) has the
-    │                                       wrong shape (names the field and the rule)
+    │   │                                   wrong shape (names the field and the rule)
+    │   └── StreamValidationError           a streamed event of the wrong shape (also a
+    │                                       StreamError, as a malformed event always was)
     ├── APIConnectionError                  no usable response (refused, reset, dropped)
     │   └── APITimeoutError                 connect, read, write or pool timeout
     └── APIStatusError                      the server answered 4xx/5xx
@@ -27,6 +29,7 @@ AssistantBridgeError
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +58,7 @@ __all__ = [
     "RateLimitError",
     "RedirectError",
     "StreamError",
+    "StreamValidationError",
     "UnprocessableEntityError",
 ]
 
@@ -266,6 +270,27 @@ class APIResponseValidationError(APIError):
         self.request_id = request_id
         self.body = body
         self.errors = list(errors)
+
+
+class StreamValidationError(APIResponseValidationError, StreamError):
+    """An event of a response stream whose fields have the wrong shape.
+
+    An `APIResponseValidationError` (the field path and rule, the response, the request
+    id) that is also a `StreamError`, as a malformed event in a stream has always been:
+    ``except StreamError`` still catches it. ``text`` is the event, truncated.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        response: httpx.Response | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        errors: Sequence[Any] = (),
+    ) -> None:
+        super().__init__(detail, response=response, request_id=request_id, body=body, errors=errors)
+        self.text = body[:200] if isinstance(body, str) else json.dumps(body, default=str)[:200]
 
 
 class APIConnectionError(APIError):

@@ -98,10 +98,12 @@ def validation_error(
     model: Any,
     value: Any = None,
     what: str = "the answer",
+    kind: type[APIResponseValidationError] = APIResponseValidationError,
 ) -> APIResponseValidationError:
     """The `APIResponseValidationError` for ``value`` (from ``response``) not fitting ``model``.
 
-    ``what`` says what did not fit (``"the answer"``, ``"an event in the stream"``...).
+    ``what`` says what did not fit (``"the answer"``, ``"an event in the stream"``...);
+    ``kind`` is the class to raise (`StreamValidationError` for a streamed event).
     ``response`` may be None (an item read outside a response); `with_response` on the
     error attaches it later.
     """
@@ -109,7 +111,7 @@ def validation_error(
         f"{what} does not fit {_type_name(model)} ({exc.error_count()} problem(s); "
         f"{_describe(exc)}): {_quote(value)}"
     )
-    error = APIResponseValidationError(detail, body=value, errors=exc.errors(include_url=False))
+    error = kind(detail, body=value, errors=exc.errors(include_url=False))
     return error if response is None else with_response(error, response)
 
 
@@ -122,7 +124,7 @@ def with_response(
     """
     if error.response is not None:
         return error
-    attached = APIResponseValidationError(
+    attached = type(error)(
         error.detail,
         response=redacted_copy(response),
         request_id=request_id_of(response),

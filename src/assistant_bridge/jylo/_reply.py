@@ -22,6 +22,7 @@ from .._transport import (
     ServerSentEvent,
     SSEDecoder,
     StreamError,
+    StreamValidationError,
     finish_reason,
     validation_error,
 )
@@ -227,7 +228,12 @@ class MessageAssembler:
             message = Message.model_validate(obj)
         except ValidationError as exc:
             raise validation_error(
-                exc, None, model=Message, value=obj, what="a message in the Jylo stream"
+                exc,
+                None,
+                model=Message,
+                value=obj,
+                what="a message in the Jylo stream",
+                kind=StreamValidationError,
             ) from None
         if message.is_assistant is False:
             self._echo = message

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         RateLimitError,
         RedirectError,
         StreamError,
+        StreamValidationError,
         UnprocessableEntityError,
     )
     from ._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
@@ -71,6 +72,7 @@ __all__ = [
     "RateLimitError",
     "RedirectError",
     "StreamError",
+    "StreamValidationError",
     "UnleashChatRetriever",
     "UnleashSearchRetriever",
     "UnleashTranslator",
@@ -108,6 +110,7 @@ if not TYPE_CHECKING:
                 "RateLimitError",
                 "RedirectError",
                 "StreamError",
+                "StreamValidationError",
                 "UnprocessableEntityError",
             ),
             "._histories": (

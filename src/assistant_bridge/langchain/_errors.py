@@ -56,6 +56,7 @@ __all__ = [
     "RateLimitError",
     "RedirectError",
     "StreamError",
+    "StreamValidationError",
     "UnprocessableEntityError",
     "may_have_acted",
     "nothing_posted",
@@ -139,6 +140,10 @@ class IncompleteAnswerError(t.IncompleteAnswerError, StreamError):
     """An answer known to be unfinished (``reason``, ``partial`` kept)."""
 
 
+class StreamValidationError(t.StreamValidationError, StreamError):
+    """A streamed event of the wrong shape (names the field); a `StreamError`, as before."""
+
+
 class EmptyAnswerError(t.EmptyAnswerError, IncompleteAnswerError):
     """A success with no answer in it (``status_code``, ``content_type``, ``head`` kept)."""
 
@@ -200,6 +205,7 @@ _MAPPING: tuple[tuple[type[t.AssistantBridgeError], type[t.AssistantBridgeError]
     (t.APIConnectionError, APIConnectionError),
     (t.EmptyAnswerError, EmptyAnswerError),
     (t.IncompleteAnswerError, IncompleteAnswerError),
+    (t.StreamValidationError, StreamValidationError),
     (t.StreamError, StreamError),
     (t.ConflictError, ConflictError),
     (t.RedirectError, RedirectError),

@@ -1,4 +1,4 @@
-"""What the LlamaIndex LLMs share: typed callback decorators and the environment defaults."""
+"""What the LlamaIndex LLMs share: typed callback decorators."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from .._transport import (
     RequestOptions,
     ServerSentEvent,
     StreamError,
+    StreamValidationError,
     env_setting,
     secret_setting,
     validation_error,
@@ -376,7 +377,12 @@ def _typed(model: type[_M], item: dict[str, Any]) -> _M:
         return model.model_validate(item)
     except ValidationError as exc:
         raise validation_error(
-            exc, None, model=model, value=item, what="an event of the answer"
+            exc,
+            None,
+            model=model,
+            value=item,
+            what="an event of the answer",
+            kind=StreamValidationError,
         ) from None
 
 

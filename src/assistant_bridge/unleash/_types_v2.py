@@ -230,7 +230,8 @@ class ChatV2Response(ResultModel):
         text: the full answer (markdown).
         tool_calls: the tool calls, one per id.
         tool_steps: one record per tool call, in first-seen order.
-        references: the references in arrival order.
+        references: the references in arrival order: the chunks' own `ChatV2Reference`
+            models (shared with the chunks, not copies; unknown fields kept).
         sources_ids: the union of all ``sourcesIds``, order kept.
         chunks_unknown: raw chunks that could not be read.
         end_seen: whether the end of the answer was positively seen: the SSE

@@ -443,3 +443,15 @@ def test_stream_closes_the_response_when_the_consumer_stops() -> None:
     stream.close()
     assert first.content == "Book economy"
     assert closed == [True]
+
+
+async def test_a_client_assigned_after_first_use_serves_the_next_calls() -> None:
+    first, second = Server(), Server()
+    chat = model(first, api_version="v2")
+    chat.invoke("What is the travel policy?")
+    await chat.ainvoke("What is the travel policy?")
+    chat.client = second.sync()
+    chat.async_client = second.asyncio()
+    chat.invoke("What is the travel policy?")
+    await chat.ainvoke("What is the travel policy?")
+    assert (len(first.requests), len(second.requests)) == (2, 2)

@@ -58,7 +58,11 @@ def test_a_malformed_event_of_a_posted_chat_may_have_acted_so_it_is_never_repeat
         list(answering.stream_chat_v2([{"role": "user", "content": "hi"}]))
     assert may_have_acted(info.value) is True
     twin = to_model_error(info.value)
-    assert isinstance(twin, assistant_bridge.langchain.APIResponseValidationError)
+    assert isinstance(twin, assistant_bridge.langchain.StreamValidationError)
+    assert isinstance(twin, assistant_bridge.langchain.StreamError)  # as before the typed error
+    assert isinstance(twin, assistant_bridge.APIResponseValidationError)
+    assert isinstance(twin, ModelError)
+    assert "text" in str(twin)
     assert twin.may_have_acted is True
     assert twin.is_retryable is False
     assert retry_safe(info.value) is False
