@@ -9,11 +9,7 @@ repeated)? The answers depend only on the error tree and the transport's retry p
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._transport import (
-    IDEMPOTENT_EXTENSION,
-    IDEMPOTENT_METHODS,
     RETRYABLE_STATUSES,
     SAFE_TO_REPEAT_STATUSES,
     APIConnectionError,
@@ -23,20 +19,11 @@ from .._transport import (
     InvalidRequestError,
     PartialWriteError,
     StreamError,
+    request_is_idempotent,
     transport_error_is_retryable,
 )
 
 __all__ = ["may_have_acted", "nothing_posted", "retryable_status"]
-
-
-def _idempotent(request: Any) -> bool | None:
-    """Whether a failed request may be repeated (None: no request known)."""
-    if request is None:
-        return None
-    marked = getattr(request, "extensions", {}).get(IDEMPOTENT_EXTENSION)
-    if isinstance(marked, bool):
-        return marked
-    return str(getattr(request, "method", "")).upper() in IDEMPOTENT_METHODS
 
 
 def _connection_never_opened(exc: APIConnectionError) -> bool:
@@ -58,7 +45,7 @@ def may_have_acted(exc: BaseException) -> bool:
         return True
     if isinstance(exc, InvalidRequestError) or not isinstance(exc, AssistantBridgeError):
         return False
-    idempotent = _idempotent(getattr(exc, "request", None))
+    idempotent = request_is_idempotent(getattr(exc, "request", None))
     if isinstance(exc, (StreamError, APIResponseValidationError)):
         return idempotent is not True  # the server answered: a post was accepted
     if idempotent is not False:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from ._client import (
         DEFAULT_MAX_RETRIES,
         DEFAULT_TIMEOUT,
-        IDEMPOTENT_EXTENSION,
         NOT_GIVEN,
         AsyncAPIClient,
         NotGiven,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
         SyncAPIClient,
         TimeoutTypes,
         merge_headers,
+        request_is_idempotent,
     )
     from ._encoding import json_problem
     from ._exceptions import (
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
     )
     from ._logging import REDACTED, logger, register_secret
-    from ._options import IDEMPOTENT_METHODS, CallOverrides
+    from ._options import CallOverrides
     from ._problem import Problem, decode_body
     from ._response import (
         json_body,
@@ -76,8 +76,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
-    "IDEMPOTENT_EXTENSION",
-    "IDEMPOTENT_METHODS",
     "NOT_GIVEN",
     "REDACTED",
     "RETRYABLE_STATUSES",
@@ -127,6 +125,7 @@ __all__ = [
     "json_problem",
     "logger",
     "merge_headers",
+    "request_is_idempotent",
     "parse_response",
     "register_secret",
     "request_id_of",
@@ -151,7 +150,6 @@ if not TYPE_CHECKING:
             "._client": (
                 "DEFAULT_MAX_RETRIES",
                 "DEFAULT_TIMEOUT",
-                "IDEMPOTENT_EXTENSION",
                 "NOT_GIVEN",
                 "AsyncAPIClient",
                 "NotGiven",
@@ -159,6 +157,7 @@ if not TYPE_CHECKING:
                 "SyncAPIClient",
                 "TimeoutTypes",
                 "merge_headers",
+                "request_is_idempotent",
             ),
             "._exceptions": (
                 "APIConnectionError",
@@ -189,10 +188,7 @@ if not TYPE_CHECKING:
                 "logger",
                 "register_secret",
             ),
-            "._options": (
-                "IDEMPOTENT_METHODS",
-                "CallOverrides",
-            ),
+            "._options": ("CallOverrides",),
             "._problem": (
                 "Problem",
                 "decode_body",

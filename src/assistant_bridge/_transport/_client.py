@@ -33,6 +33,7 @@ from ._options import (
     DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    IDEMPOTENT_METHODS,
     NOT_GIVEN,
     NotGiven,
     RequestOptions,
@@ -59,11 +60,25 @@ __all__ = [
     "TimeoutTypes",
     "make_timeout",
     "merge_headers",
+    "request_is_idempotent",
 ]
 
 _Self = TypeVar("_Self", bound="_BaseClient")
 IDEMPOTENT_EXTENSION = "assistant_bridge.idempotent"
 """The request extension that says whether a request may be repeated (see `RequestOptions`)."""
+
+
+def request_is_idempotent(request: object) -> bool | None:
+    """Whether a failed request may be repeated, as the base client marked it.
+
+    A request the base client did not send is judged by its method; None: no request.
+    """
+    if request is None:
+        return None
+    marked = getattr(request, "extensions", {}).get(IDEMPOTENT_EXTENSION)
+    if isinstance(marked, bool):
+        return marked
+    return str(getattr(request, "method", "")).upper() in IDEMPOTENT_METHODS
 
 
 class _BaseClient:
