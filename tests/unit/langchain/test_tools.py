@@ -268,6 +268,15 @@ def test_bind_tools_and_structured_output_say_why_and_name_the_tools(
     assert tools in str(structured.value)
 
 
+def test_an_agent_on_chat_unleash_fails_with_that_error_before_any_request(emu: Emulator) -> None:
+    from langchain.agents import create_agent
+
+    agent = create_agent(ChatUnleash(**unleash_clients(emu)), tools=[search_tool(emu)])
+    with pytest.raises(UnsupportedOperationError, match="UnleashSearchTool"):
+        agent.invoke({"messages": [{"role": "user", "content": "Billing incidents?"}]})
+    assert emu.posts("") == []
+
+
 # -- format_citations ----------------------------------------------------------------------
 
 
