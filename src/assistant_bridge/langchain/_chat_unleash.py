@@ -88,6 +88,13 @@ class ChatUnleash(VendorChatModel):
     Unleash has no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences
     are applied on the client side: the answer ends before the first one.
+
+    Tools and structured output: ``bind_tools`` and ``with_structured_output`` raise
+    `UnsupportedOperationError` (a ``NotImplementedError``). The assistant runs its own
+    search tools on the server, and the API takes no tool definitions and has no JSON
+    mode, so ``create_agent(ChatUnleash(), ...)`` cannot work. Give a tool-calling model
+    `UnleashAssistantTool` and `UnleashSearchTool` instead; `format_citations` renders an
+    answer with numbered sources.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
