@@ -5,7 +5,9 @@
 the assistant's sources as nodes with the same metadata as the LangChain side;
 `search_filters_from_metadata` translates LlamaIndex ``MetadataFilters`` into Unleash
 `SearchFilters`. `Jylo` is a Jylo assistant as an ``LLM``; `JyloChatStore` and
-`ZaiaChatStore` keep ``ChatMemoryBuffer`` s on the vendors' stored conversations. Nothing here speaks HTTP: every class goes through the vendor clients,
+`ZaiaChatStore` keep ``ChatMemoryBuffer`` s on the vendors' stored conversations.
+`UnleashToolSpec` and `JyloToolSpec` are agent tool specs (search and ask) for
+``FunctionAgent`` / ``ReActAgent``. Nothing here speaks HTTP: every class goes through the vendor clients,
 whose errors pass through unchanged.
 """
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from ._jylo_llm import Jylo
     from ._metadata_filters import search_filters_from_metadata, to_search_filters
     from ._retriever import DEFAULT_SEARCH_TOP_K, UnleashRetriever
+    from ._tool_specs import JyloToolSpec, UnleashToolSpec
     from ._unleash_llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
 
 __all__ = [
@@ -36,8 +39,10 @@ __all__ = [
     "DEFAULT_SEARCH_TOP_K",
     "Jylo",
     "JyloChatStore",
+    "JyloToolSpec",
     "Unleash",
     "UnleashRetriever",
+    "UnleashToolSpec",
     "UnsupportedOperationError",
     "ZaiaChatStore",
     "citation_blocks",
@@ -75,6 +80,10 @@ if not TYPE_CHECKING:
             "._retriever": (
                 "DEFAULT_SEARCH_TOP_K",
                 "UnleashRetriever",
+            ),
+            "._tool_specs": (
+                "JyloToolSpec",
+                "UnleashToolSpec",
             ),
         },
     )
