@@ -2,9 +2,10 @@
 
 `search_results_text` renders nodes as a numbered list (title, url, app and type, a
 snippet); `cited_answer_text` renders an `Unleash` or `Jylo` ``ChatResponse`` as its
-answer with ``[n]`` markers after each cited span, then the numbered sources, ``n`` being
-the source's place in ``additional_kwargs["sources"]`` (so the markers, the list and
-`nodes_from_response` agree).
+answer with ``[n]`` markers after each cited span, then the numbered sources (cited ones,
+then the others consulted), ``n`` being the source's place in
+``additional_kwargs["sources"]`` (so the markers, the list and `nodes_from_response`
+agree).
 """
 
 from __future__ import annotations
@@ -80,7 +81,11 @@ def _source_line(number: int, item: Any) -> str:
 
 
 def cited_answer_text(response: ChatResponse) -> str:
-    """The answer with ``[n]`` after each cited span, then ``Sources:`` numbered.
+    """The answer with ``[n]`` after each cited span, then the numbered sources.
+
+    ``Sources:`` lists the cited sources; the others the assistant used follow under
+    ``Also consulted (not cited):`` with the next numbers (all under ``Sources:`` when
+    nothing is cited). A source's number is its place in ``additional_kwargs["sources"]``.
 
     Args:
         response: a ``ChatResponse`` of `Unleash` or `Jylo` (its first ``TextBlock`` is
@@ -94,5 +99,12 @@ def cited_answer_text(response: ChatResponse) -> str:
     sources = list(items) if isinstance(items, list) else []
     if not sources:
         return f"{answer}\n\nSources: none given."
-    listed = "\n".join(_source_line(n, item) for n, item in enumerate(sources, start=1))
-    return f"{answer}\n\nSources:\n{listed}"
+    cited = {n for numbers in _markers(blocks, len(text)).values() for n in numbers}
+    lines = [_source_line(n, item) for n, item in enumerate(sources, start=1) if n in cited]
+    rest = [_source_line(n, item) for n, item in enumerate(sources, start=1) if n not in cited]
+    if not lines:
+        lines, rest = rest, []
+    out = f"{answer}\n\nSources:\n" + "\n".join(lines)
+    if rest:
+        out += "\n\nAlso consulted (not cited):\n" + "\n".join(rest)
+    return out
