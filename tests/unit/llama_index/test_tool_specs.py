@@ -12,7 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from llama_index.core.agent.workflow import FunctionAgent, ReActAgent, ToolCallResult
-from llama_index.core.tools import BaseTool
+from llama_index.core.base.llms.types import (
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+)
+from llama_index.core.llms import CustomLLM
+from pydantic import PrivateAttr
 
 from assistant_bridge import InvalidRequestError
 from assistant_bridge.emulator import EMULATOR_KEYS
@@ -282,8 +288,42 @@ async def test_function_agent_runs_the_search_tool_end_to_end(emu: Emulator) -> 
     assert [s["appId"] for s in (b.get("filters", {}) for b in searches(emu))] == [["jira"]]
 
 
-def test_react_agent_accepts_the_tools(emu: Emulator) -> None:
-    tools = unleash_spec(emu).to_tool_list()
-    agent = ReActAgent(tools=tools, llm=scripted_llm_module().ScriptedToolCaller())
-    names = [t.metadata.name for t in agent.tools or [] if isinstance(t, BaseTool)]
-    assert names == ["unleash_search", "unleash_ask"]
+class ReActScript(CustomLLM):
+    """Scripted ReAct text: one search action, then an answer that quotes the observation."""
+
+    _turn: int = PrivateAttr(default=0)
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="react-script")
+
+    def _text(self, prompt: str) -> str:
+        self._turn += 1
+        if self._turn == 1:
+            args = json.dumps({"query": "travel", "types": ["email"], "max_results": 1})
+            return f"Thought: I need to search.\nAction: unleash_search\nAction Input: {args}"
+        return "Thought: I can answer without using any more tools.\nAnswer: see the search."
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return CompletionResponse(text=self._text(prompt))
+
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        text = self._text(prompt)
+
+        def one() -> CompletionResponseGen:
+            yield CompletionResponse(text=text, delta=text)
+
+        return one()
+
+
+async def test_react_agent_runs_the_search_tool(emu: Emulator) -> None:
+    agent = ReActAgent(tools=unleash_spec(emu).to_tool_list(), llm=ReActScript())
+    handler = agent.run("Any travel emails?")
+    results = [ev async for ev in handler.stream_events() if isinstance(ev, ToolCallResult)]
+    await handler
+    assert [r.tool_name for r in results] == ["unleash_search"]
+    assert results[0].tool_output.content.startswith("1 result(s) for 'travel':")
+    assert "from: gmail / email" in results[0].tool_output.content
+    assert [b.get("filters") for b in searches(emu)] == [{"type": ["email"]}]
