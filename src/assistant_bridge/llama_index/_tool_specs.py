@@ -96,7 +96,7 @@ Labels = Annotated[
 ]
 MaxResults = Annotated[
     int | None,
-    Field(description=f"How many results to return (1 to {MAX_TOOL_RESULTS}; default 5)."),
+    Field(description=f"How many results to return (1 to {MAX_TOOL_RESULTS})."),
 ]
 
 
