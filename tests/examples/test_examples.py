@@ -155,7 +155,9 @@ def execute_notebook(name: str, kernel_name: str) -> str:
     return "".join(texts)
 
 
-@pytest.mark.parametrize("name", ["agent.ipynb", "llamaindex_citations.ipynb"])
+@pytest.mark.parametrize(
+    "name", ["agent.ipynb", "llamaindex_citations.ipynb", "llamaindex_agent.ipynb"]
+)
 def test_notebooks_are_stored_without_outputs(name: str) -> None:
     notebook = json.loads((EXAMPLES / name).read_text())
     for cell in notebook["cells"]:
@@ -272,6 +274,39 @@ def test_llamaindex_notebook_filters_engines_and_streamed_citations(kernel_name:
     marked = out.split("With numbered citations:", 1)[1]
     assert re.search(r"\.\[1\]", marked)
     assert re.search(r"^  \[1\] .+ - https://", marked, re.M)
+
+
+def test_llamaindex_agent_notebook_calls_the_tools_and_keeps_sources(kernel_name: str) -> None:
+    """What the tools printed comes from the emulator: the scripted model only chose the calls."""
+    out = execute_notebook("llamaindex_agent.ipynb", kernel_name)
+    assert OFFLINE_NOTICE in out
+    assert "SCRIPTED stand-in model" in out
+    assert "unleash_search: query, apps, types, created_after" in out
+    search = out.split("== tool unleash_search ", 1)[1].split("== tool unleash_ask", 1)[0]
+    assert search.splitlines()[1:] == [
+        "2 result(s) for 'billing outage':",
+        f"[1] {POSTMORTEM}",
+        f"    url: {POSTMORTEM_URL}",
+        "    from: confluence / page",
+        "    snippet: On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900"
+        " invoice requests failed.",
+        f"[2] {BILL_311}",
+        "    url: https://brightwater.atlassian.example/browse/BILL-311",
+        "    from: jira / ticket",
+        "    snippet: The billing service returns 502 errors when month-end invoicing starts.",
+        "",
+    ], "the filters (jira and confluence, from 1 May) reached the search"
+    ask = out.split("== tool unleash_ask ", 1)[1].split("== answer", 1)[0]
+    assert "too small for the month-end load. [1]" in ask
+    cited = ask.split("\nSources:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert cited == [
+        f"[1] {POSTMORTEM} - {POSTMORTEM_URL}",
+        "[2] Q3 plan (draft).pptx - https://drive.brightwater.example/file/d/1Qp3PlanDeck",
+    ]
+    answer = out.split("== answer\n", 1)[1]
+    assert answer.startswith("[SCRIPTED stand-in model")
+    assert all(line in answer for line in cited), "the answer keeps the sources"
+    assert f"[1] {POSTMORTEM}" in answer
 
 
 # -- README ----------------------------------------------------------------------------

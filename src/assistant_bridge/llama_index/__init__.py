@@ -7,8 +7,9 @@ the assistant's sources as nodes with the same metadata as the LangChain side;
 `SearchFilters`. `Jylo` is a Jylo assistant as an ``LLM``; `JyloChatStore` and
 `ZaiaChatStore` keep ``ChatMemoryBuffer`` s on the vendors' stored conversations;
 `JyloDBChatStore` and `ZaiaDBChatStore` are the same conversations as the async DB chat
-stores LlamaIndex's ``Memory`` takes. Nothing here speaks HTTP: every class goes through
-the vendor clients, whose errors pass through unchanged.
+stores LlamaIndex's ``Memory`` takes. `UnleashToolSpec` and `JyloToolSpec` are agent tool
+specs (search and ask) for ``FunctionAgent`` / ``ReActAgent``. Nothing here speaks HTTP:
+every class goes through the vendor clients, whose errors pass through unchanged.
 """
 
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from ._memory_stores import JyloDBChatStore, ZaiaDBChatStore
     from ._metadata_filters import search_filters_from_metadata, to_search_filters
     from ._retriever import DEFAULT_SEARCH_TOP_K, UnleashRetriever
+    from ._tool_specs import JyloToolSpec, UnleashToolSpec
     from ._unleash_llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
 
 __all__ = [
@@ -40,8 +42,10 @@ __all__ = [
     "Jylo",
     "JyloChatStore",
     "JyloDBChatStore",
+    "JyloToolSpec",
     "Unleash",
     "UnleashRetriever",
+    "UnleashToolSpec",
     "UnsupportedOperationError",
     "ZaiaChatStore",
     "ZaiaDBChatStore",
@@ -84,6 +88,10 @@ if not TYPE_CHECKING:
             "._retriever": (
                 "DEFAULT_SEARCH_TOP_K",
                 "UnleashRetriever",
+            ),
+            "._tool_specs": (
+                "JyloToolSpec",
+                "UnleashToolSpec",
             ),
         },
     )
