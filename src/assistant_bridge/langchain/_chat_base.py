@@ -10,27 +10,33 @@ and `result_from_chunks` merges a stream into one answer for ``invoke`` with
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
-from .._adapter_core import OwnLazyState
-from ._errors import InvalidRequestError, PostRetry
+from .._adapter_core import OwnLazyState, StrictFields
+from ._errors import InvalidRequestError, PostRetry, translated_errors
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
 
 
-class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
+class VendorChatModel(OwnLazyState, StrictFields, PostRetry, BaseChatModel):
     """Fields and tracing shared by `ChatUnleash` and `ChatJylo`.
 
     The vendors have no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences are
-    applied on the client side: the answer ends before the first one.
+    applied on the client side: the answer ends before the first one. An unknown
+    constructor keyword raises `InvalidRequestError` with the nearest field names.
     """
+
+    @classmethod
+    def _construction_errors(cls) -> AbstractContextManager[object]:
+        return translated_errors()
 
     timeout: float | None = None
     """Read timeout in seconds (connect is 5 s); None: the client's default (120 s)."""
@@ -44,8 +50,10 @@ class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
     """Accepted for compatibility; the vendor does not take it."""
     top_p: float | None = None
     """Accepted for compatibility; the vendor does not take it."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences, applied on the client side."""
+    stop: list[str] | None = Field(
+        default=None, validation_alias=AliasChoices("stop", "stop_sequences")
+    )
+    """Stop sequences, applied on the client side (also ``stop_sequences=``)."""
 
     _ls_provider: ClassVar[str] = ""
 
