@@ -151,9 +151,11 @@ def test_search_kwargs_filter_sets_the_filters(emu: Emulator) -> None:
     retriever = UnleashSearchRetriever(
         client=unleash(emu), search_kwargs={"filter": {"app_id": ["jira"]}}
     )
-    assert retriever.filters is not None and retriever.filters.app_id == ["jira"]
+    assert retriever.filters is not None
+    assert retriever.filters.app_id == ["jira"]
     docs = retriever.invoke("billing")
-    assert docs and {d.metadata["app_id"] for d in docs} == {"jira"}
+    assert docs
+    assert {d.metadata["app_id"] for d in docs} == {"jira"}
 
 
 def test_search_kwargs_on_the_chat_retriever(emu: Emulator) -> None:
@@ -163,7 +165,8 @@ def test_search_kwargs_on_the_chat_retriever(emu: Emulator) -> None:
         search_kwargs={"k": 1, "filters": {"app_id": "jira"}, "include_answer": True},
     )
     assert (retriever.k, retriever.include_answer) == (1, True)
-    assert retriever.filters is not None and retriever.filters.app_id == ["jira"]
+    assert retriever.filters is not None
+    assert retriever.filters.app_id == ["jira"]
 
 
 def test_an_unknown_search_kwargs_key_is_rejected_with_hints(emu: Emulator) -> None:
@@ -187,7 +190,8 @@ def test_search_kwargs_conflicting_with_a_field_is_an_error(emu: Emulator) -> No
     same = UnleashSearchRetriever(
         filters={"app_id": "a"}, search_kwargs={"filters": {"app_id": ["a"]}}
     )
-    assert same.filters is not None and same.filters.app_id == ["a"]
+    assert same.filters is not None
+    assert same.filters.app_id == ["a"]
     assert requests(emu) == []
 
 
