@@ -18,6 +18,7 @@ type-checks without the pydantic mypy plugin. Its default is `NO_FILTERS`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Optional
@@ -58,6 +59,7 @@ else:
     FiltersField = Optional[SearchFilters]  # noqa: UP045 - a runtime alias pydantic reads
 
 
+@functools.cache
 def constructor_names(model: type[BaseModel]) -> frozenset[str]:
     """Every keyword that sets a field of ``model``: names, aliases, validation aliases."""
     names: set[str] = set()

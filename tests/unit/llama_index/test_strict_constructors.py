@@ -15,7 +15,13 @@ from llama_index.core.callbacks import CallbackManager
 
 from assistant_bridge import InvalidRequestError, UnleashClient
 from assistant_bridge.emulator import EMULATOR_KEYS
-from assistant_bridge.llama_index import Jylo, JyloChatStore, Unleash, ZaiaChatStore
+from assistant_bridge.llama_index import (
+    Jylo,
+    JyloChatStore,
+    Unleash,
+    UnleashRetriever,
+    ZaiaChatStore,
+)
 
 from .._vendor_emu import BASE, JYLO_MODEL, Emulator
 
@@ -42,6 +48,11 @@ Make = Callable[[Emulator, dict[str, Any]], object]
 
 TYPOS: dict[str, tuple[Make, str, str]] = {
     "Unleash": (lambda emu, kw: Unleash(client=unleash(emu), **kw), "api_versoin", "api_version"),
+    "UnleashRetriever": (
+        lambda emu, kw: UnleashRetriever(client=unleash(emu), **kw),
+        "similarity_topk",
+        "similarity_top_k",
+    ),
     "Jylo": (lambda emu, kw: Jylo(client=emu.jylo(), **kw), "assistant", "assistant_id"),
     "JyloChatStore": (
         lambda emu, kw: JyloChatStore(client=emu.jylo(), **kw),

@@ -18,9 +18,11 @@ SRC = HERE.parents[2] / "src"
 
 TYPOS = """\
 from assistant_bridge.langchain import ChatUnleash, UnleashSearchRetriever
+from assistant_bridge.llama_index import UnleashRetriever
 
 ChatUnleash(tempreature=0.3)
 UnleashSearchRetriever(filters=["app_id"])
+UnleashRetriever(similarity_topk=3)
 """
 
 
@@ -52,7 +54,7 @@ def test_mypy_without_the_pydantic_plugin(tmp_path: Path) -> None:
     )
     errors = [line for line in done.stdout.splitlines() if ": error:" in line]
     assert [e for e in errors if "readme_constructors.py" in e] == [], done.stdout
-    assert len(errors) == 2, done.stdout + done.stderr
+    assert len(errors) == 3, done.stdout + done.stderr
     assert (
         'Unexpected keyword argument "tempreature" for "ChatUnleash"; did you mean "temperature"?'
         in errors[0]
@@ -61,3 +63,4 @@ def test_mypy_without_the_pydantic_plugin(tmp_path: Path) -> None:
         'Argument "filters" to "UnleashSearchRetriever" has incompatible type "list[str]"'
         in errors[1]
     )
+    assert 'Argument "similarity_topk" to "UnleashRetriever"' in errors[2]
