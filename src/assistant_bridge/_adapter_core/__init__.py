@@ -16,7 +16,9 @@ frameworks need lives here once, and the adapters are thin mappers to their type
   (`_lazy_state`) so copies of an adapter make their own;
 - fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
   (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
-  Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
+  Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`);
+- strict constructors (`_strict`): `StrictFields` rejects unknown fields with the nearest
+  names, `spread_search_kwargs`, and `FiltersField` (mapping-typed ``filters=``).
 
 The way of an Unleash v2 citation to a framework block, one line per representation:
 
@@ -146,6 +148,15 @@ if TYPE_CHECKING:
     from ._stop import (
         StopGuard,
     )
+    from ._strict import (
+        NO_FILTERS,
+        FiltersField,
+        StrictFields,
+        check_connection,
+        constructor_names,
+        reject_unknown_fields,
+        spread_search_kwargs,
+    )
     from ._turns import (
         Turn,
         UnseenTurns,
@@ -166,6 +177,7 @@ __all__ = [
     "FILTER_KEYWORDS",
     "JYLO_PAGE_SIZE",
     "NEWEST",
+    "NO_FILTERS",
     "TIME_BOUNDS",
     "ZAIA_MAX_LIMIT",
     "Answer",
@@ -177,6 +189,7 @@ __all__ = [
     "AsyncJyloAnswerStream",
     "Attachment",
     "Connection",
+    "FiltersField",
     "JyloAnswer",
     "JyloAnswerStream",
     "JyloConnection",
@@ -188,6 +201,7 @@ __all__ = [
     "PerLoop",
     "RetrievalOptions",
     "StopGuard",
+    "StrictFields",
     "TextDelta",
     "ToolEvent",
     "Turn",
@@ -207,10 +221,12 @@ __all__ = [
     "awith_content",
     "awrite_zaia",
     "check_flag",
+    "check_connection",
     "check_k",
     "check_prefix",
     "check_v2_filters",
     "clip_sources",
+    "constructor_names",
     "external_id_for",
     "filter_name",
     "filter_text",
@@ -229,6 +245,7 @@ __all__ = [
     "read_zaia",
     "read_zaia_chats",
     "reject_unknown",
+    "reject_unknown_fields",
     "resume_start",
     "retryable_status",
     "secret",
@@ -237,6 +254,7 @@ __all__ = [
     "source_item_parts",
     "source_items",
     "split_key",
+    "spread_search_kwargs",
     "stored_zaia_role",
     "unknown_name",
     "unleash_wire",
@@ -351,6 +369,15 @@ if not TYPE_CHECKING:
                 "write_zaia",
             ),
             "._stop": ("StopGuard",),
+            "._strict": (
+                "NO_FILTERS",
+                "FiltersField",
+                "StrictFields",
+                "check_connection",
+                "constructor_names",
+                "reject_unknown_fields",
+                "spread_search_kwargs",
+            ),
             "._turns": (
                 "Turn",
                 "UnseenTurns",

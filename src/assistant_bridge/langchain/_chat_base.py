@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar, NoReturn
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -19,10 +20,10 @@ from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.tools import BaseTool
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
-from .._adapter_core import OwnLazyState, UnsupportedOperationError
-from ._errors import InvalidRequestError, PostRetry
+from .._adapter_core import OwnLazyState, StrictFields, UnsupportedOperationError
+from ._errors import InvalidRequestError, PostRetry, translated_errors
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
 
@@ -33,12 +34,13 @@ _AGENT_TOOLS = {
 """Per vendor: the tools of this package that bring it into an agent (for error messages)."""
 
 
-class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
+class VendorChatModel(OwnLazyState, StrictFields, PostRetry, BaseChatModel):
     """Fields and tracing shared by `ChatUnleash` and `ChatJylo`.
 
     The vendors have no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences are
-    applied on the client side: the answer ends before the first one.
+    applied on the client side: the answer ends before the first one. An unknown
+    constructor keyword raises `InvalidRequestError` with the nearest field names.
 
     ``bind_tools`` and ``with_structured_output`` raise `UnsupportedOperationError` (a
     ``NotImplementedError``): the vendor's assistant runs its own tools on the server,
@@ -46,6 +48,10 @@ class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
     the assistant is a tool (`UnleashAssistantTool`, `JyloAssistantTool`, and
     `UnleashSearchTool` for search) of a model that can call tools.
     """
+
+    @classmethod
+    def _construction_errors(cls) -> AbstractContextManager[object]:
+        return translated_errors()
 
     timeout: float | None = None
     """Read timeout in seconds (connect is 5 s); None: the client's default (120 s)."""
@@ -59,8 +65,10 @@ class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
     """Accepted for compatibility; the vendor does not take it."""
     top_p: float | None = None
     """Accepted for compatibility; the vendor does not take it."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences, applied on the client side."""
+    stop: list[str] | None = Field(
+        default=None, validation_alias=AliasChoices("stop", "stop_sequences")
+    )
+    """Stop sequences, applied on the client side (also ``stop_sequences=``)."""
 
     _ls_provider: ClassVar[str] = ""
 

@@ -23,7 +23,14 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import LangSmithRetrieverParams
 from pydantic import Field
 
-from .._adapter_core import Answer, RetrievalOptions, UnleashChatCall, check_flag
+from .._adapter_core import (
+    NO_FILTERS,
+    Answer,
+    FiltersField,
+    RetrievalOptions,
+    UnleashChatCall,
+    check_flag,
+)
 from ..sources import (
     Source,
     sources_from_search,
@@ -67,6 +74,8 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
             docs = retriever.invoke("onboarding checklist", app_id="confluence")
     """
 
+    filters: FiltersField = NO_FILTERS  # declared here too: the pydantic mypy plugin reads
+    # an inherited descriptor-typed field as what it accepts, not as what it gives
     k: int = Field(default=4, ge=1)
     sort: SortArg = None
     content_search: bool | None = None
@@ -178,6 +187,8 @@ class UnleashChatRetriever(UnleashRetrieverBase):
             docs = retriever.invoke("Which tickets block the release?")
     """
 
+    filters: FiltersField = NO_FILTERS  # declared here too: the pydantic mypy plugin reads
+    # an inherited descriptor-typed field as what it accepts, not as what it gives
     api_version: Literal["v1", "v2"] = "v2"
     k: int | None = Field(default=None, ge=1)
     include_answer: bool = False

@@ -22,6 +22,7 @@ from .._adapter_core import (
     JyloConnection,
     JyloItem,
     JyloWrite,
+    StrictFields,
     apost_jylo,
     aread_jylo,
     check_prefix,
@@ -58,7 +59,7 @@ def _raw(message: ChatMessage) -> Message:
     )
 
 
-class JyloChatStore(BaseChatStore):
+class JyloChatStore(StrictFields, BaseChatStore):
     """The conversations of Jylo assistants; the key is an assistant id.
 
     Reading gives every message oldest first (replies with their ``CitationBlock`` s).

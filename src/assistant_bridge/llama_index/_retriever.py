@@ -14,7 +14,8 @@ The instance itself is never changed by a call.
 from __future__ import annotations
 
 import copy
-from typing import Any, Literal
+import inspect
+from typing import Any, Literal, NoReturn
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
@@ -28,6 +29,7 @@ from .._adapter_core import (
     UnleashConnection,
     awith_content,
     check_flag,
+    reject_unknown_fields,
     with_content,
 )
 from ..sources import (
@@ -139,7 +141,11 @@ class UnleashRetriever(BaseRetriever):
         include_answer: bool = False,
         callback_manager: CallbackManager | None = None,
         verbose: bool = False,
+        **unknown: NoReturn,
     ) -> None:
+        if unknown:  # typed NoReturn: a type checker flags any, and here it gets a hint
+            known = [n for n in inspect.signature(UnleashRetriever).parameters if n != "unknown"]
+            reject_unknown_fields(unknown, known, type(self).__name__)
         self.mode: Literal["search", "chat"] = _check_choice("mode", mode, ("search", "chat"))
         self.api_version: Literal["v1", "v2"] = _check_choice(
             "api_version", api_version, ("v1", "v2")

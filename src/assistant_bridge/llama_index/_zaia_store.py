@@ -19,6 +19,7 @@ from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from .._adapter_core import (
+    StrictFields,
     ZaiaConnection,
     ZaiaItem,
     ZaiaWrite,
@@ -97,7 +98,7 @@ def _refs(
     return None, kwargs["external_id"]
 
 
-class ZaiaChatStore(BaseChatStore):
+class ZaiaChatStore(StrictFields, BaseChatStore):
     """Zaia chats as a chat store; the key is ``"<chat id>"`` or ``"<chat id>:<thread id>"``.
 
     Reading gives the chat's (or thread's) messages oldest first, all of them: pages after
