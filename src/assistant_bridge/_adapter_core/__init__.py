@@ -14,6 +14,7 @@ frameworks need lives here once, and the adapters are thin mappers to their type
 - the lazily made clients (`_clients`): one `Connection` per vendor, `Once` for the sync
   client, `PerLoop` (`_loops`) for one async client per event loop; `OwnLazyState`
   (`_lazy_state`) so copies of an adapter make their own;
+- scores and stable ids of retrieved sources (`_ranking`: `ranked`);
 - fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
   (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
   Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
@@ -120,6 +121,7 @@ if TYPE_CHECKING:
         Outgoing,
         with_unseen,
     )
+    from ._ranking import RANK_SCORE, ranked, stable_id
     from ._repeat_safety import (
         may_have_acted,
         nothing_posted,
@@ -166,6 +168,7 @@ __all__ = [
     "FILTER_KEYWORDS",
     "JYLO_PAGE_SIZE",
     "NEWEST",
+    "RANK_SCORE",
     "TIME_BOUNDS",
     "ZAIA_MAX_LIMIT",
     "Answer",
@@ -218,6 +221,8 @@ __all__ = [
     "in_order",
     "jylo_call",
     "limits",
+    "ranked",
+    "stable_id",
     "may_have_acted",
     "merge_filters",
     "nothing_posted",
@@ -327,6 +332,7 @@ if not TYPE_CHECKING:
                 "Outgoing",
                 "with_unseen",
             ),
+            "._ranking": ("RANK_SCORE", "ranked", "stable_id"),
             "._repeat_safety": (
                 "may_have_acted",
                 "nothing_posted",
