@@ -14,6 +14,7 @@ frameworks need lives here once, and the adapters are thin mappers to their type
 - the lazily made clients (`_clients`): one `Connection` per vendor, `Once` for the sync
   client, `PerLoop` (`_loops`) for one async client per event loop; `OwnLazyState`
   (`_lazy_state`) so copies of an adapter make their own;
+- scores and stable ids of retrieved sources (`_ranking`: `ranked`);
 - fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
   (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
   Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`);
@@ -122,6 +123,7 @@ if TYPE_CHECKING:
         Outgoing,
         with_unseen,
     )
+    from ._ranking import RANK_SCORE, ranked, stable_id
     from ._repeat_safety import (
         may_have_acted,
         nothing_posted,
@@ -178,6 +180,7 @@ __all__ = [
     "JYLO_PAGE_SIZE",
     "NEWEST",
     "NO_FILTERS",
+    "RANK_SCORE",
     "TIME_BOUNDS",
     "ZAIA_MAX_LIMIT",
     "Answer",
@@ -234,6 +237,8 @@ __all__ = [
     "in_order",
     "jylo_call",
     "limits",
+    "ranked",
+    "stable_id",
     "may_have_acted",
     "merge_filters",
     "nothing_posted",
@@ -345,6 +350,7 @@ if not TYPE_CHECKING:
                 "Outgoing",
                 "with_unseen",
             ),
+            "._ranking": ("RANK_SCORE", "ranked", "stable_id"),
             "._repeat_safety": (
                 "may_have_acted",
                 "nothing_posted",

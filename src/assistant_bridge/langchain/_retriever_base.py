@@ -5,7 +5,7 @@ clients) and maps the adapter core: its `UnleashConnection` makes each client la
 first use, `RetrievalOptions` are a call's keyword arguments (filters merged: constructor,
 then ``filters=``, then single-field keywords, the later winning), `with_content` fetches
 full resource text (concurrently, bounded, in async); `to_documents` turns `Source` s into
-``Document`` s. The instance is never changed
+``Document`` s, each with a score and a stable id (`ranked`). The instance is never changed
 by a call, so one retriever is safe under ``batch`` and concurrent use.
 """
 
@@ -29,6 +29,7 @@ from .._adapter_core import (
     StrictFields,
     UnleashConnection,
     awith_content,
+    ranked,
     spread_search_kwargs,
     with_content,
 )
@@ -42,8 +43,13 @@ _IGNORED_KEYWORDS = frozenset({"verbose"})  # read (not removed) by BaseRetrieve
 
 
 def to_documents(sources: Iterable[Source]) -> list[Document]:
-    """One ``Document`` per source: its text and the shared metadata (`Source.metadata`)."""
-    return [Document(page_content=s.text, metadata=s.metadata()) for s in sources]
+    """One ``Document`` per source: its text and the shared metadata (`Source.metadata`).
+
+    The sources are `ranked` first (in the order given): ``metadata["score"]`` is the
+    vendor's score, else ``1 / rank`` (``metadata["score_source"]`` says which), and
+    ``Document.id`` is the source's stable id (also ``metadata["id"]``).
+    """
+    return [Document(id=s.id, page_content=s.text, metadata=s.metadata()) for s in ranked(sources)]
 
 
 def _filters(value: Any) -> SearchFilters | None:

@@ -50,8 +50,14 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
     ``page_content`` is the hit's snippet (its highlights, else its title), or the full
     text with ``fetch_content=True``. Metadata has the shared keys of
     `assistant_bridge.sources.Source.metadata` (``source``, ``title``, ``id``,
-    ``app_id``, ``type``, ``external_id``, ``subtitle``, ``score``, ``kind``,
-    ``vendor``, ``data``).
+    ``app_id``, ``type``, ``external_id``, ``subtitle``, ``score``, ``score_source``,
+    ``kind``, ``vendor``, ``data``).
+
+    ``metadata["score"]`` is the vendor's score when the response carries one (none of
+    the API documents names one), else ``1 / rank`` with rank 1 the first hit, so in
+    (0, 1] and falling; ``metadata["score_source"]`` is ``"vendor"`` or ``"rank"``.
+    ``Document.id`` (also ``metadata["id"]``) is the resource's id, else its url, else
+    a UUID derived from its fields: the same hit has the same id on every call.
 
     Every call may override ``k``, ``filters``, ``sort``, ``fetch_content``,
     ``assistant_id``, ``content_search`` and ``semantic_search``, and may set single
@@ -167,9 +173,14 @@ class UnleashChatRetriever(UnleashRetrieverBase):
     (``{start_index, end_index, cited_text}``). ``page_content`` is the resource's
     title (or a web page's description), or its full text with ``fetch_content=True``.
 
+    Each Document has ``metadata["score"]`` ``1 / rank`` in this order (cited first;
+    ``score_source="rank"``) and ``Document.id`` the resource's or web page's id (else
+    its url, else a UUID derived from its fields), the same on every call.
+
     ``include_answer=True`` puts the answer itself first: metadata ``type="answer"``,
     ``citations`` with positions and the ``source_ids`` cited at each, and ``data``
-    with the ``request_id`` and ``thread_id``.
+    with the ``request_id`` and ``thread_id``; its id is the request id, its score 1.0
+    (``score_source="answer"``; the sources' ranks do not count it).
 
     Every call may override ``k``, ``filters`` (v1), ``fetch_content``,
     ``assistant_id`` and ``include_answer``, set single filters by name (v1), and pass
