@@ -1,7 +1,8 @@
 """LangChain integration (extra ``langchain``): chat models, retrievers, message histories.
 
 `ChatUnleash` and `ChatJylo` (chat models with citations in ``content_blocks``),
-`UnleashSearchRetriever` / `UnleashChatRetriever` and the self-query `UnleashTranslator`,
+`UnleashSearchRetriever` / `UnleashChatRetriever`, self-query (`UnleashSelfQueryRetriever`,
+`unleash_attribute_info`, `UnleashTranslator`),
 `JyloChatMessageHistory` / `ZaiaChatMessageHistory` for ``RunnableWithMessageHistory``.
 
 Nothing here speaks HTTP: every class goes through the vendor clients, and client errors
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
     from ._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
     from ._retrievers import UnleashChatRetriever, UnleashSearchRetriever
     from ._self_query import UnleashTranslator
+    from ._self_query_prompt import UnleashAttributeInfo, unleash_attribute_info
+    from ._self_query_retriever import UnleashSelfQueryRetriever
 
 __all__ = [
     "APIConnectionError",
@@ -74,12 +77,15 @@ __all__ = [
     "StreamError",
     "StreamValidationError",
     "UnleashChatRetriever",
+    "UnleashAttributeInfo",
     "UnleashSearchRetriever",
+    "UnleashSelfQueryRetriever",
     "UnleashTranslator",
     "UnprocessableEntityError",
     "UnsupportedOperationError",
     "ZaiaChatMessageHistory",
     "documents_from_message",
+    "unleash_attribute_info",
 ]
 
 if not TYPE_CHECKING:
@@ -122,5 +128,7 @@ if not TYPE_CHECKING:
                 "UnleashSearchRetriever",
             ),
             "._self_query": ("UnleashTranslator",),
+            "._self_query_prompt": ("UnleashAttributeInfo", "unleash_attribute_info"),
+            "._self_query_retriever": ("UnleashSelfQueryRetriever",),
         },
     )
