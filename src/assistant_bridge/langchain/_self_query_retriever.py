@@ -50,7 +50,10 @@ class UnleashSelfQueryRetriever(BaseRetriever):
     Build it with `from_llm`. For each question the query constructor returns a
     ``StructuredQuery``; `UnleashTranslator` turns its filter into `SearchFilters` and
     its limit into ``k``; the wrapped `UnleashSearchRetriever` searches with them (its
-    own constructor filters still apply, merged as for any call).
+    own constructor filters still apply, merged as for any call). When the model leaves
+    the query blank (the question was all filter), the question itself is searched for.
+    Malformed model output raises langchain-core's ``OutputParserException`` and a filter
+    Unleash cannot express raises `InvalidRequestError`, both before any search.
 
     Attributes:
         query_constructor: a runnable from ``{"query": question}`` to a ``StructuredQuery``.
