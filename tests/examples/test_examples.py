@@ -108,6 +108,24 @@ def test_jylo_answers_from_the_uploaded_document_with_citations() -> None:
     assert re.search(r"uploaded as document [0-9a-f-]{36}", out)
 
 
+def test_self_query_finds_only_documents_matching_the_model_written_filters() -> None:
+    out = run_script("self_query.py").stdout
+    assert "SCRIPTED STAND-IN" in out
+    assert "(scripted stand-in model wrote)" in out
+    line = re.compile(r"^  - (.+) \| app=(\S+) \| created=(\S+) \| labels=(\S*)$", re.M)
+    first, second = out.split("\nQuestion: ")[1:3]
+    jira = line.findall(first)
+    assert 1 <= len(jira) <= 3, first
+    for _title, app, created, _labels in jira:
+        assert app == "jira", first
+        assert created >= "2025-05-01", first
+    pages = line.findall(second)
+    assert pages, second
+    for _title, app, _created, labels in pages:
+        assert app in ("confluence", "google-drive"), second
+        assert {"engineering", "planning"} & set(labels.split(",")), second
+
+
 # -- notebooks -------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """LangChain integration (extra ``langchain``): chat models, retrievers, message histories.
 
 `ChatUnleash` and `ChatJylo` (chat models with citations in ``content_blocks``),
-`UnleashSearchRetriever` / `UnleashChatRetriever` and the self-query `UnleashTranslator`,
+`UnleashSearchRetriever` / `UnleashChatRetriever`, self-query (`UnleashSelfQueryRetriever`,
+`unleash_attribute_info`, `UnleashTranslator`),
 `JyloChatMessageHistory` / `ZaiaChatMessageHistory` for ``RunnableWithMessageHistory``,
 agent tools (`UnleashSearchTool`, `UnleashAssistantTool`, `JyloAssistantTool`) and
 `format_citations` (an answer as text with numbered sources).
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
     from ._retrievers import UnleashChatRetriever, UnleashSearchRetriever
     from ._search_tool import UnleashSearchInput, UnleashSearchTool
     from ._self_query import UnleashTranslator
+    from ._self_query_prompt import UnleashAttributeInfo, unleash_attribute_info
+    from ._self_query_retriever import UnleashSelfQueryRetriever
 
 __all__ = [
     "APIConnectionError",
@@ -82,15 +85,18 @@ __all__ = [
     "StreamValidationError",
     "UnleashAssistantTool",
     "UnleashChatRetriever",
+    "UnleashAttributeInfo",
     "UnleashSearchInput",
     "UnleashSearchRetriever",
     "UnleashSearchTool",
+    "UnleashSelfQueryRetriever",
     "UnleashTranslator",
     "UnprocessableEntityError",
     "UnsupportedOperationError",
     "ZaiaChatMessageHistory",
     "documents_from_message",
     "format_citations",
+    "unleash_attribute_info",
 ]
 
 if not TYPE_CHECKING:
@@ -143,5 +149,7 @@ if not TYPE_CHECKING:
                 "UnleashSearchTool",
             ),
             "._self_query": ("UnleashTranslator",),
+            "._self_query_prompt": ("UnleashAttributeInfo", "unleash_attribute_info"),
+            "._self_query_retriever": ("UnleashSelfQueryRetriever",),
         },
     )

@@ -26,8 +26,9 @@ What Unleash filters can express, and so what is translated:
 Anything else (``ne``, ``nin``, ``contain``, ``like``, ``not``, ``or`` across fields,
 unknown attributes) raises `InvalidRequestError` naming the construct.
 
-langchain-classic's ``SelfQueryRetriever`` drives a ``VectorStore``, not a retriever; with
-Unleash, chain the query constructor, this translator and the retriever instead::
+langchain-classic's ``SelfQueryRetriever`` drives a ``VectorStore``, not a retriever;
+`UnleashSelfQueryRetriever.from_llm` (``_self_query_retriever``) does the whole loop with
+any chat model. By hand, chain a query constructor, this translator and the retriever::
 
     translate = RunnableLambda(lambda sq: UnleashTranslator().visit_structured_query(sq))
     chain = query_constructor | translate | RunnableLambda(lambda a: retriever.invoke(a[0], **a[1]))
