@@ -15,8 +15,9 @@ frameworks need lives here once, and the adapters are thin mappers to their type
   client, `PerLoop` (`_loops`) for one async client per event loop; `OwnLazyState`
   (`_lazy_state`) so copies of an adapter make their own;
 - fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
-  (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
-  Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
+  (`_conversations`), file bytes given inline as base64 or ``data:`` URLs
+  (`_file_data`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen Jylo
+  turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
 
 The way of an Unleash v2 citation to a framework block, one line per representation:
 
@@ -87,6 +88,12 @@ if TYPE_CHECKING:
         stored_zaia_role,
         upload_all,
         zaia_metadata,
+    )
+    from ._file_data import (
+        check_media_type,
+        decode_base64,
+        is_data_url,
+        parse_data_url,
     )
     from ._jylo_answers import (
         AsyncJyloAnswerStream,
@@ -207,20 +214,24 @@ __all__ = [
     "awith_content",
     "awrite_zaia",
     "check_flag",
+    "check_media_type",
     "check_k",
     "check_prefix",
     "check_v2_filters",
     "clip_sources",
+    "decode_base64",
     "external_id_for",
     "filter_name",
     "filter_text",
     "fold_turns",
     "in_order",
+    "is_data_url",
     "jylo_call",
     "limits",
     "may_have_acted",
     "merge_filters",
     "nothing_posted",
+    "parse_data_url",
     "post_jylo",
     "plain_text",
     "post_mark",
@@ -298,6 +309,12 @@ if not TYPE_CHECKING:
                 "stored_zaia_role",
                 "upload_all",
                 "zaia_metadata",
+            ),
+            "._file_data": (
+                "check_media_type",
+                "decode_base64",
+                "is_data_url",
+                "parse_data_url",
             ),
             "._jylo_answers": (
                 "AsyncJyloAnswerStream",
