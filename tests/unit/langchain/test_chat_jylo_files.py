@@ -62,7 +62,7 @@ def ask(emu: Emulator, block: dict[str, Any], question: str = QUESTION) -> Any:
     return chat(emu).invoke([message])
 
 
-NOTE_FORMS = {
+NOTE_FORMS: dict[str, dict[str, Any]] = {
     "openai file data URL": {
         "type": "file",
         "file": {"filename": "zephyr.txt", "file_data": f"data:text/plain;base64,{b64(NOTE)}"},
@@ -109,7 +109,7 @@ def test_a_text_file_in_each_form_is_uploaded_and_cited(emu: Emulator, form: str
     assert cited[0]["data"]["size"] == len(NOTE)
 
 
-PDF_FORMS = {
+PDF_FORMS: dict[str, dict[str, Any]] = {
     "openai file": {
         "type": "file",
         "file": {"filename": "brief.pdf", "file_data": f"data:application/pdf;base64,{b64(PDF)}"},
@@ -138,7 +138,7 @@ def test_a_pdf_in_each_form_is_uploaded_and_attached(emu: Emulator, form: str) -
     )
 
 
-IMAGE_FORMS = {
+IMAGE_FORMS: dict[str, dict[str, Any]] = {
     "openai image_url": {
         "type": "image_url",
         "image_url": {"url": f"data:image/png;base64,{b64(PNG)}", "detail": "low"},
@@ -173,7 +173,7 @@ async def test_ainvoke_uploads_an_openai_file_block(emu: Emulator) -> None:
     assert reply.additional_kwargs["sources"][0]["metadata"]["title"] == "zephyr.txt"
 
 
-BAD_BLOCKS = {
+BAD_BLOCKS: dict[str, tuple[dict[str, Any], str]] = {
     "http image_url": (
         {"type": "image_url", "image_url": {"url": "https://x.test/cat.png"}},
         "cannot fetch a file from a URL",

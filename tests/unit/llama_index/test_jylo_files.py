@@ -8,6 +8,7 @@ and the answer citing the document. A link or a bad data URL fails before any re
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import default
 
@@ -62,7 +63,7 @@ def ask(text: str, block: DocumentBlock | ImageBlock) -> list[ChatMessage]:
     return [ChatMessage(role=MessageRole.USER, blocks=[TextBlock(text=text), block])]
 
 
-DOCUMENTS = {
+DOCUMENTS: dict[str, Callable[[], DocumentBlock]] = {
     "raw bytes": lambda: DocumentBlock(
         data=NOTE, title="zephyr.txt", document_mimetype="text/plain"
     ),
@@ -94,7 +95,7 @@ async def test_an_image_data_url_is_uploaded_by_achat(emu: Emulator) -> None:
     assert len(response.additional_kwargs["document_ids"]) == 1
 
 
-BAD = {
+BAD: dict[str, tuple[Callable[[], DocumentBlock | ImageBlock], str]] = {
     "link": (lambda: ImageBlock(url="https://x.test/cat.png"), "cannot fetch a file from a URL"),
     "malformed base64": (
         lambda: DocumentBlock(url="data:application/pdf;base64,%%%"),
