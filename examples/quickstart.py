@@ -14,9 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-from langchain_core.messages import BaseMessage
-
-from assistant_bridge.langchain import ChatUnleash
+from assistant_bridge.langchain import ChatUnleash, format_citations
 
 
 @contextlib.contextmanager
@@ -34,41 +32,21 @@ def unleash_or_emulator() -> Iterator[None]:
         yield
 
 
-def cited(message: BaseMessage) -> tuple[str, str]:
-    """The answer with a ``[n]`` after each cited span, and the numbered sources."""
-    numbers: dict[str, int] = {}
-    titles: dict[str, str] = {}
-    text, marks = "", []
-    for block in message.content_blocks:
-        if block["type"] != "text":
-            continue
-        text = block["text"]
-        for note in block.get("annotations", []):
-            if note["type"] != "citation":
-                continue
-            key = note.get("url") or note.get("title") or "?"
-            number = numbers.setdefault(key, len(numbers) + 1)
-            titles[key] = note.get("title") or key
-            marks.append((note["end_index"], number))
-    for end, number in sorted(marks, reverse=True):  # right to left keeps offsets valid
-        text = f"{text[:end]}[{number}]{text[end:]}"
-    sources = ["Sources:"] + [f"  [{n}] {titles[key]} - {key}" for key, n in numbers.items()]
-    return text, "\n".join(sources)
-
-
 def main() -> None:
     """Invoke once, follow up in the same conversation, then stream an answer."""
     llm = ChatUnleash()
 
     question = "Who owns the billing service?"
     answer = llm.invoke(question)
-    print(*cited(answer), sep="\n\n")
+    print(format_citations(answer))
 
     # A follow-up sends the conversation so far, as with any LangChain chat model. (Unleash
     # documents no thread id in v2 answers; when one comes, it is in response_metadata and
     # can be passed on as thread_id=...)
-    follow_up = llm.invoke([("human", question), answer, ("human", "What should on-call check first?")])
-    print("\nFollow-up in the same conversation:", *cited(follow_up), sep="\n\n")
+    follow_up = llm.invoke(
+        [("human", question), answer, ("human", "What should on-call check first?")]
+    )
+    print("\nFollow-up in the same conversation:", format_citations(follow_up), sep="\n\n")
 
     print("\nStreaming:")
     full = None
@@ -78,7 +56,8 @@ def main() -> None:
     assert full is not None
     steps = [b for b in full.content_blocks if b["type"] == "server_tool_call"]
     print(f"\n\n({len(steps)} search step(s) by the assistant; citations arrive at the end)")
-    print(cited(full)[1])
+    print("The streamed answer with its numbered citations:\n")
+    print(format_citations(full))
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ frameworks attach (LangChain ``Document.metadata``, LlamaIndex ``TextNode.metada
 so the keys are identical on both sides:
 
 ``source`` (url), ``title``, ``id``, ``app_id``, ``type``, ``external_id``,
-``subtitle``, ``score``, ``kind``, ``vendor``, ``citations`` (``[{start_index,
+``subtitle``, ``score``, ``score_source``, ``kind``, ``vendor``, ``citations`` (``[{start_index,
 end_index, cited_text}]`` into the answer text; an answer's own citations also carry
 ``source_ids``, the ``id`` s of the sources each one cites) and ``data`` (the vendor's raw
-data). Keys without a value are left out.
+data). Keys without a value are left out. The adapters give every source a score and a
+stable id (the adapter core's ``ranked``): the vendor's score, else ``1 / rank``, with
+``score_source`` saying which (``"vendor"``, ``"rank"``, ``"answer"``).
 
 `answer_from_chat` / `answer_from_chat_v2` give the answer itself as a source (kind and
 type ``"answer"``), with every citation of the answer. `sources_from_jylo` gives the
@@ -86,8 +88,13 @@ class Source:
 
     Attributes:
         text: the content a framework shows (a snippet, the full text, or the answer).
-        id: the vendor's id of the source.
+        id: the vendor's id of the source (the adapters fill a missing one with a
+            stable id derived from the url or the source's fields).
         url: where a person can open it (metadata key ``source``).
+        score: the vendor's score, or the rank score the adapters give (see
+            ``score_source``).
+        score_source: where ``score`` comes from: ``"vendor"`` (the response),
+            ``"rank"`` (``1 / rank`` in the list) or ``"answer"`` (the answer itself, 1.0).
         citations: where the answer cites it, in order.
         data: the vendor's raw, app-specific data.
     """
@@ -103,6 +110,7 @@ class Source:
     external_id: str | None = None
     subtitle: str | None = None
     score: float | None = None
+    score_source: Literal["vendor", "rank", "answer"] | None = None
     citations: tuple[CitationSpan, ...] = ()
     data: Mapping[str, Any] | None = field(default=None, compare=False)
 
@@ -117,6 +125,7 @@ class Source:
             "external_id": self.external_id,
             "subtitle": self.subtitle,
             "score": self.score,
+            "score_source": self.score_source,
             "kind": self.kind,
             "vendor": self.vendor,
             "citations": [c.as_dict() for c in self.citations] or None,
@@ -239,7 +248,7 @@ def sources_from_search(response: SearchResponse) -> list[Source]:
         source = _from_resource(resource, kind="search", text=snippet)
         score = (result.model_extra or {}).get("score")
         if isinstance(score, (int, float)) and not isinstance(score, bool):
-            source = replace(source, score=float(score))
+            source = replace(source, score=float(score), score_source="vendor")
         out.append(source)
     return out
 

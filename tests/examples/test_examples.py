@@ -9,6 +9,7 @@ comment ``<!-- not-executable: reason -->``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,7 +155,9 @@ def execute_notebook(name: str, kernel_name: str) -> str:
     return "".join(texts)
 
 
-@pytest.mark.parametrize("name", ["agent.ipynb", "llamaindex_citations.ipynb"])
+@pytest.mark.parametrize(
+    "name", ["agent.ipynb", "llamaindex_citations.ipynb", "llamaindex_agent.ipynb"]
+)
 def test_notebooks_are_stored_without_outputs(name: str) -> None:
     notebook = json.loads((EXAMPLES / name).read_text())
     for cell in notebook["cells"]:
@@ -165,6 +169,7 @@ def test_notebooks_are_stored_without_outputs(name: str) -> None:
 POSTMORTEM = "Postmortem: Billing API outage on 12 May 2025"
 POSTMORTEM_URL = "https://wiki.brightwater.example/engineering/postmortems/2025-05-12-billing"
 BILL_311 = "BILL-311 Billing service returns 502 under month-end load"
+BILL_311_URL = "https://brightwater.atlassian.example/browse/BILL-311"
 
 
 def tool_output(out: str, name: str) -> list[str]:
@@ -178,29 +183,80 @@ def test_agent_notebook_calls_both_tools_and_keeps_citations(kernel_name: str) -
     out = execute_notebook("agent.ipynb", kernel_name)
     assert OFFLINE_NOTICE in out
     assert "SCRIPTED" in out, "the offline reasoning model says it is scripted"
-    assert "Name: search_company" in out
-    assert "Name: ask_unleash" in out
-    assert tool_output(out, "search_company") == [
-        f"- {POSTMORTEM} (confluence): On 12 May the Billing API returned 502 errors for 47 minutes"
-        " and about 1,900 invoice requests failed.",
-        f"- {BILL_311} (jira): The billing service returns 502 errors when month-end invoicing starts.",
+    assert "Name: unleash_search" in out
+    assert "Name: unleash_assistant" in out
+    assert tool_output(out, "unleash_search") == [
+        f"[1] {POSTMORTEM} (confluence, page) - {POSTMORTEM_URL}",
+        "    On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900 invoice"
+        " requests failed.",
+        f"[2] {BILL_311} (jira, ticket) - {BILL_311_URL}",
+        "    The billing service returns 502 errors when month-end invoicing starts.",
     ], "the filters (jira and confluence, from 1 May) reached the search"
-    assert tool_output(out, "ask_unleash") == [
+    assert tool_output(out, "unleash_assistant") == [
         "On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900 invoice requests"
         " failed. The cause was a database connection pool that was too small for the month-end load.[1]",
         "The Q3 plan has three goals: grow annual recurring revenue by 12%, launch usage-based billing for"
         " the Analytics Pro plan, and cut the time to onboard a new customer from three weeks to one."
         " Engineering will prioritise the billing work and the reliability fixes from the May outage.[2]",
         "Sources:",
-        f"[1] {POSTMORTEM} - {POSTMORTEM_URL}",
-        "[2] Q3 plan (draft).pptx - https://drive.brightwater.example/file/d/1Qp3PlanDeck",
+        f"  [1] {POSTMORTEM} - {POSTMORTEM_URL}",
+        "  [2] Q3 plan (draft).pptx - https://drive.brightwater.example/file/d/1Qp3PlanDeck",
     ]
-    artifacts = re.findall(r"^(\S+) \| .+ \| https://.*$", out, re.M)
-    assert re.findall(r"^\S+ \| .+ \| https://.*$", out, re.M) == [
+    artifacts = out.split("Artifact of unleash_search:\n", 1)[1]
+    searched, _, sourced = artifacts.partition("Artifact of unleash_assistant:\n")
+    assert searched.splitlines() == [
         f"conf-postmortem-billing | {POSTMORTEM} | {POSTMORTEM_URL}",
-        f"jira-bill-311 | {BILL_311} | https://brightwater.atlassian.example/browse/BILL-311",
-    ]
-    assert all(a.startswith(("jira-", "conf-")) for a in artifacts), "filters held"
+        f"jira-bill-311 | {BILL_311} | {BILL_311_URL}",
+    ], "the search artifact holds the filtered Documents"
+    assert sourced.splitlines()[:2] == [
+        f"conf-postmortem-billing | {POSTMORTEM} | {POSTMORTEM_URL}",
+        "drive-q3-plan | Q3 plan (draft).pptx | https://drive.brightwater.example/file/d/1Qp3PlanDeck",
+    ], "the assistant's artifact lists its cited sources first"
+
+
+def load_scripted_model() -> Any:
+    """The ``ScriptedToolCaller`` class of ``examples/scripted_model.py``."""
+    spec = importlib.util.spec_from_file_location("scripted_model", EXAMPLES / "scripted_model.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("scripted_model", module)  # pydantic resolves its annotations there
+    spec.loader.exec_module(module)
+    return module.ScriptedToolCaller
+
+
+def test_create_agent_on_the_scripted_model_runs_the_search_tool_end_to_end() -> None:
+    from langchain.agents import create_agent
+    from langchain_core.messages import ToolMessage
+
+    from assistant_bridge.emulator import EMULATOR_KEYS, run_emulator
+    from assistant_bridge.langchain import UnleashSearchRetriever, UnleashSearchTool
+
+    scripted = load_scripted_model()
+    args = {"query": "billing", "app_id": "jira", "labels": ["incident"]}
+    with run_emulator() as url:
+        retriever = UnleashSearchRetriever(api_key=EMULATOR_KEYS["unleash"], base_url=str(url))
+        agent = create_agent(
+            scripted(script=[("unleash_search", args)]),
+            tools=[UnleashSearchTool(retriever=retriever)],
+        )
+        result = agent.invoke({"messages": [{"role": "user", "content": "Billing incidents?"}]})
+    call, tool, final = result["messages"][1:]
+    assert call.tool_calls[0]["name"] == "unleash_search"
+    assert isinstance(tool, ToolMessage)
+    assert tool.status == "success"
+    assert [d.metadata["id"] for d in tool.artifact] == ["jira-bill-311"]
+    assert tool.text.startswith(f"[1] {BILL_311} (jira, ticket) - {BILL_311_URL}")
+    assert final.text.startswith("(scripted) What the tools returned:")
+    assert tool.text in final.text
+
+
+def test_the_scripted_model_refuses_a_script_calling_an_unbound_tool() -> None:
+    from assistant_bridge.langchain import UnleashSearchRetriever, UnleashSearchTool
+
+    model = load_scripted_model()(script=[("unleash_assistant", {"question": "?"})])
+    with pytest.raises(ValueError, match="not bound: unleash_assistant"):
+        model.bind_tools([UnleashSearchTool(retriever=UnleashSearchRetriever(api_key="k"))])
 
 
 def test_llamaindex_notebook_filters_engines_and_streamed_citations(kernel_name: str) -> None:
@@ -218,6 +274,39 @@ def test_llamaindex_notebook_filters_engines_and_streamed_citations(kernel_name:
     marked = out.split("With numbered citations:", 1)[1]
     assert re.search(r"\.\[1\]", marked)
     assert re.search(r"^  \[1\] .+ - https://", marked, re.M)
+
+
+def test_llamaindex_agent_notebook_calls_the_tools_and_keeps_sources(kernel_name: str) -> None:
+    """What the tools printed comes from the emulator: the scripted model only chose the calls."""
+    out = execute_notebook("llamaindex_agent.ipynb", kernel_name)
+    assert OFFLINE_NOTICE in out
+    assert "SCRIPTED stand-in model" in out
+    assert "unleash_search: query, apps, types, created_after" in out
+    search = out.split("== tool unleash_search ", 1)[1].split("== tool unleash_ask", 1)[0]
+    assert search.splitlines()[1:] == [
+        "2 result(s) for 'billing outage':",
+        f"[1] {POSTMORTEM}",
+        f"    url: {POSTMORTEM_URL}",
+        "    from: confluence / page",
+        "    snippet: On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900"
+        " invoice requests failed.",
+        f"[2] {BILL_311}",
+        "    url: https://brightwater.atlassian.example/browse/BILL-311",
+        "    from: jira / ticket",
+        "    snippet: The billing service returns 502 errors when month-end invoicing starts.",
+        "",
+    ], "the filters (jira and confluence, from 1 May) reached the search"
+    ask = out.split("== tool unleash_ask ", 1)[1].split("== answer", 1)[0]
+    assert "too small for the month-end load. [1]" in ask
+    cited = ask.split("\nSources:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert cited == [
+        f"[1] {POSTMORTEM} - {POSTMORTEM_URL}",
+        "[2] Q3 plan (draft).pptx - https://drive.brightwater.example/file/d/1Qp3PlanDeck",
+    ]
+    answer = out.split("== answer\n", 1)[1]
+    assert answer.startswith("[SCRIPTED stand-in model")
+    assert all(line in answer for line in cited), "the answer keeps the sources"
+    assert f"[1] {POSTMORTEM}" in answer
 
 
 # -- README ----------------------------------------------------------------------------

@@ -14,10 +14,13 @@ frameworks need lives here once, and the adapters are thin mappers to their type
 - the lazily made clients (`_clients`): one `Connection` per vendor, `Once` for the sync
   client, `PerLoop` (`_loops`) for one async client per event loop; `OwnLazyState`
   (`_lazy_state`) so copies of an adapter make their own;
+- scores and stable ids of retrieved sources (`_ranking`: `ranked`);
 - fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
   (`_conversations`), file bytes given inline as base64 or ``data:`` URLs
   (`_file_data`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen Jylo
-  turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`).
+  turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`);
+- strict constructors (`_strict`): `StrictFields` rejects unknown fields with the nearest
+  names, `spread_search_kwargs`, and `FiltersField` (mapping-typed ``filters=``).
 
 The way of an Unleash v2 citation to a framework block, one line per representation:
 
@@ -127,6 +130,7 @@ if TYPE_CHECKING:
         Outgoing,
         with_unseen,
     )
+    from ._ranking import RANK_SCORE, ranked, stable_id
     from ._repeat_safety import (
         may_have_acted,
         nothing_posted,
@@ -153,6 +157,15 @@ if TYPE_CHECKING:
     from ._stop import (
         StopGuard,
     )
+    from ._strict import (
+        NO_FILTERS,
+        FiltersField,
+        StrictFields,
+        check_connection,
+        constructor_names,
+        reject_unknown_fields,
+        spread_search_kwargs,
+    )
     from ._turns import (
         Turn,
         UnseenTurns,
@@ -173,6 +186,8 @@ __all__ = [
     "FILTER_KEYWORDS",
     "JYLO_PAGE_SIZE",
     "NEWEST",
+    "NO_FILTERS",
+    "RANK_SCORE",
     "TIME_BOUNDS",
     "ZAIA_MAX_LIMIT",
     "Answer",
@@ -184,6 +199,7 @@ __all__ = [
     "AsyncJyloAnswerStream",
     "Attachment",
     "Connection",
+    "FiltersField",
     "JyloAnswer",
     "JyloAnswerStream",
     "JyloConnection",
@@ -195,6 +211,7 @@ __all__ = [
     "PerLoop",
     "RetrievalOptions",
     "StopGuard",
+    "StrictFields",
     "TextDelta",
     "ToolEvent",
     "Turn",
@@ -214,11 +231,13 @@ __all__ = [
     "awith_content",
     "awrite_zaia",
     "check_flag",
+    "check_connection",
     "check_media_type",
     "check_k",
     "check_prefix",
     "check_v2_filters",
     "clip_sources",
+    "constructor_names",
     "decode_base64",
     "external_id_for",
     "filter_name",
@@ -228,6 +247,8 @@ __all__ = [
     "is_data_url",
     "jylo_call",
     "limits",
+    "ranked",
+    "stable_id",
     "may_have_acted",
     "merge_filters",
     "nothing_posted",
@@ -240,6 +261,7 @@ __all__ = [
     "read_zaia",
     "read_zaia_chats",
     "reject_unknown",
+    "reject_unknown_fields",
     "resume_start",
     "retryable_status",
     "secret",
@@ -248,6 +270,7 @@ __all__ = [
     "source_item_parts",
     "source_items",
     "split_key",
+    "spread_search_kwargs",
     "stored_zaia_role",
     "unknown_name",
     "unleash_wire",
@@ -344,6 +367,7 @@ if not TYPE_CHECKING:
                 "Outgoing",
                 "with_unseen",
             ),
+            "._ranking": ("RANK_SCORE", "ranked", "stable_id"),
             "._repeat_safety": (
                 "may_have_acted",
                 "nothing_posted",
@@ -368,6 +392,15 @@ if not TYPE_CHECKING:
                 "write_zaia",
             ),
             "._stop": ("StopGuard",),
+            "._strict": (
+                "NO_FILTERS",
+                "FiltersField",
+                "StrictFields",
+                "check_connection",
+                "constructor_names",
+                "reject_unknown_fields",
+                "spread_search_kwargs",
+            ),
             "._turns": (
                 "Turn",
                 "UnseenTurns",

@@ -40,6 +40,7 @@ from ..unleash import (
     ToolStepRecord,
 )
 from ._options import ApiVersion
+from ._ranking import ranked
 from ._stop import StopGuard
 
 __all__ = [
@@ -63,9 +64,10 @@ VendorResponse: TypeAlias = ChatResponse | ChatV2Response
 def source_items(sources: Iterable[Source]) -> list[dict[str, Any]]:
     """The ``sources`` of ``additional_kwargs``: ``[{"text", "metadata"}]``, one per source.
 
-    The metadata is `Source.metadata`; both frameworks emit these same items.
+    The metadata is `Source.metadata` of the `ranked` sources (each with a score, its
+    ``score_source`` and a stable ``id``); both frameworks emit these same items.
     """
-    return [{"text": s.text, "metadata": s.metadata()} for s in sources]
+    return [{"text": s.text, "metadata": s.metadata()} for s in ranked(sources)]
 
 
 def source_item_parts(items: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -2,7 +2,9 @@
 
 `ChatUnleash` and `ChatJylo` (chat models with citations in ``content_blocks``),
 `UnleashSearchRetriever` / `UnleashChatRetriever` and the self-query `UnleashTranslator`,
-`JyloChatMessageHistory` / `ZaiaChatMessageHistory` for ``RunnableWithMessageHistory``.
+`JyloChatMessageHistory` / `ZaiaChatMessageHistory` for ``RunnableWithMessageHistory``,
+agent tools (`UnleashSearchTool`, `UnleashAssistantTool`, `JyloAssistantTool`) and
+`format_citations` (an answer as text with numbered sources).
 
 Nothing here speaks HTTP: every class goes through the vendor clients, and client errors
 reach LangChain as classes that are also langchain-core ``ModelError`` s.
@@ -21,8 +23,10 @@ from .._lazy_imports import lazy_exports
 
 if TYPE_CHECKING:
     from .._adapter_core import UnsupportedOperationError
+    from ._assistant_tools import AssistantQuestion, JyloAssistantTool, UnleashAssistantTool
     from ._chat_jylo import ChatJylo
     from ._chat_unleash import ChatUnleash
+    from ._citations import format_citations
     from ._content import documents_from_message
     from ._errors import (
         APIConnectionError,
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
     )
     from ._histories import JyloChatMessageHistory, ZaiaChatMessageHistory
     from ._retrievers import UnleashChatRetriever, UnleashSearchRetriever
+    from ._search_tool import UnleashSearchInput, UnleashSearchTool
     from ._self_query import UnleashTranslator
 
 __all__ = [
@@ -56,6 +61,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AssistantQuestion",
     "AuthenticationError",
     "BadRequestError",
     "ChatJylo",
@@ -65,6 +71,7 @@ __all__ = [
     "IncompleteAnswerError",
     "InternalServerError",
     "InvalidRequestError",
+    "JyloAssistantTool",
     "JyloChatMessageHistory",
     "NotFoundError",
     "PartialWriteError",
@@ -73,13 +80,17 @@ __all__ = [
     "RedirectError",
     "StreamError",
     "StreamValidationError",
+    "UnleashAssistantTool",
     "UnleashChatRetriever",
+    "UnleashSearchInput",
     "UnleashSearchRetriever",
+    "UnleashSearchTool",
     "UnleashTranslator",
     "UnprocessableEntityError",
     "UnsupportedOperationError",
     "ZaiaChatMessageHistory",
     "documents_from_message",
+    "format_citations",
 ]
 
 if not TYPE_CHECKING:
@@ -88,8 +99,14 @@ if not TYPE_CHECKING:
         globals(),
         {
             "assistant_bridge._adapter_core": ("UnsupportedOperationError",),
+            "._assistant_tools": (
+                "AssistantQuestion",
+                "JyloAssistantTool",
+                "UnleashAssistantTool",
+            ),
             "._chat_jylo": ("ChatJylo",),
             "._chat_unleash": ("ChatUnleash",),
+            "._citations": ("format_citations",),
             "._content": ("documents_from_message",),
             "._errors": (
                 "APIConnectionError",
@@ -120,6 +137,10 @@ if not TYPE_CHECKING:
             "._retrievers": (
                 "UnleashChatRetriever",
                 "UnleashSearchRetriever",
+            ),
+            "._search_tool": (
+                "UnleashSearchInput",
+                "UnleashSearchTool",
             ),
             "._self_query": ("UnleashTranslator",),
         },

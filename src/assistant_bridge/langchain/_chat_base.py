@@ -2,35 +2,56 @@
 
 `VendorChatModel` holds the fields every chat model here takes (``timeout``,
 ``max_retries``, ``streaming``, the sampling fields the vendors do not take, client-side
-``stop``) and reports them to tracing; `emit` / `aemit` pass a chunk to the callbacks,
+``stop``) and reports them to tracing, and refuses ``bind_tools`` /
+``with_structured_output`` with an `UnsupportedOperationError` that says why; `emit` / `aemit` pass a chunk to the callbacks,
 and `result_from_chunks` merges a stream into one answer for ``invoke`` with
 ``streaming=True``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+import builtins
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, NoReturn
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import Field
+from langchain_core.tools import BaseTool
+from pydantic import AliasChoices, Field
 
-from .._adapter_core import OwnLazyState
-from ._errors import InvalidRequestError, PostRetry
+from .._adapter_core import OwnLazyState, StrictFields, UnsupportedOperationError
+from ._errors import InvalidRequestError, PostRetry, translated_errors
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
 
+_AGENT_TOOLS = {
+    "unleash": "UnleashAssistantTool (questions) and UnleashSearchTool (filtered search)",
+    "jylo": "JyloAssistantTool",
+}
+"""Per vendor: the tools of this package that bring it into an agent (for error messages)."""
 
-class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
+
+class VendorChatModel(OwnLazyState, StrictFields, PostRetry, BaseChatModel):
     """Fields and tracing shared by `ChatUnleash` and `ChatJylo`.
 
     The vendors have no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences are
-    applied on the client side: the answer ends before the first one.
+    applied on the client side: the answer ends before the first one. An unknown
+    constructor keyword raises `InvalidRequestError` with the nearest field names.
+
+    ``bind_tools`` and ``with_structured_output`` raise `UnsupportedOperationError` (a
+    ``NotImplementedError``): the vendor's assistant runs its own tools on the server,
+    takes no tool definitions, returns no tool calls and has no JSON mode. In an agent
+    the assistant is a tool (`UnleashAssistantTool`, `JyloAssistantTool`, and
+    `UnleashSearchTool` for search) of a model that can call tools.
     """
+
+    @classmethod
+    def _construction_errors(cls) -> AbstractContextManager[object]:
+        return translated_errors()
 
     timeout: float | None = None
     """Read timeout in seconds (connect is 5 s); None: the client's default (120 s)."""
@@ -44,14 +65,52 @@ class VendorChatModel(OwnLazyState, PostRetry, BaseChatModel):
     """Accepted for compatibility; the vendor does not take it."""
     top_p: float | None = None
     """Accepted for compatibility; the vendor does not take it."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences, applied on the client side."""
+    stop: list[str] | None = Field(
+        default=None, validation_alias=AliasChoices("stop", "stop_sequences")
+    )
+    """Stop sequences, applied on the client side (also ``stop_sequences=``)."""
 
     _ls_provider: ClassVar[str] = ""
 
     def _tracing_name(self, kwargs: Mapping[str, Any]) -> str:
         """The model name a call reports (a per-call ``model`` wins)."""
         raise NotImplementedError
+
+    def _unsupported(self, operation: str, what: str) -> NoReturn:
+        vendor = self._ls_provider.capitalize()
+        raise UnsupportedOperationError(
+            f"{type(self).__name__}.{operation}: not supported: the {vendor} assistant runs "
+            f"its own tools on the server; its API takes no tool definitions, returns no "
+            f"tool calls and has no JSON or structured-output mode, so {what}. To use "
+            f"{vendor} in an agent, give a tool-calling chat model these tools from "
+            f"assistant_bridge.langchain: {_AGENT_TOOLS.get(self._ls_provider, '')}.",
+            vendor=self._ls_provider,
+            operation=operation,
+        )
+
+    def bind_tools(
+        self,
+        tools: Sequence[builtins.dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> NoReturn:
+        """Not supported: raises `UnsupportedOperationError` (see the class docstring)."""
+        self._unsupported("bind_tools", "it cannot call client-side tools")
+
+    def with_structured_output(
+        self,
+        schema: builtins.dict[str, Any] | type,
+        *,
+        include_raw: bool = False,
+        **kwargs: Any,
+    ) -> NoReturn:
+        """Not supported: raises `UnsupportedOperationError` (see the class docstring)."""
+        self._unsupported(
+            "with_structured_output",
+            "it cannot be held to a schema (parse its text yourself, or let a "
+            "tool-calling model structure what the tools return)",
+        )
 
     def _stop(self, stop: list[str] | None) -> list[str] | None:
         return stop if stop is not None else self.stop

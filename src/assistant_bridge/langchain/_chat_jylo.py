@@ -119,6 +119,12 @@ class ChatJylo(VendorChatModel):
     Jylo has no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences are
     applied on the client side (the reply stored on the server stays whole).
+
+    Tools and structured output: ``bind_tools`` and ``with_structured_output`` raise
+    `UnsupportedOperationError` (a ``NotImplementedError``). The assistant runs its own
+    tools on the server, and the API takes no tool definitions and has no JSON mode.
+    In an agent, give a tool-calling model `JyloAssistantTool` instead;
+    `format_citations` renders a reply with numbered sources.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)

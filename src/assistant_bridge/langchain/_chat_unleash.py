@@ -19,13 +19,15 @@ from langchain_core.callbacks import (
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from .._adapter_core import (
+    NO_FILTERS,
     Answer,
     AnswerBuilder,
     AnswerStream,
     AsyncAnswerStream,
+    FiltersField,
     Once,
     UnleashChatCall,
     UnleashConnection,
@@ -88,6 +90,13 @@ class ChatUnleash(VendorChatModel):
     Unleash has no sampling or length controls: ``temperature``, ``max_tokens`` and
     ``top_p`` are accepted (and reported to tracing) but not sent. ``stop`` sequences
     are applied on the client side: the answer ends before the first one.
+
+    Tools and structured output: ``bind_tools`` and ``with_structured_output`` raise
+    `UnsupportedOperationError` (a ``NotImplementedError``). The assistant runs its own
+    search tools on the server, and the API takes no tool definitions and has no JSON
+    mode, so ``create_agent(ChatUnleash(), ...)`` cannot work. Give a tool-calling model
+    `UnleashAssistantTool` and `UnleashSearchTool` instead; `format_citations` renders an
+    answer with numbered sources.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -102,11 +111,13 @@ class ChatUnleash(VendorChatModel):
     """The user to act as with an impersonation key (env ``UNLEASH_ACCOUNT``)."""
     assistant_id: str | None = Field(default_factory=from_env("UNLEASH_ASSISTANT_ID", default=None))
     """The assistant to ask (env ``UNLEASH_ASSISTANT_ID``; none: the default assistant)."""
-    model: str = Field(default="unleash-assistant", alias="model_name")
-    """A name for tracing; Unleash has no model choice."""
+    model: str = Field(
+        default="unleash-assistant", validation_alias=AliasChoices("model", "model_name")
+    )
+    """A name for tracing (also ``model_name=``); Unleash has no model choice."""
     api_version: Literal["v1", "v2"] = "v2"
     """``"v2"`` (``POST /chats/v2``, tool steps) or ``"v1"`` (``POST /chats``, filters)."""
-    filters: SearchFilters | None = None
+    filters: FiltersField = NO_FILTERS
     """Search filters for v1 (a `SearchFilters` or a dict of filter names)."""
     text_mode: Literal["delta", "snapshot"] = "delta"
     """How streamed text pieces join: exactly (``"delta"``), or each the whole text so far."""

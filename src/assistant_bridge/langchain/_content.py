@@ -195,14 +195,20 @@ def documents_from_message(message: BaseMessage) -> list[Document]:
     """The sources of an Unleash answer as ``Document`` s (cited ones first).
 
     Each Document's metadata has the shared keys (``source``, ``title``, ``id``,
-    ``app_id``, ``type``, ``citations`` with spans into the answer, ...), the same the
-    retrievers and the LlamaIndex side use.
+    ``app_id``, ``type``, ``citations`` with spans into the answer, ``score`` and
+    ``score_source``, ...), the same the retrievers and the LlamaIndex side use; the
+    Document's ``id`` is the source's stable id (``metadata["id"]``).
     """
     items = message.additional_kwargs.get("sources")
     return [
-        Document(page_content=text, metadata=dict(metadata))
+        Document(id=_item_id(metadata), page_content=text, metadata=dict(metadata))
         for text, metadata in source_item_parts(items)
     ]
+
+
+def _item_id(metadata: Mapping[str, Any]) -> str | None:
+    value = metadata.get("id")
+    return value if isinstance(value, str) and value else None
 
 
 register_translator(PROVIDER, _translate_message, _translate_chunk)

@@ -36,6 +36,7 @@ from .._adapter_core import (
     aread_jylo,
     aread_zaia,
     awrite_zaia,
+    check_connection,
     external_id_for,
     post_jylo,
     posted,
@@ -96,6 +97,8 @@ class JyloChatMessageHistory(BaseChatMessageHistory):
         async_client: AsyncJyloClient | None = None,
         **connection: Any,
     ) -> None:
+        with translated_errors():
+            check_connection(connection, JyloConnection, type(self).__name__)
         for key in ("client_secret", "token"):
             if isinstance(connection.get(key), str):
                 connection[key] = SecretStr(connection[key])
@@ -279,6 +282,8 @@ class ZaiaChatMessageHistory(BaseChatMessageHistory):
         async_client: AsyncZaiaClient | None = None,
         **connection: Any,
     ) -> None:
+        with translated_errors():
+            check_connection(connection, ZaiaConnection, type(self).__name__)
         if isinstance(connection.get("api_key"), str):
             connection["api_key"] = SecretStr(connection["api_key"])
         self.chat_id = chat_id

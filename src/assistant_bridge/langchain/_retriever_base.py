@@ -5,13 +5,14 @@ clients) and maps the adapter core: its `UnleashConnection` makes each client la
 first use, `RetrievalOptions` are a call's keyword arguments (filters merged: constructor,
 then ``filters=``, then single-field keywords, the later winning), `with_content` fetches
 full resource text (concurrently, bounded, in async); `to_documents` turns `Source` s into
-``Document`` s. The instance is never changed
+``Document`` s, each with a score and a stable id (`ranked`). The instance is never changed
 by a call, so one retriever is safe under ``batch`` and concurrent use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 from langchain_core.documents import Document
@@ -20,11 +21,16 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import Field, PrivateAttr, SecretStr, field_validator
 
 from .._adapter_core import (
+    NO_FILTERS,
+    FiltersField,
     Once,
     OwnLazyState,
     RetrievalOptions,
+    StrictFields,
     UnleashConnection,
     awith_content,
+    ranked,
+    spread_search_kwargs,
     with_content,
 )
 from ..sources import Source
@@ -37,8 +43,13 @@ _IGNORED_KEYWORDS = frozenset({"verbose"})  # read (not removed) by BaseRetrieve
 
 
 def to_documents(sources: Iterable[Source]) -> list[Document]:
-    """One ``Document`` per source: its text and the shared metadata (`Source.metadata`)."""
-    return [Document(page_content=s.text, metadata=s.metadata()) for s in sources]
+    """One ``Document`` per source: its text and the shared metadata (`Source.metadata`).
+
+    The sources are `ranked` first (in the order given): ``metadata["score"]`` is the
+    vendor's score, else ``1 / rank`` (``metadata["score_source"]`` says which), and
+    ``Document.id`` is the source's stable id (also ``metadata["id"]``).
+    """
+    return [Document(id=s.id, page_content=s.text, metadata=s.metadata()) for s in ranked(sources)]
 
 
 def _filters(value: Any) -> SearchFilters | None:
@@ -46,7 +57,11 @@ def _filters(value: Any) -> SearchFilters | None:
     return None if parsed is None or parsed.is_empty() else parsed
 
 
-class UnleashRetrieverBase(OwnLazyState, BaseRetriever):
+def _same_form(name: str, value: Any) -> Any:
+    return _filters(value) if name == "filters" else value
+
+
+class UnleashRetrieverBase(OwnLazyState, StrictFields, BaseRetriever):
     """Connection fields and per-call option handling shared by the Unleash retrievers.
 
     Attributes:
@@ -67,6 +82,12 @@ class UnleashRetrieverBase(OwnLazyState, BaseRetriever):
         fetch_content: replace each resource's snippet with its full text
             (``GET /resources/{id}/content``; concurrent in async).
         max_concurrent_fetches: how many contents are fetched at once in async.
+        search_kwargs: LangChain's way to set a retriever's options: each key sets the
+            field it names (``k``, ``filters`` or ``filter``, ``fetch_content``,
+            ``assistant_id`` and the retriever's own options). An unknown key, or a value
+            other than the one given to that field itself, raises `InvalidRequestError`.
+
+    An unknown constructor keyword raises `InvalidRequestError` with the nearest names.
     """
 
     api_key: SecretStr | None = Field(
@@ -79,9 +100,10 @@ class UnleashRetrieverBase(OwnLazyState, BaseRetriever):
     max_retries: int | None = Field(default=None, ge=0)
     client: UnleashClient | None = Field(default=None, exclude=True, repr=False)
     async_client: AsyncUnleashClient | None = Field(default=None, exclude=True, repr=False)
-    filters: SearchFilters | None = None
+    filters: FiltersField = NO_FILTERS
     fetch_content: bool = False
     max_concurrent_fetches: int = Field(default=4, ge=1)
+    search_kwargs: Mapping[str, Any] | None = Field(default=None, exclude=True, repr=False)
 
     _call_keywords: ClassVar[frozenset[str]] = frozenset(
         {"k", "filters", "fetch_content", "assistant_id"}
@@ -90,11 +112,20 @@ class UnleashRetrieverBase(OwnLazyState, BaseRetriever):
     _conn: Once[UnleashConnection] = PrivateAttr(default_factory=Once)
     _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
-    def __init__(self, **data: Any) -> None:
-        if "filters" in data:
-            with translated_errors():
-                data["filters"] = _filters(data["filters"])
-        super().__init__(**data)
+    @classmethod
+    def _construction_errors(cls) -> AbstractContextManager[object]:
+        return translated_errors()
+
+    @classmethod
+    def _strict_input(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        options = cls._call_keywords & cls.model_fields.keys()
+        spread = spread_search_kwargs(
+            data, options, cls.__name__, {"filter": "filters"}, _same_form
+        )
+        checked = super()._strict_input(spread)
+        if "filters" in checked:
+            checked["filters"] = _filters(checked["filters"])
+        return checked
 
     @field_validator("filters", mode="before")
     @classmethod

@@ -23,7 +23,14 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import LangSmithRetrieverParams
 from pydantic import Field
 
-from .._adapter_core import Answer, RetrievalOptions, UnleashChatCall, check_flag
+from .._adapter_core import (
+    NO_FILTERS,
+    Answer,
+    FiltersField,
+    RetrievalOptions,
+    UnleashChatCall,
+    check_flag,
+)
 from ..sources import (
     Source,
     sources_from_search,
@@ -43,8 +50,14 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
     ``page_content`` is the hit's snippet (its highlights, else its title), or the full
     text with ``fetch_content=True``. Metadata has the shared keys of
     `assistant_bridge.sources.Source.metadata` (``source``, ``title``, ``id``,
-    ``app_id``, ``type``, ``external_id``, ``subtitle``, ``score``, ``kind``,
-    ``vendor``, ``data``).
+    ``app_id``, ``type``, ``external_id``, ``subtitle``, ``score``, ``score_source``,
+    ``kind``, ``vendor``, ``data``).
+
+    ``metadata["score"]`` is the vendor's score when the response carries one (none of
+    the API documents names one), else ``1 / rank`` with rank 1 the first hit, so in
+    (0, 1] and falling; ``metadata["score_source"]`` is ``"vendor"`` or ``"rank"``.
+    ``Document.id`` (also ``metadata["id"]``) is the resource's id, else its url, else
+    a UUID derived from its fields: the same hit has the same id on every call.
 
     Every call may override ``k``, ``filters``, ``sort``, ``fetch_content``,
     ``assistant_id``, ``content_search`` and ``semantic_search``, and may set single
@@ -67,6 +80,8 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
             docs = retriever.invoke("onboarding checklist", app_id="confluence")
     """
 
+    filters: FiltersField = NO_FILTERS  # declared here too: the pydantic mypy plugin reads
+    # an inherited descriptor-typed field as what it accepts, not as what it gives
     k: int = Field(default=4, ge=1)
     sort: SortArg = None
     content_search: bool | None = None
@@ -158,9 +173,14 @@ class UnleashChatRetriever(UnleashRetrieverBase):
     (``{start_index, end_index, cited_text}``). ``page_content`` is the resource's
     title (or a web page's description), or its full text with ``fetch_content=True``.
 
+    Each Document has ``metadata["score"]`` ``1 / rank`` in this order (cited first;
+    ``score_source="rank"``) and ``Document.id`` the resource's or web page's id (else
+    its url, else a UUID derived from its fields), the same on every call.
+
     ``include_answer=True`` puts the answer itself first: metadata ``type="answer"``,
     ``citations`` with positions and the ``source_ids`` cited at each, and ``data``
-    with the ``request_id`` and ``thread_id``.
+    with the ``request_id`` and ``thread_id``; its id is the request id, its score 1.0
+    (``score_source="answer"``; the sources' ranks do not count it).
 
     Every call may override ``k``, ``filters`` (v1), ``fetch_content``,
     ``assistant_id`` and ``include_answer``, set single filters by name (v1), and pass
@@ -178,6 +198,8 @@ class UnleashChatRetriever(UnleashRetrieverBase):
             docs = retriever.invoke("Which tickets block the release?")
     """
 
+    filters: FiltersField = NO_FILTERS  # declared here too: the pydantic mypy plugin reads
+    # an inherited descriptor-typed field as what it accepts, not as what it gives
     api_version: Literal["v1", "v2"] = "v2"
     k: int | None = Field(default=None, ge=1)
     include_answer: bool = False

@@ -5,8 +5,11 @@
 the assistant's sources as nodes with the same metadata as the LangChain side;
 `search_filters_from_metadata` translates LlamaIndex ``MetadataFilters`` into Unleash
 `SearchFilters`. `Jylo` is a Jylo assistant as an ``LLM``; `JyloChatStore` and
-`ZaiaChatStore` keep ``ChatMemoryBuffer`` s on the vendors' stored conversations. Nothing here speaks HTTP: every class goes through the vendor clients,
-whose errors pass through unchanged.
+`ZaiaChatStore` keep ``ChatMemoryBuffer`` s on the vendors' stored conversations;
+`JyloDBChatStore` and `ZaiaDBChatStore` are the same conversations as the async DB chat
+stores LlamaIndex's ``Memory`` takes. `UnleashToolSpec` and `JyloToolSpec` are agent tool
+specs (search and ask) for ``FunctionAgent`` / ``ReActAgent``. Nothing here speaks HTTP:
+every class goes through the vendor clients, whose errors pass through unchanged.
 """
 
 from typing import TYPE_CHECKING
@@ -26,8 +29,10 @@ if TYPE_CHECKING:
     from ._answer_responses import citation_blocks, nodes_from_response, to_nodes
     from ._chat_stores import JyloChatStore, ZaiaChatStore
     from ._jylo_llm import Jylo
+    from ._memory_stores import JyloDBChatStore, ZaiaDBChatStore
     from ._metadata_filters import search_filters_from_metadata, to_search_filters
     from ._retriever import DEFAULT_SEARCH_TOP_K, UnleashRetriever
+    from ._tool_specs import JyloToolSpec, UnleashToolSpec
     from ._unleash_llm import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUT, Unleash
 
 __all__ = [
@@ -36,10 +41,14 @@ __all__ = [
     "DEFAULT_SEARCH_TOP_K",
     "Jylo",
     "JyloChatStore",
+    "JyloDBChatStore",
+    "JyloToolSpec",
     "Unleash",
     "UnleashRetriever",
+    "UnleashToolSpec",
     "UnsupportedOperationError",
     "ZaiaChatStore",
+    "ZaiaDBChatStore",
     "citation_blocks",
     "nodes_from_response",
     "search_filters_from_metadata",
@@ -63,6 +72,10 @@ if not TYPE_CHECKING:
                 "ZaiaChatStore",
             ),
             "._jylo_llm": ("Jylo",),
+            "._memory_stores": (
+                "JyloDBChatStore",
+                "ZaiaDBChatStore",
+            ),
             "._unleash_llm": (
                 "DEFAULT_CONTEXT_WINDOW",
                 "DEFAULT_NUM_OUTPUT",
@@ -75,6 +88,10 @@ if not TYPE_CHECKING:
             "._retriever": (
                 "DEFAULT_SEARCH_TOP_K",
                 "UnleashRetriever",
+            ),
+            "._tool_specs": (
+                "JyloToolSpec",
+                "UnleashToolSpec",
             ),
         },
     )

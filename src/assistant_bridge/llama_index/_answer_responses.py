@@ -40,7 +40,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from .._adapter_core import Answer, source_item_parts, source_items
+from .._adapter_core import Answer, ranked, source_item_parts, source_items
 from ..sources import Source
 
 __all__ = [
@@ -72,14 +72,16 @@ def _node(text: str, metadata: Mapping[str, Any]) -> NodeWithScore:
 def to_nodes(sources: Iterable[Source]) -> list[NodeWithScore]:
     """One ``NodeWithScore(TextNode)`` per source, with `Source.metadata` as metadata.
 
-    The node id is the source's id when it has one; the score is the vendor's (None when
-    the API gives none). Only ``source``, ``title``, ``app_id``, ``type`` and
+    The sources are `ranked` first, in the order given: the node id is the source's
+    stable id (its vendor id, else its url, else one derived from its fields); the score
+    is the vendor's, else ``1 / rank`` (``metadata["score_source"]`` says which; the
+    answer itself scores 1.0). Only ``source``, ``title``, ``app_id``, ``type`` and
     ``subtitle`` are shown to an LLM with the text; every key stays in ``metadata``.
 
     Args:
         sources: the sources to turn into nodes, in order.
     """
-    return [_node(s.text, s.metadata()) for s in sources]
+    return [_node(s.text, s.metadata()) for s in ranked(sources)]
 
 
 def nodes_from_response(response: ChatResponse | CompletionResponse) -> list[NodeWithScore]:

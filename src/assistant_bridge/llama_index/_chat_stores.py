@@ -22,6 +22,7 @@ from .._adapter_core import (
     JyloConnection,
     JyloItem,
     JyloWrite,
+    StrictFields,
     apost_jylo,
     aread_jylo,
     check_prefix,
@@ -58,7 +59,7 @@ def _raw(message: ChatMessage) -> Message:
     )
 
 
-class JyloChatStore(BaseChatStore):
+class JyloChatStore(StrictFields, BaseChatStore):
     """The conversations of Jylo assistants; the key is an assistant id.
 
     Reading gives every message oldest first (replies with their ``CitationBlock`` s).
@@ -177,6 +178,21 @@ class JyloChatStore(BaseChatStore):
         if idx is not None:
             raise unsupported("jylo", "add_message", "messages can only be appended, not inserted")
         await apost_jylo(self._conn.get_async(), self._write(key, [message], "add_message"))
+
+    def add_messages(self, key: str, messages: Sequence[ChatMessage]) -> None:
+        """Post several user messages in order (each is answered); checked before sending.
+
+        Raises:
+            UnsupportedOperationError: a message that is neither a user message nor a
+                reply this assistant stores (nothing is sent).
+            PartialWriteError: a post failed after some messages were stored.
+        """
+        post_jylo(self._conn.get_sync(), self._write(key, list(messages), "add_messages"))
+
+    async def async_add_messages(self, key: str, messages: Sequence[ChatMessage]) -> None:
+        """Async `add_messages`."""
+        write = self._write(key, list(messages), "add_messages")
+        await apost_jylo(self._conn.get_async(), write)
 
     def _start(self, key: str, stored: list[ChatMessage], messages: list[ChatMessage]) -> int:
         """Where ``messages`` continue the stored conversation (see `resume_start`)."""

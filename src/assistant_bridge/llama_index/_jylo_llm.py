@@ -36,6 +36,7 @@ from .._adapter_core import (
     Once,
     Outgoing,
     OwnLazyState,
+    StrictFields,
     UnseenTurns,
     aupload_all,
     jylo_call,
@@ -81,7 +82,7 @@ def _completion(response: ChatResponse) -> CompletionResponse:
     )
 
 
-class Jylo(OwnLazyState, LLM):
+class Jylo(OwnLazyState, StrictFields, LLM):
     """A Jylo assistant as a LlamaIndex LLM, with citation blocks and attached documents.
 
     Setup:

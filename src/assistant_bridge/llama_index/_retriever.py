@@ -3,7 +3,8 @@
 ``mode="search"`` returns ``POST /search`` hits; ``mode="chat"`` asks the assistant (chat
 v2 or v1) and returns the resources and web pages it used, cited ones first. Both give
 ``NodeWithScore(TextNode(text=source.text, metadata=source.metadata()))`` from the shared
-`assistant_bridge.sources` model, so the metadata is the LangChain Documents' exactly.
+`assistant_bridge.sources` model, so the metadata is the LangChain Documents' exactly
+(the score and stable id too: both are computed once, in the adapter core).
 
 LlamaIndex's ``retrieve`` takes only a query, so filters live on the instance; for
 filters chosen per query, `with_filters` returns a copy with more filters (sharing the
@@ -14,7 +15,8 @@ The instance itself is never changed by a call.
 from __future__ import annotations
 
 import copy
-from typing import Any, Literal
+import inspect
+from typing import Any, Literal, NoReturn
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
@@ -28,6 +30,7 @@ from .._adapter_core import (
     UnleashConnection,
     awith_content,
     check_flag,
+    reject_unknown_fields,
     with_content,
 )
 from ..sources import (
@@ -79,9 +82,15 @@ class UnleashRetriever(BaseRetriever):
 
     Metadata has the shared keys of `assistant_bridge.sources.Source.metadata`
     (``source``, ``title``, ``id``, ``app_id``, ``type``, ``external_id``, ``subtitle``,
-    ``score``, ``kind``, ``vendor``, ``citations``, ``data``); the node id is the
-    source's id and the score the API's (None when it gives none). Vendor errors pass
-    through unchanged; bad arguments raise `InvalidRequestError` when constructed.
+    ``score``, ``score_source``, ``kind``, ``vendor``, ``citations``, ``data``). Every
+    node has a score and a stable id: ``NodeWithScore.score`` is the vendor's score when
+    the response carries one, else ``1 / rank`` (rank from 1 in the order returned; the
+    answer itself scores 1.0), and ``metadata["score_source"]`` says which (``"vendor"``,
+    ``"rank"``, ``"answer"``), so ``SimilarityPostprocessor(similarity_cutoff=0.5)``
+    keeps the two best nodes. ``TextNode.id_`` (also ``metadata["id"]``) is the
+    source's vendor id, else its url, else a UUID derived from its fields: the same hit
+    has the same id on every call. Vendor errors pass through unchanged; bad arguments
+    raise `InvalidRequestError` when constructed.
 
     Args:
         mode: ``"search"`` or ``"chat"``.
@@ -139,7 +148,11 @@ class UnleashRetriever(BaseRetriever):
         include_answer: bool = False,
         callback_manager: CallbackManager | None = None,
         verbose: bool = False,
+        **unknown: NoReturn,
     ) -> None:
+        if unknown:  # typed NoReturn: a type checker flags any, and here it gets a hint
+            known = [n for n in inspect.signature(UnleashRetriever).parameters if n != "unknown"]
+            reject_unknown_fields(unknown, known, type(self).__name__)
         self.mode: Literal["search", "chat"] = _check_choice("mode", mode, ("search", "chat"))
         self.api_version: Literal["v1", "v2"] = _check_choice(
             "api_version", api_version, ("v1", "v2")

@@ -33,6 +33,7 @@ from .._adapter_core import (
     AsyncAnswerStream,
     Once,
     OwnLazyState,
+    StrictFields,
     TextDelta,
     UnleashChatCall,
     UnleashConnection,
@@ -56,7 +57,7 @@ _CALL_KWARGS = ("thread_id", "assistant_id", "filters", "timeout", "max_retries"
 _ALTERNATIVE = "UnleashRetriever(mode='search')"
 
 
-class Unleash(OwnLazyState, LLM):
+class Unleash(OwnLazyState, StrictFields, LLM):
     """The Unleash assistant as a LlamaIndex LLM, with citations and threads.
 
     Setup:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
@@ -18,6 +19,7 @@ from llama_index.core.storage.chat_store.base import BaseChatStore
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from .._adapter_core import (
+    StrictFields,
     ZaiaConnection,
     ZaiaItem,
     ZaiaWrite,
@@ -96,7 +98,7 @@ def _refs(
     return None, kwargs["external_id"]
 
 
-class ZaiaChatStore(BaseChatStore):
+class ZaiaChatStore(StrictFields, BaseChatStore):
     """Zaia chats as a chat store; the key is ``"<chat id>"`` or ``"<chat id>:<thread id>"``.
 
     Reading gives the chat's (or thread's) messages oldest first, all of them: pages after
@@ -213,6 +215,24 @@ class ZaiaChatStore(BaseChatStore):
         items = [self._item(message, idx, None)]
         write = ZaiaWrite.plan("add_message", chat, thread, items)
         await awrite_zaia(self._conn.get_async(), write)
+
+    def _add(self, key: str, messages: Sequence[ChatMessage]) -> ZaiaWrite:
+        chat, thread = split_key(key)
+        items = [self._item(m, None, None) for m in messages]
+        return ZaiaWrite.plan("add_messages", chat, thread, items)
+
+    def add_messages(self, key: str, messages: Sequence[ChatMessage]) -> None:
+        """Append several messages in order, each as `add_message` does; checked first.
+
+        Raises:
+            UnsupportedOperationError: a message Zaia cannot store (nothing is sent).
+            PartialWriteError: a post failed after some messages were stored.
+        """
+        write_zaia(self._conn.get_sync(), self._add(key, messages))
+
+    async def async_add_messages(self, key: str, messages: Sequence[ChatMessage]) -> None:
+        """Async `add_messages`."""
+        await awrite_zaia(self._conn.get_async(), self._add(key, messages))
 
     def _set(self, key: str, messages: list[ChatMessage]) -> ZaiaWrite:
         chat, thread = split_key(key)

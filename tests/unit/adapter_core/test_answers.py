@@ -161,7 +161,8 @@ def test_langchain_sources_are_the_answers_source_items() -> None:
     message = ChatUnleash(client=Server().sync()).invoke("Travel?")
     assert message.additional_kwargs["sources"] == source_items(answer.sources)
     assert [(t, dict(m)) for t, m in source_item_parts(message.additional_kwargs["sources"])] == [
-        (s.text, s.metadata()) for s in answer.sources
+        (s.text, {**s.metadata(), "score": 1 / rank, "score_source": "rank"})
+        for rank, s in enumerate(answer.sources, start=1)
     ]
     annotations = message.content_blocks[-1]["annotations"]  # type: ignore[typeddict-item]
     assert [(a["url"], a["start_index"], a["end_index"]) for a in annotations] == [

@@ -225,8 +225,14 @@ def chat_retriever(fake: FakeUnleash, **kw: Any) -> UnleashChatRetriever:
 def expected_search_docs(hits: list[dict[str, Any]]) -> list[Document]:
     response = SearchResponse.model_validate({"results": hits})
     return [
-        Document(page_content=s.text, metadata=s.metadata()) for s in sources_from_search(response)
+        Document(id=s.id, page_content=s.text, metadata=s.metadata())
+        for s in sources_from_search(response)
     ]
+
+
+def rank_score(rank: int) -> dict[str, Any]:
+    """The metadata a source without a vendor score gets at ``rank`` (from 1)."""
+    return {"score": 1 / rank, "score_source": "rank"}
 
 
 def v1_response() -> Any:
@@ -435,10 +441,12 @@ def test_documents_and_metadata_follow_the_shared_source_model() -> None:
         "external_id": "ext-1",
         "subtitle": "HR space",
         "score": 0.9,
+        "score_source": "vendor",
         "kind": "search",
         "vendor": "unleash",
         "data": {"space": "HR"},
     }
+    assert docs[0].id == "r1"
 
 
 def test_k_from_constructor_and_call() -> None:
@@ -637,8 +645,8 @@ def test_chat_v2_documents_are_tool_resources_with_citations() -> None:
         "threadId": "th-2",
     }
     expected = [
-        Document(page_content=s.text, metadata=s.metadata())
-        for s in sources_from_chat_v2(v2_response())
+        Document(id=s.id, page_content=s.text, metadata={**s.metadata(), **rank_score(rank)})
+        for rank, s in enumerate(sources_from_chat_v2(v2_response()), start=1)
     ]
     assert docs == expected
     assert [d.metadata["id"] for d in docs] == ["e2", "w1", "e1"]  # cited first
@@ -660,8 +668,8 @@ def test_chat_v1_documents_with_filters_and_citations() -> None:
         "filters": {"appId": ["confluence", "jira"], "modifiedAfterTime": "2025-02-01T00:00:00Z"}
     }
     expected = [
-        Document(page_content=s.text, metadata=s.metadata())
-        for s in sources_from_chat(v1_response())
+        Document(id=s.id, page_content=s.text, metadata={**s.metadata(), **rank_score(rank)})
+        for rank, s in enumerate(sources_from_chat(v1_response()), start=1)
     ]
     assert docs == expected
     assert [d.metadata["id"] for d in docs] == ["u2", "u1", "u3"]
@@ -698,8 +706,10 @@ async def test_include_answer_puts_the_answer_first(version: str) -> None:
             }
         ]
         assert answer.metadata["data"] == {"request_id": "req-2"}  # v2 documents no thread id
-    assert answer.metadata == source.metadata()
+    assert answer.metadata == {**source.metadata(), "score": 1.0, "score_source": "answer"}
+    assert answer.id == source.id
     assert answer.metadata["type"] == "answer"
+    assert docs[1].metadata["score"] == 1.0  # the sources' ranks do not count the answer
     assert answer.metadata["kind"] == "answer"
 
 

@@ -106,7 +106,10 @@ def test_sources_metadata_matches_the_shared_model(server: JyloServer) -> None:
     response = llm(server).chat([user("q")])
     from assistant_bridge.jylo import Message
 
-    expected = [s.metadata() for s in sources_from_jylo(Message.model_validate(REPLY))]
+    expected = [
+        {**s.metadata(), "score": 1 / rank, "score_source": "rank"}
+        for rank, s in enumerate(sources_from_jylo(Message.model_validate(REPLY)), start=1)
+    ]
     assert [s["metadata"] for s in response.additional_kwargs["sources"]] == expected
 
 

@@ -59,6 +59,7 @@ def test_search_returns_nodes_with_shared_metadata_and_scores() -> None:
         "app_id": "confluence",
         "type": "page",
         "score": 0.9,
+        "score_source": "vendor",
         "kind": "search",
         "vendor": "unleash",
     }
@@ -217,7 +218,8 @@ def test_chat_mode_v2_returns_the_tool_resources_cited_first() -> None:
         "assistantId": "asst-1",
     }
     assert [n.node.node_id for n in nodes] == ["r1", "w1", "r2"]
-    assert [n.score for n in nodes] == [None, None, None]
+    assert [n.score for n in nodes] == pytest.approx([1, 1 / 2, 1 / 3])  # no vendor score
+    assert {n.node.metadata["score_source"] for n in nodes} == {"rank"}
     r1 = nodes[0].node.metadata
     assert r1["citations"] == [
         {"start_index": 0, "end_index": len(TEXT_1), "cited_text": TEXT_1},

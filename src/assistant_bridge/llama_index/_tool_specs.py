@@ -1,0 +1,361 @@
+"""LlamaIndex tool specs: Unleash search and ask, Jylo ask, ready for agents.
+
+`UnleashToolSpec(...).to_tool_list()` gives ``unleash_search`` (enterprise search with
+filters an agent can fill) and ``unleash_ask`` (the assistant's cited answer);
+`JyloToolSpec` gives ``jylo_ask``. Each tool has a sync and an async function (LlamaIndex
+``spec_functions`` pairs), so ``FunctionAgent`` and ``ReActAgent`` call the async one.
+The tools return plain text an LLM can read (see `._tool_text`); `UnleashToolSpec.search_nodes`
+gives the nodes themselves. Arguments are checked before any request: a bad one raises
+`InvalidRequestError` naming the argument, which an agent sees as the tool's error.
+
+This module must not use ``from __future__ import annotations``: LlamaIndex builds each
+tool's JSON schema from the evaluated ``Annotated`` signature of its function.
+"""
+
+import re
+from typing import Annotated, Any, ClassVar
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
+from llama_index.core.llms import LLM
+from llama_index.core.schema import NodeWithScore
+from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
+from llama_index.core.tools.types import ToolMetadata
+from llama_index.core.tools.utils import create_schema_from_function
+from pydantic import Field
+
+from .. import InvalidRequestError
+from .._validation import nearest_names
+from ..unleash import SearchFilters
+from ._jylo_llm import Jylo
+from ._retriever import UnleashRetriever
+from ._tool_text import cited_answer_text, search_results_text
+from ._unleash_llm import Unleash
+
+__all__ = ["DEFAULT_TOOL_RESULTS", "MAX_TOOL_RESULTS", "JyloToolSpec", "UnleashToolSpec"]
+
+DEFAULT_TOOL_RESULTS = 5
+"""Hits the search tool returns when the agent gives no ``max_results``."""
+MAX_TOOL_RESULTS = 25
+"""The most hits the search tool returns in one call."""
+
+_LIST_ARGS = {"apps": "app_id", "types": "type", "authors": "created_by", "labels": "label"}
+_TIME_ARGS = {
+    "created_after": "create_after_time",
+    "created_before": "create_before_time",
+    "updated_after": "modified_after_time",
+    "updated_before": "modified_before_time",
+}
+_TIME_HELP = "an ISO-8601 date such as 2025-03-01 or date-time such as 2025-03-01T09:30:00Z"
+
+_DESCRIPTIONS = {
+    "search": (
+        "Search the company's workplace apps (wiki pages, tickets, email, calendar, chat, "
+        "files) through Unleash. Returns numbered results with title, url, app, type and "
+        "a snippet. Narrow the search with the optional filters."
+    ),
+    "unleash_ask": (
+        "Ask the Unleash enterprise assistant a question about company knowledge. Returns "
+        "its answer with [n] citation markers and the numbered sources they refer to; "
+        "keep those sources when you answer."
+    ),
+    "jylo_ask": (
+        "Ask the Jylo assistant a question (it answers from its knowledge and the "
+        "documents attached to it). Returns its answer with [n] citation markers and the "
+        "numbered sources they refer to; keep those sources when you answer."
+    ),
+}
+
+Question = Annotated[str, Field(description="The question to ask, in full sentences.")]
+Query = Annotated[str, Field(description="What to search for (keywords or a short phrase).")]
+Apps = Annotated[
+    list[str] | None,
+    Field(description="Only results from these apps, by app id, e.g. ['confluence', 'jira']."),
+]
+Types = Annotated[
+    list[str] | None,
+    Field(description="Only results of these types, e.g. ['page', 'ticket', 'email', 'event']."),
+]
+CreatedAfter = Annotated[
+    str | None, Field(description=f"Only items created at or after this time: {_TIME_HELP}.")
+]
+CreatedBefore = Annotated[
+    str | None, Field(description=f"Only items created before this time: {_TIME_HELP}.")
+]
+UpdatedAfter = Annotated[
+    str | None, Field(description=f"Only items last modified at or after: {_TIME_HELP}.")
+]
+UpdatedBefore = Annotated[
+    str | None, Field(description=f"Only items last modified before: {_TIME_HELP}.")
+]
+Authors = Annotated[
+    list[str] | None,
+    Field(description="Only items created by one of these people (names or email addresses)."),
+]
+Labels = Annotated[
+    list[str] | None, Field(description="Only items that carry every one of these labels.")
+]
+MaxResults = Annotated[
+    int | None,
+    Field(description=f"How many results to return (1 to {MAX_TOOL_RESULTS})."),
+]
+
+
+def _check_text(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError(f"{name}: must be a non-empty string, got {value!r}", field=name)
+    return value.strip()
+
+
+def _check_count(value: Any) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    if not ok or not 1 <= value <= MAX_TOOL_RESULTS:
+        raise InvalidRequestError(
+            f"max_results: must be a whole number from 1 to {MAX_TOOL_RESULTS}, got {value!r}",
+            field="max_results",
+        )
+    return int(value)
+
+
+def _filter_value(arg: str, field: str, value: Any) -> Any:
+    """One tool argument checked by `SearchFilters`, its error renamed to the argument."""
+    if field in _LIST_ARGS.values():
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+            raise InvalidRequestError(
+                f"{arg}: must be a list of non-empty strings, got {value!r}", field=arg
+            )
+        value = [v.strip() for v in items]
+    try:
+        return getattr(SearchFilters(**{field: value}), field)
+    except InvalidRequestError as exc:
+        rule = re.sub(r"^filters\.\w+: ", "", exc.message)
+        raise InvalidRequestError(f"{arg}: {rule}", field=arg) from None
+
+
+def tool_filters(**args: Any) -> SearchFilters | None:
+    """`SearchFilters` from the search tool's filter arguments (None when none is set).
+
+    Raises:
+        InvalidRequestError: a value of the wrong type or a time that is not ISO-8601,
+            naming the tool argument.
+    """
+    fields = {**_LIST_ARGS, **_TIME_ARGS}
+    chosen = {
+        fields[arg]: _filter_value(arg, fields[arg], value)
+        for arg, value in args.items()
+        if value is not None
+    }
+    return SearchFilters(**chosen) if chosen else None
+
+
+class _AskSpec(BaseToolSpec):
+    """The ``ask`` tool over a vendor LLM and the tool metadata of every spec."""
+
+    prefix: ClassVar[str]
+
+    def _answerer(self) -> LLM:
+        raise NotImplementedError
+
+    def get_metadata_from_fn_name(
+        self, fn_name: str, spec_functions: list[SPEC_FUNCTION_TYPE] | None = None
+    ) -> ToolMetadata | None:
+        """The tool's name (``<vendor>_<function>``), short description and schema."""
+        name = f"{self.prefix}_{fn_name}"
+        description = _DESCRIPTIONS.get(name) or _DESCRIPTIONS[fn_name]
+        schema = create_schema_from_function(name, getattr(self, fn_name))
+        return ToolMetadata(name=name, description=description, fn_schema=schema)
+
+    @staticmethod
+    def _question(question: Any) -> list[ChatMessage]:
+        text = _check_text("question", question)
+        return [ChatMessage(role=MessageRole.USER, content=text)]
+
+    def ask_response(self, question: str) -> ChatResponse:
+        """The LLM's whole ``ChatResponse`` to ``question`` (what `ask` renders)."""
+        return self._answerer().chat(self._question(question))
+
+    async def aask_response(self, question: str) -> ChatResponse:
+        """Async `ask_response`."""
+        return await self._answerer().achat(self._question(question))
+
+    def ask(self, question: Question) -> str:
+        """Ask the assistant; its answer with [n] markers and the numbered sources.
+
+        Args:
+            question (str): the question to ask.
+        """
+        return cited_answer_text(self.ask_response(question))
+
+    async def aask(self, question: Question) -> str:
+        """Async `ask`.
+
+        Args:
+            question (str): the question to ask.
+        """
+        return cited_answer_text(await self.aask_response(question))
+
+
+class UnleashToolSpec(_AskSpec):
+    """Unleash search and the Unleash assistant as LlamaIndex agent tools.
+
+    ``to_tool_list()`` gives ``unleash_search`` (a query and optional filters: apps,
+    types, created/updated after/before, authors, labels, max_results) and
+    ``unleash_ask`` (a question; the answer with ``[n]`` markers and numbered sources).
+    Each tool has a sync and an async function. The instance is not changed by calls.
+
+    Args:
+        retriever: a search-mode `UnleashRetriever` (default: ``UnleashRetriever()``,
+            configured from ``UNLEASH_*``); its own filters apply to every search, the
+            agent's filters are added per call.
+        llm: the `Unleash` LLM that answers ``ask`` (default: ``Unleash()``).
+        max_results: hits returned when the agent gives none (1 to 25, default 5).
+        snippet_chars: the longest snippet shown per hit (default 400).
+
+    Raises:
+        InvalidRequestError: a chat-mode retriever or a bad number, when constructed.
+
+    Example:
+        .. code-block:: python
+
+            from llama_index.core.agent.workflow import FunctionAgent
+
+            tools = UnleashToolSpec().to_tool_list()
+            agent = FunctionAgent(tools=tools, llm=llm)
+            await agent.run("Who approves hotel exceptions?")
+    """
+
+    spec_functions: ClassVar[list[SPEC_FUNCTION_TYPE]] = [("search", "asearch"), ("ask", "aask")]  # type: ignore[misc]
+    prefix = "unleash"
+
+    def __init__(
+        self,
+        *,
+        retriever: UnleashRetriever | None = None,
+        llm: Unleash | None = None,
+        max_results: int = DEFAULT_TOOL_RESULTS,
+        snippet_chars: int = 400,
+    ) -> None:
+        self.retriever = retriever if retriever is not None else UnleashRetriever()
+        if not isinstance(self.retriever, UnleashRetriever) or self.retriever.mode != "search":
+            raise InvalidRequestError(
+                "retriever: must be an UnleashRetriever in mode='search' (the ask tool "
+                "covers the assistant)",
+                field="retriever",
+            )
+        self.llm = llm if llm is not None else Unleash()
+        self.max_results = _check_count(max_results)
+        if (
+            isinstance(snippet_chars, bool)
+            or not isinstance(snippet_chars, int)
+            or snippet_chars < 20
+        ):
+            raise InvalidRequestError(
+                f"snippet_chars: must be a whole number >= 20, got {snippet_chars!r}",
+                field="snippet_chars",
+            )
+        self.snippet_chars = snippet_chars
+
+    def _answerer(self) -> LLM:
+        return self.llm
+
+    def _scoped(self, query: Any, max_results: Any, filters: dict[str, Any]) -> UnleashRetriever:
+        _check_text("query", query)
+        count = self.max_results if max_results is None else _check_count(max_results)
+        scoped = self.retriever.with_filters(tool_filters(**filters))
+        scoped.similarity_top_k = count
+        return scoped
+
+    def search_nodes(
+        self, query: str, max_results: int | None = None, **filters: Any
+    ) -> list[NodeWithScore]:
+        """The hits of `search` as nodes (the retriever's), for code rather than agents.
+
+        Args:
+            query: what to search for.
+            max_results: how many hits (default: the spec's ``max_results``).
+            **filters: the filter arguments of `search` (``apps``, ``types``, ...).
+        """
+        self._check_filter_names(filters)
+        return self._scoped(query, max_results, filters).retrieve(query.strip())
+
+    async def asearch_nodes(
+        self, query: str, max_results: int | None = None, **filters: Any
+    ) -> list[NodeWithScore]:
+        """Async `search_nodes`."""
+        self._check_filter_names(filters)
+        return await self._scoped(query, max_results, filters).aretrieve(query.strip())
+
+    @staticmethod
+    def _check_filter_names(filters: dict[str, Any]) -> None:
+        known = [*_LIST_ARGS, *_TIME_ARGS]
+        for name in filters:
+            if name not in known:
+                hints = nearest_names(name, known)
+                hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+                raise InvalidRequestError(
+                    f"{name}: is not a search tool argument{hint}", field=name, suggestions=hints
+                )
+
+    def search(
+        self,
+        query: Query,
+        apps: Apps = None,
+        types: Types = None,
+        created_after: CreatedAfter = None,
+        created_before: CreatedBefore = None,
+        updated_after: UpdatedAfter = None,
+        updated_before: UpdatedBefore = None,
+        authors: Authors = None,
+        labels: Labels = None,
+        max_results: MaxResults = None,
+    ) -> str:
+        """Search Unleash; numbered results with title, url, app/type and a snippet."""
+        nodes = self.search_nodes(query, max_results, **_filter_args(locals()))
+        return search_results_text(query.strip(), nodes, snippet_chars=self.snippet_chars)
+
+    async def asearch(
+        self,
+        query: Query,
+        apps: Apps = None,
+        types: Types = None,
+        created_after: CreatedAfter = None,
+        created_before: CreatedBefore = None,
+        updated_after: UpdatedAfter = None,
+        updated_before: UpdatedBefore = None,
+        authors: Authors = None,
+        labels: Labels = None,
+        max_results: MaxResults = None,
+    ) -> str:
+        """Async `search`."""
+        nodes = await self.asearch_nodes(query, max_results, **_filter_args(locals()))
+        return search_results_text(query.strip(), nodes, snippet_chars=self.snippet_chars)
+
+
+def _filter_args(names: dict[str, Any]) -> dict[str, Any]:
+    return {k: names[k] for k in (*_LIST_ARGS, *_TIME_ARGS)}
+
+
+class JyloToolSpec(_AskSpec):
+    """A Jylo assistant as a LlamaIndex agent tool: ``jylo_ask`` (sync and async).
+
+    The answer comes back with ``[n]`` markers after each cited span and the numbered
+    sources (documents) they refer to. Each question is posted to the assistant's stored
+    conversation, as `Jylo` does.
+
+    Args:
+        llm: the `Jylo` LLM that answers (default: ``Jylo()``, configured from ``JYLO_*``).
+
+    Example:
+        .. code-block:: python
+
+            tools = JyloToolSpec(llm=Jylo(assistant_id="...")).to_tool_list()
+    """
+
+    spec_functions: ClassVar[list[SPEC_FUNCTION_TYPE]] = [("ask", "aask")]  # type: ignore[misc]
+    prefix = "jylo"
+
+    def __init__(self, *, llm: Jylo | None = None) -> None:
+        self.llm = llm if llm is not None else Jylo()
+
+    def _answerer(self) -> LLM:
+        return self.llm
