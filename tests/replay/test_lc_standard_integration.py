@@ -16,6 +16,8 @@ from assistant_bridge.langchain import (
     UnleashSearchRetriever,
 )
 
+from ._local_files import offline_downloads
+
 
 @pytest.mark.vcr
 @pytest.mark.block_network
@@ -92,6 +94,23 @@ class TestChatJyloIntegration(ChatModelIntegrationTests):
     @property
     def enable_vcr_tests(self) -> bool:
         return True
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return True  # uploaded as a Jylo document (v1 base64 and OpenAI file_data blocks)
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True  # uploaded as a Jylo document (v1 base64 and OpenAI image_url data URLs)
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return False  # Jylo cannot fetch a URL: a link is refused before any request
+
+    @pytest.fixture(autouse=True)
+    def _offline_downloads(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # test_pdf_inputs / test_image_inputs download their files: serve local copies
+        offline_downloads(monkeypatch)
 
 
 @pytest.mark.vcr

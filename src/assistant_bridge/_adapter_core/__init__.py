@@ -16,8 +16,9 @@ frameworks need lives here once, and the adapters are thin mappers to their type
   (`_lazy_state`) so copies of an adapter make their own;
 - scores and stable ids of retrieved sources (`_ranking`: `ranked`);
 - fetching resources' full text (`_content`); Jylo/Zaia history reads and uploads
-  (`_conversations`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen
-  Jylo turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`);
+  (`_conversations`), file bytes given inline as base64 or ``data:`` URLs
+  (`_file_data`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen Jylo
+  turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`);
 - strict constructors (`_strict`): `StrictFields` rejects unknown fields with the nearest
   names, `spread_search_kwargs`, and `FiltersField` (mapping-typed ``filters=``).
 
@@ -90,6 +91,12 @@ if TYPE_CHECKING:
         stored_zaia_role,
         upload_all,
         zaia_metadata,
+    )
+    from ._file_data import (
+        check_media_type,
+        decode_base64,
+        is_data_url,
+        parse_data_url,
     )
     from ._jylo_answers import (
         AsyncJyloAnswerStream,
@@ -225,16 +232,19 @@ __all__ = [
     "awrite_zaia",
     "check_flag",
     "check_connection",
+    "check_media_type",
     "check_k",
     "check_prefix",
     "check_v2_filters",
     "clip_sources",
     "constructor_names",
+    "decode_base64",
     "external_id_for",
     "filter_name",
     "filter_text",
     "fold_turns",
     "in_order",
+    "is_data_url",
     "jylo_call",
     "limits",
     "ranked",
@@ -242,6 +252,7 @@ __all__ = [
     "may_have_acted",
     "merge_filters",
     "nothing_posted",
+    "parse_data_url",
     "post_jylo",
     "plain_text",
     "post_mark",
@@ -321,6 +332,12 @@ if not TYPE_CHECKING:
                 "stored_zaia_role",
                 "upload_all",
                 "zaia_metadata",
+            ),
+            "._file_data": (
+                "check_media_type",
+                "decode_base64",
+                "is_data_url",
+                "parse_data_url",
             ),
             "._jylo_answers": (
                 "AsyncJyloAnswerStream",

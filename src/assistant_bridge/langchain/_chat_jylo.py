@@ -70,9 +70,15 @@ class ChatJylo(VendorChatModel):
             msg.content_blocks  # a text block whose annotations are citations
 
     A Jylo assistant *is* the conversation: each call posts one message, built from the
-    newest message, which must be a human message. File blocks of that message
-    (``base64``, ``path``, ``bytes``, or a ``file_id`` of an uploaded document) are
-    uploaded and attached via ``messageDocumentIdentifiers``.
+    newest message, which must be a human message. Its file and image blocks are
+    uploaded as Jylo documents and attached via ``messageDocumentIdentifiers``: v1
+    ``{"type": "file" | "image", "base64": ..., "mime_type": ...}`` and v0
+    ``source_type="base64"`` blocks, OpenAI ``{"type": "file", "file": {"filename": ...,
+    "file_data": "data:application/pdf;base64,..."}}`` and ``{"type": "image_url",
+    "image_url": {"url": "data:image/png;base64,..."}}`` blocks, a ``path``, raw
+    ``bytes``, or the ``file_id`` of an uploaded document. A link (Jylo cannot fetch
+    one), malformed base64 or an image block without an ``image/*`` type is refused
+    before any request.
 
     Messages the assistant has not seen are never dropped silently. With
     ``unseen_turns="fold"`` (the default) they are sent inside the posted text::

@@ -1,11 +1,11 @@
 """Jylo messages as LangChain messages and back (no I/O here except the upload helpers).
 
 - `human_parts`: a human message as the text to post and the files to upload (what
-  `ChatJylo` posts is built from it in `._jylo_turns`): its text blocks, and
-  ``file`` / ``image`` blocks given as ``base64``
-  (v1 blocks, or v0 ``source_type="base64"``), a ``path``, raw ``bytes`` (``data`` or
-  ``bytes``), or an already uploaded document id (``file_id``, or v0
-  ``source_type="id"``). A URL block is an error: Jylo cannot fetch URLs.
+  `ChatJylo` posts is built from it in `._jylo_turns`): its text blocks, and its
+  ``file`` / ``image`` / ``image_url`` blocks in every common form (v1 and v0 base64,
+  OpenAI ``file_data`` and ``image_url`` data URLs, a ``path``, raw ``bytes``, or an
+  already uploaded document's id; read by `._jylo_files`). A link is an error: Jylo
+  cannot fetch URLs.
 - `answer_message` / `delta_chunk` / `last_chunk`: a `JyloAnswer` (the adapter core's
   one form of a reply) as an ``AIMessage`` or a stream of chunks. ``content`` is the plain reply; ``additional_kwargs["sources"]`` holds the
   cited sources (shared metadata of `assistant_bridge.sources`, citations as spans of
@@ -21,11 +21,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import mimetypes
-import os
-from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
@@ -35,6 +30,7 @@ from .._adapter_core import Attachment, JyloAnswer, Outgoing, TextDelta, source_
 from ..jylo import Message
 from ._content import translate_content
 from ._errors import InvalidRequestError
+from ._jylo_files import FILE_TYPES, file_block
 
 __all__ = [
     "PROVIDER",
@@ -47,66 +43,6 @@ __all__ = [
 ]
 
 PROVIDER = "jylo"
-_FILE_TYPES = ("file", "image")
-
-
-def _filename(block: Mapping[str, Any], mime: str | None, index: int) -> str:
-    for holder in (block, block.get("extras") or {}, block.get("metadata") or {}):
-        for key in ("filename", "name", "title"):
-            value = holder.get(key) if isinstance(holder, Mapping) else None
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-    ext = (mimetypes.guess_extension(mime) if mime else None) or ""
-    return f"attachment-{index + 1}{ext}"
-
-
-def _file_data(block: Mapping[str, Any], where: str) -> bytes | str | None:
-    source_type = block.get("source_type")
-    encoded = block.get("base64")
-    if encoded is None and source_type == "base64":
-        encoded = block.get("data")
-    if isinstance(encoded, str):
-        try:
-            return base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidRequestError(
-                f"{where}: 'base64' is not valid base64", field=where
-            ) from None
-    for key in ("bytes", "data"):
-        if isinstance(block.get(key), (bytes, bytearray)):
-            return bytes(block[key])
-    path = block.get("path")
-    if isinstance(path, str) and path:
-        return path
-    return None
-
-
-def _block(block: Mapping[str, Any], where: str, index: int) -> Attachment | str:
-    """A file block as an attachment to upload, or the id of an uploaded document."""
-    file_id = block.get("file_id") or (
-        block.get("id") if block.get("source_type") == "id" else None
-    )
-    if isinstance(file_id, str) and file_id:
-        return file_id
-    if block.get("url") or block.get("source_type") == "url":
-        raise InvalidRequestError(
-            f"{where}: Jylo cannot fetch a file from a URL; download it and pass it as "
-            "'base64', 'path' or 'bytes'",
-            field=where,
-        )
-    data = _file_data(block, where)
-    if data is None:
-        raise InvalidRequestError(
-            f"{where}: a {block.get('type')!r} block needs 'base64', 'path', 'bytes' or "
-            "'file_id' to be attached to a Jylo message",
-            field=where,
-        )
-    mime = block.get("mime_type") or (block.get("metadata") or {}).get("mime_type")
-    mime = mime if isinstance(mime, str) else None
-    name = _filename(block, mime, index)
-    if isinstance(data, str) and name.startswith("attachment-"):
-        name = os.path.basename(data) or name  # a path names itself
-    return Attachment(data, name, mime)
 
 
 def human_parts(message: BaseMessage, where: str) -> Outgoing[None]:
@@ -123,8 +59,8 @@ def human_parts(message: BaseMessage, where: str) -> Outgoing[None]:
             texts.append(block)
         elif isinstance(block, dict) and block.get("type") in ("text", "text-plain"):
             texts.append(str(block.get("text", "")))
-        elif isinstance(block, dict) and block.get("type") in _FILE_TYPES:
-            found = _block(block, at, len(files))
+        elif isinstance(block, dict) and block.get("type") in FILE_TYPES:
+            found = file_block(block, at, len(files))
             (ids if isinstance(found, str) else files).append(found)  # type: ignore[arg-type]
         else:
             kind = block.get("type") if isinstance(block, dict) else type(block).__name__

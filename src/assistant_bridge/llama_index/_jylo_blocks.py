@@ -1,8 +1,10 @@
 """Jylo messages as LlamaIndex messages and back (no I/O here).
 
 - `user_parts`: a user message as the text to post and the files to upload
-  (``DocumentBlock`` / ``ImageBlock`` with ``data`` or ``path``; a URL is an error, Jylo
-  cannot fetch one); what `Jylo` posts is built from it in `._jylo_turns`.
+  (``DocumentBlock`` / ``ImageBlock`` with ``data`` / ``image`` (raw or base64), a
+  ``path``, or a ``data:`` URL as ``url``; a link is an error, Jylo cannot fetch one; an
+  ``ImageBlock`` needs an ``image/*`` type); what `Jylo` posts is built from it in
+  `._jylo_turns`.
 - `chat_response`: a `JyloAnswer` (the adapter core's one form of a reply) as a
   ``ChatResponse``: ``message.blocks`` hold a
   ``TextBlock`` and one ``CitationBlock`` per cited span (from ``textWithCitations``);
@@ -31,7 +33,15 @@ from llama_index.core.base.llms.types import (
 )
 
 from .. import InvalidRequestError
-from .._adapter_core import Attachment, JyloAnswer, Outgoing, source_items
+from .._adapter_core import (
+    Attachment,
+    JyloAnswer,
+    Outgoing,
+    check_media_type,
+    is_data_url,
+    parse_data_url,
+    source_items,
+)
 from ..jylo import Message
 from ._answer_responses import citation_blocks
 
@@ -46,20 +56,38 @@ __all__ = [
 VENDOR = "jylo"
 
 
-def _attachment(block: DocumentBlock | ImageBlock, where: str, index: int) -> Attachment:
+def _data_url(block: DocumentBlock | ImageBlock, where: str) -> tuple[str | None, bytes] | None:
+    """The media type and bytes of a block given by a ``data:`` URL (else None)."""
     has_data = block.data if isinstance(block, DocumentBlock) else block.image
-    if block.url and not has_data and not block.path:
+    if not block.url or has_data or block.path:
+        return None
+    url = str(block.url)
+    if not is_data_url(url):
         raise InvalidRequestError(
-            f"{where}: Jylo cannot fetch a file from a URL; give the block data or a path",
+            f"{where}: Jylo cannot fetch a file from a URL; give the block data, a path or "
+            "a 'data:<mime type>;base64,...' URL",
             field=where,
         )
-    if not has_data and not block.path:
+    return parse_data_url(url, where, image=isinstance(block, ImageBlock))
+
+
+def _attachment(block: DocumentBlock | ImageBlock, where: str, index: int) -> Attachment:
+    has_data = block.data if isinstance(block, DocumentBlock) else block.image
+    inline = _data_url(block, where)
+    if inline is None and not has_data and not block.path:
         raise InvalidRequestError(f"{where}: the block has no data or path", field=where)
+    title = None
     if isinstance(block, DocumentBlock):
-        data, mime = block.resolve_document().read(), block.document_mimetype
         title = block.title if block.title != "input_document" else None
+        given = check_media_type(block.document_mimetype, where)
     else:
-        data, mime, title = block.resolve_image(as_base64=False).read(), block.image_mimetype, None
+        given = check_media_type(block.image_mimetype, where, image=True)
+    if inline is not None:
+        mime, data = inline[0] or given, inline[1]
+    elif isinstance(block, DocumentBlock):
+        mime, data = given, block.resolve_document().read()
+    else:
+        mime, data = given, block.resolve_image(as_base64=False).read()
     name = Path(str(block.path)).name if block.path else None
     filename = title or name
     if not filename:

@@ -93,7 +93,8 @@ class Jylo(OwnLazyState, StrictFields, LLM):
 
     A Jylo assistant *is* the conversation, so a call posts one message, built from the
     newest message, which must be a user message. Its ``DocumentBlock`` s and
-    ``ImageBlock`` s (data or path) are uploaded and attached.
+    ``ImageBlock`` s (data, base64, a path or a ``data:`` URL) are uploaded and
+    attached.
 
     Messages the assistant has not seen are never dropped silently. With
     ``unseen_turns="fold"`` (the default) they are sent inside the posted text::

@@ -38,6 +38,18 @@ class TestChatJyloUnit(ChatModelUnitTests):
         return False
 
     @property
+    def supports_pdf_inputs(self) -> bool:
+        return True  # file blocks are uploaded as Jylo documents
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True  # image blocks are uploaded as Jylo documents
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return False  # Jylo cannot fetch a URL
+
+    @property
     def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
         return (
             {
