@@ -101,9 +101,15 @@ def _count(value: Any) -> Any:
     )
 
 
-def _instant(text: str) -> dt.datetime:
-    """An ISO-8601 date or date-time as an aware datetime (a date or naive time is UTC)."""
-    moment = dt.datetime.fromisoformat(text)
+def _instant(text: str) -> dt.datetime | None:
+    """An ISO-8601 date or date-time as an aware datetime (a date or naive time is UTC).
+
+    None for a form Python cannot read (`SearchFilters` accepted it; the vendor compares).
+    """
+    try:
+        moment = dt.datetime.fromisoformat(text.upper())
+    except ValueError:
+        return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
@@ -181,7 +187,9 @@ class SearchToolArguments(BaseModel):
     def _ranges_in_order(self) -> SearchToolArguments:
         for start, end in _RANGES:
             low, high = getattr(self, start), getattr(self, end)
-            if low is not None and high is not None and _instant(low) > _instant(high):
+            first = _instant(low) if low is not None else None
+            last = _instant(high) if high is not None else None
+            if first is not None and last is not None and first > last:
                 rule = f"{start}: must not be later than {end} ({low} > {high})"
                 raise _error("range_order", rule, argument=start)
         return self

@@ -5,8 +5,11 @@ filters an agent can fill) and ``unleash_ask`` (the assistant's cited answer);
 `JyloToolSpec` gives ``jylo_ask``. Each tool has a sync and an async function (LlamaIndex
 ``spec_functions`` pairs), so ``FunctionAgent`` and ``ReActAgent`` call the async one.
 The tools return plain text an LLM can read (see `._tool_text`); `UnleashToolSpec.search_nodes`
-gives the nodes themselves. Arguments are checked before any request: a bad one raises
-`InvalidRequestError` naming the argument, which an agent sees as the tool's error.
+gives the nodes themselves. The search arguments' names, descriptions and checks and the
+text of both tools are the adapter core's (`SearchToolArguments`, `cited_answer_text`,
+`search_hits_text`), the same as the LangChain tools'. Arguments are checked before any
+request: a bad one raises `InvalidRequestError` naming the argument, which an agent sees as
+the tool's error.
 
 This module must not use ``from __future__ import annotations``: LlamaIndex builds each
 tool's JSON schema from the evaluated ``Annotated`` signature of its function.

@@ -125,6 +125,13 @@ def test_ranges_compare_instants_not_strings() -> None:
         }
     )
     assert args.updated_after == "2025-05-01T10:00:00+02:00", "08:00 UTC is before 09:00 UTC"
+    lower_case = {
+        "query": "x",
+        "created_after": "2025-05-02t00:00z",
+        "created_before": "2025-05-01",
+    }
+    with pytest.raises(InvalidRequestError, match=r"^created_after: must not be later than"):
+        search_tool_arguments(lower_case)
 
 
 def test_the_mapped_filters_reach_the_search_and_hold_in_its_results() -> None:

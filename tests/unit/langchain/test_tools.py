@@ -338,3 +338,16 @@ def test_format_citations_gives_one_number_per_source_and_all_numbers_at_a_share
     assert format_citations(message) == (
         "One.[1] Two.[1][2]\n\nSources:\n  [1] A - https://a\n  [2] B - https://b"
     )
+
+
+def test_snippet_chars_caps_each_snippet(emu: Emulator) -> None:
+    tool = UnleashSearchTool(
+        retriever=UnleashSearchRetriever(**unleash_clients(emu)), snippet_chars=40
+    )
+    text = tool.invoke({"query": "billing", "max_results": 3})
+    snippets = [line for line in text.splitlines() if line.startswith("    snippet: ")]
+    assert len(snippets) == 3
+    assert all(len(line) <= len("    snippet: ") + 40 for line in snippets)
+    assert any(line.endswith("...") for line in snippets)
+    with pytest.raises(ValidationError, match="snippet_chars"):
+        UnleashSearchTool(retriever=UnleashSearchRetriever(api_key="k"), snippet_chars=5)
