@@ -204,11 +204,16 @@ def test_agent_notebook_calls_both_tools_and_keeps_citations(kernel_name: str) -
     assert "Name: unleash_search" in out
     assert "Name: unleash_assistant" in out
     assert tool_output(out, "unleash_search") == [
-        f"[1] {POSTMORTEM} (confluence, page) - {POSTMORTEM_URL}",
-        "    On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900 invoice"
-        " requests failed.",
-        f"[2] {BILL_311} (jira, ticket) - {BILL_311_URL}",
-        "    The billing service returns 502 errors when month-end invoicing starts.",
+        "2 result(s) for 'billing outage':",
+        f"[1] {POSTMORTEM}",
+        f"    url: {POSTMORTEM_URL}",
+        "    from: confluence / page",
+        "    snippet: On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900"
+        " invoice requests failed.",
+        f"[2] {BILL_311}",
+        f"    url: {BILL_311_URL}",
+        "    from: jira / ticket",
+        "    snippet: The billing service returns 502 errors when month-end invoicing starts.",
     ], "the filters (jira and confluence, from 1 May) reached the search"
     assert tool_output(out, "unleash_assistant") == [
         "On 12 May the Billing API returned 502 errors for 47 minutes and about 1,900 invoice requests"
@@ -251,7 +256,7 @@ def test_create_agent_on_the_scripted_model_runs_the_search_tool_end_to_end() ->
     from assistant_bridge.langchain import UnleashSearchRetriever, UnleashSearchTool
 
     scripted = load_scripted_model()
-    args = {"query": "billing", "app_id": "jira", "labels": ["incident"]}
+    args = {"query": "billing", "apps": "jira", "labels": ["incident"]}
     with run_emulator() as url:
         retriever = UnleashSearchRetriever(api_key=EMULATOR_KEYS["unleash"], base_url=str(url))
         agent = create_agent(
@@ -264,7 +269,9 @@ def test_create_agent_on_the_scripted_model_runs_the_search_tool_end_to_end() ->
     assert isinstance(tool, ToolMessage)
     assert tool.status == "success"
     assert [d.metadata["id"] for d in tool.artifact] == ["jira-bill-311"]
-    assert tool.text.startswith(f"[1] {BILL_311} (jira, ticket) - {BILL_311_URL}")
+    assert tool.text.startswith(
+        f"1 result(s) for 'billing':\n[1] {BILL_311}\n    url: {BILL_311_URL}\n    from: jira / ticket"
+    )
     assert final.text.startswith("(scripted) What the tools returned:")
     assert tool.text in final.text
 
@@ -315,11 +322,11 @@ def test_llamaindex_agent_notebook_calls_the_tools_and_keeps_sources(kernel_name
         "",
     ], "the filters (jira and confluence, from 1 May) reached the search"
     ask = out.split("== tool unleash_ask ", 1)[1].split("== answer", 1)[0]
-    assert "too small for the month-end load. [1]" in ask
+    assert "too small for the month-end load.[1]" in ask
     cited = ask.split("\nSources:\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert cited == [
-        f"[1] {POSTMORTEM} - {POSTMORTEM_URL}",
-        "[2] Q3 plan (draft).pptx - https://drive.brightwater.example/file/d/1Qp3PlanDeck",
+        f"  [1] {POSTMORTEM} - {POSTMORTEM_URL}",
+        "  [2] Q3 plan (draft).pptx - https://drive.brightwater.example/file/d/1Qp3PlanDeck",
     ]
     answer = out.split("== answer\n", 1)[1]
     assert answer.startswith("[SCRIPTED stand-in model")

@@ -19,6 +19,9 @@ frameworks need lives here once, and the adapters are thin mappers to their type
   (`_conversations`), file bytes given inline as base64 or ``data:`` URLs
   (`_file_data`), resumable writes (`_resumable_jylo`, `_resumable_zaia`), unseen Jylo
   turns (`_turns`, `_outgoing`), `UnsupportedOperationError` (`_unsupported`);
+- the agent tools' shared parts: the search arguments, their descriptions, checks and
+  `SearchFilters` mapping (`_tool_arguments`: `SearchToolArguments`), and the text the
+  tools return (`_tool_text`: `cited_answer_text`, `search_hits_text`);
 - strict constructors (`_strict`): `StrictFields` rejects unknown fields with the nearest
   names, `spread_search_kwargs`, and `FiltersField` (mapping-typed ``filters=``).
 
@@ -166,6 +169,19 @@ if TYPE_CHECKING:
         reject_unknown_fields,
         spread_search_kwargs,
     )
+    from ._tool_arguments import (
+        MAX_SEARCH_RESULTS,
+        SEARCH_ARGUMENT_DESCRIPTIONS,
+        SEARCH_ARGUMENTS,
+        SEARCH_TOOL_FILTERS,
+        SearchToolArguments,
+        search_tool_arguments,
+    )
+    from ._tool_text import (
+        DEFAULT_SNIPPET_CHARS,
+        cited_answer_text,
+        search_hits_text,
+    )
     from ._turns import (
         Turn,
         UnseenTurns,
@@ -183,11 +199,16 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "DEFAULT_SNIPPET_CHARS",
     "FILTER_KEYWORDS",
     "JYLO_PAGE_SIZE",
+    "MAX_SEARCH_RESULTS",
     "NEWEST",
     "NO_FILTERS",
     "RANK_SCORE",
+    "SEARCH_ARGUMENTS",
+    "SEARCH_ARGUMENT_DESCRIPTIONS",
+    "SEARCH_TOOL_FILTERS",
     "TIME_BOUNDS",
     "ZAIA_MAX_LIMIT",
     "Answer",
@@ -210,6 +231,7 @@ __all__ = [
     "OwnLazyState",
     "PerLoop",
     "RetrievalOptions",
+    "SearchToolArguments",
     "StopGuard",
     "StrictFields",
     "TextDelta",
@@ -236,6 +258,7 @@ __all__ = [
     "check_k",
     "check_prefix",
     "check_v2_filters",
+    "cited_answer_text",
     "clip_sources",
     "constructor_names",
     "decode_base64",
@@ -264,6 +287,8 @@ __all__ = [
     "reject_unknown_fields",
     "resume_start",
     "retryable_status",
+    "search_hits_text",
+    "search_tool_arguments",
     "secret",
     "seen_until",
     "sender_for",
@@ -400,6 +425,19 @@ if not TYPE_CHECKING:
                 "constructor_names",
                 "reject_unknown_fields",
                 "spread_search_kwargs",
+            ),
+            "._tool_arguments": (
+                "MAX_SEARCH_RESULTS",
+                "SEARCH_ARGUMENTS",
+                "SEARCH_ARGUMENT_DESCRIPTIONS",
+                "SEARCH_TOOL_FILTERS",
+                "SearchToolArguments",
+                "search_tool_arguments",
+            ),
+            "._tool_text": (
+                "DEFAULT_SNIPPET_CHARS",
+                "cited_answer_text",
+                "search_hits_text",
             ),
             "._turns": (
                 "Turn",

@@ -5,14 +5,16 @@ filters an agent can fill) and ``unleash_ask`` (the assistant's cited answer);
 `JyloToolSpec` gives ``jylo_ask``. Each tool has a sync and an async function (LlamaIndex
 ``spec_functions`` pairs), so ``FunctionAgent`` and ``ReActAgent`` call the async one.
 The tools return plain text an LLM can read (see `._tool_text`); `UnleashToolSpec.search_nodes`
-gives the nodes themselves. Arguments are checked before any request: a bad one raises
-`InvalidRequestError` naming the argument, which an agent sees as the tool's error.
+gives the nodes themselves. The search arguments' names, descriptions and checks and the
+text of both tools are the adapter core's (`SearchToolArguments`, `cited_answer_text`,
+`search_hits_text`), the same as the LangChain tools'. Arguments are checked before any
+request: a bad one raises `InvalidRequestError` naming the argument, which an agent sees as
+the tool's error.
 
 This module must not use ``from __future__ import annotations``: LlamaIndex builds each
 tool's JSON schema from the evaluated ``Annotated`` signature of its function.
 """
 
-import re
 from typing import Annotated, Any, ClassVar
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
@@ -24,8 +26,13 @@ from llama_index.core.tools.utils import create_schema_from_function
 from pydantic import Field
 
 from .. import InvalidRequestError
-from .._validation import nearest_names
-from ..unleash import SearchFilters
+from .._adapter_core import (
+    DEFAULT_SNIPPET_CHARS,
+    MAX_SEARCH_RESULTS,
+    SEARCH_ARGUMENT_DESCRIPTIONS,
+    SearchToolArguments,
+    search_tool_arguments,
+)
 from ._jylo_llm import Jylo
 from ._retriever import UnleashRetriever
 from ._tool_text import cited_answer_text, search_results_text
@@ -35,17 +42,8 @@ __all__ = ["DEFAULT_TOOL_RESULTS", "MAX_TOOL_RESULTS", "JyloToolSpec", "UnleashT
 
 DEFAULT_TOOL_RESULTS = 5
 """Hits the search tool returns when the agent gives no ``max_results``."""
-MAX_TOOL_RESULTS = 25
+MAX_TOOL_RESULTS = MAX_SEARCH_RESULTS
 """The most hits the search tool returns in one call."""
-
-_LIST_ARGS = {"apps": "app_id", "types": "type", "authors": "created_by", "labels": "label"}
-_TIME_ARGS = {
-    "created_after": "create_after_time",
-    "created_before": "create_before_time",
-    "updated_after": "modified_after_time",
-    "updated_before": "modified_before_time",
-}
-_TIME_HELP = "an ISO-8601 date such as 2025-03-01 or date-time such as 2025-03-01T09:30:00Z"
 
 _DESCRIPTIONS = {
     "search": (
@@ -65,39 +63,25 @@ _DESCRIPTIONS = {
     ),
 }
 
+
+def _described(name: str) -> Any:
+    """The core's description of search argument ``name``, for an ``Annotated`` parameter."""
+    return Field(description=SEARCH_ARGUMENT_DESCRIPTIONS[name])
+
+
+# The search parameters: LlamaIndex builds the schema from these annotations; the names,
+# descriptions and checks are the adapter core's (`SearchToolArguments`), as in LangChain.
 Question = Annotated[str, Field(description="The question to ask, in full sentences.")]
-Query = Annotated[str, Field(description="What to search for (keywords or a short phrase).")]
-Apps = Annotated[
-    list[str] | None,
-    Field(description="Only results from these apps, by app id, e.g. ['confluence', 'jira']."),
-]
-Types = Annotated[
-    list[str] | None,
-    Field(description="Only results of these types, e.g. ['page', 'ticket', 'email', 'event']."),
-]
-CreatedAfter = Annotated[
-    str | None, Field(description=f"Only items created at or after this time: {_TIME_HELP}.")
-]
-CreatedBefore = Annotated[
-    str | None, Field(description=f"Only items created before this time: {_TIME_HELP}.")
-]
-UpdatedAfter = Annotated[
-    str | None, Field(description=f"Only items last modified at or after: {_TIME_HELP}.")
-]
-UpdatedBefore = Annotated[
-    str | None, Field(description=f"Only items last modified before: {_TIME_HELP}.")
-]
-Authors = Annotated[
-    list[str] | None,
-    Field(description="Only items created by one of these people (names or email addresses)."),
-]
-Labels = Annotated[
-    list[str] | None, Field(description="Only items that carry every one of these labels.")
-]
-MaxResults = Annotated[
-    int | None,
-    Field(description=f"How many results to return (1 to {MAX_TOOL_RESULTS})."),
-]
+Query = Annotated[str, _described("query")]
+Apps = Annotated[list[str] | None, _described("apps")]
+Types = Annotated[list[str] | None, _described("types")]
+CreatedAfter = Annotated[str | None, _described("created_after")]
+CreatedBefore = Annotated[str | None, _described("created_before")]
+UpdatedAfter = Annotated[str | None, _described("updated_after")]
+UpdatedBefore = Annotated[str | None, _described("updated_before")]
+Authors = Annotated[list[str] | None, _described("authors")]
+Labels = Annotated[list[str] | None, _described("labels")]
+MaxResults = Annotated[int | None, _described("max_results")]
 
 
 def _check_text(name: str, value: Any) -> str:
@@ -114,38 +98,6 @@ def _check_count(value: Any) -> int:
             field="max_results",
         )
     return int(value)
-
-
-def _filter_value(arg: str, field: str, value: Any) -> Any:
-    """One tool argument checked by `SearchFilters`, its error renamed to the argument."""
-    if field in _LIST_ARGS.values():
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
-            raise InvalidRequestError(
-                f"{arg}: must be a list of non-empty strings, got {value!r}", field=arg
-            )
-        value = [v.strip() for v in items]
-    try:
-        return getattr(SearchFilters(**{field: value}), field)
-    except InvalidRequestError as exc:
-        rule = re.sub(r"^filters\.\w+: ", "", exc.message)
-        raise InvalidRequestError(f"{arg}: {rule}", field=arg) from None
-
-
-def tool_filters(**args: Any) -> SearchFilters | None:
-    """`SearchFilters` from the search tool's filter arguments (None when none is set).
-
-    Raises:
-        InvalidRequestError: a value of the wrong type or a time that is not ISO-8601,
-            naming the tool argument.
-    """
-    fields = {**_LIST_ARGS, **_TIME_ARGS}
-    chosen = {
-        fields[arg]: _filter_value(arg, fields[arg], value)
-        for arg, value in args.items()
-        if value is not None
-    }
-    return SearchFilters(**chosen) if chosen else None
 
 
 class _AskSpec(BaseToolSpec):
@@ -233,7 +185,7 @@ class UnleashToolSpec(_AskSpec):
         retriever: UnleashRetriever | None = None,
         llm: Unleash | None = None,
         max_results: int = DEFAULT_TOOL_RESULTS,
-        snippet_chars: int = 400,
+        snippet_chars: int = DEFAULT_SNIPPET_CHARS,
     ) -> None:
         self.retriever = retriever if retriever is not None else UnleashRetriever()
         if not isinstance(self.retriever, UnleashRetriever) or self.retriever.mode != "search":
@@ -258,11 +210,9 @@ class UnleashToolSpec(_AskSpec):
     def _answerer(self) -> LLM:
         return self.llm
 
-    def _scoped(self, query: Any, max_results: Any, filters: dict[str, Any]) -> UnleashRetriever:
-        _check_text("query", query)
-        count = self.max_results if max_results is None else _check_count(max_results)
-        scoped = self.retriever.with_filters(tool_filters(**filters))
-        scoped.similarity_top_k = count
+    def _scoped(self, args: SearchToolArguments) -> UnleashRetriever:
+        scoped = self.retriever.with_filters(args.search_filters())
+        scoped.similarity_top_k = args.max_results or self.max_results
         return scoped
 
     def search_nodes(
@@ -274,27 +224,19 @@ class UnleashToolSpec(_AskSpec):
             query: what to search for.
             max_results: how many hits (default: the spec's ``max_results``).
             **filters: the filter arguments of `search` (``apps``, ``types``, ...).
+
+        Raises:
+            InvalidRequestError: a bad or unknown argument, naming it, before any request.
         """
-        self._check_filter_names(filters)
-        return self._scoped(query, max_results, filters).retrieve(query.strip())
+        args = search_tool_arguments({"query": query, "max_results": max_results, **filters})
+        return self._scoped(args).retrieve(args.query)
 
     async def asearch_nodes(
         self, query: str, max_results: int | None = None, **filters: Any
     ) -> list[NodeWithScore]:
         """Async `search_nodes`."""
-        self._check_filter_names(filters)
-        return await self._scoped(query, max_results, filters).aretrieve(query.strip())
-
-    @staticmethod
-    def _check_filter_names(filters: dict[str, Any]) -> None:
-        known = [*_LIST_ARGS, *_TIME_ARGS]
-        for name in filters:
-            if name not in known:
-                hints = nearest_names(name, known)
-                hint = f"; did you mean {', '.join(hints)}?" if hints else ""
-                raise InvalidRequestError(
-                    f"{name}: is not a search tool argument{hint}", field=name, suggestions=hints
-                )
+        args = search_tool_arguments({"query": query, "max_results": max_results, **filters})
+        return await self._scoped(args).aretrieve(args.query)
 
     def search(
         self,
@@ -332,7 +274,7 @@ class UnleashToolSpec(_AskSpec):
 
 
 def _filter_args(names: dict[str, Any]) -> dict[str, Any]:
-    return {k: names[k] for k in (*_LIST_ARGS, *_TIME_ARGS)}
+    return {k: v for k, v in names.items() if k not in ("self", "query", "max_results")}
 
 
 class JyloToolSpec(_AskSpec):

@@ -91,22 +91,24 @@ async def test_search_filters_reach_the_api_and_hold_in_the_documents(
     tool = search_tool(emu, k=4)
     args = {
         "query": "billing outage",
-        "app_id": ["jira", "confluence"],
+        "apps": ["jira", "confluence"],
         "created_after": "2025-05-01",
     }
     result = await call(tool, args, is_async)
-    assert sent_filters(emu) == [
-        {"appId": ["jira", "confluence"], "createAfterTime": "2025-05-01T00:00:00Z"}
-    ]
+    assert sent_filters(emu) == [{"appId": ["jira", "confluence"], "createAfterTime": "2025-05-01"}]
     docs = result.artifact
     assert [d.metadata["id"] for d in docs] == ["conf-postmortem-billing", "jira-bill-311"]
     assert all(isinstance(d, Document) for d in docs)
     lines = str(result.content).splitlines()
-    assert lines[0] == f"[1] {POSTMORTEM} (confluence, page) - {POSTMORTEM_URL}"
-    assert lines[1].startswith("    On 12 May the Billing API returned 502 errors")
-    assert lines[2].startswith(
-        "[2] BILL-311 Billing service returns 502 under month-end load (jira, ticket)"
-    )
+    assert lines[:4] == [
+        "2 result(s) for 'billing outage':",
+        f"[1] {POSTMORTEM}",
+        f"    url: {POSTMORTEM_URL}",
+        "    from: confluence / page",
+    ]
+    assert lines[4].startswith("    snippet: On 12 May the Billing API returned 502 errors")
+    assert lines[5] == "[2] BILL-311 Billing service returns 502 under month-end load"
+    assert "    from: jira / ticket" in lines[6:]
 
 
 async def test_authors_labels_updated_and_count_map_onto_search_filters(emu: Emulator) -> None:
@@ -116,7 +118,7 @@ async def test_authors_labels_updated_and_count_map_onto_search_filters(emu: Emu
         "authors": ["li.chen@brightwater.example"],
         "labels": ["billing", "engineering"],
         "updated_before": "2030-01-01",
-        "type": "page",
+        "types": "page",
         "max_results": 1,
     }
     result = await call(tool, args, is_async=False)
@@ -125,7 +127,7 @@ async def test_authors_labels_updated_and_count_map_onto_search_filters(emu: Emu
             "type": ["page"],
             "label": ["billing", "engineering"],
             "createdBy": ["li.chen@brightwater.example"],
-            "modifiedBeforeTime": "2030-01-01T00:00:00Z",
+            "modifiedBeforeTime": "2030-01-01",
         }
     ]
     assert len(result.artifact) == 1
@@ -134,7 +136,7 @@ async def test_authors_labels_updated_and_count_map_onto_search_filters(emu: Emu
 
 def test_the_retrievers_own_filters_stay_unless_the_agent_sets_that_field(emu: Emulator) -> None:
     tool = search_tool(emu, filters={"app_id": ["jira"], "label": ["billing"]})
-    tool.invoke({"query": "billing", "app_id": ["confluence"]})
+    tool.invoke({"query": "billing", "apps": ["confluence"]})
     assert sent_filters(emu) == [{"appId": ["confluence"], "label": ["billing"]}]
 
 
@@ -142,24 +144,25 @@ def test_called_with_plain_arguments_it_returns_the_text_and_says_when_nothing_m
     emu: Emulator,
 ) -> None:
     tool = search_tool(emu)
-    text = tool.invoke({"query": "billing", "app_id": ["jira"], "created_before": "2000-01-01"})
-    assert text == "No results matched this search and its filters."
+    text = tool.invoke({"query": "billing", "apps": ["jira"], "created_before": "2000-01-01"})
+    assert text == "No results for 'billing'; try other keywords or fewer filters."
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (
-            {"query": "x", "apps": ["jira"]},
-            r"apps: is not an argument of unleash_search; did you mean app_id",
+            {"query": "x", "app_id": ["jira"]},
+            r"app_id: is not an argument of unleash_search; did you mean apps",
         ),
-        ({"query": "x", "created_after": "yesterday"}, r"created_after\n.*valid date"),
+        ({"query": "x", "created_after": "yesterday"}, r"created_after\n.*ISO-8601"),
+        ({"query": "x", "labels": ["ok", " "]}, r"labels\n.*list of non-empty strings"),
         (
             {"query": "x", "updated_after": "2025-06-01", "updated_before": "2025-05-01"},
             r"updated_after: must not be later than updated_before",
         ),
-        ({"query": "x", "max_results": 0}, r"max_results\n.*greater than or equal to 1"),
-        ({"query": ""}, r"query\n.*at least 1 character"),
+        ({"query": "x", "max_results": 0}, r"max_results\n.*from 1 to 25"),
+        ({"query": ""}, r"query\n.*non-empty string"),
     ],
 )
 def test_bad_arguments_fail_naming_the_argument_before_any_request(
@@ -178,15 +181,16 @@ def test_the_schema_the_model_sees_describes_every_argument() -> None:
     properties = schema.model_json_schema()["properties"]
     assert set(properties) >= {
         "query",
-        "app_id",
-        "type",
+        "apps",
+        "types",
         "created_after",
         "updated_before",
         "authors",
         "labels",
     }
     assert all(p.get("description") for p in properties.values())
-    assert properties["created_after"]["anyOf"][0] == {"format": "date", "type": "string"}
+    assert properties["created_after"]["anyOf"][0] == {"type": "string"}
+    assert "ISO-8601" in properties["created_after"]["description"]
 
 
 # -- the assistant tools -------------------------------------------------------------------
@@ -301,10 +305,14 @@ def test_format_citations_numbers_unleash_answers(emu: Emulator, api_version: st
 
 def test_format_citations_lists_uncited_sources_only_when_asked(emu: Emulator) -> None:
     message = ChatUnleash(**unleash_clients(emu)).invoke("Who owns the billing service?")
-    cited = format_citations(message).split("Sources:\n", 1)[1].splitlines()
-    every = format_citations(message, include_uncited=True).split("Sources:\n", 1)[1].splitlines()
-    assert every[: len(cited)] == cited
-    assert len(every) == len(message.additional_kwargs["sources"]) > len(cited)
+    cited_only = format_citations(message)
+    every = format_citations(message, include_uncited=True)
+    assert "Also consulted" not in cited_only
+    assert every.startswith(cited_only + "\n\nAlso consulted (not cited):\n")
+    cited = cited_only.split("Sources:\n", 1)[1].splitlines()
+    uncited = every.split("Also consulted (not cited):\n", 1)[1].splitlines()
+    assert uncited[0].startswith(f"  [{len(cited) + 1}] ")
+    assert len(cited) + len(uncited) == len(message.additional_kwargs["sources"])
 
 
 def test_format_citations_on_a_jylo_reply_and_on_a_message_without_sources(emu: Emulator) -> None:
@@ -330,3 +338,16 @@ def test_format_citations_gives_one_number_per_source_and_all_numbers_at_a_share
     assert format_citations(message) == (
         "One.[1] Two.[1][2]\n\nSources:\n  [1] A - https://a\n  [2] B - https://b"
     )
+
+
+def test_snippet_chars_caps_each_snippet(emu: Emulator) -> None:
+    tool = UnleashSearchTool(
+        retriever=UnleashSearchRetriever(**unleash_clients(emu)), snippet_chars=40
+    )
+    text = tool.invoke({"query": "billing", "max_results": 3})
+    snippets = [line for line in text.splitlines() if line.startswith("    snippet: ")]
+    assert len(snippets) == 3
+    assert all(len(line) <= len("    snippet: ") + 40 for line in snippets)
+    assert any(line.endswith("...") for line in snippets)
+    with pytest.raises(ValidationError, match="snippet_chars"):
+        UnleashSearchTool(retriever=UnleashSearchRetriever(api_key="k"), snippet_chars=5)

@@ -76,7 +76,7 @@ def searches(emu: Emulator) -> list[dict[str, Any]]:
 
 
 def numbered_sources(text: str) -> list[str]:
-    return re.findall(r"^\[(\d+)\] .+ - https://", text.split("\nSources:\n", 1)[1], re.M)
+    return re.findall(r"^  \[(\d+)\] .+ - https://", text.split("\nSources:\n", 1)[1], re.M)
 
 
 # -- tool list and schemas ----------------------------------------------------------------------
@@ -178,11 +178,12 @@ async def test_async_search_uses_the_async_client(emu: Emulator) -> None:
 def test_ask_returns_the_answer_with_markers_and_numbered_sources(emu: Emulator) -> None:
     text = unleash_spec(emu).ask("What is the hotel cap in Zurich?")
     answer, _listed = text.split("\n\nSources:\n", 1)
-    markers = {int(n) for n in re.findall(r" \[(\d+)\]", answer)}
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer)]
     assert markers
+    assert markers[0] == 1, "sources are numbered in the order they are first cited"
     listed = [int(n) for n in numbered_sources(text)]
     assert listed == list(range(1, len(listed) + 1))
-    assert markers <= set(listed)
+    assert set(markers) == set(listed), "only cited sources are listed"
     assert "250 EUR" in answer
 
 
