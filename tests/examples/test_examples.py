@@ -382,6 +382,13 @@ README_OUTPUT: list[list[str | re.Pattern[str]]] = [
         "Postmortem: Billing API outage on 12 May 2025 1",
         "What a 502 Bad Gateway error means 0",
     ],
+    [  # agents and tools: filtered hits with scores and ids, a cited answer, LlamaIndex tool names
+        "[1] BILL-311 Billing service returns 502 under month-end load",
+        "[('jira', 1.0, True)]",
+        "Sources:",
+        "  [1] Billing service: ownership and runbook - https://wiki.brightwater.example/engineering/billing-service",
+        "['unleash_search', 'unleash_ask']",
+    ],
     [  # filters: a typo named, self-query and MetadataFilters translated
         "filters.app: is not a known filter; did you mean app_id? (custom properties go in extra={...})",
         "{'appId': ['jira', 'confluence'], 'createAfterTime': '2025-05-01T00:00:00Z'} 3",

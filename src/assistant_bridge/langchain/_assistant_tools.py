@@ -24,6 +24,7 @@ from ._chat_jylo import ChatJylo
 from ._chat_unleash import ChatUnleash
 from ._citations import format_citations
 from ._content import documents_from_message
+from ._strict import LangChainStrictFields
 
 __all__ = ["AssistantQuestion", "JyloAssistantTool", "UnleashAssistantTool"]
 
@@ -40,7 +41,7 @@ class AssistantQuestion(BaseModel):
     )
 
 
-class _AssistantTool(BaseTool):
+class _AssistantTool(LangChainStrictFields, BaseTool):
     """Asks a chat model one question; the cited answer as content, its sources as artifact."""
 
     args_schema: ArgsSchema | None = AssistantQuestion

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from typing import Any, ClassVar, NoReturn
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -22,8 +21,9 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.tools import BaseTool
 from pydantic import AliasChoices, Field
 
-from .._adapter_core import OwnLazyState, StrictFields, UnsupportedOperationError
-from ._errors import InvalidRequestError, PostRetry, translated_errors
+from .._adapter_core import OwnLazyState, UnsupportedOperationError
+from ._errors import InvalidRequestError, PostRetry
+from ._strict import LangChainStrictFields
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
 
@@ -34,7 +34,7 @@ _AGENT_TOOLS = {
 """Per vendor: the tools of this package that bring it into an agent (for error messages)."""
 
 
-class VendorChatModel(OwnLazyState, StrictFields, PostRetry, BaseChatModel):
+class VendorChatModel(OwnLazyState, LangChainStrictFields, PostRetry, BaseChatModel):
     """Fields and tracing shared by `ChatUnleash` and `ChatJylo`.
 
     The vendors have no sampling or length controls: ``temperature``, ``max_tokens`` and
@@ -48,10 +48,6 @@ class VendorChatModel(OwnLazyState, StrictFields, PostRetry, BaseChatModel):
     the assistant is a tool (`UnleashAssistantTool`, `JyloAssistantTool`, and
     `UnleashSearchTool` for search) of a model that can call tools.
     """
-
-    @classmethod
-    def _construction_errors(cls) -> AbstractContextManager[object]:
-        return translated_errors()
 
     timeout: float | None = None
     """Read timeout in seconds (connect is 5 s); None: the client's default (120 s)."""

@@ -12,7 +12,6 @@ by a call, so one retriever is safe under ``batch`` and concurrent use.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 from langchain_core.documents import Document
@@ -26,7 +25,6 @@ from .._adapter_core import (
     Once,
     OwnLazyState,
     RetrievalOptions,
-    StrictFields,
     UnleashConnection,
     awith_content,
     ranked,
@@ -35,7 +33,7 @@ from .._adapter_core import (
 )
 from ..sources import Source
 from ..unleash import AsyncUnleashClient, SearchFilters, UnleashClient
-from ._errors import translated_errors
+from ._strict import LangChainStrictFields
 
 __all__ = ["UnleashRetrieverBase", "to_documents"]
 
@@ -61,7 +59,7 @@ def _same_form(name: str, value: Any) -> Any:
     return _filters(value) if name == "filters" else value
 
 
-class UnleashRetrieverBase(OwnLazyState, StrictFields, BaseRetriever):
+class UnleashRetrieverBase(OwnLazyState, LangChainStrictFields, BaseRetriever):
     """Connection fields and per-call option handling shared by the Unleash retrievers.
 
     Attributes:
@@ -111,10 +109,6 @@ class UnleashRetrieverBase(OwnLazyState, StrictFields, BaseRetriever):
     _k_allows_none: ClassVar[bool] = False
     _conn: Once[UnleashConnection] = PrivateAttr(default_factory=Once)
     _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
-
-    @classmethod
-    def _construction_errors(cls) -> AbstractContextManager[object]:
-        return translated_errors()
 
     @classmethod
     def _strict_input(cls, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from .._adapter_core import DEFAULT_SNIPPET_CHARS, SearchToolArguments, search_hits_text
 from ._retrievers import UnleashSearchRetriever
+from ._strict import LangChainStrictFields
 
 __all__ = ["UnleashSearchInput", "UnleashSearchTool"]
 
@@ -37,7 +38,7 @@ class UnleashSearchInput(SearchToolArguments):
     """
 
 
-class UnleashSearchTool(BaseTool):
+class UnleashSearchTool(LangChainStrictFields, BaseTool):
     """Unleash enterprise search as a tool: a query plus filters an agent fills in.
 
     The arguments are `UnleashSearchInput`'s (``query``, ``apps``, ``types``,

@@ -33,6 +33,7 @@ from ._self_query_prompt import (
     query_constructor_prompt,
     unleash_attribute_info,
 )
+from ._strict import LangChainStrictFields
 
 __all__ = ["DEFAULT_DOCUMENT_CONTENTS", "UnleashSelfQueryRetriever"]
 
@@ -44,7 +45,7 @@ DEFAULT_DOCUMENT_CONTENTS = (
 """What the prompt says the searched documents are, unless ``document_contents`` is given."""
 
 
-class UnleashSelfQueryRetriever(BaseRetriever):
+class UnleashSelfQueryRetriever(LangChainStrictFields, BaseRetriever):
     """Lets a chat model write the Unleash search (query, filters, limit) for each question.
 
     Build it with `from_llm`. For each question the query constructor returns a

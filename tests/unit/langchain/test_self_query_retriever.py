@@ -261,7 +261,7 @@ async def test_async_sends_the_same_search(emu: Any) -> None:
 def test_default_retriever_and_unknown_constructor_fields() -> None:
     retriever = UnleashSelfQueryRetriever.from_llm(scripted("{}"))
     assert isinstance(retriever.retriever, UnleashSearchRetriever)
-    with pytest.raises(ValueError, match="extra"):
+    with pytest.raises(InvalidRequestError, match="did you mean drop_unsupported_filters"):
         UnleashSelfQueryRetriever(
             query_constructor=retriever.query_constructor,
             retriever=retriever.retriever,

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from langchain_core.exceptions import ModelInvalidRequestError
 from langchain_core.load import dumpd
+from langchain_core.runnables import RunnableLambda
 
 from assistant_bridge import UnleashClient
 from assistant_bridge.emulator import EMULATOR_KEYS
@@ -20,9 +21,13 @@ from assistant_bridge.langchain import (
     ChatJylo,
     ChatUnleash,
     InvalidRequestError,
+    JyloAssistantTool,
     JyloChatMessageHistory,
+    UnleashAssistantTool,
     UnleashChatRetriever,
     UnleashSearchRetriever,
+    UnleashSearchTool,
+    UnleashSelfQueryRetriever,
     ZaiaChatMessageHistory,
 )
 
@@ -81,6 +86,32 @@ TYPOS: dict[str, tuple[Make, str, str]] = {
         lambda emu, kw: ZaiaChatMessageHistory("c", client=emu.zaia(), **kw),
         "base_ulr",
         "base_url",
+    ),
+    "UnleashSearchTool": (
+        lambda emu, kw: UnleashSearchTool(
+            retriever=UnleashSearchRetriever(client=unleash(emu)), **kw
+        ),
+        "retriver",
+        "retriever",
+    ),
+    "UnleashAssistantTool": (
+        lambda emu, kw: UnleashAssistantTool(llm=ChatUnleash(client=unleash(emu)), **kw),
+        "descripton",
+        "description",
+    ),
+    "JyloAssistantTool": (
+        lambda emu, kw: JyloAssistantTool(llm=ChatJylo(client=emu.jylo(), assistant_id="a"), **kw),
+        "lm",
+        "llm",
+    ),
+    "UnleashSelfQueryRetriever": (
+        lambda emu, kw: UnleashSelfQueryRetriever(
+            query_constructor=RunnableLambda(lambda question: question),
+            retriever=UnleashSearchRetriever(client=unleash(emu)),
+            **kw,
+        ),
+        "use_orignal_query",
+        "use_original_query",
     ),
 }
 
