@@ -98,6 +98,7 @@ if TYPE_CHECKING:
     from ._file_data import (
         check_media_type,
         decode_base64,
+        default_filename,
         is_data_url,
         parse_data_url,
     )
@@ -255,6 +256,7 @@ __all__ = [
     "check_flag",
     "check_connection",
     "check_media_type",
+    "default_filename",
     "check_k",
     "check_prefix",
     "check_v2_filters",
@@ -361,6 +363,7 @@ if not TYPE_CHECKING:
             "._file_data": (
                 "check_media_type",
                 "decode_base64",
+                "default_filename",
                 "is_data_url",
                 "parse_data_url",
             ),

@@ -11,19 +11,27 @@ before any request, each failure naming the block (``where``) and the rule:
   type and bytes (percent-encoded data without ``;base64`` is read too); anything else,
   such as an ``http(s)`` link, is refused, since Jylo cannot fetch a URL;
 - `check_media_type`: a ``type/subtype`` media type, lower-cased without parameters; an
-  image block needs an ``image/*`` type.
+  image block needs an ``image/*`` type;
+- `default_filename`: the name of an attachment its block does not name.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import mimetypes
 import re
 from urllib.parse import unquote_to_bytes
 
 from .._transport import InvalidRequestError
 
-__all__ = ["check_media_type", "decode_base64", "is_data_url", "parse_data_url"]
+__all__ = [
+    "check_media_type",
+    "decode_base64",
+    "default_filename",
+    "is_data_url",
+    "parse_data_url",
+]
 
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _SPACE = re.compile(r"\s+")
@@ -136,3 +144,14 @@ def parse_data_url(url: str, where: str, *, image: bool = False) -> tuple[str | 
     if not data:
         raise InvalidRequestError(f"{where}: the data URL has no data", field=where)
     return mime, data
+
+
+def default_filename(media_type: str | None, index: int) -> str:
+    """The name of an attachment its block does not name: ``attachment-<index + 1><ext>``.
+
+    Args:
+        media_type: the attachment's media type (its usual extension is appended).
+        index: how many attachments the message has before this one.
+    """
+    ext = (mimetypes.guess_extension(media_type) if media_type else None) or ""
+    return f"attachment-{index + 1}{ext}"

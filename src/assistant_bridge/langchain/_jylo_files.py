@@ -36,6 +36,7 @@ from .._adapter_core import (
     Attachment,
     check_media_type,
     decode_base64,
+    default_filename,
     is_data_url,
     parse_data_url,
 )
@@ -66,11 +67,6 @@ def _filename(block: Mapping[str, Any]) -> str | None:
             if isinstance(value, str) and value.strip():
                 return value.strip()
     return None
-
-
-def _default_name(mime: str | None, index: int) -> str:
-    ext = (mimetypes.guess_extension(mime) if mime else None) or ""
-    return f"attachment-{index + 1}{ext}"
 
 
 def _file_id(block: Mapping[str, Any]) -> str | None:
@@ -164,4 +160,4 @@ def file_block(block: Mapping[str, Any], where: str, index: int) -> Attachment |
     named = mimetypes.guess_type(name)[0] if name is not None else None
     if mime is None or (mime == _PDF and named and not _is_pdf(data)):
         mime = named or mime
-    return Attachment(data, name or _default_name(mime, index), mime)
+    return Attachment(data, name or default_filename(mime, index), mime)

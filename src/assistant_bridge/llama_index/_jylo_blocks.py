@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from .._adapter_core import (
     JyloAnswer,
     Outgoing,
     check_media_type,
+    default_filename,
     is_data_url,
     parse_data_url,
     source_items,
@@ -90,10 +90,7 @@ def _attachment(block: DocumentBlock | ImageBlock, where: str, index: int) -> At
         mime, data = given, block.resolve_image(as_base64=False).read()
     name = Path(str(block.path)).name if block.path else None
     filename = title or name
-    if not filename:
-        ext = (mimetypes.guess_extension(mime) if mime else None) or ""
-        filename = f"attachment-{index + 1}{ext}"
-    return Attachment(bytes(data), filename, mime)
+    return Attachment(bytes(data), filename or default_filename(mime, index), mime)
 
 
 def user_parts(message: ChatMessage, where: str) -> Outgoing[ChatMessage]:

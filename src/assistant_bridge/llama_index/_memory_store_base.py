@@ -24,7 +24,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from .. import InvalidRequestError
 from .._adapter_core import unsupported
-from .._validation import nearest_names
+from .._validation import check_int, nearest_names
 
 __all__ = ["VendorDBChatStore"]
 
@@ -48,13 +48,7 @@ def _status(value: Any, *, allow_none: bool) -> MessageStatus | None:
 
 def _count(value: Any, name: str) -> int | None:
     """``value`` checked to be None or a whole number >= 0 (``name`` is the argument)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidRequestError(
-            f"{name}: must be a whole number >= 0 (or None), got {value!r}", field=name
-        )
-    return value
+    return None if value is None else check_int(value, name, minimum=0)
 
 
 def _message_id(message: ChatMessage) -> str | None:

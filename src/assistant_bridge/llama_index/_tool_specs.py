@@ -33,6 +33,7 @@ from .._adapter_core import (
     SearchToolArguments,
     search_tool_arguments,
 )
+from .._validation import check_int, check_text
 from ._jylo_llm import Jylo
 from ._retriever import UnleashRetriever
 from ._tool_text import cited_answer_text, search_results_text
@@ -84,22 +85,6 @@ Labels = Annotated[list[str] | None, _described("labels")]
 MaxResults = Annotated[int | None, _described("max_results")]
 
 
-def _check_text(name: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidRequestError(f"{name}: must be a non-empty string, got {value!r}", field=name)
-    return value.strip()
-
-
-def _check_count(value: Any) -> int:
-    ok = isinstance(value, int) and not isinstance(value, bool)
-    if not ok or not 1 <= value <= MAX_TOOL_RESULTS:
-        raise InvalidRequestError(
-            f"max_results: must be a whole number from 1 to {MAX_TOOL_RESULTS}, got {value!r}",
-            field="max_results",
-        )
-    return int(value)
-
-
 class _AskSpec(BaseToolSpec):
     """The ``ask`` tool over a vendor LLM and the tool metadata of every spec."""
 
@@ -119,7 +104,7 @@ class _AskSpec(BaseToolSpec):
 
     @staticmethod
     def _question(question: Any) -> list[ChatMessage]:
-        text = _check_text("question", question)
+        text = check_text(question, "question").strip()
         return [ChatMessage(role=MessageRole.USER, content=text)]
 
     def ask_response(self, question: str) -> ChatResponse:
@@ -195,17 +180,10 @@ class UnleashToolSpec(_AskSpec):
                 field="retriever",
             )
         self.llm = llm if llm is not None else Unleash()
-        self.max_results = _check_count(max_results)
-        if (
-            isinstance(snippet_chars, bool)
-            or not isinstance(snippet_chars, int)
-            or snippet_chars < 20
-        ):
-            raise InvalidRequestError(
-                f"snippet_chars: must be a whole number >= 20, got {snippet_chars!r}",
-                field="snippet_chars",
-            )
-        self.snippet_chars = snippet_chars
+        self.max_results = check_int(
+            max_results, "max_results", minimum=1, maximum=MAX_TOOL_RESULTS
+        )
+        self.snippet_chars = check_int(snippet_chars, "snippet_chars", minimum=20)
 
     def _answerer(self) -> LLM:
         return self.llm
