@@ -1,10 +1,8 @@
-"""The examples, the notebooks and the README's Python blocks, run against the emulator.
+"""The examples and the notebooks of ``examples/``, run against the emulator.
 
 Scripts run in a subprocess with every vendor variable removed, so each starts the
 embedded emulator itself; notebooks are executed cell by cell with nbclient (an error in
-any cell fails); the README's ``python`` blocks are executed against one emulator through
-the vendor variables. A README block that cannot run there must be preceded by the
-comment ``<!-- not-executable: reason -->``.
+any cell fails). The code blocks of the README and of ``docs/`` run in ``tests/docs``.
 """
 
 from __future__ import annotations
@@ -21,13 +19,9 @@ from typing import Any
 
 import pytest
 
-from assistant_bridge.unleash import FILTER_FIELDS
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-README = ROOT / "README.md"
 VENDOR_PREFIXES = ("UNLEASH_", "JYLO_", "ZAIA_")
-NOT_EXECUTABLE = "<!-- not-executable"
 OFFLINE_NOTICE = "using the embedded emulator"
 
 
@@ -332,148 +326,3 @@ def test_llamaindex_agent_notebook_calls_the_tools_and_keeps_sources(kernel_name
     assert answer.startswith("[SCRIPTED stand-in model")
     assert all(line in answer for line in cited), "the answer keeps the sources"
     assert f"[1] {POSTMORTEM}" in answer
-
-
-# -- README ----------------------------------------------------------------------------
-
-
-def readme_python_blocks() -> list[tuple[int, str]]:
-    """(line number, code) of each python block not marked as not executable."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    blocks: list[tuple[int, str]] = []
-    index = 0
-    while index < len(lines):
-        if lines[index].strip() == "```python":
-            start = index
-            end = lines.index("```", start + 1)
-            previous = next((lines[i] for i in range(start - 1, -1, -1) if lines[i].strip()), "")
-            if not previous.strip().startswith(NOT_EXECUTABLE):
-                blocks.append((start + 1, "\n".join(lines[start + 1 : end])))
-            index = end
-        index += 1
-    return blocks
-
-
-README_OUTPUT: list[list[str | re.Pattern[str]]] = [
-    [  # LangChain quickstart: cited sources with their spans, then filtered search hits
-        "Billing service: ownership and runbook https://wiki.brightwater.example/engineering/billing-service 218 342",
-        "BILL-311 Billing service returns 502 under month-end load https://brightwater.atlassian.example/browse/BILL-311 416 520",
-        "jira BILL-311 Billing service returns 502 under month-end load https://brightwater.atlassian.example/browse/BILL-311",
-    ],
-    [  # LlamaIndex quickstart: citation titles of the LLM's answer, then the query engine's sources
-        "['Billing service: ownership and runbook', 'BILL-311 Billing service returns 502 under month-end load',"
-        " 'Postmortem: Billing API outage on 12 May 2025']",
-        "['Postmortem: Billing API outage on 12 May 2025', 'BILL-311 Billing service returns 502 under month-end load']",
-    ],
-    [  # the three vendor clients directly
-        "1 ['Onboarding checklist for new employees']",
-        "Read the Travel and Expense Policy before your first business trip.",
-        "user Thanks, please send it to finance@customer.example too.",
-        "assistant Open the dashboard, choose Share, then Export as PDF. Exports include every visible chart.",
-    ],
-    [  # async clients and streams
-        "Here is what **Q3 plan (draft).pptx** says:",
-        "Two days of Q3 planning for team leads at the Lisbon office. Day one: company Q3 plan and headcount.",
-        "Request",
-        "Full",
-    ],
-    [  # documents_from_message: cited sources first, each with its number of spans
-        "Billing service: ownership and runbook 1",
-        "Postmortem: Billing API outage on 12 May 2025 1",
-        "What a 502 Bad Gateway error means 0",
-    ],
-    [  # agents and tools: filtered hits with scores and ids, a cited answer, LlamaIndex tool names
-        "[1] BILL-311 Billing service returns 502 under month-end load",
-        "[('jira', 1.0, True)]",
-        "Sources:",
-        "  [1] Billing service: ownership and runbook - https://wiki.brightwater.example/engineering/billing-service",
-        "['unleash_search', 'unleash_ask']",
-    ],
-    [  # filters: a typo named, self-query and MetadataFilters translated
-        "filters.app: is not a known filter; did you mean app_id? (custom properties go in extra={...})",
-        "{'appId': ['jira', 'confluence'], 'createAfterTime': '2025-05-01T00:00:00Z'} 3",
-        "{'anyLabel': ['finance', 'travel']}",
-    ],
-    [  # errors: retried, then typed with status, Retry-After and request id
-        "9",
-        "429 90.0 5a2a00db6a0fbbf8",
-        "500 Internal Server Error: Injected by the emulator (x-emulator-fault). (request id f26c5db50ad01e72)",
-    ],
-    [  # the emulator: its URLs, its environment, a fault survived by a retry, the extended dialect
-        re.compile(
-            r"http://127\.0\.0\.1:\d+ http://127\.0\.0\.1:\d+/jylo http://127\.0\.0\.1:\d+/zaia"
-        ),
-        "3",
-        "['JYLO_BASE_URL', 'JYLO_CLIENT_ID', 'JYLO_CLIENT_SECRET', 'JYLO_PROJECT_ID', 'JYLO_SETTINGS_URL',"
-        " 'JYLO_TOKEN_URL', 'UNLEASH_API_KEY', 'UNLEASH_BASE_URL', 'ZAIA_API_KEY', 'ZAIA_BASE_URL']",
-        "327e0d35-ee0b-4717-aaa4-3212ab1513c2",
-    ],
-]
-"""Per executable README block, in order: lines (or line patterns) its output must contain."""
-
-
-def test_readme_has_python_blocks_to_run() -> None:
-    assert len(readme_python_blocks()) == len(README_OUTPUT), (
-        "each README block needs its expected output"
-    )
-
-
-@pytest.fixture(scope="module")
-def emulated_vendors() -> Iterator[str]:
-    """One emulator for every README block; the vendor variables point at it."""
-    from assistant_bridge.emulator import emulator_env, run_emulator
-
-    patch = pytest.MonkeyPatch()
-    try:
-        with run_emulator() as url:
-            for key in list(os.environ):
-                if key.startswith(VENDOR_PREFIXES):
-                    patch.delenv(key)
-            for key, value in emulator_env(url).items():
-                patch.setenv(key, value)
-            yield str(url)
-    finally:
-        patch.undo()
-
-
-@pytest.mark.parametrize(
-    ("index", "line", "code"),
-    [(index, line, code) for index, (line, code) in enumerate(readme_python_blocks())],
-    ids=[str(line) for line, _ in readme_python_blocks()],
-)
-def test_readme_python_block_runs(
-    index: int, line: int, code: str, emulated_vendors: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    exec(compile(code, f"README.md:{line}", "exec"), {"__name__": f"readme_block_{line}"})
-    printed = capsys.readouterr().out.splitlines()
-    expected = README_OUTPUT[index] if index < len(README_OUTPUT) else []
-    assert expected, f"README.md:{line} has no expected output in README_OUTPUT"
-    for want in expected:
-        if isinstance(want, str):
-            assert want in printed, f"README.md:{line} did not print the line {want!r}"
-        else:
-            assert any(want.fullmatch(p) for p in printed), (
-                f"README.md:{line} printed no line like {want.pattern!r}"
-            )
-
-
-def test_readme_documents_every_search_filter() -> None:
-    text = README.read_text(encoding="utf-8")
-    rows = {
-        line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| `")
-    }
-    assert len(FILTER_FIELDS) == 47
-    for field in FILTER_FIELDS:
-        row = rows.get(f"`{field.name}`")
-        assert row is not None, f"{field.name} is missing from the README's filter table"
-        assert f"`{field.api_name}`" in row
-
-
-def test_readme_keeps_the_ci_test_command() -> None:
-    text = README.read_text(encoding="utf-8")
-    marker = text.index("<!-- test-command -->\n```sh\n")
-    command = text[marker:].split("\n")[2]
-    assert (
-        command
-        == 'python3 -m venv .venv && .venv/bin/pip install -q -e ".[all,dev]" && .venv/bin/python -m pytest -q'
-    )

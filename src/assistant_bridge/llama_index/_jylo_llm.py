@@ -140,6 +140,8 @@ class Jylo(OwnLazyState, StrictFields, LLM):
     ``incomplete=True`` and ``incomplete_reason``). ``finish_reason`` is ``"stop"`` only
     for the stored message (its end seen), else ``"unconfirmed"``.
 
+    The fields not listed below are the `JyloClient` arguments, with its ``JYLO_*`` defaults.
+
     Attributes:
         assistant_id: the assistant to post to (env ``JYLO_ASSISTANT_ID``).
         model_identifier: the model that answers (env ``JYLO_MODEL_IDENTIFIER``).
@@ -151,8 +153,8 @@ class Jylo(OwnLazyState, StrictFields, LLM):
             `InvalidRequestError` naming them, or ``"ignore"`` them.
         allow_partial: return a reply that came without text (marked incomplete)
             instead of raising; also a per-call keyword.
-        client: a ready `JyloClient`; async_client: a ready `AsyncJyloClient`.
-        The other fields are the `JyloClient` arguments, with its ``JYLO_*`` defaults.
+        client: a ready `JyloClient`.
+        async_client: a ready `AsyncJyloClient`.
     """
 
     client_id: str | None = Field(default_factory=lambda: env_str("JYLO_CLIENT_ID"))
