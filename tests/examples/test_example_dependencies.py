@@ -1,7 +1,7 @@
-"""The README's first command installs everything the examples import.
+"""The README's first command installs everything the examples import, and nothing more.
 
 That command installs ``assistant-bridge[all]``. Every module an example or notebook
-imports unconditionally (at the top level of a script or a notebook cell) must come from
+(``examples/`` and the integration pages in ``docs/``) imports unconditionally (at the top level of a script or a notebook cell) must come from
 the standard library, from this package or a sibling example module, or from a
 distribution that ``assistant-bridge[all]`` requires, directly or through its own
 requirements. Imports that only run with a real model (``AGENT_MODEL``, inside a function,
@@ -14,11 +14,22 @@ import ast
 import json
 import re
 import sys
-from importlib.metadata import PackageNotFoundError, packages_distributions, requires
+from importlib.metadata import (
+    PackageNotFoundError,
+    metadata,
+    packages_distributions,
+    requires,
+)
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the test dependency group brings tomli on Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+DOC_NOTEBOOKS = ROOT / "docs"
 PROJECT = "assistant-bridge"
 
 
@@ -100,7 +111,8 @@ def example_imports() -> dict[str, set[str]]:
     found = {
         p.name: _top_level_imports(p.read_text(encoding="utf-8")) for p in EXAMPLES.glob("*.py")
     }
-    found.update({p.name: _top_level_imports(_notebook_code(p)) for p in EXAMPLES.glob("*.ipynb")})
+    notebooks = [*EXAMPLES.glob("*.ipynb"), *DOC_NOTEBOOKS.rglob("*.ipynb")]
+    found.update({p.name: _top_level_imports(_notebook_code(p)) for p in notebooks})
     return found
 
 
@@ -123,5 +135,15 @@ def test_every_example_import_is_installed_by_the_readme_command() -> None:
 
 def test_the_dev_tools_are_not_in_the_user_command() -> None:
     closure = all_extra_closure()
-    for tool in ("pytest", "ruff", "mypy", "vcrpy", "hypothesis"):
+    for tool in ("pytest", "ruff", "mypy", "vcrpy", "hypothesis", "mkdocs", "sybil"):
         assert tool not in closure, f"{tool} would be installed for users"
+
+
+def test_only_user_extras_are_published() -> None:
+    """Development tools are PEP 735 dependency groups, which the metadata never carries."""
+    published = set(metadata(PROJECT).get_all("Provides-Extra") or [])
+    assert published == {"langchain", "llama-index", "emulator", "agents", "all"}
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    assert {"include-group": "test"} in groups["dev"], "the test command installs the test tools"
+    assert {"include-group": "docs"} in groups["dev"], "... and the site's builder"
+    assert {"include-group": "lint"} in groups["dev"], "... and the linters .ci/run uses"

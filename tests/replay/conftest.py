@@ -2,8 +2,8 @@
 
 By default (``--record-mode=none``) every test in ``tests/replay`` replays its cassette
 with sockets blocked, and the clients are pointed at the canonical origin
-``http://emulator.test`` by environment variables. With ``--record-mode=rewrite`` (see the
-README's "Recording cassettes") the emulator is started on loopback, the clients are
+``http://emulator.test`` by environment variables. With ``--record-mode=rewrite`` (see
+"Re-recording cassettes" in CONTRIBUTING.md) the emulator is started on loopback, the clients are
 pointed at it, and the cassettes are written again. ``ASSISTANT_BRIDGE_CASSETTES`` puts
 them in another folder (the drift test uses that). ``ASSISTANT_BRIDGE_VENDORS=real``
 records from the real vendors instead (the vendor env vars are left as they are), into

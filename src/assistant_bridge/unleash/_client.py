@@ -88,7 +88,7 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         account: the user to act as with an impersonation key (the ``unleash-account``
             header); defaults to ``UNLEASH_ACCOUNT``.
         timeout: seconds to wait for a read (connect is 5 s), or an ``httpx.Timeout``.
-        max_retries: retries of a failed request (see the retry policy in the README).
+        max_retries: retries of a failed request (see the "Errors and retries" guide).
         http_client: an ``httpx.Client`` of your own (proxies, transports); not closed by
             `close`.
         text_mode: how `chat` and `chat_v2` join streamed text pieces: ``"delta"``

@@ -94,8 +94,8 @@ class SearchFilters(RequestModel):
     """Unleash search filters, for ``chat`` (v1), ``search`` and the retrievers.
 
     Each field is sent under its API name (``app_id`` -> ``appId``); unset fields are not
-    sent. ``extra`` holds custom properties sent as given. See the README's filter table
-    for every field.
+    sent. ``extra`` holds custom properties sent as given. The "Search filters" guide has
+    a table of every field.
 
     Example:
         ``SearchFilters(app_id="jira", create_after_time=datetime(2025, 3, 1))``

@@ -1,4 +1,4 @@
-"""The README's constructor calls, type-checked by ``test_typing_without_plugin.py``.
+"""The documented constructor calls, type-checked by ``test_typing_without_plugin.py``.
 
 Never run: mypy checks this file with and without the pydantic plugin (the project's
 own run uses the plugin; the test runs mypy on it without).
@@ -27,7 +27,7 @@ from assistant_bridge.llama_index import (
 
 
 def langchain_constructors() -> None:
-    """The LangChain adapters as the README and LangChain users build them."""
+    """The LangChain adapters as the docs and LangChain users build them."""
     ChatUnleash()
     ChatUnleash(model="x", temperature=0.3, stop=["END"], api_version="v1")
     ChatUnleash(api_version="v1", filters={"app_id": ["jira"]})
@@ -42,7 +42,7 @@ def langchain_constructors() -> None:
 
 
 def llama_index_constructors() -> None:
-    """The LlamaIndex adapters as the README builds them."""
+    """The LlamaIndex adapters as the docs build them."""
     Unleash()
     Unleash(api_version="v1", filters={"app_id": ["jira"]})
     filters = MetadataFilters(

@@ -1,8 +1,8 @@
-"""mypy --strict WITHOUT the pydantic plugin accepts the README's constructor calls.
+"""mypy --strict WITHOUT the pydantic plugin accepts the documented constructor calls.
 
 Users who do not enable ``pydantic.mypy`` see the adapters through ``dataclass_transform``
 only: ``model=`` must be a parameter name, and ``filters=`` must take a mapping. One mypy
-run checks the README's calls (``readme_constructors.py``, which must pass) and a file of
+run checks the documented calls (``readme_constructors.py``, which must pass) and a file of
 typos (which the typing must catch).
 """
 
