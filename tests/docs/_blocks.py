@@ -134,7 +134,11 @@ def markdown_pages() -> list[Path]:
 
 def run_page(path: Path) -> int:
     """Run every block of one page in order; return how many ran (skipped ones excluded)."""
-    document = SYBIL.parse(path)
+    return run_document(SYBIL.parse(path), path)
+
+
+def run_document(document: Document, path: Path) -> int:
+    """Run a parsed document's blocks in order; return how many ran."""
     ran = 0
     for example in document:
         try:

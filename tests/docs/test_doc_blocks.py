@@ -7,35 +7,14 @@ a block means and how output blocks are checked.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ._blocks import OUTPUT_INFO, ROOT, SKIP_DIRECTIVE, markdown_pages, run_page
 
-VENDOR_PREFIXES = ("UNLEASH_", "JYLO_", "ZAIA_")
 PAGES = markdown_pages()
-
-
-@pytest.fixture(scope="module")
-def emulated_vendors() -> Iterator[str]:
-    """One emulator for every page; the vendor variables point at it."""
-    from assistant_bridge.emulator import emulator_env, run_emulator
-
-    patch = pytest.MonkeyPatch()
-    try:
-        with run_emulator() as url:
-            for key in list(os.environ):
-                if key.startswith(VENDOR_PREFIXES) or key == "AGENT_MODEL":
-                    patch.delenv(key)
-            for key, value in emulator_env(url).items():
-                patch.setenv(key, value)
-            yield str(url)
-    finally:
-        patch.undo()
 
 
 @pytest.mark.parametrize("path", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])

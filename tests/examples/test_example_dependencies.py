@@ -16,8 +16,8 @@ import re
 import sys
 from importlib.metadata import (
     PackageNotFoundError,
+    distributions,
     metadata,
-    packages_distributions,
     requires,
 )
 from pathlib import Path
@@ -86,6 +86,24 @@ def all_extra_closure() -> set[str]:
     return _installed_closure(direct)
 
 
+def module_providers() -> dict[str, list[str]]:
+    """Top-level module -> the distributions that install it, read from their file lists.
+
+    ``importlib.metadata.packages_distributions`` reads only ``top_level.txt`` on Python
+    3.10, which wheels built by hatchling or pdm (langchain-core's) do not carry.
+    """
+    found: dict[str, list[str]] = {}
+    for dist in distributions():
+        tops = {
+            Path(str(file)).parts[0].removesuffix(".py")
+            for file in dist.files or []
+            if str(file).endswith(".py") and not str(file).startswith("..")
+        }
+        for top in tops:
+            found.setdefault(top, []).append(dist.metadata["Name"])
+    return found
+
+
 def _top_level_imports(source: str) -> set[str]:
     modules: set[str] = set()
     for node in ast.parse(source).body:
@@ -119,7 +137,7 @@ def example_imports() -> dict[str, set[str]]:
 def test_every_example_import_is_installed_by_the_readme_command() -> None:
     closure = all_extra_closure()
     local = {p.stem for p in EXAMPLES.glob("*.py")} | {"assistant_bridge", "__future__"}
-    providers = packages_distributions()
+    providers = module_providers()
     imports = example_imports()
     assert {"agent.ipynb", "llamaindex_agent.ipynb", "self_query.py"} <= imports.keys()
     assert "langchain" in imports["agent.ipynb"], "create_agent comes from langchain"

@@ -63,12 +63,14 @@ def cited_answer_text(text: str, sources: Any, *, include_uncited: bool = False)
 
     Sources are numbered in the order they are first cited in the text; a span cited by
     several sources gets every number (``[1][2]``), and a source listed twice (same id,
-    URL or title) keeps one number. The list follows a blank line::
+    URL or title) keeps one number. The list follows a blank line:
 
-        The billing service is owned by the Payments team.[1]
+    ```text
+    The billing service is owned by the Payments team.[1]
 
-        Sources:
-          [1] Billing service: ownership and runbook - https://wiki.example/billing
+    Sources:
+      [1] Billing service: ownership and runbook - https://wiki.example/billing
+    ```
 
     With ``include_uncited``, the sources the answer used but cites nowhere follow under
     ``Also consulted (not cited):``, numbered after the cited ones.
@@ -115,13 +117,15 @@ def search_hits_text(
 ) -> str:
     """Numbered search hits: ``[n] title``, then its url, app / type and a snippet.
 
-    Example::
+    For example:
 
-        2 result(s) for 'billing outage':
-        [1] Postmortem: Billing API outage on 12 May 2025
-            url: https://wiki.example/postmortems/billing
-            from: confluence / page
-            snippet: On 12 May the Billing API returned 502 errors ...
+    ```text
+    2 result(s) for 'billing outage':
+    [1] Postmortem: Billing API outage on 12 May 2025
+        url: https://wiki.example/postmortems/billing
+        from: confluence / page
+        snippet: On 12 May the Billing API returned 502 errors ...
+    ```
 
     Args:
         query: the query searched (named in the heading).

@@ -5,17 +5,17 @@ same text for the same conversation. A Jylo assistant keeps its own conversation
 takes one message per post, so what it has not seen (system instructions, turns kept
 elsewhere) must travel inside the posted text. `fold_turns` builds that text:
 
-.. code-block:: text
+```text
+System instructions:
+<each system message, separated by a blank line>
 
-    System instructions:
-    <each system message, separated by a blank line>
+Earlier conversation:
+User: <an earlier human message>
+Assistant: <an earlier AI message>
 
-    Earlier conversation:
-    User: <an earlier human message>
-    Assistant: <an earlier AI message>
-
-    Question:
-    <the newest human message>
+Question:
+<the newest human message>
+```
 
 A section is left out when it has nothing; with neither instructions nor earlier turns
 the text is the question alone, unchanged. `UnseenTurns` names what the adapters do with

@@ -178,9 +178,16 @@ def parse_citations(text: str | None) -> CitedText:
         text. Text whose markers are not recognised is returned unchanged.
 
     Example:
-        >>> cited = parse_citations("Paris is the capital [1].")
-        >>> cited.text, cited.citations[0].source_id, cited.citations[0].text
-        ('Paris is the capital.', '1', 'Paris is the capital')
+        ```python
+        from assistant_bridge.jylo import parse_citations
+
+        cited = parse_citations("Paris is the capital [1].")
+        print(cited.text, cited.citations[0].source_id, cited.citations[0].text, sep=" | ")
+        ```
+
+        ```text title="Output"
+        Paris is the capital. | 1 | Paris is the capital
+        ```
     """
     raw = text or ""
     builder = _Builder()

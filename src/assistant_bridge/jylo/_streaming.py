@@ -152,10 +152,22 @@ class MessageStream(_MessageStreamBase):
     """A streamed Jylo reply: iterate it for text chunks, then read ``.message``.
 
     Example:
-        >>> with client.stream_message(assistant_id, "Hi", model_identifier=m) as stream:
-        ...     for chunk in stream:
-        ...         print(chunk, end="")
-        >>> stream.message.object_identifier
+        ```python
+        from assistant_bridge import JyloClient
+
+        with JyloClient() as client:
+            assistant_id = client.list_assistants().items[0].object_identifier
+            model = client.list_models()[0].object_identifier
+            with client.stream_message(assistant_id, "Who approves travel?", model_identifier=model) as stream:
+                streamed = "".join(stream)
+        print(streamed[:60])
+        print(stream.end_seen, stream.message.text == streamed)
+        ```
+
+        ```text title="Output"
+        This policy applies to every Brightwater employee and contra
+        True True
+        ```
 
     Iterate it once. The response is closed when the stream ends, on an error, or on
     ``close()`` / leaving the ``with`` block. When the stream ends without the stored

@@ -89,10 +89,20 @@ class UnleashAssistantTool(_AssistantTool):
             ``UNLEASH_API_KEY`` and ``UNLEASH_BASE_URL``).
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge.langchain import UnleashAssistantTool
 
-            tool = UnleashAssistantTool()
-            print(tool.invoke({"question": "Who owns the billing service?"}))
+        tool = UnleashAssistantTool()
+        answer = tool.invoke({"question": "Who owns the billing service?"})
+        print(answer[answer.index("Sources:"):])
+        ```
+
+        ```text title="Output"
+        Sources:
+          [1] Billing service: ownership and runbook - https://wiki.brightwater.example/engineering/billing-service
+          [2] BILL-311 Billing service returns 502 under month-end load - https://brightwater.atlassian.example/browse/BILL-311
+          [3] Postmortem: Billing API outage on 12 May 2025 - https://wiki.brightwater.example/engineering/postmortems/2025-05-12-billing
+        ```
     """
 
     name: str = "unleash_assistant"
@@ -120,10 +130,23 @@ class JyloAssistantTool(_AssistantTool):
             environment variables, which must then name the assistant and the model).
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge import JyloClient
+        from assistant_bridge.langchain import ChatJylo, JyloAssistantTool
 
-            tool = JyloAssistantTool(llm=ChatJylo(assistant_id="...", model="..."))
-            print(tool.invoke({"question": "What does the contract say about renewal?"}))
+        with JyloClient() as jylo:  # an assistant and a model of your Jylo project
+            assistant_id = jylo.list_assistants().items[0].object_identifier
+            model = jylo.list_models()[0].object_identifier
+        tool = JyloAssistantTool(llm=ChatJylo(assistant_id=assistant_id, model=model))
+        answer = tool.invoke({"question": "Who approves business travel?"})
+        print(answer[answer.index("Sources:"):])
+        ```
+
+        ```text title="Output"
+        Sources:
+          [1] Travel and Expense Policy
+          [2] Onboarding checklist for new employees
+        ```
     """
 
     name: str = "jylo_assistant"

@@ -61,13 +61,22 @@ class ChatJylo(VendorChatModel):
         ``JYLO_ASSISTANT_ID`` and ``JYLO_MODEL_IDENTIFIER`` (see ``JyloClient.list_models``).
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge import JyloClient
+        from assistant_bridge.langchain import ChatJylo
 
-            from assistant_bridge.langchain import ChatJylo
+        with JyloClient() as jylo:  # or set JYLO_ASSISTANT_ID and JYLO_MODEL_IDENTIFIER
+            assistant_id = jylo.list_assistants().items[0].object_identifier
+            model = jylo.list_models()[0].object_identifier
+        llm = ChatJylo(assistant_id=assistant_id, model=model)
+        msg = llm.invoke("What does the travel policy say about hotels?")
+        for block in msg.content_blocks:  # a text block whose annotations are citations
+            print(block["type"], [c["title"] for c in block.get("annotations", [])])
+        ```
 
-            llm = ChatJylo()
-            msg = llm.invoke("What does the travel policy say about hotels?")
-            msg.content_blocks  # a text block whose annotations are citations
+        ```text title="Output"
+        text ['Travel and Expense Policy', 'FIN-142 Update Navan hotel caps for London, New York and Zurich', 'Travel policy update: new hotel caps from 1 March']
+        ```
 
     A Jylo assistant *is* the conversation: each call posts one message, built from the
     newest message, which must be a human message. Its file and image blocks are
@@ -81,17 +90,19 @@ class ChatJylo(VendorChatModel):
     before any request.
 
     Messages the assistant has not seen are never dropped silently. With
-    ``unseen_turns="fold"`` (the default) they are sent inside the posted text::
+    ``unseen_turns="fold"`` (the default) they are sent inside the posted text:
 
-        System instructions:
-        <each system message, separated by a blank line>
+    ```text
+    System instructions:
+    <each system message, separated by a blank line>
 
-        Earlier conversation:
-        User: <an earlier human message>
-        Assistant: <an earlier AI message>
+    Earlier conversation:
+    User: <an earlier human message>
+    Assistant: <an earlier AI message>
 
-        Question:
-        <the newest human message>
+    Question:
+    <the newest human message>
+    ```
 
     (a section without messages is left out; with none the text is the question alone).
     Which messages are unseen, decided without a request: every system message, with

@@ -63,14 +63,20 @@ class ChatUnleash(VendorChatModel):
         key, ``UNLEASH_ASSISTANT_ID`` for an assistant other than the default).
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge.langchain import ChatUnleash
 
-            from assistant_bridge.langchain import ChatUnleash
+        llm = ChatUnleash()
+        msg = llm.invoke("Who owns the billing service?")
+        print([block["type"] for block in msg.content_blocks])  # search steps, then cited text
+        again = llm.invoke([("human", "Who owns the billing service?"), msg, ("human", "And its on-call?")])
+        print(again.text[:60])
+        ```
 
-            llm = ChatUnleash()
-            msg = llm.invoke("Who owns the billing service?")
-            msg.content_blocks  # text with citation annotations, search steps
-            llm.invoke([("human", "Who owns the billing service?"), msg, ("human", "And its on-call?")])
+        ```text title="Output"
+        ['server_tool_call', 'server_tool_result', 'server_tool_call', 'server_tool_result', 'server_tool_call', 'server_tool_result', 'text']
+        On-call rotates weekly among the Payments team, and pages go
+        ```
 
     Conversation state is per call: the messages given are the conversation (as with any
     chat model), and ``thread_id=...`` on ``invoke``/``stream`` continues an Unleash thread

@@ -22,12 +22,14 @@ def format_citations(message: BaseMessage, *, include_uncited: bool = False) -> 
 
     Sources are numbered in the order they are first cited in the text; a span cited by
     several sources gets every number (``[1][2]``), and a source cited twice keeps one
-    number. The list follows a blank line::
+    number. The list follows a blank line:
 
-        The billing service is owned by the Payments team.[1]
+    ```text
+    The billing service is owned by the Payments team.[1]
 
-        Sources:
-          [1] Billing service: ownership and runbook - https://wiki.example/billing
+    Sources:
+      [1] Billing service: ownership and runbook - https://wiki.example/billing
+    ```
 
     Args:
         message: an ``AIMessage`` (or merged stream chunk) from `ChatUnleash` or

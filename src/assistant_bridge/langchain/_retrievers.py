@@ -74,10 +74,17 @@ class UnleashSearchRetriever(UnleashRetrieverBase):
         semantic_search: semantic rather than keyword search (``semanticSearch``).
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge.langchain import UnleashSearchRetriever
 
-            retriever = UnleashSearchRetriever(k=3, sort="recency")
-            docs = retriever.invoke("onboarding checklist", app_id="confluence")
+        retriever = UnleashSearchRetriever(k=3, sort="recency")
+        docs = retriever.invoke("onboarding checklist", app_id="confluence")
+        print([doc.metadata["title"] for doc in docs])
+        ```
+
+        ```text title="Output"
+        ['Onboarding checklist for new employees']
+        ```
     """
 
     filters: FiltersField = NO_FILTERS  # declared here too: the pydantic mypy plugin reads
@@ -192,10 +199,17 @@ class UnleashChatRetriever(UnleashRetrieverBase):
         include_answer: add the answer as the first Document.
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge.langchain import UnleashChatRetriever
 
-            retriever = UnleashChatRetriever(api_version="v1", filters={"app_id": "jira"})
-            docs = retriever.invoke("Which tickets block the release?")
+        retriever = UnleashChatRetriever(api_version="v1", filters={"app_id": "jira"})
+        docs = retriever.invoke("Which tickets are about billing?")
+        print([doc.metadata["title"] for doc in docs])
+        ```
+
+        ```text title="Output"
+        ['BILL-311 Billing service returns 502 under month-end load']
+        ```
     """
 
     filters: FiltersField = NO_FILTERS  # declared here too: the pydantic mypy plugin reads

@@ -59,12 +59,29 @@ class UnleashSearchTool(LangChainStrictFields, BaseTool):
         snippet_chars: the longest snippet shown per hit (default 400).
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge.langchain import UnleashSearchRetriever, UnleashSearchTool
 
-            from langchain.agents import create_agent
+        tool = UnleashSearchTool(retriever=UnleashSearchRetriever(k=5))
+        print(tool.invoke({"query": "billing outage", "apps": ["jira"], "max_results": 1}))
+        ```
 
-            tool = UnleashSearchTool(retriever=UnleashSearchRetriever(k=5))
-            agent = create_agent("openai:gpt-4o-mini", tools=[tool])
+        ```text title="Output"
+        1 result(s) for 'billing outage':
+        [1] BILL-311 Billing service returns 502 under month-end load
+            url: https://brightwater.atlassian.example/browse/BILL-311
+            from: jira / ticket
+            snippet: The billing service returns 502 errors when month-end invoicing starts.
+        ```
+
+        In an agent, with a tool-calling model:
+
+        <!-- skip: next "needs a tool-calling model (an OpenAI key)" -->
+        ```python
+        from langchain.agents import create_agent
+
+        agent = create_agent("openai:gpt-4o-mini", tools=[tool])
+        ```
     """
 
     name: str = "unleash_search"

@@ -67,10 +67,15 @@ class UnleashSelfQueryRetriever(LangChainStrictFields, BaseRetriever):
             model's rewritten query (the filter and limit still apply).
 
     Example:
-        .. code-block:: python
+        <!-- skip: next "needs a real chat model (an OpenAI key)" -->
+        ```python
+        from langchain_openai import ChatOpenAI
 
-            retriever = UnleashSelfQueryRetriever.from_llm(ChatOpenAI(model="gpt-4o-mini"))
-            docs = retriever.invoke("jira tickets about billing since May 2025")
+        from assistant_bridge.langchain import UnleashSelfQueryRetriever
+
+        retriever = UnleashSelfQueryRetriever.from_llm(ChatOpenAI(model="gpt-4o-mini"))
+        docs = retriever.invoke("jira tickets about billing since May 2025")
+        ```
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")

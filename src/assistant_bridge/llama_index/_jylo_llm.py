@@ -97,17 +97,19 @@ class Jylo(OwnLazyState, StrictFields, LLM):
     attached.
 
     Messages the assistant has not seen are never dropped silently. With
-    ``unseen_turns="fold"`` (the default) they are sent inside the posted text::
+    ``unseen_turns="fold"`` (the default) they are sent inside the posted text:
 
-        System instructions:
-        <each system message, separated by a blank line>
+    ```text
+    System instructions:
+    <each system message, separated by a blank line>
 
-        Earlier conversation:
-        User: <an earlier user message>
-        Assistant: <an earlier assistant message>
+    Earlier conversation:
+    User: <an earlier user message>
+    Assistant: <an earlier assistant message>
 
-        Question:
-        <the newest user message>
+    Question:
+    <the newest user message>
+    ```
 
     (a section without messages is left out; with none the text is the question alone).
     Which messages are unseen, decided without a request: every system message, with

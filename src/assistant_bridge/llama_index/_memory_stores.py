@@ -45,8 +45,25 @@ class JyloDBChatStore(VendorDBChatStore):
     object only; Jylo keeps them (see `VendorDBChatStore`).
 
     Example:
-        >>> store = JyloDBChatStore(model_identifier="gpt-4o")  # doctest: +SKIP
-        >>> memory = Memory.from_defaults(session_id=assistant_id, chat_store=store)  # doctest: +SKIP
+        ```python
+        from llama_index.core.llms import ChatMessage
+        from llama_index.core.memory import Memory
+
+        from assistant_bridge import JyloClient
+        from assistant_bridge.llama_index import JyloDBChatStore
+
+        with JyloClient() as jylo:  # an assistant and a model of your Jylo project
+            assistant_id = jylo.list_assistants().items[0].object_identifier
+            model = jylo.list_models()[0].object_identifier
+        store = JyloDBChatStore(model_identifier=model)
+        memory = Memory.from_defaults(session_id=assistant_id, chat_store=store)
+        memory.put(ChatMessage(role="user", content="Who approves business travel?"))
+        print([message.role.value for message in memory.get_all()[-2:]])
+        ```
+
+        ```text title="Output"
+        ['user', 'assistant']
+        ```
 
     Attributes:
         store: the `JyloChatStore` that speaks to Jylo.

@@ -295,9 +295,23 @@ def search_filters_from_metadata(
             or a value of the wrong kind; the message names it.
 
     Example:
-        ``MetadataFilters(filters=[MetadataFilter(key="app_id", value=["jira", "confluence"],
-        operator="in"), MetadataFilter(key="created", value="2025-01-01", operator=">=")])``
-        gives ``SearchFilters(app_id=["jira", "confluence"], create_after_time=...)``.
+        ```python
+        from llama_index.core.vector_stores import MetadataFilter, MetadataFilters
+
+        from assistant_bridge.llama_index import search_filters_from_metadata
+
+        filters = MetadataFilters(
+            filters=[
+                MetadataFilter(key="app_id", value=["jira", "confluence"], operator="in"),
+                MetadataFilter(key="created", value="2025-01-01", operator=">="),
+            ]
+        )
+        print(search_filters_from_metadata(filters).to_wire())
+        ```
+
+        ```text title="Output"
+        {'appId': ['jira', 'confluence'], 'createAfterTime': '2025-01-01T00:00:00Z'}
+        ```
     """
     return SearchFilters(**_translate(filters))
 

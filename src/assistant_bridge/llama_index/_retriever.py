@@ -118,11 +118,20 @@ class UnleashRetriever(BaseRetriever):
         verbose: LlamaIndex's verbose flag.
 
     Example:
-        .. code-block:: python
+        ```python
+        from llama_index.core.query_engine import RetrieverQueryEngine
 
-            retriever = UnleashRetriever(similarity_top_k=3, filters={"app_id": "jira"})
-            engine = RetrieverQueryEngine.from_args(retriever, llm=llm)
-            engine.query("Which tickets block the release?")
+        from assistant_bridge.llama_index import Unleash, UnleashRetriever
+
+        retriever = UnleashRetriever(similarity_top_k=3, filters={"app_id": "jira"})
+        engine = RetrieverQueryEngine.from_args(retriever, llm=Unleash())
+        response = engine.query("Which tickets are about billing?")
+        print([hit.node.metadata["title"] for hit in response.source_nodes])
+        ```
+
+        ```text title="Output"
+        ['BILL-311 Billing service returns 502 under month-end load']
+        ```
     """
 
     def __init__(

@@ -152,13 +152,32 @@ class UnleashToolSpec(_AskSpec):
         InvalidRequestError: a chat-mode retriever or a bad number, when constructed.
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge.llama_index import UnleashToolSpec
 
-            from llama_index.core.agent.workflow import FunctionAgent
+        tools = UnleashToolSpec().to_tool_list()
+        print([tool.metadata.name for tool in tools])
+        print(tools[0].call(query="billing outage", apps=["jira"], max_results=1))
+        ```
 
-            tools = UnleashToolSpec().to_tool_list()
-            agent = FunctionAgent(tools=tools, llm=llm)
-            await agent.run("Who approves hotel exceptions?")
+        ```text title="Output"
+        ['unleash_search', 'unleash_ask']
+        1 result(s) for 'billing outage':
+        [1] BILL-311 Billing service returns 502 under month-end load
+            url: https://brightwater.atlassian.example/browse/BILL-311
+            from: jira / ticket
+            snippet: The billing service returns 502 errors when month-end invoicing starts.
+        ```
+
+        Given to an agent (``llm`` is any LlamaIndex LLM that calls tools):
+
+        <!-- skip: next "needs a tool-calling LLM, such as OpenAI with a key" -->
+        ```python
+        from llama_index.core.agent.workflow import FunctionAgent
+
+        agent = FunctionAgent(tools=tools, llm=llm)
+        await agent.run("Who approves hotel exceptions?")
+        ```
     """
 
     spec_functions: ClassVar[list[SPEC_FUNCTION_TYPE]] = [("search", "asearch"), ("ask", "aask")]  # type: ignore[misc]
@@ -266,9 +285,20 @@ class JyloToolSpec(_AskSpec):
         llm: the `Jylo` LLM that answers (default: ``Jylo()``, configured from ``JYLO_*``).
 
     Example:
-        .. code-block:: python
+        ```python
+        from assistant_bridge import JyloClient
+        from assistant_bridge.llama_index import Jylo, JyloToolSpec
 
-            tools = JyloToolSpec(llm=Jylo(assistant_id="...")).to_tool_list()
+        with JyloClient() as jylo:  # an assistant and a model of your Jylo project
+            assistant_id = jylo.list_assistants().items[0].object_identifier
+            model = jylo.list_models()[0].object_identifier
+        tools = JyloToolSpec(llm=Jylo(assistant_id=assistant_id, model_identifier=model)).to_tool_list()
+        print([tool.metadata.name for tool in tools])
+        ```
+
+        ```text title="Output"
+        ['jylo_ask']
+        ```
     """
 
     spec_functions: ClassVar[list[SPEC_FUNCTION_TYPE]] = [("ask", "aask")]  # type: ignore[misc]

@@ -110,15 +110,21 @@ class Unleash(OwnLazyState, StrictFields, LLM):
         async_client: a ready `AsyncUnleashClient` for async calls.
 
     Example:
-        .. code-block:: python
+        ```python
+        from llama_index.core.llms import ChatMessage
 
-            from llama_index.core.llms import ChatMessage
-            from assistant_bridge.llama_index import Unleash
+        from assistant_bridge.llama_index import Unleash
 
-            llm = Unleash()
-            question = ChatMessage(role="user", content="Who owns billing?")
-            first = llm.chat([question])
-            llm.chat([question, first.message, ChatMessage(role="user", content="And on-call?")])
+        llm = Unleash()
+        question = ChatMessage(role="user", content="Who owns the billing service?")
+        first = llm.chat([question])
+        follow_up = ChatMessage(role="user", content="And its on-call?")
+        print(llm.chat([question, first.message, follow_up]).message.content[:60])
+        ```
+
+        ```text title="Output"
+        On-call rotates weekly among the Payments team, and pages go
+        ```
     """
 
     api_key: SecretStr | None = Field(

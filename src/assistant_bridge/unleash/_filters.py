@@ -98,7 +98,18 @@ class SearchFilters(RequestModel):
     a table of every field.
 
     Example:
-        ``SearchFilters(app_id="jira", create_after_time=datetime(2025, 3, 1))``
+        ```python
+        from datetime import datetime, timezone
+
+        from assistant_bridge import SearchFilters
+
+        filters = SearchFilters(app_id="jira", create_after_time=datetime(2025, 3, 1, tzinfo=timezone.utc))
+        print(filters.to_wire())
+        ```
+
+        ```text title="Output"
+        {'appId': ['jira'], 'createAfterTime': '2025-03-01T00:00:00Z'}
+        ```
     """
 
     resource_id: StrList = None
