@@ -9,6 +9,7 @@ fetched (the tests never go online).
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ from markdown.extensions.toc import slugify
 from ._blocks import ROOT, markdown_pages
 
 REPO_URL = "https://github.com/assistant-bridge/assistant-bridge"
+REFERENCE = ROOT / "docs" / "reference"
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
@@ -38,6 +40,29 @@ def markdown_text(path: Path) -> str:
     else:
         text = path.read_text(encoding="utf-8")
     return FENCE.sub("", text)
+
+
+def documented(path: Path, anchor: str) -> bool:
+    """Whether an API reference page renders ``anchor`` (mkdocstrings ids are dotted paths).
+
+    The anchor must name a public object that exists, under one of the page's
+    ``::: module`` directives.
+    """
+    roots = re.findall(r"^::: ([\w.]+)", path.read_text(encoding="utf-8"), re.M)
+    if not any(anchor == root or anchor.startswith(root + ".") for root in roots):
+        return False
+    parts = anchor.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if name.startswith("_") or not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
 
 
 def anchors(path: Path) -> set[str]:
@@ -87,7 +112,9 @@ def test_links_point_at_files_and_headings_that_exist(path: Path) -> None:
     for target, anchor, link in targets(path):
         if not target.exists():
             broken.append(f"{link} (no such file)")
-        elif anchor and target.suffix in (".md", ".ipynb") and anchor not in anchors(target):
+        elif not anchor or target.suffix not in (".md", ".ipynb") or anchor in anchors(target):
+            continue
+        elif target.parent != REFERENCE or not documented(target, anchor):
             broken.append(f"{link} (no heading with id {anchor!r})")
     assert broken == [], f"{path.relative_to(ROOT)}: broken links: {broken}"
 
@@ -109,3 +136,12 @@ def test_the_checker_finds_a_broken_link_and_a_broken_anchor(tmp_path: Path) -> 
     }
     assert "a-code-heading" in anchors(tmp_path / "other.md")
     assert "nope" not in anchors(tmp_path / "other.md")
+
+
+def test_reference_anchors_must_name_a_documented_public_object() -> None:
+    page = REFERENCE / "langchain.md"
+    assert documented(page, "assistant_bridge.langchain.ChatUnleash")
+    assert documented(page, "assistant_bridge.langchain.ChatUnleash.invoke")
+    assert not documented(page, "assistant_bridge.langchain.ChatUnleashh")
+    assert not documented(page, "assistant_bridge.langchain.ChatUnleash._generate")
+    assert not documented(page, "assistant_bridge.llama_index.Unleash"), "not on this page"
