@@ -8,12 +8,10 @@ any cell fails). The code blocks of the README and of ``docs/`` run in ``tests/d
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,61 +119,23 @@ def test_self_query_finds_only_documents_matching_the_model_written_filters() ->
 
 
 # -- notebooks -------------------------------------------------------------------------
+# The kernel fixture and the executor are shared with tests/docs (tests/notebooks.py).
 
+from tests import notebooks  # noqa: E402
 
-@pytest.fixture(scope="module")
-def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A kernel spec that runs this interpreter (not whatever "python3" means elsewhere)."""
-    name = "assistant-bridge-examples"
-    spec_dir = tmp_path_factory.mktemp("jupyter") / "kernels" / name
-    spec_dir.mkdir(parents=True)
-    spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": name,
-        "language": "python",
-    }
-    (spec_dir / "kernel.json").write_text(json.dumps(spec))
-    patch = pytest.MonkeyPatch()
-    patch.setenv("JUPYTER_PATH", str(spec_dir.parent.parent))
-    for key in list(os.environ):
-        if key.startswith(VENDOR_PREFIXES) or key == "AGENT_MODEL":
-            patch.delenv(key)
-    try:
-        yield name
-    finally:
-        patch.undo()
+kernel_name = notebooks.kernel_name  # the fixture: this interpreter, no vendor variables
 
 
 def execute_notebook(name: str, kernel_name: str) -> str:
-    """Run every cell (an error in any raises); return the text the cells printed."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(EXAMPLES / name, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=60,
-        kernel_name=kernel_name,
-        resources={"metadata": {"path": str(EXAMPLES)}},
-    )
-    client.execute()
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            assert output.get("name") != "stderr" or "Traceback" not in output.get("text", "")
-            texts.append(output.get("text", ""))
-    return "".join(texts)
+    """Run every cell of ``examples/<name>`` (an error in any raises); return what it printed."""
+    return notebooks.execute_notebook(EXAMPLES / name, kernel_name)
 
 
 @pytest.mark.parametrize(
     "name", ["agent.ipynb", "llamaindex_citations.ipynb", "llamaindex_agent.ipynb"]
 )
 def test_notebooks_are_stored_without_outputs(name: str) -> None:
-    notebook = json.loads((EXAMPLES / name).read_text())
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "code":
-            assert cell["outputs"] == []
-            assert cell["execution_count"] is None
+    notebooks.assert_stored_without_outputs(EXAMPLES / name)
 
 
 POSTMORTEM = "Postmortem: Billing API outage on 12 May 2025"
