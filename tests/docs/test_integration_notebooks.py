@@ -9,9 +9,8 @@ in several chunks, that the unsupported features fail as the tables say.
 
 from __future__ import annotations
 
-import importlib
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
@@ -60,47 +59,15 @@ def test_notebooks_are_stored_without_outputs(name: str) -> None:
     notebooks.assert_stored_without_outputs(PAGES / name)
 
 
-def site_target(name: str, link: str) -> tuple[Path, str]:
-    """The docs source file a site-relative link of page ``name`` reaches, and its anchor.
-
-    mkdocs-jupyter does not rewrite the links of a notebook's Markdown cells, so they are
-    written as the site serves them: the page ``integrations/<name>/`` links
-    ``../../guides/streaming/`` and ``../chat_unleash/``.
-    """
-    url, _, anchor = link.partition("#")
-    assert url.endswith("/"), f"{name}: {link} is not a site URL (a .md link breaks on the site)"
-    page = PurePosixPath("integrations", Path(name).stem)
-    parts: list[str] = []
-    for part in (page / url).parts:
-        if part == "..":
-            parts.pop()
-        else:
-            parts.append(part)
-    target = PAGES.parent.joinpath(*parts)
-    for candidate in (target.with_suffix(".md"), target.with_suffix(".ipynb"), target / "index.md"):
-        if candidate.is_file():
-            return candidate, anchor
-    raise AssertionError(f"{name}: {link} reaches no page")
-
-
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebooks_install_nothing_and_link_pages_that_exist(name: str) -> None:
+def test_notebooks_install_nothing_and_close_the_emulator(name: str) -> None:
+    """Their links are checked with every page's, in test_links.py."""
     import nbformat
 
     cells = nbformat.read(PAGES / name, as_version=4).cells
     code = [cell.source for cell in cells if cell.cell_type == "code"]
     assert not any(re.search(r"^\s*[%!]\s*pip", source, re.M) for source in code)
     assert "stack.close()" in code[-1]
-    markdown = "".join(cell.source for cell in cells if cell.cell_type == "markdown")
-    for link in re.findall(r"\]\(([^)\s]+)\)", markdown):
-        if link.startswith("https://"):
-            continue
-        target, anchor = site_target(name, link)
-        if anchor:  # an API reference anchor: a public object documented on that page
-            assert target.parent.name == "reference", f"{name}: {link}"
-            module, _, attribute = anchor.rpartition(".")
-            assert hasattr(importlib.import_module(module), attribute), f"{name}: {link}"
-            assert f"::: {module}" in target.read_text(), f"{name}: {link}"
 
 
 def test_chat_unleash_page(kernel_name: str) -> None:
