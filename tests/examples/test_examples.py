@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests import notebooks
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 VENDOR_PREFIXES = ("UNLEASH_", "JYLO_", "ZAIA_")
@@ -120,8 +122,6 @@ def test_self_query_finds_only_documents_matching_the_model_written_filters() ->
 
 # -- notebooks -------------------------------------------------------------------------
 # The kernel fixture and the executor are shared with tests/docs (tests/notebooks.py).
-
-from tests import notebooks  # noqa: E402
 
 kernel_name = notebooks.kernel_name  # the fixture: this interpreter, no vendor variables
 
