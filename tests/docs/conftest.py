@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-VENDOR_PREFIXES = ("UNLEASH_", "JYLO_", "ZAIA_")
+from tests.notebooks import VENDOR_PREFIXES
 
 
 @pytest.fixture(scope="module")

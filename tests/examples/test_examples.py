@@ -21,7 +21,7 @@ from tests import notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-VENDOR_PREFIXES = ("UNLEASH_", "JYLO_", "ZAIA_")
+VENDOR_PREFIXES = notebooks.VENDOR_PREFIXES
 OFFLINE_NOTICE = "using the embedded emulator"
 
 
