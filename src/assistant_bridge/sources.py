@@ -253,16 +253,19 @@ def sources_from_search(response: SearchResponse) -> list[Source]:
     return out
 
 
-def _v2_citations(response: ChatV2Response) -> Iterator[tuple[CitationSpan, list[str]]]:
+def _v2_citations(
+    response: ChatV2Response, found: Sequence[Resource], pages: Sequence[WebSource]
+) -> Iterator[tuple[CitationSpan, list[str]]]:
     """Each reference's span and the keys of what it cites (resource ids, web ids or urls).
 
     Read straight from the references (no intermediate citation objects): a reference's
     ids name enterprise resources first; an id that names no resource names a web page
-    (by id, else url), each page once per reference.
+    (by id, else url), each page once per reference. ``found`` and ``pages`` are the
+    response's resources and web pages (each property walks every tool step).
     """
-    resources = {r.id for r in response.resources if r.id is not None}
+    resources = {r.id for r in found if r.id is not None}
     web: dict[str, WebSource] = {}
-    for source in response.web_sources:
+    for source in pages:
         for key in (source.id, source.url):
             if key is not None:
                 web.setdefault(key, source)
@@ -288,15 +291,16 @@ def sources_from_chat_v2(response: ChatV2Response) -> list[Source]:
 
     Each source carries the spans where a reference cites it.
     """
+    resources, pages = response.resources, response.web_sources
     spans: dict[str, list[CitationSpan]] = {}
-    for span, keys in _v2_citations(response):
+    for span, keys in _v2_citations(response, resources, pages):
         for key in keys:
             spans.setdefault(key, []).append(span)
     found = [
         _from_resource(r, kind="enterprise", text=None, spans=spans.get(r.id or "", ()))
-        for r in response.resources
+        for r in resources
     ]
-    found += [_from_web(w, spans.get(w.id or w.url or "", ())) for w in response.web_sources]
+    found += [_from_web(w, spans.get(w.id or w.url or "", ())) for w in pages]
     return _cited_first(found)
 
 
@@ -343,8 +347,8 @@ def answer_from_chat_v2(response: ChatV2Response) -> Source:
     ``data`` holds the ``request_id`` and ``thread_id`` (to continue the thread).
     """
     spans = [
-        replace(span, source_ids=tuple(dict.fromkeys(keys)))
-        for span, keys in _v2_citations(response)
+        CitationSpan(span.start_index, span.end_index, span.cited_text, tuple(dict.fromkeys(keys)))
+        for span, keys in _v2_citations(response, response.resources, response.web_sources)
     ]
     return _answer(response.text, spans, response.request_id, response.thread_id)
 
@@ -360,7 +364,11 @@ def answer_from_chat(response: ChatResponse) -> Source:
     for citation in response.citations():
         ids = [r.id for r in citation.resources if r.id is not None]
         span = sentences.span(citation.offset)
-        spans.append(replace(span, source_ids=tuple(dict.fromkeys(ids))))
+        spans.append(
+            CitationSpan(
+                span.start_index, span.end_index, span.cited_text, tuple(dict.fromkeys(ids))
+            )
+        )
     return _answer(text, spans, response.request_id, response.thread_id)
 
 

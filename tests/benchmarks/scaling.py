@@ -26,7 +26,6 @@ import functools
 import gc
 import math
 import statistics
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -465,10 +464,12 @@ def rows(plan: Plan) -> list[Row]:
 
 def _main(argv: list[str] | None) -> int:
     """Print rows 9-11 (``--quick`` for the smoke sizes), then their table."""
-    from .bench import table
+    from .bench import parse_args, table
 
-    args = sys.argv[1:] if argv is None else argv
-    plan = QUICK if "--quick" in args else FULL
+    args = parse_args(
+        argv, "tests.benchmarks.scaling", "Print the scaling rows 9-11 only.", write=False
+    )
+    plan = QUICK if args.quick else FULL
     start = time.perf_counter()
     result = rows(plan)
     print()

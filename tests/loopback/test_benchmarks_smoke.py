@@ -28,3 +28,26 @@ def test_the_benchmarks_run_end_to_end(capsys: pytest.CaptureFixture[str]) -> No
     for number in range(1, last + 1):
         assert f"\n| {number} |" in table, f"row {number} is missing"
     assert "FIRST CHUNK WAITED" not in out
+
+
+@pytest.mark.parametrize("module", ["tests.benchmarks.bench", "tests.benchmarks.scaling"])
+def test_help_prints_the_options_and_runs_nothing(
+    module: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = importlib.import_module(module).main
+    with pytest.raises(SystemExit) as exit_help:
+        main(["--help"])
+    assert exit_help.value.code == 0
+    out = capsys.readouterr().out
+    assert "--quick" in out
+    assert "| # | what |" not in out  # no row was run
+    with pytest.raises(SystemExit) as exit_unknown:
+        main(["--quik"])
+    assert exit_unknown.value.code == 2
+    assert "unrecognized arguments: --quik" in capsys.readouterr().err
+
+
+def test_import_timings_write_bytecode_caches() -> None:
+    # A module edited since its cache was written is compiled on every import when
+    # PYTHONDONTWRITEBYTECODE is set: the import rows' children must not inherit it.
+    assert "PYTHONDONTWRITEBYTECODE" not in bench._IMPORT_ENV

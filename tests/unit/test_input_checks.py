@@ -296,3 +296,15 @@ def test_filter_values_that_json_cannot_carry_are_refused(
 def test_search_filters_refuse_non_json_extras_when_built() -> None:
     with pytest.raises(InvalidRequestError, match=r"filters\.extra\.x: is not JSON-serialisable"):
         SearchFilters(extra={"x": object()})
+
+
+def test_a_key_named_self_is_an_unknown_name_not_a_type_error() -> None:
+    # ``__init__(self, **data)`` took a "self" key as its own first argument (TypeError).
+    from assistant_bridge.langchain import ChatUnleash, UnleashSearchRetriever
+    from assistant_bridge.llama_index import Unleash
+
+    with pytest.raises(InvalidRequestError, match=r"filters\.self: is not a known filter"):
+        SearchFilters.from_any({"self": 1})
+    for model in (ChatUnleash, UnleashSearchRetriever, Unleash):
+        with pytest.raises(InvalidRequestError, match=rf"self: not a field of {model.__name__}"):
+            model(**{"self": 1})

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from ..sources import Source
@@ -76,14 +75,30 @@ def ranked(sources: Iterable[Source]) -> list[Source]:
         is_answer = source.kind == "answer"
         if not is_answer:
             rank += 1
+        changes: dict[str, Any] = {}
         if source.score_source is None:
             if source.score is not None:
-                source = replace(source, score_source="vendor")
+                changes["score_source"] = "vendor"
             elif is_answer:
-                source = replace(source, score=1.0, score_source="answer")
+                changes.update(score=1.0, score_source="answer")
             else:
-                source = replace(source, score=1.0 / rank, score_source="rank")
-        if not source.id:
-            source = replace(source, id=stable_id(source.metadata(), source.text))
-        out.append(source)
+                changes.update(score=1.0 / rank, score_source="rank")
+        if not source.id:  # (the id is made from fields the score does not touch)
+            changes["id"] = stable_id(source.metadata(), source.text)
+        out.append(_with(source, changes) if changes else source)
     return out
+
+
+def _with(source: Source, changes: dict[str, Any]) -> Source:
+    """``dataclasses.replace(source, **changes)`` for the few fields `ranked` sets.
+
+    `Source` is a frozen dataclass of plain fields with no ``__post_init__``, so a copy
+    of its attributes with the changes applied is the same object ``replace`` would build,
+    at a fifth of the cost (``replace`` re-reads every field and runs the frozen
+    ``__init__``; a v2 answer's sources went through it once each, on every call).
+    """
+    copy = object.__new__(Source)
+    attributes = copy.__dict__
+    attributes.update(source.__dict__)
+    attributes.update(changes)
+    return copy

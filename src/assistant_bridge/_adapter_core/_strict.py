@@ -162,7 +162,7 @@ class StrictFields(BaseModel):
 
     _accepted_names: ClassVar[frozenset[str]] = frozenset()
 
-    def __init__(self, **data: Any) -> None:
+    def __init__(self, /, **data: Any) -> None:
         with self._construction_errors():
             data = self._strict_input(data)
         super().__init__(**data)

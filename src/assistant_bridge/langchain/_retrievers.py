@@ -224,7 +224,7 @@ class UnleashChatRetriever(UnleashRetrieverBase):
     }
     _k_allows_none: ClassVar[bool] = True
 
-    def __init__(self, **data: Any) -> None:
+    def __init__(self, /, **data: Any) -> None:
         super().__init__(**data)
         if self.api_version == "v2" and self.filters is not None:
             raise self._v2_filters_error()

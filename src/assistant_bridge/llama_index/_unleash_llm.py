@@ -148,7 +148,7 @@ class Unleash(OwnLazyState, StrictFields, LLM):
     _conn: Once[UnleashConnection] = PrivateAttr(default_factory=Once)
     _lazy_state: ClassVar[tuple[str, ...]] = ("_conn",)
 
-    def __init__(self, **data: Any) -> None:
+    def __init__(self, /, **data: Any) -> None:
         # Checked here, not in a validator, so the error stays an InvalidRequestError.
         if data.get("filters") is not None:
             data["filters"] = to_search_filters(data["filters"])

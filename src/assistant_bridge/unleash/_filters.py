@@ -161,7 +161,7 @@ class SearchFilters(RequestModel):
     working_on: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
-    def __init__(self, **data: Any) -> None:
+    def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**_known_names(data))
         except ValidationError as exc:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import FrozenInstanceError, replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant_bridge._adapter_core import ranked, stable_id
-from assistant_bridge.sources import Source
+from assistant_bridge.sources import CitationSpan, Source
 
 
 def hit(text: str, **fields: object) -> Source:
@@ -93,3 +96,55 @@ def test_stable_id_reads_metadata() -> None:
     derived = stable_id({"vendor": "unleash", "kind": "web", "title": "A"})
     assert derived == stable_id({"vendor": "unleash", "kind": "web", "title": "A"})
     assert derived != stable_id({"vendor": "unleash", "kind": "web", "title": "B"})
+
+
+def _ranked_by_replace(sources: list[Source]) -> list[Source]:
+    """`ranked` as first written, with `dataclasses.replace`: the definition it must match."""
+    out, rank = [], 0
+    for source in sources:
+        is_answer = source.kind == "answer"
+        rank += not is_answer
+        if source.score_source is None:
+            if source.score is not None:
+                source = replace(source, score_source="vendor")
+            elif is_answer:
+                source = replace(source, score=1.0, score_source="answer")
+            else:
+                source = replace(source, score=1.0 / rank, score_source="rank")
+        if not source.id:
+            source = replace(source, id=stable_id(source.metadata(), source.text))
+        out.append(source)
+    return out
+
+
+_OPTIONAL_TEXT = st.none() | st.text(max_size=8)
+_SOURCES = st.lists(
+    st.builds(
+        Source,
+        text=st.text(max_size=12),
+        kind=st.sampled_from(["search", "enterprise", "web", "answer"]),
+        vendor=st.sampled_from(["unleash", "jylo"]),
+        id=_OPTIONAL_TEXT,
+        title=_OPTIONAL_TEXT,
+        url=_OPTIONAL_TEXT,
+        app_id=_OPTIONAL_TEXT,
+        score=st.none() | st.floats(0, 1),
+        score_source=st.none() | st.sampled_from(["vendor", "rank", "answer"]),
+        citations=st.lists(st.builds(CitationSpan, st.integers(0, 9), st.integers(0, 9))).map(
+            tuple
+        ),
+        data=st.none() | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    ),
+    max_size=8,
+)
+
+
+@given(_SOURCES)
+def test_ranked_builds_what_replace_would(sources: list[Source]) -> None:
+    got, expected = ranked(sources), _ranked_by_replace(sources)
+    assert got == expected
+    assert [s.metadata() for s in got] == [s.metadata() for s in expected]
+    assert all(type(s) is Source for s in got)
+    for source in got:  # the copies are as frozen as the originals
+        with pytest.raises(FrozenInstanceError):
+            source.score = 0.5  # type: ignore[misc]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from assistant_bridge._adapter_core import Answer, AnswerBuilder, AnswerEvent, TextDelta
 from assistant_bridge.langchain._answer_messages import answer_message, event_chunk, last_chunk
-from assistant_bridge.unleash import ChatEvent, ChatV2Chunk, assemble_chat_v2
+from assistant_bridge.langchain._content import _resource_output
+from assistant_bridge.unleash import ChatEvent, ChatV2Chunk, Resource, WebSource, assemble_chat_v2
 
 
 def _events(builder: AnswerBuilder, item: Any) -> list[AnswerEvent]:
@@ -58,3 +62,43 @@ def test_stop_guard_does_not_repeat_held_text_when_the_server_rewrites() -> None
     ]
     text = "".join(builder.add(e)[1] for e in events) + builder.finish().tail
     assert text == "The answer is 42."
+
+
+_JSON_LEAF = st.none() | st.booleans() | st.integers() | st.text(max_size=4)
+_WIRE_RESOURCE = st.dictionaries(
+    st.sampled_from(["id", "appId", "type", "externalId", "name", "title", "subtitle", "url"])
+    | st.text(min_size=1, max_size=4),  # unknown keys are kept (extra fields)
+    _JSON_LEAF,
+    max_size=6,
+)
+
+
+@given(
+    st.lists(_WIRE_RESOURCE, max_size=4),
+    st.lists(
+        st.dictionaries(st.sampled_from(["id", "url", "title", "siteName", "x"]), _JSON_LEAF),
+        max_size=3,
+    ),
+)
+def test_tool_outputs_are_each_items_model_dump(
+    resources: list[dict[str, Any]], pages: list[dict[str, Any]]
+) -> None:
+    # A tool step's output dumps each list in one call; it must equal dumping item by item.
+    found = [
+        Resource.model_validate({k: v for k, v in r.items() if not _typed_mismatch(k, v)})
+        for r in resources
+    ]
+    web = [
+        WebSource.model_validate({k: v for k, v in p.items() if not _typed_mismatch(k, v)})
+        for p in pages
+    ]
+    expected = [r.model_dump(by_alias=True, exclude_none=True) for r in found]
+    expected += [w.model_dump(by_alias=True, exclude_none=True) for w in web]
+    assert _resource_output(found, web, {}) == expected
+    assert _resource_output(iter(found), iter(web), {"k": 1}) == [*expected, {"custom": {"k": 1}}]
+
+
+def _typed_mismatch(key: str, value: Any) -> bool:
+    """Whether a known string field got a value the model would refuse."""
+    known = {"id", "appId", "type", "externalId", "name", "title", "subtitle", "url", "siteName"}
+    return key in known and value is not None and not isinstance(value, str)
