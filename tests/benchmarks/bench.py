@@ -959,6 +959,31 @@ def write_results(rows: list[Row], path: Path, plan: Plan, started: str) -> None
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+GUIDE = Path(__file__).parents[2] / "docs" / "guides" / "benchmarks.md"
+"""The benchmarks guide, whose "Latest figures" table `write_guide_table` keeps current."""
+
+GUIDE_MARKS = ("<!-- results: start -->", "<!-- results: end -->")
+"""The comments around the guide's copy of the table (written by ``--write``)."""
+
+
+def write_guide_table(results: Path, guide: Path = GUIDE) -> None:
+    """Copy the machine line and the table of ``results`` (RESULTS.md) into the guide."""
+    start, end = GUIDE_MARKS
+    text = guide.read_text(encoding="utf-8")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    guide.write_text(f"{before}{start}\n{guide_table(results)}\n{end}{after}", encoding="utf-8")
+
+
+def guide_table(results: Path) -> str:
+    """The guide's block: the machine that ran, then the table, as in ``results``."""
+    lines = results.read_text(encoding="utf-8").splitlines()
+    machine_line = next(line for line in lines if line.startswith("Machine: "))
+    name = machine_line.removeprefix("Machine: ").split(". At the start", 1)[0]
+    rows = [line for line in lines if line.startswith("|")]
+    return "\n".join([f"The latest run ({name}):", "", *rows])
+
+
 def parse_args(
     argv: list[str] | None, prog: str, description: str, *, write: bool
 ) -> argparse.Namespace:
@@ -973,7 +998,9 @@ def parse_args(
     )
     if write:
         parser.add_argument(
-            "--write", action="store_true", help="also rewrite tests/benchmarks/RESULTS.md"
+            "--write",
+            action="store_true",
+            help="also rewrite tests/benchmarks/RESULTS.md and the table of the benchmarks guide",
         )
     return parser.parse_args(argv)
 
@@ -995,7 +1022,9 @@ def _main(argv: list[str] | None) -> int:
     print("\n".join(table(rows)))
     print(f"\n({time.perf_counter() - start:.0f} s; at the end: {load()})")
     if args.write:
-        write_results(rows, Path(__file__).with_name("RESULTS.md"), plan, started)
+        results = Path(__file__).with_name("RESULTS.md")
+        write_results(rows, results, plan, started)
+        write_guide_table(results)
     return 0
 
 

@@ -51,3 +51,28 @@ def test_import_timings_write_bytecode_caches() -> None:
     # A module edited since its cache was written is compiled on every import when
     # PYTHONDONTWRITEBYTECODE is set: the import rows' children must not inherit it.
     assert "PYTHONDONTWRITEBYTECODE" not in bench._IMPORT_ENV
+
+
+def test_the_guide_shows_the_latest_results() -> None:
+    # `--write` rewrites RESULTS.md and the guide's copy together; they must not drift.
+    start, end = bench.GUIDE_MARKS
+    guide = bench.GUIDE.read_text(encoding="utf-8")
+    shown = guide.split(start, 1)[1].split(end, 1)[0].strip()
+    assert shown == bench.guide_table(Path(bench.__file__).with_name("RESULTS.md"))
+
+
+def test_writing_the_guide_table_replaces_only_the_marked_block(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    results.write_text(
+        "# Benchmark results\n\nMachine: Box, 2 cores. At the start of the run: load 0.1.\n\n"
+        "| # | what |\n|---|---|\n| 1 | x |\n",
+        encoding="utf-8",
+    )
+    guide = tmp_path / "guide.md"
+    start, end = bench.GUIDE_MARKS
+    guide.write_text(f"# Title\n\n{start}\nold table\n{end}\n\nAfter.\n", encoding="utf-8")
+    bench.write_guide_table(results, guide)
+    assert guide.read_text(encoding="utf-8") == (
+        f"# Title\n\n{start}\nThe latest run (Box, 2 cores):\n\n"
+        f"| # | what |\n|---|---|\n| 1 | x |\n{end}\n\nAfter.\n"
+    )
