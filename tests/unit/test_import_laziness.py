@@ -100,6 +100,19 @@ def test_chat_unleash_loads_neither_jylo_zaia_nor_llama_index() -> None:
     assert _loaded(out, "langchain_openai") == []
 
 
+def test_the_langchain_chat_models_build_their_schema_on_first_use() -> None:
+    out = _run(
+        """
+        from assistant_bridge.langchain import ChatJylo, ChatUnleash
+        at_import = [ChatUnleash.__pydantic_complete__, ChatJylo.__pydantic_complete__]
+        model = ChatUnleash(api_key="k", timeout=3)
+        print(json.dumps({"at_import": at_import, "after": ChatUnleash.__pydantic_complete__,
+                          "timeout": model.timeout}))
+        """
+    )
+    assert out == {"at_import": [False, False], "after": True, "timeout": 3.0}
+
+
 def test_deferred_models_build_once_and_streams_use_the_real_validator() -> None:
     out = _run(
         """

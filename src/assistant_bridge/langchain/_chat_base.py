@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.tools import BaseTool
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, ConfigDict, Field
 
 from .._adapter_core import OwnLazyState, UnsupportedOperationError
 from ._errors import InvalidRequestError, PostRetry
@@ -65,6 +65,8 @@ class VendorChatModel(OwnLazyState, LangChainStrictFields, PostRetry, BaseChatMo
         default=None, validation_alias=AliasChoices("stop", "stop_sequences")
     )
     """Stop sequences, applied on the client side (also ``stop_sequences=``)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     _ls_provider: ClassVar[str] = ""
 
