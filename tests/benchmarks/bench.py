@@ -269,13 +269,45 @@ def _openai_transport(text: str, pieces: list[str]) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
+def bound_calls(client: UnleashClient, chat: Any) -> tuple[Callable[[], None], Callable[[], None]]:
+    """``invoke`` and ``stream`` as `ChatUnleash` would cost if the adapter cost nothing.
+
+    Each is this package's client reading the answer (``chat_v2``, or ``stream_chat_v2``
+    drained) plus LangChain's floor model answering the same text in the same chunks as
+    ``chat`` (a `ChatUnleash` on ``client``): the least the adapter can cost with this
+    client, whatever it does.
+    """
+    from ._floors import FloorChatModel
+
+    pieces = [c.text for c in chat.stream("q") if c.chunk_position != "last"]
+    floor = FloorChatModel(text=chat.invoke("q").text, pieces=pieces)
+
+    def invoke() -> None:
+        client.chat_v2(QUESTION)
+        floor.invoke("q")
+
+    def stream() -> None:
+        with client.stream_chat_v2(QUESTION) as events:
+            for _ in events:
+                pass
+        list(floor.stream("q"))
+
+    return invoke, stream
+
+
 def row_framework(bodies: Bodies, plan: Plan) -> list[Row]:
-    """``ChatUnleash`` against ``ChatOpenAI`` on the same text in the same pieces."""
+    """``ChatUnleash`` against ``ChatOpenAI`` on the same text in the same pieces.
+
+    After each line, a report line ("bound", `bound_calls`) times this package's client
+    plus LangChain's floor against the same ``ChatOpenAI`` call.
+    """
     from langchain_openai import ChatOpenAI
 
     from assistant_bridge.langchain import ChatUnleash
 
-    ours = ChatUnleash(client=unleash_client(unleash_transport(bodies)))
+    client = unleash_client(unleash_transport(bodies))
+    ours = ChatUnleash(client=client)
+    bound_invoke, bound_stream = bound_calls(client, ours)
     text = "".join(bodies.text_pieces)
     peer = ChatOpenAI(
         model="gpt-4o-mini",
@@ -290,9 +322,15 @@ def row_framework(bodies: Bodies, plan: Plan) -> list[Row]:
     assert "".join(c.text for c in ours_chunks) == "".join(c.text for c in peer_chunks)
     calls = max(plan.number // 4, 2)
     rows = []
-    for label, run_ours, run_peer, target in [
-        (".invoke", lambda: ours.invoke("q"), lambda: peer.invoke("q"), Target(0.3)),
-        (".stream", lambda: list(ours.stream("q")), lambda: list(peer.stream("q")), Target(0.2)),
+    for label, run_ours, run_peer, target, bound in [
+        (".invoke", lambda: ours.invoke("q"), lambda: peer.invoke("q"), Target(0.3), bound_invoke),
+        (
+            ".stream",
+            lambda: list(ours.stream("q")),
+            lambda: list(peer.stream("q")),
+            Target(0.2),
+            bound_stream,
+        ),
     ]:
         rows.append(
             timed_row(
@@ -302,6 +340,17 @@ def row_framework(bodies: Bodies, plan: Plan) -> list[Row]:
                 paired(run_ours, run_peer, plan, calls),
                 "langchain-openai",
                 target,
+            )
+        )
+        rows.append(
+            timed_row(
+                3,
+                f"bound: this package's client + the LangChain floor (an adapter costing "
+                f"nothing) vs `ChatOpenAI{label}`",
+                paired(bound, run_peer, plan, calls),
+                "langchain-openai",
+                None,
+                note="the least `ChatUnleash` can cost with this client",
             )
         )
     return rows
@@ -741,9 +790,9 @@ def row_floor(bodies: Bodies, plan: Plan) -> list[Row]:
     with ours like any other row. What ours costs above it is the package's own work.
     The whole-answer entry points (``invoke``, ``chat``) get what ``chat_v2`` asks for
     and the emulator sends, the event stream read whole, so their raw request is ``post``
-    + ``json.loads`` of each ``data:`` line. Two report lines ("bound") time this
-    package's client plus the LangChain floor against the same baselines: what
-    ``ChatUnleash`` would cost if the adapter itself cost nothing.
+    + ``json.loads`` of each ``data:`` line. After each line, a report line ("bound")
+    times this package's client plus the framework's floor against the same baseline:
+    what the adapter would cost if its own work cost nothing.
     """
     from llama_index.core.llms import ChatMessage
 
@@ -785,15 +834,17 @@ def row_floor(bodies: Bodies, plan: Plan) -> list[Row]:
         list(li_floor.stream_chat(messages))
         raw.stream()
 
-    def client_invoke() -> None:  # ChatUnleash.invoke with an adapter costing nothing
-        client.chat_v2(QUESTION)
-        lc_floor.invoke("q")
+    client_invoke, client_stream = bound_calls(client, chat)
 
-    def client_stream() -> None:
-        with client.stream_chat_v2(QUESTION) as stream:
-            for _ in stream:
+    def client_chat() -> None:  # LlamaIndex's bound: the client + FloorChatLLM
+        client.chat_v2(QUESTION)
+        li_floor.chat(messages)
+
+    def client_stream_chat() -> None:
+        with client.stream_chat_v2(QUESTION) as events:
+            for _ in events:
                 pass
-        list(lc_floor.stream("q"))
+        list(li_floor.stream_chat(messages))
 
     calls = max(plan.number // 4, 2)
     invoke_raw = "httpx `post` + `json.loads` of each `data:` line"
@@ -834,34 +885,34 @@ def row_floor(bodies: Bodies, plan: Plan) -> list[Row]:
         )
         for label, ours, baseline, label_baseline in cases
     ]
-    # The least the LangChain lines could cost with this client: its call plus the floor,
-    # as if the adapter itself cost nothing (no message, sources or tool steps built).
+    # The least each line could cost with this client: its call plus the framework's
+    # floor, as if the adapter itself cost nothing (no message, sources or tool steps).
     bounds = [
-        (
-            "`UnleashClient.chat_v2`",
-            client_invoke,
-            lc_invoke,
-            f"`FloorChatModel.invoke` + {invoke_raw}",
-        ),
+        ("`UnleashClient.chat_v2`", "LangChain", client_invoke, lc_invoke, "`ChatUnleash`"),
+        ("`UnleashClient.stream_chat_v2`", "LangChain", client_stream, lc_stream, "`ChatUnleash`"),
+        ("`UnleashClient.chat_v2`", "LlamaIndex", client_chat, li_chat, "`Unleash`"),
         (
             "`UnleashClient.stream_chat_v2`",
-            client_stream,
-            lc_stream,
-            f"`FloorChatModel.stream` + {stream_raw}",
+            "LlamaIndex",
+            client_stream_chat,
+            li_stream,
+            "`Unleash`",
         ),
     ]
-    rows[2:2] = [
+    bound_rows = [
         timed_row(
             8,
-            f"bound: {label} + the LangChain floor (an adapter costing nothing) vs the same baseline",
+            f"bound: {label} + the {framework} floor (an adapter costing nothing) vs the "
+            "baseline of the line above",
             paired(ours, baseline, plan, calls),
-            label_baseline,
+            "the same",
             None,
-            note="the least `ChatUnleash` can cost with this client",
+            note=f"the least {adapter} can cost with this client",
         )
-        for label, ours, baseline, label_baseline in bounds
+        for label, framework, ours, baseline, adapter in bounds
     ]
-    return rows
+    # each bound right after the line it bounds
+    return [row for pair in zip(rows, bound_rows, strict=True) for row in pair]
 
 
 # -- rows 9-11: scaling -------------------------------------------------------------------------------
