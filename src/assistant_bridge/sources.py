@@ -277,12 +277,12 @@ def _v2_citations(
         unique = ids if len(ids) < 2 else dict.fromkeys(ids)  # one id: nothing to drop
         keys = [i for i in unique if i in resources]
         if web:
-            sites: list[WebSource] = []
+            sites: dict[int, WebSource] = {}  # each page once, by identity
             for i in ids:
                 site = web.get(i)
-                if site is not None and i not in resources and all(site is not s for s in sites):
-                    sites.append(site)
-            keys += [site.id or site.url or "" for site in sites]
+                if site is not None and i not in resources:
+                    sites.setdefault(id(site), site)
+            keys += [site.id or site.url or "" for site in sites.values()]
         yield sentences.span(position), keys
 
 
