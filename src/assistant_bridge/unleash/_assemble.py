@@ -127,10 +127,10 @@ class ChatAssembler:
             return
         acc = self._parts
         for i, part in enumerate(parts):
-            if part.is_text and part.text:
+            is_text = part.is_text  # a property (case-folds the type): read it once
+            if is_text and part.text:
                 self._added.append(part.text)
-            last = acc[-1] if acc else None
-            if i == 0 and last is not None and last.is_text and part.is_text:
+            if i == 0 and is_text and acc and acc[-1].is_text:
                 if self._tail is None:
                     self._tail = TextBuffer("delta")
                 self._tail.add(part.text or "")
