@@ -4,7 +4,8 @@ Every body is taken from the emulator (so it is what the vendor clients really p
 the chat v2 answer as JSON (about 5 KB) and as its event stream (about 7 KB, with the
 tool calls and resources), then scaled: that event stream grown to 1 MB by repeating its
 text events, and a search page of 1,000 results.
-`split_first_text` cuts a stream around its first text event (row 5 in process).
+`split_first_text` cuts a stream around its first text event (row 5 in process);
+`drain_v1` / `drain_v2` read a whole answer through the client's stream.
 `timed_emulator` serves the emulator on loopback and records when the first body byte of
 each response left the app, so a client's time to first chunk can be measured from it.
 """
@@ -24,10 +25,25 @@ from typing import Any
 import httpx
 import uvicorn
 
+from assistant_bridge import UnleashClient
 from assistant_bridge.emulator import EMULATOR_KEYS, create_app, run_emulator
 
 QUESTION = [{"role": "User", "text": "What is our travel policy?"}]
 MB = 1024 * 1024
+
+
+def drain_v1(client: UnleashClient) -> None:
+    """``stream_chat`` of `QUESTION` read to its end (each event parsed, none kept)."""
+    with client.stream_chat(QUESTION) as stream:
+        for _ in stream:
+            pass
+
+
+def drain_v2(client: UnleashClient) -> None:
+    """``stream_chat_v2`` of `QUESTION` read to its end (each chunk parsed, none kept)."""
+    with client.stream_chat_v2(QUESTION) as stream:
+        for _ in stream:
+            pass
 
 
 @dataclass(frozen=True)

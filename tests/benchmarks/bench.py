@@ -52,6 +52,7 @@ from ._fixtures import (
     Bodies,
     capture_bodies,
     chunked,
+    drain_v2,
     split_first_text,
     timed_emulator,
 )
@@ -202,12 +203,7 @@ def row_stream_decode(bodies: Bodies, plan: Plan) -> Row:
     client = unleash_client(transport)
     raw = RawUnleash(transport)
 
-    def ours() -> None:
-        with client.stream_chat_v2(QUESTION) as stream:
-            for _ in stream:
-                pass
-
-    result = paired(ours, raw.stream, plan, max(plan.number // 20, 2))
+    result = paired(lambda: drain_v2(client), raw.stream, plan, max(plan.number // 20, 2))
     size = len(body) / MB
     ratio = result.throughput_ratio
     target = Target(0.7, at_least=True)
@@ -269,30 +265,37 @@ def _openai_transport(text: str, pieces: list[str]) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-def bound_calls(client: UnleashClient, chat: Any) -> tuple[Callable[[], None], Callable[[], None]]:
-    """``invoke`` and ``stream`` as `ChatUnleash` would cost if the adapter cost nothing.
+def langchain_floor(chat: Any) -> Any:
+    """LangChain's floor model answering what ``chat`` (a `ChatUnleash`) answers.
 
-    Each is this package's client reading the answer (``chat_v2``, or ``stream_chat_v2``
-    drained) plus LangChain's floor model answering the same text in the same chunks as
-    ``chat`` (a `ChatUnleash` on ``client``): the least the adapter can cost with this
-    client, whatever it does.
+    The same text for ``invoke``; for ``stream``, the same pieces as ``chat``'s chunks
+    before its last one (tool-event chunks carry no text and count as empty pieces).
     """
     from ._floors import FloorChatModel
 
     pieces = [c.text for c in chat.stream("q") if c.chunk_position != "last"]
-    floor = FloorChatModel(text=chat.invoke("q").text, pieces=pieces)
+    return FloorChatModel(text=chat.invoke("q").text, pieces=pieces)
 
-    def invoke() -> None:
+
+def bound_calls(
+    client: UnleashClient, whole: Callable[[], object], streamed: Callable[[], object]
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    """An adapter's two paths as they would cost if the adapter's own work cost nothing.
+
+    Each is this package's client reading the answer (``chat_v2``, or ``stream_chat_v2``
+    read to its end), then the framework's floor model answering it: ``whole`` (e.g.
+    ``floor.invoke``) or ``streamed`` (e.g. the floor's stream, drained).
+    """
+
+    def read_whole() -> None:
         client.chat_v2(QUESTION)
-        floor.invoke("q")
+        whole()
 
-    def stream() -> None:
-        with client.stream_chat_v2(QUESTION) as events:
-            for _ in events:
-                pass
-        list(floor.stream("q"))
+    def read_streamed() -> None:
+        drain_v2(client)
+        streamed()
 
-    return invoke, stream
+    return read_whole, read_streamed
 
 
 def row_framework(bodies: Bodies, plan: Plan) -> list[Row]:
@@ -307,7 +310,10 @@ def row_framework(bodies: Bodies, plan: Plan) -> list[Row]:
 
     client = unleash_client(unleash_transport(bodies))
     ours = ChatUnleash(client=client)
-    bound_invoke, bound_stream = bound_calls(client, ours)
+    floor = langchain_floor(ours)
+    bound_invoke, bound_stream = bound_calls(
+        client, lambda: floor.invoke("q"), lambda: list(floor.stream("q"))
+    )
     text = "".join(bodies.text_pieces)
     peer = ChatOpenAI(
         model="gpt-4o-mini",
@@ -799,7 +805,7 @@ def row_floor(bodies: Bodies, plan: Plan) -> list[Row]:
     from assistant_bridge.langchain import ChatUnleash
     from assistant_bridge.llama_index import Unleash
 
-    from ._floors import FloorChatLLM, FloorChatModel
+    from ._floors import FloorChatLLM
 
     transport = unleash_transport(bodies)
     client = unleash_client(transport)
@@ -811,8 +817,8 @@ def row_floor(bodies: Bodies, plan: Plan) -> list[Row]:
 
     # The floors answer what ours answers: the same text, the same number of chunks.
     assert chat.invoke("q").text == text
-    lc_pieces = [c.text for c in chat.stream("q") if c.chunk_position != "last"]
-    lc_floor = FloorChatModel(text=text, pieces=lc_pieces)
+    lc_floor = langchain_floor(chat)
+    lc_pieces = lc_floor.pieces
     li_pieces = [r.delta or "" for r in llm.stream_chat(messages)]
     li_floor = FloorChatLLM(text=text, pieces=li_pieces)
     assert llm.chat(messages).message.content == text == li_floor.chat(messages).message.content
@@ -834,17 +840,12 @@ def row_floor(bodies: Bodies, plan: Plan) -> list[Row]:
         list(li_floor.stream_chat(messages))
         raw.stream()
 
-    client_invoke, client_stream = bound_calls(client, chat)
-
-    def client_chat() -> None:  # LlamaIndex's bound: the client + FloorChatLLM
-        client.chat_v2(QUESTION)
-        li_floor.chat(messages)
-
-    def client_stream_chat() -> None:
-        with client.stream_chat_v2(QUESTION) as events:
-            for _ in events:
-                pass
-        list(li_floor.stream_chat(messages))
+    client_invoke, client_stream = bound_calls(
+        client, lambda: lc_floor.invoke("q"), lambda: list(lc_floor.stream("q"))
+    )
+    client_chat, client_stream_chat = bound_calls(
+        client, lambda: li_floor.chat(messages), lambda: list(li_floor.stream_chat(messages))
+    )
 
     calls = max(plan.number // 4, 2)
     invoke_raw = "httpx `post` + `json.loads` of each `data:` line"

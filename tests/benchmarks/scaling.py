@@ -35,7 +35,7 @@ from typing import Any
 from assistant_bridge import UnleashClient
 from assistant_bridge.sources import sources_from_chat_v2
 
-from ._fixtures import QUESTION
+from ._fixtures import QUESTION, drain_v1, drain_v2
 from ._floors import FloorChatLLM, FloorChatModel
 from ._harness import FULL, QUICK, Plan, Row, Spread, Target, unfreezing
 from ._scaling_bodies import (
@@ -200,18 +200,6 @@ def row_references(plan: Plan, scales: Scales) -> list[Row]:
 
 
 # -- row 10: events growth ----------------------------------------------------------------------
-def _drain_v1(client: UnleashClient) -> None:
-    with client.stream_chat(QUESTION) as stream:
-        for _ in stream:
-            pass
-
-
-def _drain_v2(client: UnleashClient) -> None:
-    with client.stream_chat_v2(QUESTION) as stream:
-        for _ in stream:
-            pass
-
-
 @dataclass(frozen=True)
 class _StreamPath:
     """A streaming path at one size, with the framework floor for the same pieces."""
@@ -243,7 +231,7 @@ def _stream_paths(body: ScaledBody) -> list[tuple[str, _StreamPath]]:
     return [
         (
             f"`UnleashClient.{client_name}` ({version})",
-            _StreamPath(lambda: (_drain_v1 if version == "v1" else _drain_v2)(client), None),
+            _StreamPath(lambda: (drain_v1 if version == "v1" else drain_v2)(client), None),
         ),
         (
             f"`ChatUnleash.stream` ({version}), own time (minus the floor chat model)",
