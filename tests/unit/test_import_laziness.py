@@ -98,6 +98,34 @@ def test_chat_unleash_loads_neither_jylo_zaia_nor_llama_index() -> None:
     )
     assert _loaded(out, "assistant_bridge.langchain._chat_jylo", "llama_index") == []
     assert _loaded(out, "langchain_openai") == []
+    # chatting needs neither the search models nor LangChain's tools and documents
+    assert "assistant_bridge.unleash._types_search" not in out
+    assert _loaded(out, "langchain_core.tools", "langchain_core.documents") == []
+
+
+def test_search_models_load_on_first_search() -> None:
+    out = _run(
+        f"""
+        import httpx
+        from assistant_bridge import UnleashClient
+        from assistant_bridge.langchain import documents_from_message
+        from langchain_core.messages import AIMessage
+        before = {_MODULES}
+        body = {{"results": [], "totalResults": 0}}
+        handler = lambda request: httpx.Response(200, json=body)
+        http = httpx.Client(transport=httpx.MockTransport(handler))
+        page = UnleashClient("k", http_client=http).search("q")
+        docs = documents_from_message(AIMessage("a", additional_kwargs={{"sources": [
+            {{"text": "t", "metadata": {{"id": "d1"}}}}]}}))
+        print(json.dumps({{"before": before, "after": {_MODULES},
+                          "page": type(page).__name__, "doc": [type(docs[0]).__name__, docs[0].id]}}))
+        """
+    )
+    assert "assistant_bridge.unleash._types_search" not in out["before"]
+    assert _loaded(out["before"], "langchain_core.documents") == []
+    assert "assistant_bridge.unleash._types_search" in out["after"]
+    assert out["page"] == "SearchResponse"
+    assert out["doc"] == ["Document", "d1"]
 
 
 def test_the_langchain_chat_models_build_their_schema_on_first_use() -> None:

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.tools import BaseTool
 from pydantic import AliasChoices, ConfigDict, Field
 
 from .._adapter_core import OwnLazyState, UnsupportedOperationError
 from ._errors import InvalidRequestError, PostRetry
 from ._strict import LangChainStrictFields
+
+if TYPE_CHECKING:  # only named in bind_tools's signature; not imported with the model
+    from langchain_core.tools import BaseTool
 
 __all__ = ["VendorChatModel", "aemit", "emit", "result_from_chunks"]
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from langchain_core.documents import Document
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
@@ -33,6 +32,9 @@ from pydantic import TypeAdapter
 from .._adapter_core import source_item_parts
 from .._models import fold
 from ..unleash import Resource, Tool, ToolStepRecord, WebSource
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
 
 __all__ = [
     "PROVIDER",
@@ -220,6 +222,8 @@ def documents_from_message(message: BaseMessage) -> list[Document]:
     ``score_source``, ...), the same the retrievers and the LlamaIndex side use; the
     Document's ``id`` is the source's stable id (``metadata["id"]``).
     """
+    from langchain_core.documents import Document  # on first use: not with the chat model
+
     items = message.additional_kwargs.get("sources")
     return [
         Document(id=_item_id(metadata), page_content=text, metadata=dict(metadata))

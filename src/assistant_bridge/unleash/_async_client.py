@@ -7,7 +7,7 @@ as the sync client, then awaits the async base client; streams are `AsyncStream`
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import SecretStr
@@ -30,15 +30,17 @@ from . import _requests as rq
 from ._client import Filters, Sort, UnleashMixin
 from ._completeness import TextMode, check_text_mode
 from ._reading import read_chat, read_chat_v2
-from ._types_search import (
-    AskResponse,
-    FilterOptionsResponse,
-    FilterStatsResponse,
-    ResourceContentResponse,
-    SearchResponse,
-)
 from ._types_v1 import ChatEvent, ChatResponse
 from ._types_v2 import ChatV2Chunk, ChatV2Response
+
+if TYPE_CHECKING:  # the search models load on first use: chatting needs none
+    from ._types_search import (
+        AskResponse,
+        FilterOptionsResponse,
+        FilterStatsResponse,
+        ResourceContentResponse,
+        SearchResponse,
+    )
 
 __all__ = ["AsyncUnleashClient"]
 
@@ -301,6 +303,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             call=CallOverrides(timeout, max_retries, extra_headers),
         )
         response = await self.request(opts)
+        from ._types_search import SearchResponse
+
         return parse_response(response, SearchResponse)
 
     async def filter_stats(
@@ -315,6 +319,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = await self.request(opts)
+        from ._types_search import FilterStatsResponse
+
         return parse_response(response, FilterStatsResponse)
 
     async def filter_options(
@@ -344,6 +350,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
         response = await self.request(opts)
+        from ._types_search import FilterOptionsResponse
+
         return parse_response(response, FilterOptionsResponse)
 
     async def answer(
@@ -369,6 +377,8 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = await self.request(opts)
+        from ._types_search import AskResponse
+
         return parse_response(response, AskResponse)
 
     async def resource_content(
@@ -382,4 +392,6 @@ class AsyncUnleashClient(UnleashMixin, AsyncAPIClient):
         """The full text of one resource (``.text``), in parts."""
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
+        from ._types_search import ResourceContentResponse
+
         return parse_response(await self.request(opts), ResourceContentResponse)

@@ -9,7 +9,7 @@ HTTP error is raised by the call itself, not by the first iteration.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
 from pydantic import SecretStr
@@ -34,15 +34,17 @@ from . import _requests as rq
 from ._completeness import TextMode, check_text_mode
 from ._filters import SearchFilters
 from ._reading import read_chat, read_chat_v2
-from ._types_search import (
-    AskResponse,
-    FilterOptionsResponse,
-    FilterStatsResponse,
-    ResourceContentResponse,
-    SearchResponse,
-)
 from ._types_v1 import ChatEvent, ChatResponse
 from ._types_v2 import ChatV2Chunk, ChatV2Response
+
+if TYPE_CHECKING:  # the search models load on first use: chatting needs none
+    from ._types_search import (
+        AskResponse,
+        FilterOptionsResponse,
+        FilterStatsResponse,
+        ResourceContentResponse,
+        SearchResponse,
+    )
 
 __all__ = [
     "Filters",
@@ -337,6 +339,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             call=CallOverrides(timeout, max_retries, extra_headers),
         )
         response = self.request(opts)
+        from ._types_search import SearchResponse
+
         return parse_response(response, SearchResponse)
 
     def filter_stats(
@@ -351,6 +355,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.filter_stats_options(assistant_id, call)
         response = self.request(opts)
+        from ._types_search import FilterStatsResponse
+
         return parse_response(response, FilterStatsResponse)
 
     def filter_options(
@@ -380,6 +386,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
             name, query=query, limit=limit, assistant_id=assistant_id, call=call
         )
         response = self.request(opts)
+        from ._types_search import FilterOptionsResponse
+
         return parse_response(response, FilterOptionsResponse)
 
     def answer(
@@ -405,6 +413,8 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.answer_options(query, filters=filters, assistant_id=assistant_id, call=call)
         response = self.request(opts)
+        from ._types_search import AskResponse
+
         return parse_response(response, AskResponse)
 
     def resource_content(
@@ -418,4 +428,6 @@ class UnleashClient(UnleashMixin, SyncAPIClient):
         """The full text of one resource (``.text``), in parts."""
         call = CallOverrides(timeout, max_retries, extra_headers)
         opts = rq.resource_content_options(resource_id, call)
+        from ._types_search import ResourceContentResponse
+
         return parse_response(self.request(opts), ResourceContentResponse)

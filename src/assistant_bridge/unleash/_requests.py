@@ -33,7 +33,6 @@ from .._transport import (
 from .._validation import MAX_INT32, check_int, path_segment
 from ._filters import SearchFilters
 from ._messages import normalize_messages
-from ._types_search import AskRequest, FilterOptionsRequest, FilterStatsRequest, SearchRequest
 from ._types_v1 import ChatEvent, ChatRequest
 from ._types_v2 import ChatV2Chunk, ChatV2Request
 
@@ -249,6 +248,8 @@ def search_options(
     sort_body = _sort(sort) or None
     token = _optional_str(next_token, "next_token")
     paging = None if page_size is None and not token else {"size": page_size, "next_token": token}
+    from ._types_search import SearchRequest  # search models load on first use
+
     body = _body(
         SearchRequest,
         query=query,
@@ -264,6 +265,8 @@ def search_options(
 
 def filter_stats_options(assistant_id: str | None, call: CallOverrides) -> RequestOptions:
     """``POST /filters/stats``: the filter values available (a read)."""
+    from ._types_search import FilterStatsRequest  # search models load on first use
+
     body = _body(FilterStatsRequest, assistant_id=_optional_str(assistant_id, "assistant_id"))
     return _read("filters/stats", body, call)
 
@@ -282,6 +285,8 @@ def filter_options_options(
         raise InvalidRequestError(f"query: must be a string, got {query!r}", field="query")
     if limit is not None:
         limit = check_int(limit, "limit", minimum=1, maximum=MAX_INT32)
+    from ._types_search import FilterOptionsRequest  # search models load on first use
+
     body = _body(
         FilterOptionsRequest,
         name=checked_name,
@@ -301,6 +306,8 @@ def answer_options(
 ) -> RequestOptions:
     """``POST /answers``: a one-shot answer with its references (stores nothing: a read)."""
     checked_query = _required_str(query, "query")
+    from ._types_search import AskRequest  # search models load on first use
+
     body = _body(
         AskRequest,
         query=checked_query,
