@@ -261,10 +261,12 @@ class AnswerBuilder:
         assembler = self.assembler
         assembler.add(item)
         event = None
-        tool = getattr(item, "tool", None)
-        if tool is not None and isinstance(assembler, ChatV2Assembler):
+        # v2 only: a v1 event has no ``tool``, and asking pydantic for a missing
+        # attribute takes its slow path
+        if isinstance(assembler, ChatV2Assembler):
+            tool = getattr(item, "tool", None)
             step_id = assembler.last_step_id
-            if step_id is not None:  # the id the whole answer gives this step
+            if tool is not None and step_id is not None:  # the id the whole answer gives it
                 event = ToolEvent(tool, step_id)
         if assembler.text_mode == "delta":  # the text grew by exactly what was added
             return event, self._emit(assembler.added_text)

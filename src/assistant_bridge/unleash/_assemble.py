@@ -98,7 +98,8 @@ class ChatAssembler:
             except ValidationError:
                 self._unknown.append(raw)
                 return
-        self._shaped = self._shaped or bool(event.model_fields_set or event.model_extra)
+        if not self._shaped:
+            self._shaped = bool(event.model_fields_set or event.model_extra)
         self._request_id = event.request_id or self._request_id
         self._thread_id = event.thread_id or self._thread_id
         kind = fold(event.type) or ("full" if event.message is not None else "message")
@@ -116,8 +117,10 @@ class ChatAssembler:
             self._role = event.role_value
         if kind == "message":
             self._add_parts(event.parts_list)
-        _add_resources(self._resources, event.resources, self._resource_index)
-        self._references.extend(event.references)
+        if event.resources:
+            _add_resources(self._resources, event.resources, self._resource_index)
+        if event.references:
+            self._references.extend(event.references)
 
     def _add_parts(self, parts: list[MessagePart]) -> None:
         if self._mode == "snapshot":  # every part so far; an empty event carries nothing
@@ -130,7 +133,8 @@ class ChatAssembler:
             is_text = part.is_text  # a property (case-folds the type): read it once
             if is_text and part.text:
                 self._added.append(part.text)
-            if i == 0 and is_text and acc and acc[-1].is_text:
+            # text already pending continues a text part: no need to read that part again
+            if i == 0 and is_text and (self._tail is not None or (acc and acc[-1].is_text)):
                 if self._tail is None:
                     self._tail = TextBuffer("delta")
                 self._tail.add(part.text or "")
