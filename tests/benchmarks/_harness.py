@@ -77,8 +77,8 @@ FULL = Plan(
     number=200,
     repeat=9,
     concurrency=200,
-    ttfc_runs=15,
-    import_runs=7,
+    ttfc_runs=61,
+    import_runs=11,
     first_token_runs=30,
     concurrency_runs=3,
 )

@@ -195,17 +195,20 @@ class ChatV2Assembler:
                 for item in chunk:
                     self._add(item)
                 return
-        if chunk.model_fields_set == _TEXT_ONLY and not chunk.__pydantic_extra__:
+        fields, extra = chunk.model_fields_set, chunk.__pydantic_extra__
+        if fields == _TEXT_ONLY and not extra:
             self._shaped = True  # the usual streamed chunk, a piece of text: nothing else
             self._add_text(chunk.text)
             return
-        self._shaped = self._shaped or bool(chunk.model_fields_set or chunk.model_extra)
+        self._shaped = self._shaped or bool(fields or extra)
         self._request_id = chunk.request_id or self._request_id
-        self._thread_id = chunk.thread_id or self._thread_id
+        if extra:  # the undocumented thread id and plural references are extra fields
+            self._thread_id = chunk.thread_id or self._thread_id
         self._add_text(chunk.text)
         for call in chunk.tool_calls:
             self._add_tool_call(call)
-        self._references.extend(_chunk_references(chunk))
+        if extra or chunk.reference is not None:
+            self._references.extend(_chunk_references(chunk))
         if chunk.sources is not None:
             self._sources_ids.update(dict.fromkeys(chunk.sources.sources_ids))
         if chunk.tool is not None:
