@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
@@ -54,7 +53,6 @@ from ._fixtures import (
     chunked,
     drain_v2,
     split_first_text,
-    timed_emulator,
 )
 from ._harness import (
     FULL,
@@ -71,6 +69,7 @@ from ._harness import (
     unfreezing,
     us,
 )
+from ._servers import emulator_process, system_clock, timed_emulator
 
 KEY = EMULATOR_KEYS["unleash"]
 BASE = "http://unleash.mock"
@@ -80,8 +79,6 @@ FIRST_TOKEN_SLACK_US = 30.0
 """Row 5's target: ours at most this many µs after raw httpx."""
 FIRST_TOKEN_PAUSE = 0.05
 """Seconds the in-process row 5 stream sleeps after its first text event."""
-LOOPBACK_SWITCH_INTERVAL = 1e-4
-"""Row 5 over loopback: seconds between GIL hand-overs (CPython's default is 5 ms)."""
 
 
 # -- mock transports -----------------------------------------------------------------------
@@ -422,31 +419,24 @@ def _first_token_row(
     )
 
 
-@contextlib.contextmanager
-def short_switch_interval(seconds: float = LOOPBACK_SWITCH_INTERVAL) -> Iterator[None]:
-    """Hand the GIL between threads more often (the loopback emulator runs in a thread)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def row_first_chunk_loopback(plan: Plan) -> Row:
-    """First chunk over the loopback emulator, from the emulator's send of the first byte."""
+    """First chunk over the loopback emulator, from the emulator's send of the first byte.
+
+    The emulator runs in a process of its own (`emulator_process`), as a vendor's server
+    would: in a thread of this process it would hold the GIL while the client, woken by
+    the first bytes, waited for it.
+    """
     pause = {FAULT_HEADER: "pace:0.25"}
     with (
-        timed_emulator() as (url, times),
+        emulator_process() as (url, first_body),
         UnleashClient(KEY, base_url=url) as client,
-        short_switch_interval(),
     ):
         raw = httpx.Client(headers={"authorization": f"Bearer {KEY}"})
 
         def ours() -> float:
             with client.stream_chat_v2(QUESTION, extra_headers=pause) as stream:
                 next(iter(stream))
-                return time.perf_counter() - times.first_body[-1]
+                return system_clock() - first_body()
 
         def baseline() -> float:
             headers = {**pause, "accept": "text/event-stream"}
@@ -457,7 +447,7 @@ def row_first_chunk_loopback(plan: Plan) -> Row:
                     if line.startswith("data: "):
                         json.loads(line[6:])
                         break
-                return time.perf_counter() - times.first_body[-1]
+                return system_clock() - first_body()
 
         ours()  # warm up: connections, imports
         baseline()
@@ -465,8 +455,9 @@ def row_first_chunk_loopback(plan: Plan) -> Row:
         raw.close()
     waited = max(result.ours) >= 0.25
     return _first_token_row(
-        "Time to first chunk (`stream_chat_v2`), loopback emulator pausing 250 ms after "
-        f"each event; delay from the emulator's send, {plan.ttfc_runs} runs per side",
+        "Time to first chunk (`stream_chat_v2`), loopback emulator (its own process) pausing "
+        f"250 ms after each event; delay from the emulator's send, {plan.ttfc_runs} runs per "
+        "side",
         Spread(tuple(v * 1e6 for v in result.ours)),
         Spread(tuple(v * 1e6 for v in result.baseline)),
         "httpx `iter_lines`",
