@@ -1,8 +1,9 @@
-"""Loopback emulators that record when each response's first body bytes left the app.
+"""Loopback emulators for the rows that use a real socket (rows 5 and 6).
 
-Rows 5 and 6 talk to the emulator over a real socket. `timed_emulator` serves it from a
+Rows 5 and 6 talk to the emulator over a real socket. `emulator_thread` serves it from a
 thread of this process (row 6, where both sides share it alike). `emulator_process`
-serves it from a process of its own (row 5, time to first chunk): a server in the
+serves it from a process of its own and stamps when each response's first body bytes
+left it (row 5, time to first chunk): a server in the
 client's process shares the GIL with it, so the client, woken by the first bytes, waits
 until the server's thread lets the GIL go, and the row would time the server's scheduling
 more than the client. A vendor's server is never in the client's process.
@@ -26,7 +27,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +43,6 @@ _START_TIMEOUT = 30.0
 def system_clock() -> float:
     """Seconds on ``CLOCK_MONOTONIC``, one clock for every process of the machine (Unix)."""
     return time.clock_gettime(time.CLOCK_MONOTONIC)
-
-
-@dataclass
-class SendTimes:
-    """``perf_counter`` times at which responses sent their first body message, in order."""
-
-    first_body: list[float] = field(default_factory=list)
 
 
 class _RecordFirstBody:
@@ -73,16 +66,20 @@ class _RecordFirstBody:
 
 
 @contextlib.contextmanager
-def _serving(record: Callable[[], None]) -> Iterator[int]:
-    """The emulator on a free loopback port, in a thread; yields the port once it listens."""
+def _serving(record: Callable[[], None] | None = None) -> Iterator[int]:
+    """The emulator on a free loopback port, in a thread; yields the port once it listens.
+
+    ``record`` (optional) is called when a response sends its first body bytes.
+    """
     # Streams left mid-pause are cancelled at shutdown; that is expected here, not news.
     quiet = logging.Filter("nothing")  # a filter naming no logger drops every record
     logging.getLogger("uvicorn.error").addFilter(quiet)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    app = create_app()
     config = uvicorn.Config(
-        _RecordFirstBody(create_app(), record),
+        app if record is None else _RecordFirstBody(app, record),
         log_level="warning",
         access_log=False,
         http="h11",
@@ -108,11 +105,10 @@ def _serving(record: Callable[[], None]) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def timed_emulator() -> Iterator[tuple[str, SendTimes]]:
-    """The emulator in a thread on a free loopback port, with each first body's send time."""
-    times = SendTimes()
-    with _serving(lambda: times.first_body.append(time.perf_counter())) as port:
-        yield f"http://127.0.0.1:{port}", times
+def emulator_thread() -> Iterator[str]:
+    """The emulator in a thread of this process on a free loopback port; yields its URL."""
+    with _serving() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextlib.contextmanager

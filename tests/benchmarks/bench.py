@@ -69,7 +69,7 @@ from ._harness import (
     unfreezing,
     us,
 )
-from ._servers import emulator_process, system_clock, timed_emulator
+from ._servers import emulator_process, emulator_thread, system_clock
 
 KEY = EMULATOR_KEYS["unleash"]
 BASE = "http://unleash.mock"
@@ -636,7 +636,7 @@ def row_concurrency(plan: Plan) -> Row:
 
         return once
 
-    with timed_emulator() as (url, _):
+    with emulator_thread() as url:
         result = alternate(side(url, True), side(url, False), plan.concurrency_runs)
     done_a, peak_a = min(d for d, _ in seen[True]), max(p for _, p in seen[True])
     done_b, peak_b = min(d for d, _ in seen[False]), max(p for _, p in seen[False])
